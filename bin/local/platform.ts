@@ -1,0 +1,177 @@
+import { createServer, type Server } from 'node:http';
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { apiFunctions, matchRoute } from '../../lambdas/api/routes';
+import { ingest, type IngestResult } from '../../lambdas/events/ingest';
+import { createStore } from '../../lambdas/store/client';
+import { createTableFromSchema } from '../../lambdas/store/table';
+import { buildEvent, lambdaContext, readBody, writeResult, type LambdaHandler } from './adapter';
+import { readContentTree } from './content';
+import { localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
+import { PlatformError } from './errors';
+import { MemorySite, resolveSitePath } from './site';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface PlatformOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  contentDir?: string;
+  /** Keep DynamoDB Local's data in this folder instead of memory. */
+  dataDir?: string;
+  /** Use an already running DynamoDB Local instead of starting one (tests). */
+  dynamoEndpoint?: string;
+  tableName?: string;
+  /** Re-ingest a lesson when its file is saved. */
+  watch?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Platform {
+  url: string;
+  port: number;
+  dynamo: { endpoint: string; pid: number | undefined };
+  site: MemorySite;
+  lastIngest: IngestResult;
+  stop(): Promise<void>;
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PlatformError(`Port ${port} on ${host} is already in use: stop whatever holds it or start with PORT=<another port>.`)
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** Loads every API handler named in the shared route table. */
+async function loadRoutes() {
+  const routes: { method: string; template: string; functionName: string; handler: LambdaHandler }[] = [];
+  for (const [functionName, fn] of Object.entries(apiFunctions)) {
+    const module = (await import(join(repoRoot, fn.entry))) as { handler: LambdaHandler };
+    for (const route of fn.routes) routes.push({ method: route.method, template: route.path, functionName, handler: module.handler });
+  }
+  return routes;
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const host = options.host ?? '127.0.0.1';
+  const contentDir = options.contentDir ?? join(repoRoot, 'content');
+  const staticDir = join(repoRoot, 'web', 'static');
+  const tableName = options.tableName ?? 'rungs-local';
+  const log = options.log ?? (() => {});
+  const site = new MemorySite();
+
+  // Claim the port first: a taken port should fail fast, before Java starts.
+  const server = createServer();
+  const port = await listen(server, options.port, host);
+
+  let dynamo: DynamoDbLocal | undefined;
+  let watcher: FSWatcher | undefined;
+  const stop = async () => {
+    watcher?.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await dynamo?.stop();
+  };
+
+  try {
+    let endpoint = options.dynamoEndpoint;
+    if (!endpoint) {
+      dynamo = await startDynamoDbLocal(options.dataDir ? { dataDir: options.dataDir } : {});
+      endpoint = dynamo.endpoint;
+    }
+    log(`DynamoDB Local on ${endpoint}${options.dataDir ? ` (data in ${options.dataDir})` : ' (in memory)'}`);
+
+    const client = localDynamoClient(endpoint);
+    await createTableFromSchema(client, tableName);
+    client.destroy();
+
+    // The handlers read their configuration from the environment, as they do in Lambda.
+    process.env.TABLE_NAME = tableName;
+    process.env.DYNAMODB_ENDPOINT = endpoint;
+    process.env.AWS_REGION ??= 'local';
+    const store = createStore({ tableName, endpoint });
+
+    const ingestFiles = async (objects: Awaited<ReturnType<typeof readContentTree>>) => {
+      const result = await ingest(objects, { store, site });
+      for (const failure of result.failures) log(`content error: ${failure.message}`);
+      return result;
+    };
+    const platform: Platform = {
+      url: `http://${host}:${port}`,
+      port,
+      dynamo: { endpoint, pid: dynamo?.pid },
+      site,
+      lastIngest: await ingestFiles(await readContentTree(contentDir)),
+      stop,
+    };
+    log(`Ingested ${platform.lastIngest.lessons.length} lessons, ${platform.lastIngest.failures.length} with errors`);
+
+    const routes = await loadRoutes();
+    server.on('request', async (req, res) => {
+      try {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        if (url.pathname.startsWith('/api/')) {
+          const method = req.method ?? 'GET';
+          for (const route of routes) {
+            const params = route.method === method ? matchRoute(route.template, url.pathname) : undefined;
+            if (!params) continue;
+            const event = buildEvent(req, await readBody(req), { method, template: route.template, params });
+            writeResult(res, await route.handler(event, lambdaContext(route.functionName)));
+            return;
+          }
+          // API Gateway answers unknown routes itself, before any function runs.
+          res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
+          return;
+        }
+        const found = await resolveSitePath(site, staticDir, url.pathname);
+        if (found) {
+          res.writeHead(200, { 'Content-Type': found.contentType, 'Cache-Control': 'no-cache' }).end(found.body);
+          return;
+        }
+        res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end(await notFoundPage());
+      } catch (error) {
+        log(`request failed: ${error instanceof Error ? error.stack : String(error)}`);
+        if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Internal Server Error' }));
+      }
+    });
+
+    if (options.watch) {
+      // Live preview: a saved file is re-ingested through the same code as an S3 upload.
+      watcher = watch(contentDir, { recursive: true }, async (_event, filename) => {
+        if (!filename) return;
+        const key = filename.split(sep).join('/');
+        try {
+          const body = await readFile(join(contentDir, filename), 'utf8');
+          const result = await ingestFiles([{ key, body }]);
+          platform.lastIngest = result;
+          if (result.pages.length > 0) log(`re-ingested ${relative(repoRoot, join(contentDir, filename))}`);
+        } catch {
+          // Deleted or half-written files are picked up by the next save.
+        }
+      });
+    }
+    return platform;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function notFoundPage(): Promise<string> {
+  return '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found — Rungs</title><link rel="stylesheet" href="/assets/styles.css"></head><body><main id="main"><h1>Page not found</h1><p><a href="/">Back to the lessons</a></p></main></body></html>';
+}

@@ -1,0 +1,43 @@
+/**
+ * The API's functions and their routes, declared once: the CDK stack creates one function per
+ * entry and one HTTP API route per route; the local platform dispatches to the same handlers.
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface ApiFunction {
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  routes: { method: HttpMethod; path: string }[];
+  /** Table access the function needs: a reader gets read grants only. */
+  tableAccess: 'read' | 'readWrite';
+  description: string;
+}
+
+export const apiFunctions = {
+  system: {
+    entry: 'lambdas/api/system.ts',
+    routes: [{ method: 'GET', path: '/api/health' }],
+    tableAccess: 'read',
+    description: 'Health check that proves the table answers',
+  },
+  catalog: {
+    entry: 'lambdas/api/catalog.ts',
+    routes: [{ method: 'GET', path: '/api/catalog' }],
+    tableAccess: 'read',
+    description: 'The lesson catalog',
+  },
+} satisfies Record<string, ApiFunction>;
+
+export type ApiFunctionName = keyof typeof apiFunctions;
+
+/** Matches a request path against a route template like `/api/lessons/{id}/attempts`. */
+export function matchRoute(template: string, path: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  const match = new RegExp(`^${pattern}$`).exec(path);
+  if (!match) return undefined;
+  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+}

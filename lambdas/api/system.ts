@@ -1,0 +1,21 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { json, problem } from '../middleware/problem';
+import { defaultStore } from '../store/client';
+import { keys } from '../store/keys';
+import { httpHandler } from './http';
+
+/** GET /api/health — answers 200 only when the table can be read. */
+export const handler = httpHandler(async () => {
+  const store = defaultStore();
+  const started = Date.now();
+  try {
+    await store.doc.send(new GetCommand({ TableName: store.tableName, Key: keys.health() }));
+  } catch (error) {
+    throw problem(503, 'Service Unavailable', {
+      type: 'store-unavailable',
+      detail: 'The table could not be read.',
+      headers: { 'Retry-After': '5' },
+    });
+  }
+  return json(200, { status: 'ok', tableLatencyMs: Date.now() - started }, { 'Cache-Control': 'no-store' });
+});

@@ -1,0 +1,202 @@
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The lesson authoring format (first draft): YAML front matter between `---` lines, then Markdown.
+ * Blocks open with a line `:::kind` and close with a line `:::`. Callouts (metaphor, note) and the
+ * summary hold Markdown; exercises (mcq, ordering, recall) hold YAML.
+ */
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase words joined by hyphens, e.g. "token-audience"');
+
+export const levels = ['junior', 'middle', 'senior'] as const;
+
+export const frontMatterSchema = z.strictObject({
+  id: slug,
+  title: z.string().min(1),
+  track: slug,
+  unit: slug,
+  order: z.number().int().positive(),
+  level: z.enum(levels),
+  concepts: z.array(slug).min(1),
+  prerequisites: z.array(slug).default([]),
+  summary: z.string().min(1),
+  readingMinutes: z.number().int().positive().optional(),
+});
+
+const choiceSchema = z.strictObject({
+  id: slug,
+  text: z.string().min(1),
+  correct: z.boolean().default(false),
+  explanation: z.string().min(1),
+});
+
+export const mcqSchema = z
+  .strictObject({
+    id: slug,
+    prompt: z.string().min(1),
+    choices: z.array(choiceSchema).min(2),
+  })
+  .refine((mcq) => mcq.choices.some((choice) => choice.correct), 'needs at least one correct choice');
+
+export const orderingSchema = z.strictObject({
+  id: slug,
+  prompt: z.string().min(1),
+  /** Written in the correct order; the page shows them shuffled. */
+  steps: z.array(z.strictObject({ id: slug, text: z.string().min(1) })).min(2),
+});
+
+export const recallSchema = z.strictObject({
+  id: slug,
+  prompts: z
+    .array(z.strictObject({ id: slug, prompt: z.string().min(1), answer: z.string().min(1) }))
+    .min(1),
+});
+
+export type FrontMatter = z.infer<typeof frontMatterSchema>;
+export type Mcq = z.infer<typeof mcqSchema>;
+export type Ordering = z.infer<typeof orderingSchema>;
+export type Recall = z.infer<typeof recallSchema>;
+
+export type Block =
+  | { kind: 'markdown'; text: string }
+  | { kind: 'callout'; variant: 'metaphor' | 'note'; text: string }
+  | { kind: 'summary'; text: string }
+  | { kind: 'mcq'; exercise: Mcq }
+  | { kind: 'ordering'; exercise: Ordering }
+  | { kind: 'recall'; exercise: Recall };
+
+export interface Lesson {
+  meta: FrontMatter;
+  blocks: Block[];
+}
+
+export interface LessonProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** Thrown when a lesson cannot be parsed; carries every problem found, with its position. */
+export class LessonFormatError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: LessonProblem[],
+  ) {
+    super(problems.map((p) => `${source}:${p.line}:${p.column} ${p.message}`).join('\n'));
+    this.name = 'LessonFormatError';
+  }
+}
+
+const exerciseSchemas = { mcq: mcqSchema, ordering: orderingSchema, recall: recallSchema } as const;
+const markdownBlocks = new Set(['metaphor', 'note', 'summary']);
+
+/** Parses a YAML fragment that starts at `firstLine` (1-based) and validates it with `schema`. */
+function parseYaml<T>(
+  text: string,
+  firstLine: number,
+  schema: z.ZodType<T>,
+  problems: LessonProblem[],
+): T | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const pos = lineCounter.linePos(error.pos[0]);
+      problems.push({ line: firstLine + pos.line - 1, column: pos.col, message: error.message.split('\n')[0] ?? 'invalid YAML' });
+    }
+    return undefined;
+  }
+  const result = schema.safeParse(doc.toJS());
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    // Point at the offending key when YAML can tell us where it is, else at the block's first line.
+    const node = issue.path.length > 0 ? doc.getIn(issue.path as (string | number)[], true) : undefined;
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    const pos = range ? lineCounter.linePos(range[0]) : { line: 1, col: 1 };
+    const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    problems.push({ line: firstLine + pos.line - 1, column: pos.col, message: `${where}${issue.message}` });
+  }
+  return undefined;
+}
+
+/** Parses one lesson file. `source` names it in error messages (a path or an object key). */
+export function parseLesson(source: string, text: string): Lesson {
+  const problems: LessonProblem[] = [];
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+
+  if (lines[0]?.trim() !== '---') {
+    throw new LessonFormatError(source, [{ line: 1, column: 1, message: 'a lesson starts with front matter: a line "---"' }]);
+  }
+  const fmEnd = lines.indexOf('---', 1);
+  if (fmEnd === -1) {
+    throw new LessonFormatError(source, [{ line: 1, column: 1, message: 'front matter is not closed by a line "---"' }]);
+  }
+  const meta = parseYaml(lines.slice(1, fmEnd).join('\n'), 2, frontMatterSchema, problems);
+
+  const blocks: Block[] = [];
+  let markdown: string[] = [];
+  const flushMarkdown = () => {
+    const textBlock = markdown.join('\n').trim();
+    if (textBlock) blocks.push({ kind: 'markdown', text: textBlock });
+    markdown = [];
+  };
+
+  for (let i = fmEnd + 1; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const open = /^:::([a-z]+)\s*$/.exec(line);
+    if (!open) {
+      if (line.trim() === ':::') problems.push({ line: i + 1, column: 1, message: 'closing ":::" without an open block' });
+      else markdown.push(line);
+      continue;
+    }
+    const kind = open[1] ?? '';
+    const close = lines.findIndex((l, j) => j > i && l.trim() === ':::');
+    if (close === -1) {
+      problems.push({ line: i + 1, column: 1, message: `block ":::${kind}" is never closed by a line ":::"` });
+      break;
+    }
+    flushMarkdown();
+    const inner = lines.slice(i + 1, close).join('\n');
+    if (markdownBlocks.has(kind)) {
+      if (kind === 'summary') blocks.push({ kind: 'summary', text: inner.trim() });
+      else blocks.push({ kind: 'callout', variant: kind as 'metaphor' | 'note', text: inner.trim() });
+    } else if (kind in exerciseSchemas) {
+      const exerciseKind = kind as keyof typeof exerciseSchemas;
+      const exercise = parseYaml(inner, i + 2, exerciseSchemas[exerciseKind] as z.ZodType<unknown>, problems);
+      if (exercise) blocks.push({ kind: exerciseKind, exercise } as Block);
+    } else {
+      problems.push({ line: i + 1, column: 4, message: `unknown block ":::${kind}" (known: ${[...markdownBlocks, ...Object.keys(exerciseSchemas)].join(', ')})` });
+    }
+    i = close;
+  }
+  flushMarkdown();
+
+  if (problems.length > 0 || !meta) throw new LessonFormatError(source, problems);
+  return { meta, blocks };
+}
+
+/** The prose a learner reads in a block, exercises included. */
+function blockText(block: Block): string {
+  switch (block.kind) {
+    case 'markdown':
+    case 'callout':
+    case 'summary':
+      return block.text;
+    case 'mcq':
+      return [block.exercise.prompt, ...block.exercise.choices.map((c) => c.text)].join(' ');
+    case 'ordering':
+      return [block.exercise.prompt, ...block.exercise.steps.map((s) => s.text)].join(' ');
+    case 'recall':
+      return block.exercise.prompts.map((p) => p.prompt).join(' ');
+  }
+}
+
+/** Reading time in minutes at about 220 words a minute, unless the author set it. */
+export function readingMinutes(lesson: Lesson): number {
+  if (lesson.meta.readingMinutes) return lesson.meta.readingMinutes;
+  const words = lesson.blocks.map(blockText).join(' ').split(/\s+/).filter(Boolean).length;
+  return Math.max(1, Math.round(words / 220));
+}

@@ -1,0 +1,56 @@
+import { PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { assembleCatalog, lessonSummarySchema, type Catalog, trackSchema, unitSchema, type LessonSummary, type Track, type Unit } from '../domain/catalog';
+import type { Store } from './client';
+import { keys } from './keys';
+
+const catalogItemSchema = z.discriminatedUnion('type', [
+  trackSchema.extend({ type: z.literal('track') }),
+  unitSchema.extend({ type: z.literal('unit') }),
+  lessonSummarySchema.extend({ type: z.literal('lesson') }),
+]);
+
+async function put(store: Store, item: Record<string, unknown>): Promise<void> {
+  await store.doc.send(new PutCommand({ TableName: store.tableName, Item: item }));
+}
+
+export const putTrack = (store: Store, track: Track) =>
+  put(store, { ...keys.track(track.id), ...keys.catalogTrack(track.id), type: 'track', ...track });
+
+export const putUnit = (store: Store, unit: Unit) =>
+  put(store, { ...keys.unit(unit.track, unit.id), ...keys.catalogUnit(unit.track, unit.id), type: 'unit', ...unit });
+
+export const putLessonSummary = (store: Store, lesson: LessonSummary) =>
+  put(store, { ...keys.lesson(lesson.id), ...keys.catalogLesson(lesson), type: 'lesson', ...lesson });
+
+/** Every track, unit and lesson summary, read from the catalog index (never a scan). */
+export async function listCatalog(store: Store): Promise<{ tracks: Track[]; units: Unit[]; lessons: LessonSummary[] }> {
+  const tracks: Track[] = [];
+  const units: Unit[] = [];
+  const lessons: LessonSummary[] = [];
+  const pages = paginateQuery(
+    { client: store.doc },
+    {
+      TableName: store.tableName,
+      IndexName: keys.catalogIndex,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.catalogPartition().gsi1pk },
+    },
+  );
+  for await (const page of pages) {
+    for (const raw of page.Items ?? []) {
+      const item = catalogItemSchema.parse(raw);
+      const { type, ...fields } = item;
+      if (type === 'track') tracks.push(trackSchema.parse(fields));
+      else if (type === 'unit') units.push(unitSchema.parse(fields));
+      else lessons.push(lessonSummarySchema.parse(fields));
+    }
+  }
+  return { tracks, units, lessons };
+}
+
+/** The assembled catalog: tracks → units → lessons. */
+export async function readCatalog(store: Store): Promise<Catalog> {
+  const { tracks, units, lessons } = await listCatalog(store);
+  return assembleCatalog(tracks, units, lessons);
+}

@@ -1,0 +1,45 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface StoreConfig {
+  tableName: string;
+  /** Only set locally (DynamoDB Local); in AWS the SDK finds the regional endpoint. */
+  endpoint?: string;
+}
+
+export interface Store {
+  tableName: string;
+  doc: DynamoDBDocumentClient;
+}
+
+/** Reads the store configuration from the environment, refusing to start without a table name. */
+export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  const tableName = env.TABLE_NAME;
+  if (!tableName) throw new Error('TABLE_NAME is not set: the store cannot start without its table');
+  return { tableName, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) };
+}
+
+export function createStore(config: StoreConfig): Store {
+  const client = new DynamoDBClient({
+    ...(config.endpoint
+      ? {
+          endpoint: config.endpoint,
+          region: process.env.AWS_REGION ?? 'local',
+          // DynamoDB Local accepts any credentials; fixed ones keep the local platform account-free.
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }
+      : {}),
+  });
+  return {
+    tableName: config.tableName,
+    doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+  };
+}
+
+let shared: Store | undefined;
+
+/** One store per Lambda instance (or local process), created on first use. */
+export function defaultStore(): Store {
+  shared ??= createStore(storeConfigFromEnv());
+  return shared;
+}

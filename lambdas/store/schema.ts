@@ -1,0 +1,26 @@
+/**
+ * The single table's key schema and indexes, declared once.
+ * The CDK construct (lib/) and the local platform (bin/local.ts) both build the table from this.
+ */
+export const tableSchema = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  timeToLiveAttribute: 'ttl',
+  globalSecondaryIndexes: [
+    {
+      // Overloaded index: the lesson catalog today (pk CATALOG, sk ordered by track/unit/order).
+      indexName: 'gsi1',
+      partitionKey: 'gsi1pk',
+      sortKey: 'gsi1sk',
+    },
+  ],
+} as const;
+
+export type IndexName = (typeof tableSchema.globalSecondaryIndexes)[number]['indexName'];
+
+/** All key attributes are strings. */
+export const keyAttributeNames: readonly string[] = [
+  tableSchema.partitionKey,
+  tableSchema.sortKey,
+  ...tableSchema.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+];

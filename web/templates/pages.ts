@@ -1,0 +1,61 @@
+import type { Catalog, CatalogTrack, CatalogUnit, LessonSummary } from '../../lambdas/domain/catalog';
+import { lessonPath } from '../../lambdas/domain/catalog';
+import { html, raw, type SafeHtml } from './html';
+import { layout } from './layout';
+
+const levelBadge = (level: string) => html`<span class="level level-${level}">${level}</span>`;
+
+function lessonCard(lesson: LessonSummary): SafeHtml {
+  return html`<li class="lesson-card" data-level="${lesson.level}">
+<a href="${lessonPath(lesson.id)}">${lesson.title}</a> ${levelBadge(lesson.level)}
+<p>${lesson.summary}</p>
+<p class="meta">${lesson.readingMinutes} min read</p>
+</li>`;
+}
+
+const unitSection = (unit: CatalogUnit) => html`<section class="unit" aria-labelledby="unit-${unit.track}-${unit.id}">
+<h3 id="unit-${unit.track}-${unit.id}">${unit.title}</h3>
+${unit.description ? html`<p>${unit.description}</p>` : ''}
+<ol class="lessons">${unit.lessons.map(lessonCard)}</ol>
+</section>`;
+
+const trackSection = (track: CatalogTrack) => html`<section class="track" aria-labelledby="track-${track.id}">
+<h2 id="track-${track.id}">${track.title}</h2>
+${track.description ? html`<p class="lead">${track.description}</p>` : ''}
+${track.units.map(unitSection)}
+</section>`;
+
+export function homePage(catalog: Catalog): string {
+  const count = catalog.tracks.flatMap((t) => t.units.flatMap((u) => u.lessons)).length;
+  const body = html`<h1>Lessons</h1>
+<p class="lead">Short lessons on the systems you build: ${count} ${count === 1 ? 'lesson' : 'lessons'} in ${catalog.tracks.length} ${catalog.tracks.length === 1 ? 'track' : 'tracks'}.</p>
+${count === 0 ? html`<p>No lessons are published yet.</p>` : catalog.tracks.map(trackSection)}`;
+  return layout({ title: 'Rungs — lessons', description: 'Short lessons for software engineers, with exercises and spaced-repetition reviews.', body, path: '/' });
+}
+
+export interface LessonPageOptions {
+  lesson: LessonSummary;
+  track: { id: string; title: string };
+  unit: { id: string; title: string };
+  /** Already rendered HTML of the lesson body (prose and exercises, never answer keys). */
+  content: string;
+  previous?: LessonSummary;
+  next?: LessonSummary;
+}
+
+export function lessonPage({ lesson, track, unit, content, previous, next }: LessonPageOptions): string {
+  const body = html`<article class="lesson" data-lesson-id="${lesson.id}">
+<nav aria-label="Breadcrumb" class="breadcrumb"><ol><li><a href="/">Lessons</a></li><li>${track.title}</li><li>${unit.title}</li></ol></nav>
+<header>
+<h1>${lesson.title}</h1>
+<p class="meta">${levelBadge(lesson.level)} <span>${lesson.readingMinutes} min read</span></p>
+<p class="lead">${lesson.summary}</p>
+</header>
+${raw(content)}
+</article>
+<nav class="pager" aria-label="Previous and next lesson">
+${previous ? html`<a rel="prev" href="${lessonPath(previous.id)}">← ${previous.title}</a>` : ''}
+${next ? html`<a rel="next" href="${lessonPath(next.id)}">${next.title} →</a>` : ''}
+</nav>`;
+  return layout({ title: `${lesson.title} — Rungs`, description: lesson.summary, body, path: lessonPath(lesson.id) });
+}
