@@ -1,0 +1,87 @@
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type HttpApiProps } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { apiFunctions, type ApiFunctionName } from '../../lambdas/api/routes';
+import type { StageConfig } from '../config';
+import { acknowledge, arnRef } from '../nag';
+import { RungsFunction } from './rungs-function';
+
+export interface ApiProps {
+  config: StageConfig;
+  table: TableV2;
+  httpApiOverrides?: Partial<HttpApiProps>;
+}
+
+/**
+ * The HTTP API: one function per route group of lambdas/api/routes.ts, each granted only the table
+ * access it declares, behind a stage with throttling and access logs.
+ */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly functions: Record<ApiFunctionName, RungsFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const { config, table } = props;
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: `Rungs API (${config.stage})`,
+      createDefaultStage: false,
+      ...props.httpApiOverrides,
+    });
+    // Authentication happens in each handler (aws-jwt-verify), never in a cached authorizer.
+    Validations.of(this.httpApi).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason: 'Tokens are verified inside every handler with aws-jwt-verify; an API Gateway authorizer would cache decisions across routes and most routes are public reads.',
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: config.logRetention, removalPolicy: config.removalPolicy });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: config.apiThrottle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            time: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    const functions = {} as Record<ApiFunctionName, RungsFunction>;
+    for (const [name, spec] of Object.entries(apiFunctions) as [ApiFunctionName, (typeof apiFunctions)[ApiFunctionName]][]) {
+      const fn = new RungsFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
+        entry: spec.entry,
+        description: spec.description,
+        logRetention: config.logRetention,
+        logRemovalPolicy: config.removalPolicy,
+        environment: { TABLE_NAME: table.tableName, RUNGS_STAGE: config.stage },
+      });
+      if (spec.tableAccess === 'read') table.grantReadData(fn);
+      else table.grantReadWriteData(fn);
+      acknowledge(fn, {
+        [`AwsSolutions-IAM5[Resource::${arnRef(table)}/index/*]`]: 'Queries go through the table\'s own indexes, which are only addressable as <table>/index/*.',
+      });
+      const integration = new HttpLambdaIntegration(`${name}Integration`, fn);
+      for (const route of spec.routes) {
+        this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+      }
+      functions[name] = fn;
+    }
+    this.functions = functions;
+  }
+}
