@@ -20,7 +20,10 @@ export interface ProblemOptions {
 }
 
 export function problem(status: number, title: string, options: ProblemOptions = {}): HttpError {
-  return createError(status, title, { expose: status < 500 || Boolean(options.type), problem: options });
+  // middy's HttpError keeps only `expose` and `cause` of its options; the problem rides along as a property.
+  const error = createError(status, title, { expose: status < 500 || Boolean(options.type) });
+  error.problem = options;
+  return error;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
