@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -75,8 +75,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const log = options.log ?? (() => {});
   const site = new MemorySite();
 
-  // Claim the port first: a taken port should fail fast, before Java starts.
-  const server = createServer();
+  // Claim the port first: a taken port should fail fast, before Java starts. Until everything is up,
+  // requests get a 503 instead of hanging.
+  let handle: RequestListener = (_req, res) => {
+    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' }).end('Rungs is starting…\n');
+  };
+  const server = createServer((req, res) => handle(req, res));
   const port = await listen(server, options.port, host);
 
   let dynamo: DynamoDbLocal | undefined;
@@ -122,7 +126,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     log(`Ingested ${platform.lastIngest.lessons.length} lessons, ${platform.lastIngest.failures.length} with errors`);
 
     const routes = await loadRoutes();
-    server.on('request', async (req, res) => {
+    handle = async (req, res) => {
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
         if (url.pathname.startsWith('/api/')) {
@@ -148,7 +152,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         log(`request failed: ${error instanceof Error ? error.stack : String(error)}`);
         if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Internal Server Error' }));
       }
-    });
+    };
 
     if (options.watch) {
       // Live preview: a saved file is re-ingested through the same code as an S3 upload.

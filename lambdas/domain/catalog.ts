@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { levels } from './lesson';
+import { levels } from './levels';
 
 /** Metadata files beside the lessons: `<track>/track.yaml` and `<track>/<unit>/unit.yaml`. */
 export const groupMetaSchema = z.strictObject({

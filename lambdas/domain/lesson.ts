@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { levels } from './levels';
 
 /**
  * The lesson authoring format (first draft): YAML front matter between `---` lines, then Markdown.
@@ -11,7 +12,6 @@ const slug = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase words joined by hyphens, e.g. "token-audience"');
 
-export const levels = ['junior', 'middle', 'senior'] as const;
 
 export const frontMatterSchema = z.strictObject({
   id: slug,

@@ -1,0 +1,24 @@
+import { measureBundles } from './bundles';
+import { measureColdStart } from './platform';
+import { median, printTable } from './table';
+
+/**
+ * `npm run bench`: every benchmark of the platform, printed as tables. Numbers are measured on this
+ * machine in this run; nothing is compared with figures from another run.
+ */
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+
+const coldStarts: number[] = [];
+for (let i = 0; i < runs; i++) coldStarts.push(await measureColdStart());
+printTable(
+  'Local platform cold start (spawn bin/local.ts → first /api/catalog with lessons)',
+  ['measure', 'runs', 'median ms', 'min ms', 'max ms'],
+  [['cold start', runs, Math.round(median(coldStarts)), Math.round(Math.min(...coldStarts)), Math.round(Math.max(...coldStarts))]],
+);
+
+const bundles = measureBundles();
+printTable(
+  'Lambda bundles (esbuild via CDK, minified ESM, source maps excluded)',
+  ['function', 'raw KiB', 'gzip KiB'],
+  bundles.map((b) => [b.function, b.rawKiB, b.gzipKiB]),
+);

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startPlatform, type Platform } from '../../bin/local/platform';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../support/chromium';
+
+const shotsDir = 'test-output/screenshots';
+
+describe.runIf(chromiumAvailable())('learner site in a real browser', () => {
+  let platform: Platform;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    // The local platform as `npm start` runs it, on the run's DynamoDB Local and a free port.
+    platform = await startPlatform({ port: 0, dynamoEndpoint: inject('dynamoEndpoint'), tableName: `e2e-${randomUUID()}` });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    mkdirSync(shotsDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('shows the catalog on the home page, with tracks, units and level badges', async () => {
+    // Act
+    const response = await page.goto(`${platform.url}/`);
+
+    // Assess
+    expect(response?.status()).toBe(200);
+    await expect(page.title()).resolves.toBe('Rungs — lessons');
+    expect(await page.locator('h1').textContent()).toBe('Lessons');
+    expect(await page.locator('h2#track-security').textContent()).toBe('Security');
+    const card = page.locator('.lesson-card', { hasText: 'The authorization code flow with PKCE' });
+    expect(await card.locator('.level').textContent()).toBe('junior');
+    await page.screenshot({ path: `${shotsDir}/home-desktop.png`, fullPage: true });
+  });
+
+  it('opens a lesson from the catalog and shows its prose, callouts and exercises', async () => {
+    // Act
+    await page.goto(`${platform.url}/`);
+    await page.getByRole('link', { name: 'The authorization code flow with PKCE' }).click();
+    await page.waitForURL('**/lessons/authorization-code-pkce/');
+
+    // Assess
+    expect(await page.locator('h1').textContent()).toBe('The authorization code flow with PKCE');
+    expect(await page.getByRole('complementary', { name: 'Metaphor' }).isVisible()).toBe(true);
+    const mcq = page.locator('form.mcq');
+    expect(await mcq.locator('legend').textContent()).toContain('What does PKCE protect against?');
+    expect(await mcq.getByRole('radio').count()).toBe(4);
+    expect(await page.locator('form.ordering .steps li').count()).toBe(6);
+    expect(await page.getByText('Show the model answer').count()).toBe(2);
+    expect(await page.getByRole('heading', { name: 'Summary' }).isVisible()).toBe(true);
+    // The answer key stays on the server.
+    expect(await page.content()).not.toContain('Exchanging the code requires the code verifier');
+    await page.screenshot({ path: `${shotsDir}/lesson-desktop.png`, fullPage: true });
+  });
+
+  it('reveals a recall answer without JavaScript and stays readable at phone width', async () => {
+    // Prepare
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 }, javaScriptEnabled: false });
+    const phone = await context.newPage();
+
+    // Act
+    await phone.goto(`${platform.url}/lessons/authorization-code-pkce/`);
+    await phone.getByText('Show the model answer').first().click();
+
+    // Assess
+    expect(await phone.getByText('The resource owner (the person) grants access').isVisible()).toBe(true);
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await phone.screenshot({ path: `${shotsDir}/lesson-phone.png`, fullPage: true });
+    await context.close();
+  });
+
+  it('serves the catalog API on the same origin', async () => {
+    const response = await page.request.get(`${platform.url}/api/catalog`);
+    expect(response.status()).toBe(200);
+    const body = await response.json();
+    expect(body.tracks[0].units[0].lessons[0].id).toBe('authorization-code-pkce');
+  });
+});
