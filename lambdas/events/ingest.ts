@@ -1,8 +1,10 @@
 import { parse as parseYaml } from 'yaml';
+import { answerKeys } from '../domain/answer-key';
 import { groupMetaSchema } from '../domain/catalog';
 import { LessonFormatError, parseLesson, type Lesson } from '../domain/lesson';
 import { lessonSummary, renderHomePage, renderLessonPage } from '../domain/render';
 import { putLessonSummary, putTrack, putUnit, readCatalog } from '../store/catalog';
+import { putAnswerKeys } from '../store/answer-keys';
 import type { Store } from '../store/client';
 
 /**
@@ -86,6 +88,7 @@ export async function ingest(objects: SourceObject[], deps: { store: Store; site
       await putUnit(deps.store, { id: parsed.id, track: parsed.track, ...parsed.meta });
       result.units.push(`${parsed.track}/${parsed.id}`);
     } else {
+      await putAnswerKeys(deps.store, parsed.lesson.meta.id, answerKeys(parsed.lesson));
       await putLessonSummary(deps.store, lessonSummary(parsed.lesson));
       lessons.push(parsed.lesson);
       result.lessons.push(parsed.lesson.meta.id);

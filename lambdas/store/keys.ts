@@ -12,6 +12,9 @@ export const keys = {
   track: (trackId: string) => ({ pk: `TRACK#${trackId}`, sk: 'META' }),
   unit: (trackId: string, unitId: string) => ({ pk: `UNIT#${trackId}#${unitId}`, sk: 'META' }),
   lesson: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'META' }),
+  /** An exercise item's answer key, beside its lesson. */
+  lessonItem: (lessonId: string, itemId: string) => ({ pk: `LESSON#${lessonId}`, sk: `ITEM#${itemId}` }),
+  lessonItemsPrefix: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'ITEM#' }),
 
   /** Catalog index entries sort as track, then its units, then each unit's lessons by order. */
   catalogTrack: (trackId: string) => ({ gsi1pk: CATALOG, gsi1sk: `${trackId}` }),

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../bin/local/adapter';
 import { MemorySite } from '../../bin/local/site';
 import { ingest } from '../../lambdas/events/ingest';
+import { getAnswerKey, listAnswerKeys } from '../../lambdas/store/answer-keys';
 import { readCatalog } from '../../lambdas/store/catalog';
 import { freshStore, useStoreEnv } from '../support/store';
 
@@ -39,6 +40,9 @@ describe('content ingest into DynamoDB Local', () => {
     expect(catalog.tracks).toMatchObject([{ id: 'security', title: 'Security', units: [{ id: 'oauth', title: 'OAuth', lessons: [{ id: 'authorization-code-pkce', level: 'junior' }] }] }]);
     expect(site.objects.get('lessons/authorization-code-pkce/index.html')?.body).toContain('<h1>The authorization code flow with PKCE</h1>');
     expect(site.objects.get('index.html')?.body).toContain('href="/lessons/authorization-code-pkce/"');
+    const answerKey = await getAnswerKey(store, 'authorization-code-pkce', 'pkce-protects');
+    expect(answerKey).toMatchObject({ kind: 'mcq', correct: ['stolen-code'], choiceIds: ['stolen-code', 'stolen-token', 'phishing', 'csrf-only'] });
+    expect((await listAnswerKeys(store, 'authorization-code-pkce')).map((k) => k.itemId).sort()).toEqual(['code-flow-recall', 'code-flow-steps', 'pkce-protects']);
   });
 
   it('reports a broken lesson with its position and still ingests the others', async () => {
