@@ -26,6 +26,45 @@ export const apiFunctions = {
     tableAccess: 'read',
     description: 'The lesson catalog',
   },
+  attempts: {
+    entry: 'lambdas/api/attempts.ts',
+    routes: [{ method: 'POST', path: '/api/lessons/{id}/attempts' }],
+    tableAccess: 'readWrite',
+    description: 'Grades exercise answers; records signed-in attempts, statistics and review cards',
+  },
+  progress: {
+    entry: 'lambdas/api/progress.ts',
+    routes: [
+      { method: 'GET', path: '/api/me/progress' },
+      { method: 'PUT', path: '/api/me/progress/{lessonId}' },
+    ],
+    tableAccess: 'readWrite',
+    description: "The learner's lesson progress",
+  },
+  reviews: {
+    entry: 'lambdas/api/reviews.ts',
+    routes: [
+      { method: 'GET', path: '/api/me/reviews' },
+      { method: 'POST', path: '/api/me/reviews/{itemId}' },
+    ],
+    tableAccess: 'readWrite',
+    description: "The learner's FSRS review queue and review answers",
+  },
+  account: {
+    entry: 'lambdas/api/account.ts',
+    routes: [
+      { method: 'GET', path: '/api/me/export' },
+      { method: 'DELETE', path: '/api/me' },
+    ],
+    tableAccess: 'readWrite',
+    description: "Exports or deletes all of the learner's data",
+  },
+  authorStats: {
+    entry: 'lambdas/api/author-stats.ts',
+    routes: [{ method: 'GET', path: '/api/authors/lessons/{id}/stats' }],
+    tableAccess: 'read',
+    description: 'Answer statistics of a lesson for authors',
+  },
 } satisfies Record<string, ApiFunction>;
 
 export type ApiFunctionName = keyof typeof apiFunctions;
