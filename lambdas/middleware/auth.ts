@@ -6,6 +6,7 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authConfigFromEnv, type AuthConfig } from './auth-config';
+import { countMetric } from './observability';
 import { problem } from './problem';
 import type { ApiContext, Identity } from './request-context';
 
@@ -123,6 +124,7 @@ export function authenticate(
       try {
         caller = await verify(token);
       } catch (error) {
+        countMetric('TokenRejected');
         throw unauthorized(rejection(error));
       }
       if (typeof mode === 'object' && !caller.groups.includes(mode.group)) {

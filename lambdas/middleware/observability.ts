@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
@@ -35,18 +34,24 @@ const correlation: Middleware = {
     logger.info('request', { route: request.event.routeKey, status });
   },
   onError: (request) => {
-    // problemDetails has rendered the response by the time this runs only if it sits earlier; here we log the status we know.
+    // problemDetails renders the response after this runs (it sits first), so log the status the error carries.
     const error = request.error as { statusCode?: number } | null;
     logger.info('request failed', { route: request.event.routeKey, status: error?.statusCode ?? 500 });
   },
 };
+
+// Instead of Powertools' logMetrics: it warns on every request that added no metric (most reads).
+const flushMetrics = () => {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+};
+const metricsFlush: Middleware = { after: flushMetrics, onError: flushMetrics };
 
 export function observability(): Middleware[] {
   return [
     captureLambdaHandler(tracer, { captureResponse: false }) as Middleware,
     injectLambdaContext(logger, { resetKeys: true }) as Middleware,
     correlation,
-    logMetrics(metrics) as Middleware,
+    metricsFlush,
   ];
 }
 
