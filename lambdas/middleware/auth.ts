@@ -108,7 +108,8 @@ export function authenticate(
   mode: AuthMode,
   options: { config?: AuthConfig; verify?: (token: string) => Promise<Identity> } = {},
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext> {
-  if (mode === 'public') return {};
+  // Public routes never read the Authorization header (middy wants at least one phase).
+  if (mode === 'public') return { before: () => undefined };
   // Resolved when the handler is built, i.e. at cold start: a half-configured function fails to start.
   const config = options.config ?? authConfigFromEnv();
   const verify = options.verify ?? createTokenVerifier(config);
