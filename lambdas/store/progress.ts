@@ -1,9 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { Progress } from '../domain/progress';
 import { progressStatuses } from '../domain/progress';
 import type { Store } from './client';
 import { keys } from './keys';
+import { queryPrefix } from './query';
 
 /** Lesson progress: pk USER#<sub>, sk PROGRESS#<lesson>, versioned so that no write is lost. */
 
@@ -25,15 +26,7 @@ export async function getProgress(store: Store, sub: string, lessonId: string): 
 }
 
 export async function listProgress(store: Store, sub: string): Promise<Progress[]> {
-  const prefix = keys.progressPrefix(sub);
-  const result = await store.doc.send(
-    new QueryCommand({
-      TableName: store.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': prefix.pk, ':sk': prefix.sk },
-    }),
-  );
-  return (result.Items ?? []).map(strip);
+  return (await queryPrefix(store, keys.progressPrefix(sub))).map(strip);
 }
 
 /** Writes `next` only if the stored version is still `next.version - 1`; false when someone got there first. */

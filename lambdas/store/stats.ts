@@ -1,8 +1,9 @@
-import { QueryCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Answer, Outcome } from '../domain/grading';
 import { pickedChoices } from '../domain/grading';
 import type { Store } from './client';
 import { keys } from './keys';
+import { queryPrefix } from './query';
 
 /**
  * Aggregate answer statistics per item (no learner identity): attempts, correct answers, picks per
@@ -50,15 +51,8 @@ export interface ItemStats {
 }
 
 export async function listItemStats(store: Store, lessonId: string): Promise<ItemStats[]> {
-  const prefix = keys.itemStatsPrefix(lessonId);
-  const result = await store.doc.send(
-    new QueryCommand({
-      TableName: store.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': prefix.pk, ':sk': prefix.sk },
-    }),
-  );
-  return (result.Items ?? []).map((item) => {
+  const items = await queryPrefix(store, keys.itemStatsPrefix(lessonId));
+  return items.map((item) => {
     const counts = (prefix: string) =>
       Object.fromEntries(Object.entries(item).filter(([name]) => name.startsWith(prefix)).map(([name, n]) => [name.slice(prefix.length), Number(n)]));
     return {
