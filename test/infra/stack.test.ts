@@ -121,6 +121,19 @@ describe('dev stage', () => {
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
   });
 
+  it('grants each writing API function only the write actions it declares', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const actionsOf = (pattern: RegExp) =>
+      Object.entries(policies)
+        .filter(([id]) => pattern.test(id))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat())) as string[];
+    const writes = (actions: string[]) => actions.filter((a) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)).sort();
+    expect(writes(actionsOf(/ApiProgressFunction/))).toEqual(['dynamodb:PutItem']);
+    expect(writes(actionsOf(/ApiAccountFunction/))).toEqual(['dynamodb:BatchWriteItem']);
+    expect(writes(actionsOf(/ApiAttemptsFunction/))).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actionsOf(/ApiProgressFunction/)).toContain('dynamodb:Query');
+  });
+
   it('gives read-only API functions no write access to the table', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const apiPolicies = Object.entries(policies).filter(([id]) => /Api(System|Catalog|AuthorStats)Function/.test(id));
