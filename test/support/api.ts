@@ -55,11 +55,11 @@ function resolve(method: string, path: string) {
   return undefined;
 }
 
-export async function startTestApi(): Promise<TestApi> {
+export async function startTestApi(options: { logLevel?: string } = {}): Promise<TestApi> {
   const store = await freshStore();
   useStoreEnv(store);
   const issuer = await startLocalIssuer();
-  Object.assign(process.env, issuer.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+  Object.assign(process.env, issuer.env, { POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   const content = (await readContentTree(join(repoRoot, 'content'))).filter((o) => o.key.startsWith('security/'));
   const result = await ingest(content, { store, site: new MemorySite() });
   if (result.failures.length) throw new Error(`sample content failed to ingest: ${result.failures[0]!.message}`);
