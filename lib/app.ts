@@ -9,7 +9,7 @@ import { RungsStack } from './rungs-stack';
  */
 export function buildApp(props: AppProps = {}) {
   const app = new App(props);
-  const config = stageConfig(app.node.tryGetContext('stage'));
+  const config = stageConfig(app.node.tryGetContext('stage'), (key) => app.node.tryGetContext(key));
   const stack = new RungsStack(app, `Rungs-${config.stage}`, {
     config,
     description: `Rungs learning platform (${config.stage})`,
