@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { StageConfig } from './config';
 import { Api } from './constructs/api';
 import { ContentPipeline } from './constructs/content-pipeline';
+import { ContentPublisher } from './constructs/content-publisher';
 import { DataTable } from './constructs/data-table';
 import { Identity } from './constructs/identity';
 import { metricsEnvironment, Observability } from './constructs/observability';
@@ -22,6 +23,7 @@ export class RungsStack extends Stack {
   readonly api: Api;
   readonly site: Site;
   readonly content: ContentPipeline;
+  readonly publisher: ContentPublisher;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: RungsStackProps) {
@@ -57,6 +59,7 @@ export class RungsStack extends Stack {
     for (const [name, value] of Object.entries(metricsEnvironment('ingest', config.stage))) {
       this.content.ingestFunction.addEnvironment(name, value);
     }
+    this.publisher = new ContentPublisher(this, 'Publisher', { contentBucket: this.content.bucket });
     this.observability = new Observability(this, 'Observability', {
       config,
       httpApi: this.api.httpApi,
@@ -69,6 +72,7 @@ export class RungsStack extends Stack {
     new CfnOutput(this, 'SiteUrl', { value: this.site.origins.at(-1)! });
     new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId });
     new CfnOutput(this, 'ContentBucketName', { value: this.content.bucket.bucketName });
+    new CfnOutput(this, 'ContentPublisherRoleArn', { value: this.publisher.role.roleArn });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
     if (this.identity.userPool) new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
