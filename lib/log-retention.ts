@@ -16,7 +16,11 @@ export class LogRetention implements IAspect {
     if (hasLogGroup(node)) return;
     const scope = node.node.scope;
     if (!scope) return;
-    const logGroup = new LogGroup(scope, `${node.node.id}Logs`, { retention: this.retention, removalPolicy: this.removalPolicy });
+    // Synthesizing twice (tests do) visits twice: reuse the log group made the first time.
+    const id = `${node.node.id}Logs`;
+    const logGroup =
+      (scope.node.tryFindChild(id) as LogGroup | undefined) ??
+      new LogGroup(scope, id, { retention: this.retention, removalPolicy: this.removalPolicy });
     node.addPropertyOverride('LoggingConfig.LogGroup', logGroup.logGroupName);
   }
 }
