@@ -1,5 +1,7 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { readFileSync } from 'node:fs';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fromRoot } from '../../lib/paths';
 import { nagErrors, synthesizer } from '../support/synth';
 
 const synth = synthesizer();
@@ -120,5 +122,42 @@ describe('stages', () => {
     expect(json).not.toMatch(/\b\d{12}\b/);
     expect(json).not.toMatch(/(us|eu|ap|sa|ca|me|af)-(east|west|north|south|central|northeast|southeast)-\d/);
     expect(json).not.toMatch(/"SecretString"\s*:/);
+  });
+});
+
+describe('the CDK execution policy of docs/deploy.md', () => {
+  // CloudFormation resource namespace → IAM service prefix.
+  const services: Record<string, string> = {
+    ApiGatewayV2: 'apigateway',
+    CloudFront: 'cloudfront',
+    CloudWatch: 'cloudwatch',
+    Cognito: 'cognito-idp',
+    DynamoDB: 'dynamodb',
+    Lambda: 'lambda',
+    Logs: 'logs',
+    S3: 's3',
+    SecretsManager: 'secretsmanager',
+    SNS: 'sns',
+    WAFv2: 'wafv2',
+  };
+
+  it('covers every kind of resource the stacks create, and IAM only for Rungs roles and the GitHub provider', () => {
+    const policy = JSON.parse(readFileSync(fromRoot('docs', 'cdk-execution-policy.json'), 'utf8')) as { Statement: Statement[] };
+    const allowed = new Set(policy.Statement.flatMap((s) => [s.Action].flat()));
+    const { template, ci } = synth({ stage: 'prod', ci: 'true', githubRepo: 'acme/rungs', domainName: 'learn.example.org', certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/abc' });
+    const types = new Set([template, Template.fromStack(ci!)].flatMap((t) => Object.values(t.toJSON().Resources).map((r) => (r as { Type: string }).Type)));
+    for (const type of types) {
+      const [, namespace] = type.split('::');
+      if (type.startsWith('Custom::') || namespace === 'CDK' || namespace === 'IAM') continue;
+      expect(services[namespace!], type).toBeDefined();
+      expect(allowed.has(`${services[namespace!]}:*`), type).toBe(true);
+    }
+    const iam = policy.Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith('iam:')));
+    for (const statement of iam) {
+      for (const resource of [statement.Resource].flat() as string[]) {
+        expect(resource).toMatch(/:role\/Rungs-\*$|:role\/rungs\/\*$|:oidc-provider\/token\.actions\.githubusercontent\.com$/);
+      }
+      expect([statement.Action].flat().filter((a) => /CreateUser|AccessKey|CreatePolicy|\*/.test(a))).toEqual([]);
+    }
   });
 });
