@@ -19,8 +19,11 @@ export interface IdentityProps {
 
 /** The Cognito group whose members may read author analytics (checked by the API). */
 export const AUTHORS_GROUP = 'authors';
-/** Where the identity provider sends the browser back after sign-in, on every site origin. */
-export const CALLBACK_PATH = '/auth/callback';
+/**
+ * Where the identity provider sends the browser back after sign-in, on every site origin. A trailing
+ * slash, so CloudFront's index rewrite serves `auth/callback/index.html` like any other page.
+ */
+export const CALLBACK_PATH = '/auth/callback/';
 const SCOPES = ['openid', 'email', 'profile'];
 
 /**

@@ -169,7 +169,7 @@ describe('a custom domain', () => {
       SslSupportMethod: 'sni-only',
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-      CallbackURLs: Match.arrayWith(['https://learn.example.org/auth/callback']),
+      CallbackURLs: Match.arrayWith(['https://learn.example.org/auth/callback/']),
       LogoutURLs: Match.arrayWith(['https://learn.example.org/']),
     });
     expect(nagErrors(stack)).toEqual([]);

@@ -48,7 +48,7 @@ describe('default identity: a Cognito user pool', () => {
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
       ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
-      CallbackURLs: [{ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('SiteDistribution'), 'DomainName'] }, '/auth/callback']] }],
+      CallbackURLs: [{ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('SiteDistribution'), 'DomainName'] }, '/auth/callback/']] }],
     });
   });
 
