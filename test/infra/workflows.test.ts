@@ -36,6 +36,7 @@ describe('GitHub workflows', () => {
     const withToken = Object.entries(deploy.jobs).filter(([, job]) => job.permissions?.['id-token'] === 'write').map(([name]) => name);
     expect(withToken).toEqual(['deploy']);
     expect(deploy.jobs.deploy!.environment).toBe('production');
+    expect(deploy.jobs.deploy).toHaveProperty('if', "vars.AWS_DEPLOY_ROLE_ARN != ''");
   });
 
   it('deploy main only after the tests pass, then publish the content of the same stage', () => {
