@@ -1,6 +1,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { authenticate, type AuthMode } from '../middleware/auth';
+import { idempotency } from '../middleware/idempotency';
+import { observability } from '../middleware/observability';
 import { problemDetails } from '../middleware/problem';
+import { defaultStore } from '../store/client';
 import type { ApiContext } from '../middleware/request-context';
 
 export type ApiEvent = APIGatewayProxyEventV2;
@@ -8,7 +12,11 @@ export type ApiResult = APIGatewayProxyStructuredResultV2;
 
 /** Per-route choices the middleware chain acts on. */
 export interface RouteOptions {
-  /** Reserved for the chain's later middleware (authentication, rate limiting). */
+  /** Who may call the route (default `public`: the token is not even read). */
+  readonly auth?: AuthMode;
+  /** Honour `Idempotency-Key` (writes a client may retry). */
+  readonly idempotent?: boolean;
+  /** Reserved for the chain's later middleware (rate limiting). */
   readonly [option: string]: unknown;
 }
 
@@ -16,7 +24,15 @@ export interface RouteOptions {
  * The one place a route handler's middleware chain is assembled. Order (middy runs `before` top to
  * bottom and `after`/`onError` bottom to top):
  *   1. problemDetails — renders every thrown problem as application/problem+json (its onError runs last)
+ *   2. observability — Powertools logger (correlation id), metrics, tracer
+ *   3. authenticate — verifies the bearer token per `options.auth`, sets context.caller
+ *   4. idempotency — only with `options.idempotent`: replays a retried write's stored response
  */
-export function httpHandler(fn: (event: ApiEvent, context: ApiContext) => Promise<ApiResult>, _options: RouteOptions = {}) {
-  return middy<ApiEvent, ApiResult, Error, ApiContext>().use(problemDetails()).handler(fn);
+export function httpHandler(fn: (event: ApiEvent, context: ApiContext) => Promise<ApiResult>, options: RouteOptions = {}) {
+  const chain = middy<ApiEvent, ApiResult, Error, ApiContext>()
+    .use(problemDetails())
+    .use(observability())
+    .use(authenticate(options.auth ?? 'public'));
+  if (options.idempotent) chain.use(idempotency(defaultStore));
+  return chain.handler(fn);
 }

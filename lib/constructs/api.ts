@@ -5,7 +5,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { apiFunctions, type ApiFunctionName } from '../../lambdas/api/routes';
+import { apiFunctions, type ApiFunction, type ApiFunctionName } from '../../lambdas/api/routes';
 import type { StageConfig } from '../config';
 import { acknowledge, arnRef } from '../nag';
 import { RungsFunction } from './rungs-function';
@@ -73,8 +73,13 @@ export class Api extends Construct {
         logRemovalPolicy: config.removalPolicy,
         environment: { ...props.environment, TABLE_NAME: table.tableName, RUNGS_STAGE: config.stage },
       });
-      if (spec.tableAccess === 'read') table.grantReadData(fn);
-      else table.grantReadWriteData(fn);
+      const access = spec.tableAccess as ApiFunction['tableAccess'];
+      if (access === 'read') table.grantReadData(fn);
+      else if (access === 'readWrite') table.grantReadWriteData(fn);
+      else {
+        table.grantReadData(fn);
+        table.grant(fn, ...access.write.map((action) => `dynamodb:${action}`));
+      }
       acknowledge(fn, {
         [`AwsSolutions-IAM5[Resource::${arnRef(table)}/index/*]`]: 'Queries go through the table\'s own indexes, which are only addressable as <table>/index/*.',
       });

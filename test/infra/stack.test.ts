@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableSchema } from '../../lambdas/store/schema';
+import { apiFunctions } from '../../lambdas/api/routes';
 import { nagErrors, synthesizer } from '../support/synth';
 
 const synthesize = synthesizer();
@@ -39,7 +40,8 @@ describe('dev stage', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { TABLE_NAME: Match.anyValue() } } },
     });
-    expect(Object.keys(functions).length).toBe(3);
+    // One per API function, plus content ingest.
+    expect(Object.keys(functions).length).toBe(Object.keys(apiFunctions).length + 1);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], LoggingConfig: { LogGroup: expect.anything() } });
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
@@ -85,6 +87,9 @@ describe('dev stage', () => {
   it('routes the declared API paths to Lambda integrations', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /api/health' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /api/catalog' });
+    for (const routeKey of ['POST /api/lessons/{id}/attempts', 'PUT /api/me/progress/{lessonId}', 'GET /api/me/reviews', 'POST /api/me/reviews/{itemId}', 'DELETE /api/me', 'GET /api/authors/lessons/{id}/stats']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
+    }
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
@@ -101,10 +106,23 @@ describe('dev stage', () => {
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
   });
 
+  it('grants each writing API function only the write actions it declares', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const actionsOf = (pattern: RegExp) =>
+      Object.entries(policies)
+        .filter(([id]) => pattern.test(id))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat())) as string[];
+    const writes = (actions: string[]) => actions.filter((a) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)).sort();
+    expect(writes(actionsOf(/ApiProgressFunction/))).toEqual(['dynamodb:PutItem']);
+    expect(writes(actionsOf(/ApiAccountFunction/))).toEqual(['dynamodb:BatchWriteItem']);
+    expect(writes(actionsOf(/ApiAttemptsFunction/))).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actionsOf(/ApiProgressFunction/)).toContain('dynamodb:Query');
+  });
+
   it('gives read-only API functions no write access to the table', () => {
     const policies = template.findResources('AWS::IAM::Policy');
-    const apiPolicies = Object.entries(policies).filter(([id]) => /Api(System|Catalog)Function/.test(id));
-    expect(apiPolicies.length).toBe(2);
+    const apiPolicies = Object.entries(policies).filter(([id]) => /Api(System|Catalog|AuthorStats)Function/.test(id));
+    expect(apiPolicies.length).toBe(3);
     for (const [, policy] of apiPolicies) {
       const actions = policy.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
       expect(actions.some((a: string) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toBe(false);
