@@ -38,6 +38,8 @@ export type IdentityConfig =
       /** The client id the site signs in with; access tokens must carry it as audience. */
       audience: string;
       jwksUri?: string;
+      /** Claim that lists the caller's groups (Cognito's `cognito:groups` is always read too). */
+      groupsClaim?: string;
       authorizeEndpoint?: string;
       tokenEndpoint?: string;
     };
@@ -112,6 +114,7 @@ function identityConfig(setting: Setting): IdentityConfig {
   if (!issuer && !audience) return { kind: 'cognito' };
   if (!issuer || !audience) throw new Error('An external identity provider needs both -c oidcIssuer=... and -c oidcAudience=...');
   const jwksUri = setting('oidcJwksUri');
+  const groupsClaim = setting('oidcGroupsClaim');
   const authorizeEndpoint = setting('oidcAuthorizeEndpoint');
   const tokenEndpoint = setting('oidcTokenEndpoint');
   for (const url of [issuer, jwksUri, authorizeEndpoint, tokenEndpoint]) {
@@ -122,6 +125,7 @@ function identityConfig(setting: Setting): IdentityConfig {
     issuer: issuer.replace(/\/$/, ''),
     audience,
     ...(jwksUri ? { jwksUri } : {}),
+    ...(groupsClaim ? { groupsClaim } : {}),
     ...(authorizeEndpoint ? { authorizeEndpoint } : {}),
     ...(tokenEndpoint ? { tokenEndpoint } : {}),
   };

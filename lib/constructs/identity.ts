@@ -56,6 +56,7 @@ export class Identity extends Construct {
         AUTH_ISSUER: external.issuer,
         AUTH_AUDIENCE: external.audience,
         ...(external.jwksUri ? { AUTH_JWKS_URI: external.jwksUri } : {}),
+        ...(external.groupsClaim ? { AUTH_GROUPS_CLAIM: external.groupsClaim } : {}),
       };
       this.siteConfig = externalSiteConfig(external);
       this.browserOrigins = [...new Set([external.issuer, external.tokenEndpoint].filter((u) => u !== undefined).map((u) => new URL(u).origin))];

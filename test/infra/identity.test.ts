@@ -95,6 +95,7 @@ describe('an external OpenID Connect issuer', () => {
     oidcIssuer: 'https://id.example.org/realms/rungs',
     oidcAudience: 'rungs-web',
     oidcJwksUri: 'https://id.example.org/realms/rungs/certs',
+    oidcGroupsClaim: 'roles',
   };
 
   it('creates no user pool and points the API at the configured issuer', () => {
@@ -106,6 +107,7 @@ describe('an external OpenID Connect issuer', () => {
         AUTH_ISSUER: external.oidcIssuer,
         AUTH_AUDIENCE: external.oidcAudience,
         AUTH_JWKS_URI: external.oidcJwksUri,
+        AUTH_GROUPS_CLAIM: 'roles',
         AUTH_TOKEN_USE: 'access',
         AUTH_AUTHORS_GROUP: 'authors',
       });

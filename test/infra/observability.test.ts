@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { apiFunctions } from '../../lambdas/api/routes';
 import { CUSTOM_METRICS, METRICS_NAMESPACE } from '../../lib/constructs/observability';
 import { logicalId, synthesizer } from '../support/synth';
 
@@ -69,7 +70,7 @@ describe('alarms and dashboard', () => {
 
   it('alarms on errors of every application function', () => {
     const functions = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { RUNGS_STAGE: Match.anyValue() } } } }));
-    expect(functions.length).toBe(3);
+    expect(functions.length).toBe(Object.keys(apiFunctions).length + 1);
     for (const fn of functions) {
       expect(alarmsOn('AWS/Lambda', 'Errors').filter((a) => JSON.stringify(a).includes(`"${fn}"`))).toHaveLength(1);
     }
