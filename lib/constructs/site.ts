@@ -50,8 +50,12 @@ export interface SiteProps {
 
 /** The header that carries the viewer's address from CloudFront to the API (see lambdas/middleware/client-ip.ts). */
 export const VIEWER_ADDRESS_HEADER = 'CloudFront-Viewer-Address';
-/** Viewer headers the API reads. Authorization travels in the API cache key instead (see below). */
-const API_VIEWER_HEADERS = ['Accept', 'Accept-Language', 'Content-Type', 'If-Match', 'If-None-Match', 'Origin', 'User-Agent', 'X-Request-Id'];
+/**
+ * Viewer headers the API receives (CloudFront allows at most 10 per policy). Authorization travels in
+ * the API cache key instead (see below). A header a handler starts reading must be added here:
+ * test/infra/edge.test.ts compares this list with the headers read under lambdas/.
+ */
+const API_VIEWER_HEADERS = ['Accept', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'Origin', 'User-Agent'];
 const ONE_YEAR = Duration.days(365);
 
 /**

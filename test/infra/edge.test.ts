@@ -1,5 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fromRoot } from '../../lib/paths';
 import { logicalId, nagErrors, synthesizer } from '../support/synth';
 
 const synth = synthesizer();
@@ -97,6 +99,21 @@ describe('the distribution', () => {
     expect(policy.HeadersConfig.Headers).toContain('CloudFront-Viewer-Address');
     expect(policy.HeadersConfig.Headers.map((h: string) => h.toLowerCase())).not.toContain('host');
     expect(policy.QueryStringsConfig).toEqual({ QueryStringBehavior: 'all' });
+    expect(policy.HeadersConfig.Headers.length).toBeLessThanOrEqual(10);
+  });
+
+  it('forwards every request header the API handlers read', () => {
+    const read = new Set<string>();
+    for (const file of readdirSync(fromRoot('lambdas'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(fromRoot('lambdas', file), 'utf8');
+      for (const match of source.matchAll(/headers\??\.?\[\s*'([a-z0-9-]+)'\s*\]/gi)) read.add(match[1]!.toLowerCase());
+      for (const match of source.matchAll(/headers\??\.([a-z]\w*)/gi)) read.add(match[1]!.toLowerCase());
+    }
+    expect(read).toContain('idempotency-key');
+    const id = (behavior('/api/*').OriginRequestPolicyId as { Ref: string }).Ref;
+    const forwarded: string[] = template.toJSON().Resources[id].Properties.OriginRequestPolicyConfig.HeadersConfig.Headers;
+    const reachesApi = new Set([...forwarded, 'Authorization', 'x-origin-verify'].map((h) => h.toLowerCase()));
+    expect([...read].filter((h) => !reachesApi.has(h))).toEqual([]);
   });
 
   it('proves API requests came through CloudFront with the same generated secret the API compares', () => {
