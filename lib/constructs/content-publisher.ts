@@ -15,8 +15,8 @@ export interface ContentPublisherProps {
 }
 
 /**
- * The role `npm run content -- publish` runs as in CI: upload lessons to the content bucket (the
- * ingest does the rest) and read this stack's outputs to find it. Nothing else.
+ * The role `npm run content -- publish --stage <stage>` runs as in CI: upload lessons to the content
+ * bucket (the ingest does the rest) and read this stack's outputs to find it. Nothing else.
  */
 export class ContentPublisher extends Construct {
   readonly role: Role;
@@ -32,8 +32,8 @@ export class ContentPublisher extends Construct {
       maxSessionDuration: Duration.hours(1),
       description: 'Publishes lessons to the content bucket',
     });
-    this.role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [contentBucket.bucketArn] }));
-    this.role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [contentBucket.arnForObjects('*')] }));
+    // `publish` uploads every file (metadata first) and finds the bucket in the stack's outputs.
+    this.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [contentBucket.arnForObjects('*')] }));
     this.role.addToPolicy(new PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }));
     acknowledge(this.role, {
       [`AwsSolutions-IAM5[Resource::${arnRef(contentBucket)}/*]`]: 'Publishing writes one object per lesson file; keys follow the content tree and are not known in advance.',
