@@ -21,6 +21,8 @@ export interface CiConfig {
   oidcProviderArn?: string;
   /** The CDK bootstrap qualifier whose roles the deploy role may assume. */
   cdkQualifier: string;
+  /** Regions whose bootstrap roles may be assumed; empty means the CI stack's own region. */
+  deployRegions: string[];
 }
 
 export type SubjectFormat = 'legacy' | 'immutable' | 'both';
@@ -56,6 +58,7 @@ export function ciConfig(context: ContextReader): CiConfig {
     subjects,
     ...(oidcProviderArn ? { oidcProviderArn } : {}),
     cdkQualifier: setting('cdkQualifier') ?? 'hnb659fds',
+    deployRegions: (setting('deployRegions') ?? '').split(',').map((r) => r.trim()).filter(Boolean),
   };
 }
 
@@ -81,7 +84,8 @@ export class CiStack extends Stack {
       ? OidcProviderNative.fromOidcProviderArn(this, 'GitHub', ci.oidcProviderArn)
       : new OidcProviderNative(this, 'GitHub', { url: `https://${GITHUB_ISSUER}`, clientIds: [STS_AUDIENCE] });
 
-    const bootstrapRoles = `arn:${this.partition}:iam::${this.account}:role/cdk-${ci.cdkQualifier}-*-role-${this.account}-${this.region}`;
+    const regions = ci.deployRegions.length ? ci.deployRegions : [this.region];
+    const bootstrapRoles = regions.map((region) => `arn:${this.partition}:iam::${this.account}:role/cdk-${ci.cdkQualifier}-*-role-${this.account}-${region}`);
     const publisherRoles = `arn:${this.partition}:iam::${this.account}:role${CONTENT_PUBLISHER_PATH}*`;
     this.deployRole = new Role(this, 'DeployRole', {
       description: `GitHub Actions deploys of ${ci.repository} (environment ${ci.environment})`,
@@ -91,14 +95,19 @@ export class CiStack extends Stack {
       maxSessionDuration: Duration.hours(1),
       inlinePolicies: {
         AssumeCdkBootstrapRoles: new PolicyDocument({
-          statements: [new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [bootstrapRoles, publisherRoles] })],
+          statements: [new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [...bootstrapRoles, publisherRoles] })],
         }),
       },
     });
     const printed = nagEnvironment(this);
+    const printedRegions = ci.deployRegions.length ? ci.deployRegions : [printed.region];
     acknowledge(this.deployRole, {
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${printed.account}:role/cdk-${ci.cdkQualifier}-*-role-${printed.account}-${printed.region}]`]:
-        'The CDK CLI assumes the deploy, file-publishing, image-publishing and lookup roles of the bootstrap; the pattern covers exactly those of this account and region.',
+      ...Object.fromEntries(
+        printedRegions.map((region) => [
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${printed.account}:role/cdk-${ci.cdkQualifier}-*-role-${printed.account}-${region}]`,
+          'The CDK CLI assumes the deploy, file-publishing, image-publishing and lookup roles of the bootstrap; the pattern covers exactly those of this account and region.',
+        ]),
+      ),
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${printed.account}:role${CONTENT_PUBLISHER_PATH}*]`]:
         'Each stage creates its content-publisher role under this path with a generated name; only roles under the path can be assumed.',
     });

@@ -69,6 +69,15 @@ describe('the CI stack', () => {
     expect(nagErrors(ci)).toEqual([]);
   });
 
+  it('reaches the bootstrap roles of every configured region', () => {
+    const { template, ci } = ciStack({ deployRegions: 'eu-west-1,us-east-1' });
+    const [role] = Object.values(template.findResources('AWS::IAM::Role'));
+    const resources = JSON.stringify(role!.Properties.Policies[0].PolicyDocument.Statement[0].Resource);
+    expect(resources).toContain('"-eu-west-1"');
+    expect(resources).toContain('"-us-east-1"');
+    expect(nagErrors(ci)).toEqual([]);
+  });
+
   it('refuses to build without a repository, or with half of the immutable ids', () => {
     expect(() => synth({ ci: 'true' })).toThrow(/githubRepo=OWNER\/REPO/);
     expect(() => synth({ ci: 'true', githubRepo: 'acme/rungs', githubOwnerId: '1' })).toThrow(/go together/);
