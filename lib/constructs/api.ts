@@ -14,6 +14,8 @@ export interface ApiProps {
   config: StageConfig;
   table: TableV2;
   httpApiOverrides?: Partial<HttpApiProps>;
+  /** Extra environment for every API function (identity, origin secret, metrics). */
+  environment?: Record<string, string>;
 }
 
 /**
@@ -69,7 +71,7 @@ export class Api extends Construct {
         description: spec.description,
         logRetention: config.logRetention,
         logRemovalPolicy: config.removalPolicy,
-        environment: { TABLE_NAME: table.tableName, RUNGS_STAGE: config.stage },
+        environment: { ...props.environment, TABLE_NAME: table.tableName, RUNGS_STAGE: config.stage },
       });
       const access = spec.tableAccess as ApiFunction['tableAccess'];
       if (access === 'read') table.grantReadData(fn);
