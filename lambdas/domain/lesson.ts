@@ -26,6 +26,18 @@ export const frontMatterSchema = z.strictObject({
   readingMinutes: z.number().int().positive().optional(),
 });
 
+/** Flags every repeat of an id in a list, pointing at the repeated entry's `id`. */
+function uniqueIds(listKey: string, what: string) {
+  return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    const list = value[listKey] as { id: string }[];
+    const seen = new Set<string>();
+    list.forEach((entry, index) => {
+      if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate ${what} id "${entry.id}"`, path: [listKey, index, 'id'] });
+      seen.add(entry.id);
+    });
+  };
+}
+
 const choiceSchema = z.strictObject({
   id: slug,
   text: z.string().min(1),
@@ -39,34 +51,38 @@ export const mcqSchema = z
     prompt: z.string().min(1),
     choices: z.array(choiceSchema).min(2),
   })
-  .refine((mcq) => mcq.choices.some((choice) => choice.correct), 'needs at least one correct choice');
+  .refine((mcq) => mcq.choices.some((choice) => choice.correct), 'needs at least one correct choice')
+  .superRefine(uniqueIds('choices', 'choice'));
 
 export const orderingSchema = z.strictObject({
   id: slug,
   prompt: z.string().min(1),
   /** Written in the correct order; the page shows them shuffled. */
-  steps: z.array(z.strictObject({ id: slug, text: z.string().min(1) })).min(2),
-});
+  steps: z.array(z.strictObject({ id: slug, text: z.string().min(1) })).min(2, 'an ordering needs at least 2 steps'),
+}).superRefine(uniqueIds('steps', 'step'));
 
 export const recallSchema = z.strictObject({
   id: slug,
   prompts: z
     .array(z.strictObject({ id: slug, prompt: z.string().min(1), answer: z.string().min(1) }))
     .min(1),
-});
+}).superRefine(uniqueIds('prompts', 'prompt'));
 
 export type FrontMatter = z.infer<typeof frontMatterSchema>;
 export type Mcq = z.infer<typeof mcqSchema>;
 export type Ordering = z.infer<typeof orderingSchema>;
 export type Recall = z.infer<typeof recallSchema>;
 
-export type Block =
+/** `line` is where the block starts in the file (1-based), so later checks can point at it. */
+export type Block = { line: number } & (
   | { kind: 'markdown'; text: string }
   | { kind: 'callout'; variant: 'metaphor' | 'note'; text: string }
   | { kind: 'summary'; text: string }
   | { kind: 'mcq'; exercise: Mcq }
   | { kind: 'ordering'; exercise: Ordering }
-  | { kind: 'recall'; exercise: Recall };
+  | { kind: 'recall'; exercise: Recall }
+);
+export type ExerciseBlock = Extract<Block, { exercise: unknown }>;
 
 export interface Lesson {
   meta: FrontMatter;
@@ -94,7 +110,7 @@ const exerciseSchemas = { mcq: mcqSchema, ordering: orderingSchema, recall: reca
 const markdownBlocks = new Set(['metaphor', 'note', 'summary']);
 
 /** Parses a YAML fragment that starts at `firstLine` (1-based) and validates it with `schema`. */
-function parseYaml<T>(
+export function parseYamlAt<T>(
   text: string,
   firstLine: number,
   schema: z.ZodType<T>,
@@ -134,14 +150,16 @@ export function parseLesson(source: string, text: string): Lesson {
   if (fmEnd === -1) {
     throw new LessonFormatError(source, [{ line: 1, column: 1, message: 'front matter is not closed by a line "---"' }]);
   }
-  const meta = parseYaml(lines.slice(1, fmEnd).join('\n'), 2, frontMatterSchema, problems);
+  const meta = parseYamlAt(lines.slice(1, fmEnd).join('\n'), 2, frontMatterSchema, problems);
 
   const blocks: Block[] = [];
   let markdown: string[] = [];
-  const flushMarkdown = () => {
+  let markdownLine = fmEnd + 2;
+  const flushMarkdown = (nextLine: number) => {
     const textBlock = markdown.join('\n').trim();
-    if (textBlock) blocks.push({ kind: 'markdown', text: textBlock });
+    if (textBlock) blocks.push({ kind: 'markdown', text: textBlock, line: markdownLine });
     markdown = [];
+    markdownLine = nextLine;
   };
 
   for (let i = fmEnd + 1; i < lines.length; i++) {
@@ -158,21 +176,22 @@ export function parseLesson(source: string, text: string): Lesson {
       problems.push({ line: i + 1, column: 1, message: `block ":::${kind}" is never closed by a line ":::"` });
       break;
     }
-    flushMarkdown();
+    flushMarkdown(close + 2);
     const inner = lines.slice(i + 1, close).join('\n');
+    const at = i + 1;
     if (markdownBlocks.has(kind)) {
-      if (kind === 'summary') blocks.push({ kind: 'summary', text: inner.trim() });
-      else blocks.push({ kind: 'callout', variant: kind as 'metaphor' | 'note', text: inner.trim() });
+      if (kind === 'summary') blocks.push({ kind: 'summary', text: inner.trim(), line: at });
+      else blocks.push({ kind: 'callout', variant: kind as 'metaphor' | 'note', text: inner.trim(), line: at });
     } else if (kind in exerciseSchemas) {
       const exerciseKind = kind as keyof typeof exerciseSchemas;
-      const exercise = parseYaml(inner, i + 2, exerciseSchemas[exerciseKind] as z.ZodType<unknown>, problems);
-      if (exercise) blocks.push({ kind: exerciseKind, exercise } as Block);
+      const exercise = parseYamlAt(inner, i + 2, exerciseSchemas[exerciseKind] as z.ZodType<unknown>, problems);
+      if (exercise) blocks.push({ kind: exerciseKind, exercise, line: at } as Block);
     } else {
       problems.push({ line: i + 1, column: 4, message: `unknown block ":::${kind}" (known: ${[...markdownBlocks, ...Object.keys(exerciseSchemas)].join(', ')})` });
     }
     i = close;
   }
-  flushMarkdown();
+  flushMarkdown(lines.length + 1);
 
   if (problems.length > 0 || !meta) throw new LessonFormatError(source, problems);
   return { meta, blocks };

@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readContentTree } from '../local/content';
+import { classifyKey, formatProblem, validateTree, type ContentFile } from '../../lambdas/domain/validate';
+
+/** Where `publish` puts files: the content bucket in AWS, a fake in tests. */
+export interface Uploader {
+  /** Names the destination in messages, e.g. `s3://bucket`. */
+  readonly target: string;
+  put(key: string, body: string, contentType: string): Promise<void>;
+}
+
+export type Write = (text: string) => void;
+
+/** `check`: validates the whole tree; every problem on its own line. Returns the exit code. */
+export async function checkCommand(dir: string, out: Write, err: Write): Promise<number> {
+  const files = await readContentTree(dir);
+  const { lessons, problems } = validateTree(files);
+  for (const problem of problems) err(`${formatProblem(problem)}\n`);
+  if (problems.length > 0) {
+    err(`\n${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} in ${new Set(problems.map((p) => p.file)).size} of ${files.length} files\n`);
+    return 1;
+  }
+  out(`${lessons.length} lessons in ${files.filter((f) => classifyKey(f.key)?.kind === 'track').length} tracks: no problems\n`);
+  return 0;
+}
+
+const contentType = (key: string) => (key.endsWith('.md') ? 'text/markdown; charset=utf-8' : key.endsWith('.yaml') ? 'application/yaml; charset=utf-8' : 'application/octet-stream');
+
+/** A one-line progress bar redrawn in place (plain lines when the output is not a terminal). */
+export function progressBar(total: number, err: Write, isTty: boolean) {
+  const width = 24;
+  return (done: number, key: string) => {
+    const filled = Math.round((done / Math.max(1, total)) * width);
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${key}`;
+    err(isTty ? `\r\x1b[2K${line}${done === total ? '\n' : ''}` : `${line}\n`);
+  };
+}
+
+/**
+ * `publish`: checks the tree, then uploads it — metadata files first, so a lesson's track and unit
+ * are known when the ingest function sees the lesson — a few files at a time.
+ */
+export async function publishCommand(
+  dir: string,
+  uploader: Uploader,
+  io: { out: Write; err: Write; isTty: boolean; concurrency?: number },
+): Promise<number> {
+  const files = await readContentTree(dir);
+  const { problems } = validateTree(files);
+  if (problems.length > 0) {
+    for (const problem of problems) io.err(`${formatProblem(problem)}\n`);
+    io.err(`\nNot published: fix the ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} above first (npm run content -- check).\n`);
+    return 1;
+  }
+  const ordered = [...files].filter((f) => classifyKey(f.key)).sort((a, b) => rank(a) - rank(b) || a.key.localeCompare(b.key));
+  const started = performance.now();
+  const progress = progressBar(ordered.length, io.err, io.isTty);
+  let done = 0;
+  const failed: { key: string; message: string }[] = [];
+  const upload = async (file: ContentFile) => {
+    try {
+      await uploader.put(file.key, file.body, contentType(file.key));
+    } catch (error) {
+      failed.push({ key: file.key, message: error instanceof Error ? error.message : String(error) });
+    }
+    progress(++done, file.key);
+  };
+  const metadata = ordered.filter((f) => rank(f) === 0);
+  const lessons = ordered.filter((f) => rank(f) === 1);
+  for (const group of [metadata, lessons]) await inBatches(group, io.concurrency ?? 8, upload);
+
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const bytes = ordered.reduce((sum, f) => sum + Buffer.byteLength(f.body), 0);
+  io.out(`Published ${ordered.length - failed.length} of ${ordered.length} files (${lessons.length} lessons, ${metadata.length} track and unit files, ${(bytes / 1024).toFixed(1)} KiB) to ${uploader.target} in ${seconds} s\n`);
+  for (const failure of failed) io.err(`failed: ${failure.key}: ${failure.message}\n`);
+  if (failed.length === 0) io.out('The ingest function validates and renders each file; rejected lessons are reported under reports/ in the bucket.\n');
+  return failed.length > 0 ? 1 : 0;
+}
+
+const rank = (file: ContentFile) => (classifyKey(file.key)?.kind === 'lesson' ? 1 : 0);
+
+async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await run(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
+
+/** The content bucket of a deployed stage, from output `ContentBucketName` of stack `Rungs-<stage>`. */
+export async function contentBucketOfStage(stage: string, run = promisify(execFile)): Promise<string> {
+  const stack = `Rungs-${stage}`;
+  try {
+    const { stdout } = await run('aws', ['cloudformation', 'describe-stacks', '--stack-name', stack, '--query', "Stacks[0].Outputs[?OutputKey=='ContentBucketName'].OutputValue", '--output', 'text']);
+    const bucket = stdout.trim();
+    if (!bucket || bucket === 'None') throw new Error(`stack ${stack} has no output ContentBucketName: deploy it first`);
+    return bucket;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT') throw new Error('--stage needs the AWS CLI (aws) on the PATH to read the stack outputs; install it or pass --bucket <name>');
+    throw new Error(`could not read the outputs of stack ${stack}: ${(e.stderr ?? e.message).trim()}`);
+  }
+}
