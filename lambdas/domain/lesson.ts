@@ -109,6 +109,30 @@ export class LessonFormatError extends Error {
 const exerciseSchemas = { mcq: mcqSchema, ordering: orderingSchema, recall: recallSchema } as const;
 const markdownBlocks = new Set(['metaphor', 'note', 'summary']);
 
+/** The key node (not the value) at `path`, so a message can point at the key's own line. */
+function keyNode(doc: ReturnType<typeof parseDocument>, path: PropertyKey[]): unknown {
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1) as (string | number)[], true) : doc.contents;
+  const items = (parent as { items?: { key?: { value?: unknown } }[] } | null)?.items ?? [];
+  return items.find((pair) => pair.key?.value === path[path.length - 1])?.key;
+}
+
+type Range = [number, number, number];
+
+/** Where the node at `path` starts; for a missing key, its closest existing parent. */
+function rangeOf(doc: ReturnType<typeof parseDocument>, path: PropertyKey[], isKey: boolean): Range | undefined {
+  // For a key or a whole list or map (e.g. too few steps), the key's line reads best.
+  const node = path.length > 0 ? doc.getIn(path as (string | number)[], true) : undefined;
+  if (isKey || (node && typeof node === 'object' && 'items' in node)) {
+    const range = (keyNode(doc, path) as { range?: Range } | undefined)?.range;
+    if (range) return range;
+  }
+  for (let depth = path.length; depth > 0; depth--) {
+    const range = (doc.getIn(path.slice(0, depth) as (string | number)[], true) as { range?: Range } | undefined)?.range;
+    if (range) return range;
+  }
+  return undefined;
+}
+
 /** Parses a YAML fragment that starts at `firstLine` (1-based) and validates it with `schema`. */
 export function parseYamlAt<T>(
   text: string,
@@ -129,8 +153,9 @@ export function parseYamlAt<T>(
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     // Point at the offending key when YAML can tell us where it is, else at the block's first line.
-    const node = issue.path.length > 0 ? doc.getIn(issue.path as (string | number)[], true) : undefined;
-    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    // An unknown key is reported on its object; point at the key itself.
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+    const range = rangeOf(doc, path, issue.code === 'unrecognized_keys');
     const pos = range ? lineCounter.linePos(range[0]) : { line: 1, col: 1 };
     const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
     problems.push({ line: firstLine + pos.line - 1, column: pos.col, message: `${where}${issue.message}` });

@@ -56,6 +56,8 @@ function locate(body: string, pattern: RegExp, fromLine = 1, toLine = Number.MAX
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A YAML line `id: <id>` (as a key or a list entry), trailing comment allowed. */
+const idLine = (id: string) => new RegExp(`^\\s*(?:- )?id:\\s*${escapeRegExp(id)}\\s*(?:#.*)?$`);
 const frontMatterEnd = (body: string) => body.split(/\r?\n/).indexOf('---', 1) + 1;
 const keyLine = (body: string, key: string) => locate(body, new RegExp(`^${key}:`), 1, frontMatterEnd(body));
 
@@ -93,7 +95,7 @@ export function checkLessonFile(file: ContentFile): { lesson?: Lesson; problems:
     if (!('exercise' in block)) continue;
     const itemId = block.exercise.id;
     if (seen.has(itemId)) {
-      problems.push({ file: file.key, ...locate(file.body, new RegExp(`^id:\\s*${escapeRegExp(itemId)}\\s*$`), block.line), message: `duplicate item id "${itemId}" in this lesson` });
+      problems.push({ file: file.key, ...locate(file.body, idLine(itemId), block.line), message: `duplicate item id "${itemId}" in this lesson` });
     }
     seen.add(itemId);
   }
@@ -147,8 +149,8 @@ export function checkLessonInContext(file: ContentFile, lesson: Lesson, context:
 export function checkLessonIds(file: ContentFile, lesson: Lesson, ledger: IdLedger): Problem[] {
   return checkIds(lesson, ledger).map((problem) => {
     const block = lesson.blocks.find((b) => 'exercise' in b && b.exercise.id === problem.itemId);
-    const itemAt = locate(file.body, new RegExp(`id:\\s*${escapeRegExp(problem.itemId)}\\s*$`), block?.line ?? 1);
-    const at = problem.choiceId ? locate(file.body, new RegExp(`id:\\s*${escapeRegExp(problem.choiceId)}\\s*$`), itemAt.line) : itemAt;
+    const itemAt = locate(file.body, idLine(problem.itemId), block?.line ?? 1);
+    const at = problem.choiceId ? locate(file.body, idLine(problem.choiceId), itemAt.line) : itemAt;
     return { file: file.key, ...at, message: problem.message };
   });
 }
