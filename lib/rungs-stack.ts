@@ -29,6 +29,7 @@ export class RungsStack extends Stack {
       table: this.data.table,
       siteBucket: this.site.bucket,
       logBucket: this.site.logBucket,
+      distribution: this.site.distribution,
     });
 
     new CfnOutput(this, 'SiteUrl', { value: `https://${this.site.distribution.distributionDomainName}` });
