@@ -89,7 +89,10 @@ async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<
 }
 
 /** The content bucket of a deployed stage, from output `ContentBucketName` of stack `Rungs-<stage>`. */
-export async function contentBucketOfStage(stage: string, run = promisify(execFile)): Promise<string> {
+export type RunCommand = (file: string, args: readonly string[]) => Promise<{ stdout: string; stderr: string }>;
+const runCommand: RunCommand = (file, args) => promisify(execFile)(file, args);
+
+export async function contentBucketOfStage(stage: string, run: RunCommand = runCommand): Promise<string> {
   const stack = `Rungs-${stage}`;
   try {
     const { stdout } = await run('aws', ['cloudformation', 'describe-stacks', '--stack-name', stack, '--query', "Stacks[0].Outputs[?OutputKey=='ContentBucketName'].OutputValue", '--output', 'text']);
