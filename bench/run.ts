@@ -1,4 +1,5 @@
 import { measureBundles } from './bundles';
+import { measureContentIngest } from './content';
 import { measureColdStart } from './platform';
 import { median, printTable } from './table';
 
@@ -21,4 +22,16 @@ printTable(
   'Lambda bundles (esbuild via CDK, minified ESM, source maps excluded)',
   ['function', 'raw KiB', 'gzip KiB'],
   bundles.map((b) => [b.function, b.rawKiB, b.gzipKiB]),
+);
+
+const content = await measureContentIngest();
+printTable(
+  `Content ingest into DynamoDB Local (synthetic catalog of ${content.lessons} lessons)`,
+  ['measure', 'value', 'unit', 'table writes'],
+  [
+    ['full ingest of the catalog', Number(content.fullIngestSeconds.toFixed(2)), 's', content.fullIngestWrites],
+    ['one lesson changed (its page only)', Math.round(content.changedLessonMs), 'ms', content.changedLessonWrites],
+    [`one lesson renamed (${content.renamedLessonPages} lesson pages re-rendered)`, Math.round(content.renamedLessonMs), 'ms', '-'],
+    ['whole catalog re-ingested unchanged', Math.round(content.unchangedMs), 'ms', content.unchangedWrites],
+  ],
 );

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { forEachLimited } from '../../lambdas/events/concurrency';
 import { readContentTree } from '../local/content';
 import { classifyKey, formatProblem, validateTree, type ContentFile } from '../../lambdas/domain/validate';
 
@@ -68,7 +69,7 @@ export async function publishCommand(
   };
   const metadata = ordered.filter((f) => rank(f) === 0);
   const lessons = ordered.filter((f) => rank(f) === 1);
-  for (const group of [metadata, lessons]) await inBatches(group, io.concurrency ?? 8, upload);
+  for (const group of [metadata, lessons]) await forEachLimited(group, io.concurrency ?? 8, upload);
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const bytes = ordered.reduce((sum, f) => sum + Buffer.byteLength(f.body), 0);
@@ -79,14 +80,6 @@ export async function publishCommand(
 }
 
 const rank = (file: ContentFile) => (classifyKey(file.key)?.kind === 'lesson' ? 1 : 0);
-
-async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await run(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-}
 
 /** The content bucket of a deployed stage, from output `ContentBucketName` of stack `Rungs-<stage>`. */
 export type RunCommand = (file: string, args: readonly string[]) => Promise<{ stdout: string; stderr: string }>;

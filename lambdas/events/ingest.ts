@@ -1,4 +1,5 @@
 import { answerKeys } from '../domain/answer-key';
+import { forEachLimited } from './concurrency';
 import type { Catalog, GroupMeta, LessonSummary } from '../domain/catalog';
 import { assembleCatalog, lessonPath } from '../domain/catalog';
 import { conceptIndex } from '../domain/concepts';
@@ -89,6 +90,8 @@ export interface IngestResult {
   skipped: string[];
 }
 
+const WRITE_CONCURRENCY = 8;
+
 export const lessonPagePath = (lessonId: string) => `lessons/${lessonId}/index.html`;
 const htmlType = 'text/html; charset=utf-8';
 
@@ -166,6 +169,7 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
 
   // 2. Lessons: parse, skip the unchanged, check the rest against the catalog.
   const candidates: { object: SourceObject; lesson: Lesson; hash: string }[] = [];
+  const publishedByKey = new Map([...before.sources].map(([id, { source }]) => [source, id]));
   for (const object of objects) {
     const kind = classifyKey(object.key);
     if (!kind) {
@@ -173,14 +177,15 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
       continue;
     }
     if (kind.kind !== 'lesson') continue;
-    const { lesson, problems } = checkLessonFile(object);
-    if (!lesson || problems.length > 0) {
-      result.failures.push(failure(object.key, problems));
+    // The hash covers the key and the source, so an unchanged file is recognised before parsing.
+    const hash = lessonHash(object.key, object.body);
+    const publishedId = publishedByKey.get(object.key);
+    if (publishedId && before.sources.get(publishedId)?.hash === hash) {
+      result.unchanged.push(publishedId);
       continue;
     }
-    const hash = lessonHash(object.key, object.body);
-    const stored = before.sources.get(lesson.meta.id);
-    if (stored?.hash === hash && stored.source === object.key) result.unchanged.push(lesson.meta.id);
+    const { lesson, problems } = checkLessonFile(object);
+    if (!lesson || problems.length > 0) result.failures.push(failure(object.key, problems));
     else candidates.push({ object, lesson, hash });
   }
 
@@ -192,12 +197,13 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
       removedLessonKeys,
       deps.source,
     );
-    for (const { object, lesson, hash } of candidates) {
+    // Lessons are independent of each other here (the context is fixed), so a few are written at once.
+    await forEachLimited(candidates, WRITE_CONCURRENCY, async ({ object, lesson, hash }) => {
       const previous = await readLessonPartition(store, lesson.meta.id);
       const problems = [...checkLessonInContext(object, lesson, context), ...checkLessonIds(object, lesson, previous.ledger)];
       if (problems.length > 0) {
         result.failures.push(failure(object.key, problems));
-        continue;
+        return;
       }
       await writeLessonVersion(
         store,
@@ -205,7 +211,8 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
         previous,
       );
       result.lessons.push(lesson.meta.id);
-    }
+    });
+    result.lessons.sort();
   }
 
   // 3. Removed lesson files: take the lesson down unless it now lives at another key (a move).
