@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readContentTree } from '../../bin/local/content';
@@ -80,5 +81,21 @@ describe('content validator', () => {
     const swapped = mcq.replace('id: l-mcq', 'id: tmp').replace('id: l-order', 'id: l-mcq');
     const problems = checkLessonIds({ key: 'l.md', body: swapped }, parseLesson('l.md', swapped), ledger);
     expect(problems.map((p) => p.message)).toContain('item id "l-mcq" is a published mcq; a different kind of exercise needs a new id');
+  });
+});
+
+describe('docs/authoring.md', () => {
+  it('shows a complete example lesson that passes every check against the sample curriculum', async () => {
+    // Prepare
+    const doc = readFileSync(join(repoRoot, 'docs/authoring.md'), 'utf8');
+    const example = /````markdown\n([\s\S]*?)````/.exec(doc)?.[1] ?? '';
+    const file = { key: 'apis/idempotency/retry-budgets.md', body: example };
+
+    // Act
+    const { problems } = validateTree([...(await readContentTree(join(repoRoot, 'content'))), file]);
+
+    // Assess
+    expect(problems.map(formatProblem)).toEqual([]);
+    expect(new Set(parseLesson(file.key, example).blocks.map((b) => b.kind))).toEqual(new Set(['markdown', 'callout', 'mcq', 'ordering', 'recall', 'summary']));
   });
 });
