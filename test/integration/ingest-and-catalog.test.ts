@@ -48,6 +48,14 @@ class RecordingReporter {
   }
 }
 
+/** A fresh table with the three-lesson unit already published, and recorders for what follows. */
+async function publishedUnit() {
+  const store = await freshStore();
+  const site = new MemorySite();
+  await ingest(threeLessons(), { store, site });
+  return { store, site, invalidator: new RecordingInvalidator(), reporter: new RecordingReporter() };
+}
+
 describe('content ingest into DynamoDB Local', () => {
   it('stores the lesson in the catalog and renders its page, the home page, the concept index and catalog.json', async () => {
     // Prepare
@@ -101,10 +109,7 @@ describe('content ingest into DynamoDB Local', () => {
 
   it('keeps the previous version live when an edit fails validation, and reports it', async () => {
     // Prepare
-    const store = await freshStore();
-    const site = new MemorySite();
-    const reporter = new RecordingReporter();
-    await ingest(threeLessons(), { store, site });
+    const { store, site, reporter } = await publishedUnit();
     const pageBefore = site.objects.get('lessons/b/index.html')?.body;
     const keyBefore = await getAnswerKey(store, 'b', 'b-mcq');
     const badEdit = { key: 'apis/retries/b.md', body: lessonSource({ id: 'b', track: 'apis', unit: 'retries', order: 2, title: 'Edited', prerequisites: ['nowhere'] }) };
@@ -150,10 +155,7 @@ describe('content ingest into DynamoDB Local', () => {
 
   it('re-renders the neighbours whose previous/next or related lessons changed and invalidates only those paths', async () => {
     // Prepare
-    const store = await freshStore();
-    const site = new MemorySite();
-    const invalidator = new RecordingInvalidator();
-    await ingest(threeLessons(), { store, site });
+    const { store, site, invalidator } = await publishedUnit();
 
     // Act: b gets a new title; a (next → b) and c (previous → b) show that title.
     const result = await ingest([lessonFile('b', 2, { title: 'Backoff, renamed' })], { store, site, invalidator });
@@ -166,10 +168,7 @@ describe('content ingest into DynamoDB Local', () => {
   });
 
   it('re-renders only the changed lesson when its edit leaves the catalog as it was', async () => {
-    const store = await freshStore();
-    const site = new MemorySite();
-    const invalidator = new RecordingInvalidator();
-    await ingest(threeLessons(), { store, site });
+    const { store, site, invalidator } = await publishedUnit();
     const result = await ingest([lessonFile('b', 2, { prose: 'A clarified paragraph.' })], { store, site, invalidator });
     expect(result.pages).toEqual(['lessons/b/index.html']);
     expect(invalidator.calls).toEqual([['/lessons/b/*']]);
@@ -186,9 +185,7 @@ describe('content ingest into DynamoDB Local', () => {
 
   it('takes a removed lesson down: page, catalog entry and answer keys go, its neighbours are re-linked', async () => {
     // Prepare
-    const store = await freshStore();
-    const site = new MemorySite();
-    await ingest(threeLessons(), { store, site });
+    const { store, site } = await publishedUnit();
 
     // Act
     const result = await ingest([], { store, site }, ['apis/retries/b.md']);
@@ -203,9 +200,7 @@ describe('content ingest into DynamoDB Local', () => {
 
   it('retires a deleted item id: it cannot come back as a different item, but may be restored unchanged', async () => {
     // Prepare
-    const store = await freshStore();
-    const site = new MemorySite();
-    await ingest(threeLessons(), { store, site });
+    const { store, site } = await publishedUnit();
     await ingest([lessonFile('b', 2, { mcqId: 'b-other' })], { store, site });
 
     // Act
