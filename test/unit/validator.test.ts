@@ -44,10 +44,19 @@ describe('content validator', () => {
     expect(problems.some((p) => p.file.endsWith('good-lesson.md'))).toBe(false);
   });
 
-  it('finds no problem in the sample curriculum', async () => {
+  it('finds no problem in the sample curriculum, which spans 3 tracks, all levels and every block in every lesson', async () => {
+    // Act
     const { lessons, problems } = validateTree(await readContentTree(join(repoRoot, 'content')));
+
+    // Assess
     expect(problems.map(formatProblem)).toEqual([]);
     expect(lessons.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(lessons.map((l) => l.meta.track)).size).toBeGreaterThanOrEqual(3);
+    expect(new Set(lessons.map((l) => l.meta.level))).toEqual(new Set(['junior', 'middle', 'senior']));
+    for (const lesson of lessons) {
+      const kinds = new Set(lesson.blocks.map((b) => (b.kind === 'callout' ? b.variant : b.kind)));
+      expect([...kinds].sort(), lesson.meta.id).toEqual(expect.arrayContaining(['markdown', 'mcq', 'metaphor', 'ordering', 'recall', 'summary']));
+    }
   });
 
   it('formats problems as file:line:col message', () => {
