@@ -2,7 +2,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkCommand, contentBucketOfStage, publishCommand, type Uploader } from './content/commands';
-import { repoRoot } from './local/platform';
+import { repoRoot } from '../lib/paths';
 
 /**
  * The authoring CLI:
