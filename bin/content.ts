@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkCommand, contentBucketOfStage, publishCommand, type Uploader } from './content/commands';
@@ -7,10 +7,10 @@ import { repoRoot } from '../lib/paths';
 /**
  * The authoring CLI:
  *   npm run content -- check [--dir <folder>]
- *   npm run content -- publish (--bucket <name> | --stage <stage>) [--dir <folder>]
+ *   npm run content -- publish (--bucket <name> | --stage <stage>) [--delete] [--dir <folder>]
  * `--stage` reads the bucket from output ContentBucketName of stack Rungs-<stage> with the AWS CLI.
  */
-const usage = 'usage: npm run content -- check [--dir <folder>]\n       npm run content -- publish (--bucket <name> | --stage <stage>) [--dir <folder>]\n';
+const usage = 'usage: npm run content -- check [--dir <folder>]\n       npm run content -- publish (--bucket <name> | --stage <stage>) [--delete] [--dir <folder>]\n';
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
 
@@ -21,13 +21,23 @@ function s3Uploader(bucket: string): Uploader {
     async put(key, body, contentType) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
     },
+    async list() {
+      const keys: string[] = [];
+      for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
+        for (const object of page.Contents ?? []) if (object.Key && !object.Key.startsWith('reports/')) keys.push(object.Key);
+      }
+      return keys;
+    },
+    async delete(key) {
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
   };
 }
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { dir: { type: 'string' }, bucket: { type: 'string' }, stage: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { dir: { type: 'string' }, bucket: { type: 'string' }, stage: { type: 'string' }, delete: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const dir = values.dir ?? join(repoRoot, 'content');
   const [command] = positionals;
@@ -42,7 +52,7 @@ async function main(): Promise<number> {
       return 1;
     }
     const bucket = values.bucket ?? (await contentBucketOfStage(values.stage!));
-    return publishCommand(dir, s3Uploader(bucket), { out, err, isTty: Boolean(process.stderr.isTTY) });
+    return publishCommand(dir, s3Uploader(bucket), { out, err, isTty: Boolean(process.stderr.isTTY), deleteMissing: Boolean(values.delete) });
   }
   err(`unknown command "${command}"\n${usage}`);
   return 1;

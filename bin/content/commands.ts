@@ -9,6 +9,9 @@ export interface Uploader {
   /** Names the destination in messages, e.g. `s3://bucket`. */
   readonly target: string;
   put(key: string, body: string, contentType: string): Promise<void>;
+  /** Content keys in the bucket (ingest reports under `reports/` excluded); for `--delete`. */
+  list(): Promise<string[]>;
+  delete(key: string): Promise<void>;
 }
 
 export type Write = (text: string) => void;
@@ -45,7 +48,7 @@ export function progressBar(total: number, err: Write, isTty: boolean) {
 export async function publishCommand(
   dir: string,
   uploader: Uploader,
-  io: { out: Write; err: Write; isTty: boolean; concurrency?: number },
+  io: { out: Write; err: Write; isTty: boolean; concurrency?: number; deleteMissing?: boolean },
 ): Promise<number> {
   const files = await readContentTree(dir);
   const { problems } = validateTree(files);
@@ -59,21 +62,42 @@ export async function publishCommand(
   const progress = progressBar(ordered.length, io.err, io.isTty);
   let done = 0;
   const failed: { key: string; message: string }[] = [];
-  const upload = async (file: ContentFile) => {
+  const attempt = async (key: string, action: () => Promise<void>) => {
     try {
-      await uploader.put(file.key, file.body, contentType(file.key));
+      await action();
     } catch (error) {
-      failed.push({ key: file.key, message: error instanceof Error ? error.message : String(error) });
+      failed.push({ key, message: error instanceof Error ? error.message : String(error) });
     }
-    progress(++done, file.key);
+    progress(++done, key);
   };
+  const upload = (file: ContentFile) => attempt(file.key, () => uploader.put(file.key, file.body, contentType(file.key)));
   const metadata = ordered.filter((f) => rank(f) === 0);
   const lessons = ordered.filter((f) => rank(f) === 1);
   for (const group of [metadata, lessons]) await forEachLimited(group, io.concurrency ?? 8, upload);
 
+  // --delete: files gone from content/ are removed from the bucket too (lessons before their
+  // metadata); each removal takes its lesson down through the ingest function.
+  let deleted = 0;
+  if (io.deleteMissing && failed.length === 0) {
+    const local = new Set(ordered.map((f) => f.key));
+    const stale = (await uploader.list()).filter((key) => classifyKey(key) && !local.has(key));
+    stale.sort((a, b) => Number(classifyKey(a)?.kind !== 'lesson') - Number(classifyKey(b)?.kind !== 'lesson') || a.localeCompare(b));
+    const deleting = progressBar(stale.length, io.err, io.isTty);
+    let removed = 0;
+    for (const key of stale) {
+      try {
+        await uploader.delete(key);
+        deleted++;
+      } catch (error) {
+        failed.push({ key, message: error instanceof Error ? error.message : String(error) });
+      }
+      deleting(++removed, `deleted ${key}`);
+    }
+  }
+
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const bytes = ordered.reduce((sum, f) => sum + Buffer.byteLength(f.body), 0);
-  io.out(`Published ${ordered.length - failed.length} of ${ordered.length} files (${lessons.length} lessons, ${metadata.length} track and unit files, ${(bytes / 1024).toFixed(1)} KiB) to ${uploader.target} in ${seconds} s\n`);
+  io.out(`Published ${ordered.length - failed.length} of ${ordered.length} files (${lessons.length} lessons, ${metadata.length} track and unit files, ${(bytes / 1024).toFixed(1)} KiB) to ${uploader.target}${deleted > 0 ? `, deleted ${deleted} no longer in the folder` : ''} in ${seconds} s\n`);
   for (const failure of failed) io.err(`failed: ${failure.key}: ${failure.message}\n`);
   if (failed.length === 0) io.out('The ingest function validates and renders each file; rejected lessons are reported under reports/ in the bucket.\n');
   return failed.length > 0 ? 1 : 0;

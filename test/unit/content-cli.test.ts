@@ -16,10 +16,20 @@ function capture() {
 class FakeUploader implements Uploader {
   readonly target = 's3://test-bucket';
   readonly keys: string[] = [];
-  constructor(private readonly failOn?: string) {}
+  readonly deleted: string[] = [];
+  constructor(
+    private readonly failOn?: string,
+    private readonly remote: string[] = [],
+  ) {}
   async put(key: string) {
     if (key === this.failOn) throw new Error('Access Denied');
     this.keys.push(key);
+  }
+  async list() {
+    return [...new Set([...this.remote, ...this.keys])];
+  }
+  async delete(key: string) {
+    this.deleted.push(key);
   }
 }
 
@@ -59,6 +69,27 @@ describe('npm run content -- publish', () => {
     expect(uploader.keys.slice(firstLesson).every((k) => k.endsWith('.md'))).toBe(true);
     expect(err.at(-1)).toMatch(new RegExp(`^\\[#{24}\\] ${uploader.keys.length}/${uploader.keys.length} `));
     expect(out[0]).toMatch(new RegExp(`^Published ${uploader.keys.length} of ${uploader.keys.length} files \\(\\d+ lessons, \\d+ track and unit files, [\\d.]+ KiB\\) to s3://test-bucket in [\\d.]+ s\\n$`));
+  });
+
+  it('with --delete, removes files no longer in the folder, lessons before their metadata, and leaves other objects alone', async () => {
+    // Prepare
+    const uploader = new FakeUploader(undefined, ['old/track.yaml', 'old/unit/unit.yaml', 'old/unit/gone.md', 'security/oauth/renamed.md', 'notes.txt']);
+    const { out, io } = capture();
+
+    // Act
+    const code = await publishCommand(content, uploader, { ...io, deleteMissing: true });
+
+    // Assess
+    expect(code).toBe(0);
+    expect(uploader.deleted).toEqual(['old/unit/gone.md', 'security/oauth/renamed.md', 'old/track.yaml', 'old/unit/unit.yaml']);
+    expect(out[0]).toMatch(/, deleted 4 no longer in the folder in /);
+  });
+
+  it('deletes nothing without --delete', async () => {
+    const uploader = new FakeUploader(undefined, ['old/unit/gone.md']);
+    const { io } = capture();
+    await publishCommand(content, uploader, io);
+    expect(uploader.deleted).toEqual([]);
   });
 
   it('uploads nothing when the tree has problems', async () => {
