@@ -1,4 +1,5 @@
-import { DeleteObjectCommand, PutObjectCommand, S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { listContentKeys } from '../lambdas/events/s3-handler';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkCommand, contentBucketOfStage, publishCommand, type Uploader } from './content/commands';
@@ -21,13 +22,7 @@ function s3Uploader(bucket: string): Uploader {
     async put(key, body, contentType) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
     },
-    async list() {
-      const keys: string[] = [];
-      for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
-        for (const object of page.Contents ?? []) if (object.Key && !object.Key.startsWith('reports/')) keys.push(object.Key);
-      }
-      return keys;
-    },
+    list: () => listContentKeys(s3, bucket),
     async delete(key) {
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
