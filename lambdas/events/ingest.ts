@@ -233,13 +233,15 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
   const affected = affectedLessons(oldCatalog, newCatalog, after.lessons, new Set(result.lessons));
   const bodies = await getLessonBodies(store, affected.map((l) => l.id));
   const invalidate: string[] = [];
+  const wasPublished = new Set(before.lessons.map((l) => l.id));
   for (const summary of affected) {
     const body = bodies.get(summary.id);
     if (body === undefined) continue;
     const path = lessonPagePath(summary.id);
     await site.put(path, renderLessonPageFromBody(summary, body, newCatalog), htmlType);
     result.pages.push(path);
-    invalidate.push(`${lessonPath(summary.id)}*`);
+    // A brand-new page has nothing cached to invalidate (invalidation paths cost money past 1000 a month).
+    if (wasPublished.has(summary.id)) invalidate.push(`${lessonPath(summary.id)}*`);
   }
   for (const id of result.removed) {
     await site.delete(lessonPagePath(id));

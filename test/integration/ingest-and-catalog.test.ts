@@ -167,6 +167,18 @@ describe('content ingest into DynamoDB Local', () => {
     expect(invalidator.calls).toEqual([['/lessons/a/*', '/lessons/b/*', '/lessons/c/*', '/', '/index.html', '/catalog.json', '/concepts/*']]);
   });
 
+  it('invalidates the pages of lessons that existed before, not those published for the first time', async () => {
+    // Prepare
+    const { store, site, invalidator } = await publishedUnit();
+
+    // Act
+    await ingest([lessonFile('d', 4)], { store, site, invalidator });
+
+    // Assess: d is new; c gains d as its next lesson, and every lesson sharing "retries" lists d.
+    expect(site.objects.has('lessons/d/index.html')).toBe(true);
+    expect(invalidator.calls).toEqual([['/lessons/a/*', '/lessons/b/*', '/lessons/c/*', '/', '/index.html', '/catalog.json', '/concepts/*']]);
+  });
+
   it('re-renders only the changed lesson when its edit leaves the catalog as it was', async () => {
     const { store, site, invalidator } = await publishedUnit();
     const result = await ingest([lessonFile('b', 2, { prose: 'A clarified paragraph.' })], { store, site, invalidator });
