@@ -1,5 +1,4 @@
 import { answerKeys } from '../domain/answer-key';
-import { forEachLimited } from './concurrency';
 import type { Catalog, GroupMeta, LessonSummary } from '../domain/catalog';
 import { assembleCatalog, lessonPath } from '../domain/catalog';
 import { conceptIndex } from '../domain/concepts';
@@ -20,13 +19,14 @@ import {
 import { deleteTrack, deleteUnit, listCatalog, putTrack, putUnit } from '../store/catalog';
 import type { Store } from '../store/client';
 import { deleteLessonVersion, getLessonBodies, putConceptIndex, readLessonPartition, writeLessonVersion } from '../store/content';
+import { forEachLimited } from './concurrency';
 
 /**
  * Content ingest, shared by the S3-triggered Lambda and the local platform. For a batch of created
  * and removed content files it validates each changed lesson against the published catalog,
  * publishes the ones that pass (table first, then pages), re-renders every page whose surroundings
- * changed (previous/next, "appears again in", home, concept index), and invalidates exactly those
- * paths. A lesson that fails validation is not written at all, so its previous version stays live.
+ * changed (previous/next, "appears again in", home, concept index), and invalidates those paths
+ * that were cached before. A lesson that fails validation is not written at all, so its previous version stays live.
  * An unchanged file (same content hash) costs no writes.
  */
 
@@ -125,17 +125,13 @@ async function buildContext(
   return context;
 }
 
-export async function ingest(objects: SourceObject[], deps: IngestDeps, removedKeys: string[] = []): Promise<IngestResult> {
-  const { store, site } = deps;
-  const now = (deps.now ?? (() => new Date()))().toISOString();
-  const result: IngestResult = { lessons: [], tracks: [], units: [], removed: [], unchanged: [], pages: [], invalidated: [], failures: [], skipped: [] };
+type Listed = Awaited<ReturnType<typeof listCatalog>>;
 
-  const before = await listCatalog(store);
+/** Step 1: track and unit files, written only when their fields differ from what is stored. */
+async function applyMetadata(objects: SourceObject[], removedKeys: string[], before: Listed, store: Store, result: IngestResult) {
   const tracks = new Map(before.tracks.map((t) => [t.id, t]));
   const units = new Map(before.units.map((u) => [`${u.track}/${u.id}`, u]));
-  let catalogChanged = false;
-
-  // 1. Track and unit metadata: written only when it differs from what is stored.
+  let changed = false;
   for (const object of objects) {
     const kind = classifyKey(object.key);
     if (kind?.kind !== 'track' && kind?.kind !== 'unit') continue;
@@ -145,7 +141,7 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
     } else if (kind.kind === 'track') {
       if (!sameMeta(tracks.get(kind.track), meta)) {
         await putTrack(store, { id: kind.track, ...meta });
-        catalogChanged = true;
+        changed = true;
       }
       tracks.set(kind.track, { id: kind.track, ...meta });
       result.tracks.push(kind.track);
@@ -153,7 +149,7 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
       const id = `${kind.track}/${kind.unit}`;
       if (!sameMeta(units.get(id), meta)) {
         await putUnit(store, { id: kind.unit, track: kind.track, ...meta });
-        catalogChanged = true;
+        changed = true;
       }
       units.set(id, { id: kind.unit, track: kind.track, ...meta });
       result.units.push(id);
@@ -164,10 +160,13 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
     if (kind?.kind === 'track' && tracks.delete(kind.track)) await deleteTrack(store, kind.track);
     else if (kind?.kind === 'unit' && units.delete(`${kind.track}/${kind.unit}`)) await deleteUnit(store, kind.track, kind.unit);
     else continue;
-    catalogChanged = true;
+    changed = true;
   }
+  return { changed, tracks: new Set(tracks.keys()), units: new Set(units.keys()) };
+}
 
-  // 2. Lessons: parse, skip the unchanged, check the rest against the catalog.
+/** Step 2: lesson files that changed (by content hash) and parse; the unchanged cost nothing. */
+function changedLessons(objects: SourceObject[], before: Listed, result: IngestResult) {
   const candidates: { object: SourceObject; lesson: Lesson; hash: string }[] = [];
   const publishedByKey = new Map([...before.sources].map(([id, { source }]) => [source, id]));
   for (const object of objects) {
@@ -188,11 +187,23 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
     if (!lesson || problems.length > 0) result.failures.push(failure(object.key, problems));
     else candidates.push({ object, lesson, hash });
   }
+  return candidates;
+}
 
+export async function ingest(objects: SourceObject[], deps: IngestDeps, removedKeys: string[] = []): Promise<IngestResult> {
+  const { store } = deps;
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  const result: IngestResult = { lessons: [], tracks: [], units: [], removed: [], unchanged: [], pages: [], invalidated: [], failures: [], skipped: [] };
+
+  const before = await listCatalog(store);
+  const metadata = await applyMetadata(objects, removedKeys, before, store, result);
+  const candidates = changedLessons(objects, before, result);
+
+  // Step 3: check each changed lesson against the catalog and its id ledger; publish those that pass.
   const removedLessonKeys = new Set(removedKeys.filter((key) => classifyKey(key)?.kind === 'lesson'));
   if (candidates.length > 0) {
     const context = await buildContext(
-      { tracks: new Set(tracks.keys()), units: new Set(units.keys()), sources: before.sources },
+      { tracks: metadata.tracks, units: metadata.units, sources: before.sources },
       candidates.map((c) => ({ key: c.object.key, lesson: c.lesson })),
       removedLessonKeys,
       deps.source,
@@ -215,7 +226,7 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
     result.lessons.sort();
   }
 
-  // 3. Removed lesson files: take the lesson down unless it now lives at another key (a move).
+  // Step 4: removed lesson files take the lesson down, unless it now lives at another key (a move).
   for (const [id, { source }] of before.sources) {
     if (!removedLessonKeys.has(source) || result.lessons.includes(id)) continue;
     const previous = await readLessonPartition(store, id);
@@ -224,9 +235,16 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
   }
 
   if (result.failures.length > 0) await deps.reporter?.report(result.failures);
-  if (!catalogChanged && result.lessons.length === 0 && result.removed.length === 0) return result;
+  if (metadata.changed || result.lessons.length > 0 || result.removed.length > 0) await publishPages(before, deps, result);
+  return result;
+}
 
-  // 4. Pages: the changed lessons, plus every lesson whose surroundings changed.
+/**
+ * Step 5: pages. The changed lessons, every lesson whose surroundings changed, and the catalog-wide
+ * pages when the catalog they show changed; then one invalidation for what was cached before.
+ */
+async function publishPages(before: Listed, deps: IngestDeps, result: IngestResult): Promise<void> {
+  const { store, site } = deps;
   const after = await listCatalog(store);
   const oldCatalog = assembleCatalog(before.tracks, before.units, before.lessons);
   const newCatalog = assembleCatalog(after.tracks, after.units, after.lessons);
@@ -249,7 +267,6 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
     invalidate.push(`${lessonPath(id)}*`);
   }
 
-  // 5. Catalog-wide pages and the concept index, only when the catalog they show changed.
   if (catalogJson(oldCatalog) !== catalogJson(newCatalog)) {
     await site.put('index.html', renderHomePage(newCatalog), htmlType);
     await site.put('catalog.json', catalogJson(newCatalog), 'application/json');
@@ -266,7 +283,6 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
     await deps.invalidator.invalidate(invalidate);
     result.invalidated = invalidate;
   }
-  return result;
 }
 
 /** Lessons whose page must be rebuilt: those just published, and those whose context differs. */
