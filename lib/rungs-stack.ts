@@ -55,6 +55,7 @@ export class RungsStack extends Stack {
       table: this.data.table,
       siteBucket: this.site.bucket,
       logBucket: this.site.logBucket,
+      distribution: this.site.distribution,
     });
     for (const [name, value] of Object.entries(metricsEnvironment('ingest', config.stage))) {
       this.content.ingestFunction.addEnvironment(name, value);

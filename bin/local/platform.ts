@@ -5,6 +5,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiFunctions, matchRoute } from '../../lambdas/api/routes';
 import { ingest, type IngestResult } from '../../lambdas/events/ingest';
+import { createFailureReporter } from '../../lambdas/events/report';
 import { createStore } from '../../lambdas/store/client';
 import { createTableFromSchema } from '../../lambdas/store/table';
 import { buildEvent, lambdaContext, readBody, writeResult, type LambdaHandler } from './adapter';
@@ -121,8 +122,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     log(`OIDC issuer on ${identity.issuer} (dev users: ${devUsers.map((u) => u.sub).join(', ')})`);
     const store = createStore({ tableName, endpoint });
 
-    const ingestFiles = async (objects: Awaited<ReturnType<typeof readContentTree>>) => {
-      const result = await ingest(objects, { store, site });
+    // Locally the content folder is the bucket: listing it tells ingest which files exist.
+    const source = { listKeys: async () => (await readContentTree(contentDir)).map((o) => o.key) };
+    const reporter = createFailureReporter({ log: () => {} });
+    const ingestFiles = async (objects: Awaited<ReturnType<typeof readContentTree>>, removed: string[] = []) => {
+      const result = await ingest(objects, { store, site, source, reporter }, removed);
       for (const failure of result.failures) log(`content error: ${failure.message}`);
       return result;
     };
@@ -172,12 +176,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         if (!filename) return;
         const key = filename.split(sep).join('/');
         try {
-          const body = await readFile(join(contentDir, filename), 'utf8');
-          const result = await ingestFiles([{ key, body }]);
+          let body: string | undefined;
+          try {
+            body = await readFile(join(contentDir, filename), 'utf8');
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          }
+          // A file that is gone was deleted (or moved): it goes through ingest as an S3 removal would.
+          const result = body === undefined ? await ingestFiles([], [key]) : await ingestFiles([{ key, body }]);
           platform.lastIngest = result;
-          if (result.pages.length > 0) log(`re-ingested ${relative(repoRoot, join(contentDir, filename))}`);
-        } catch {
-          // Deleted or half-written files are picked up by the next save.
+          if (result.pages.length > 0) log(`${body === undefined ? 'removed' : 're-ingested'} ${relative(repoRoot, join(contentDir, filename))}`);
+        } catch (error) {
+          // Half-written files are picked up by the next save; anything else is worth a line.
+          log(`watch: ${error instanceof Error ? error.message : String(error)}`);
         }
       });
     }

@@ -18,6 +18,9 @@ export class MemorySite implements SitePublisher {
   async put(path: string, body: string, contentType: string): Promise<void> {
     this.objects.set(path, { body, contentType });
   }
+  async delete(path: string): Promise<void> {
+    this.objects.delete(path);
+  }
 }
 
 /**

@@ -26,6 +26,18 @@ export const frontMatterSchema = z.strictObject({
   readingMinutes: z.number().int().positive().optional(),
 });
 
+/** Flags every repeat of an id in a list, pointing at the repeated entry's `id`. */
+function uniqueIds(listKey: string, what: string) {
+  return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    const list = value[listKey] as { id: string }[];
+    const seen = new Set<string>();
+    list.forEach((entry, index) => {
+      if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate ${what} id "${entry.id}"`, path: [listKey, index, 'id'] });
+      seen.add(entry.id);
+    });
+  };
+}
+
 const choiceSchema = z.strictObject({
   id: slug,
   text: z.string().min(1),
@@ -39,34 +51,38 @@ export const mcqSchema = z
     prompt: z.string().min(1),
     choices: z.array(choiceSchema).min(2),
   })
-  .refine((mcq) => mcq.choices.some((choice) => choice.correct), 'needs at least one correct choice');
+  .refine((mcq) => mcq.choices.some((choice) => choice.correct), 'needs at least one correct choice')
+  .superRefine(uniqueIds('choices', 'choice'));
 
 export const orderingSchema = z.strictObject({
   id: slug,
   prompt: z.string().min(1),
   /** Written in the correct order; the page shows them shuffled. */
-  steps: z.array(z.strictObject({ id: slug, text: z.string().min(1) })).min(2),
-});
+  steps: z.array(z.strictObject({ id: slug, text: z.string().min(1) })).min(2, 'an ordering needs at least 2 steps'),
+}).superRefine(uniqueIds('steps', 'step'));
 
 export const recallSchema = z.strictObject({
   id: slug,
   prompts: z
     .array(z.strictObject({ id: slug, prompt: z.string().min(1), answer: z.string().min(1) }))
     .min(1),
-});
+}).superRefine(uniqueIds('prompts', 'prompt'));
 
 export type FrontMatter = z.infer<typeof frontMatterSchema>;
 export type Mcq = z.infer<typeof mcqSchema>;
 export type Ordering = z.infer<typeof orderingSchema>;
 export type Recall = z.infer<typeof recallSchema>;
 
-export type Block =
+/** `line` is where the block starts in the file (1-based), so later checks can point at it. */
+export type Block = { line: number } & (
   | { kind: 'markdown'; text: string }
   | { kind: 'callout'; variant: 'metaphor' | 'note'; text: string }
   | { kind: 'summary'; text: string }
   | { kind: 'mcq'; exercise: Mcq }
   | { kind: 'ordering'; exercise: Ordering }
-  | { kind: 'recall'; exercise: Recall };
+  | { kind: 'recall'; exercise: Recall }
+);
+export type ExerciseBlock = Extract<Block, { exercise: unknown }>;
 
 export interface Lesson {
   meta: FrontMatter;
@@ -93,8 +109,32 @@ export class LessonFormatError extends Error {
 const exerciseSchemas = { mcq: mcqSchema, ordering: orderingSchema, recall: recallSchema } as const;
 const markdownBlocks = new Set(['metaphor', 'note', 'summary']);
 
+/** The key node (not the value) at `path`, so a message can point at the key's own line. */
+function keyNode(doc: ReturnType<typeof parseDocument>, path: PropertyKey[]): unknown {
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1) as (string | number)[], true) : doc.contents;
+  const items = (parent as { items?: { key?: { value?: unknown } }[] } | null)?.items ?? [];
+  return items.find((pair) => pair.key?.value === path[path.length - 1])?.key;
+}
+
+type Range = [number, number, number];
+
+/** Where the node at `path` starts; for a missing key, its closest existing parent. */
+function rangeOf(doc: ReturnType<typeof parseDocument>, path: PropertyKey[], isKey: boolean): Range | undefined {
+  // For a key or a whole list or map (e.g. too few steps), the key's line reads best.
+  const node = path.length > 0 ? doc.getIn(path as (string | number)[], true) : undefined;
+  if (isKey || (node && typeof node === 'object' && 'items' in node)) {
+    const range = (keyNode(doc, path) as { range?: Range } | undefined)?.range;
+    if (range) return range;
+  }
+  for (let depth = path.length; depth > 0; depth--) {
+    const range = (doc.getIn(path.slice(0, depth) as (string | number)[], true) as { range?: Range } | undefined)?.range;
+    if (range) return range;
+  }
+  return undefined;
+}
+
 /** Parses a YAML fragment that starts at `firstLine` (1-based) and validates it with `schema`. */
-function parseYaml<T>(
+export function parseYamlAt<T>(
   text: string,
   firstLine: number,
   schema: z.ZodType<T>,
@@ -113,8 +153,9 @@ function parseYaml<T>(
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     // Point at the offending key when YAML can tell us where it is, else at the block's first line.
-    const node = issue.path.length > 0 ? doc.getIn(issue.path as (string | number)[], true) : undefined;
-    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    // An unknown key is reported on its object; point at the key itself.
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+    const range = rangeOf(doc, path, issue.code === 'unrecognized_keys');
     const pos = range ? lineCounter.linePos(range[0]) : { line: 1, col: 1 };
     const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
     problems.push({ line: firstLine + pos.line - 1, column: pos.col, message: `${where}${issue.message}` });
@@ -134,14 +175,16 @@ export function parseLesson(source: string, text: string): Lesson {
   if (fmEnd === -1) {
     throw new LessonFormatError(source, [{ line: 1, column: 1, message: 'front matter is not closed by a line "---"' }]);
   }
-  const meta = parseYaml(lines.slice(1, fmEnd).join('\n'), 2, frontMatterSchema, problems);
+  const meta = parseYamlAt(lines.slice(1, fmEnd).join('\n'), 2, frontMatterSchema, problems);
 
   const blocks: Block[] = [];
   let markdown: string[] = [];
-  const flushMarkdown = () => {
+  let markdownLine = fmEnd + 2;
+  const flushMarkdown = (nextLine: number) => {
     const textBlock = markdown.join('\n').trim();
-    if (textBlock) blocks.push({ kind: 'markdown', text: textBlock });
+    if (textBlock) blocks.push({ kind: 'markdown', text: textBlock, line: markdownLine });
     markdown = [];
+    markdownLine = nextLine;
   };
 
   for (let i = fmEnd + 1; i < lines.length; i++) {
@@ -158,21 +201,22 @@ export function parseLesson(source: string, text: string): Lesson {
       problems.push({ line: i + 1, column: 1, message: `block ":::${kind}" is never closed by a line ":::"` });
       break;
     }
-    flushMarkdown();
+    flushMarkdown(close + 2);
     const inner = lines.slice(i + 1, close).join('\n');
+    const at = i + 1;
     if (markdownBlocks.has(kind)) {
-      if (kind === 'summary') blocks.push({ kind: 'summary', text: inner.trim() });
-      else blocks.push({ kind: 'callout', variant: kind as 'metaphor' | 'note', text: inner.trim() });
+      if (kind === 'summary') blocks.push({ kind: 'summary', text: inner.trim(), line: at });
+      else blocks.push({ kind: 'callout', variant: kind as 'metaphor' | 'note', text: inner.trim(), line: at });
     } else if (kind in exerciseSchemas) {
       const exerciseKind = kind as keyof typeof exerciseSchemas;
-      const exercise = parseYaml(inner, i + 2, exerciseSchemas[exerciseKind] as z.ZodType<unknown>, problems);
-      if (exercise) blocks.push({ kind: exerciseKind, exercise } as Block);
+      const exercise = parseYamlAt(inner, i + 2, exerciseSchemas[exerciseKind] as z.ZodType<unknown>, problems);
+      if (exercise) blocks.push({ kind: exerciseKind, exercise, line: at } as Block);
     } else {
       problems.push({ line: i + 1, column: 4, message: `unknown block ":::${kind}" (known: ${[...markdownBlocks, ...Object.keys(exerciseSchemas)].join(', ')})` });
     }
     i = close;
   }
-  flushMarkdown();
+  flushMarkdown(lines.length + 1);
 
   if (problems.length > 0 || !meta) throw new LessonFormatError(source, problems);
   return { meta, blocks };

@@ -1,4 +1,26 @@
+import hljs from 'highlight.js/lib/core';
+import bash from 'highlight.js/lib/languages/bash';
+import http from 'highlight.js/lib/languages/http';
+import javascript from 'highlight.js/lib/languages/javascript';
+import json from 'highlight.js/lib/languages/json';
+import plaintext from 'highlight.js/lib/languages/plaintext';
+import python from 'highlight.js/lib/languages/python';
+import sql from 'highlight.js/lib/languages/sql';
+import typescript from 'highlight.js/lib/languages/typescript';
+import xml from 'highlight.js/lib/languages/xml';
+import yaml from 'highlight.js/lib/languages/yaml';
 import { Marked } from 'marked';
+import { escapeHtml } from '../../web/templates/html';
+
+// Only the languages lessons use: the full highlight.js bundle would triple the ingest function.
+for (const [name, language] of Object.entries({ bash, http, javascript, json, plaintext, python, sql, typescript, xml, yaml })) {
+  hljs.registerLanguage(name, language);
+}
+hljs.registerAliases(['ts'], { languageName: 'typescript' });
+hljs.registerAliases(['js'], { languageName: 'javascript' });
+hljs.registerAliases(['sh', 'shell', 'console'], { languageName: 'bash' });
+hljs.registerAliases(['text', 'txt'], { languageName: 'plaintext' });
+hljs.registerAliases(['html'], { languageName: 'xml' });
 
 export const slugify = (text: string) =>
   text
@@ -8,9 +30,18 @@ export const slugify = (text: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
+/** Highlights code at ingest time into `hljs-*` classes; unknown languages are escaped as they are. */
+export function highlightCode(code: string, lang: string | undefined): string {
+  const language = lang?.trim().split(/\s+/)[0]?.toLowerCase();
+  const known = language && hljs.getLanguage(language) ? language : undefined;
+  const body = known ? hljs.highlight(code, { language: known, ignoreIllegals: true }).value : escapeHtml(code);
+  const langClass = known ? ` language-${escapeHtml(known)}` : '';
+  return `<pre><code class="hljs${langClass}">${body}</code></pre>\n`;
+}
+
 /**
  * Markdown → HTML at ingest time. Headings get stable anchors (made unique per page) with a
- * self-link, so a section can be shared.
+ * self-link, so a section can be shared; code blocks arrive highlighted, so pages need no script.
  */
 export function createMarkdownRenderer() {
   const used = new Map<string, number>();
@@ -24,6 +55,9 @@ export function createMarkdownRenderer() {
         used.set(base, count + 1);
         const id = count === 0 ? base : `${base}-${count}`;
         return `<h${depth} id="${id}">${text} <a class="anchor" href="#${id}" aria-label="Link to this section">#</a></h${depth}>\n`;
+      },
+      code({ text, lang }) {
+        return highlightCode(text, lang);
       },
     },
   });

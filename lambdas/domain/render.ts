@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { calloutMarkup, mcqMarkup, orderingMarkup, recallMarkup, summaryMarkup } from '../../web/templates/exercises';
-import { homePage, lessonPage } from '../../web/templates/pages';
+import { conceptIndexPage, homePage, lessonPage } from '../../web/templates/pages';
 import { findLesson, type Catalog, type LessonSummary } from './catalog';
+import { appearsAgainIn, conceptIndex, lessonsInOrder } from './concepts';
 import { readingMinutes, type Block, type Lesson } from './lesson';
 import { createMarkdownRenderer } from './markdown';
 
@@ -45,20 +46,36 @@ export function renderLessonBody(lesson: Lesson): string {
   return lesson.blocks.map(renderBlock).join('\n');
 }
 
-/** The full lesson page, placed in the catalog (breadcrumb, previous and next). */
-export function renderLessonPage(lesson: Lesson, catalog: Catalog): string {
-  const summary = lessonSummary(lesson);
+/** Everything a lesson page shows besides its own body: where it sits and what it links to. */
+export function pageContext(catalog: Catalog, summary: LessonSummary) {
   const found = findLesson(catalog, summary.id);
-  const flat = catalog.tracks.flatMap((t) => t.units.flatMap((u) => u.lessons));
+  const flat = lessonsInOrder(catalog);
   const index = flat.findIndex((l) => l.id === summary.id);
-  return lessonPage({
+  const link = (l: LessonSummary | undefined) => (l ? { id: l.id, title: l.title } : undefined);
+  return {
     lesson: summary,
-    track: found?.track ?? { id: summary.track, title: summary.track },
-    unit: found?.unit ?? { id: summary.unit, title: summary.unit },
-    content: renderLessonBody(lesson),
-    ...(index > 0 ? { previous: flat[index - 1] } : {}),
-    ...(index >= 0 && index < flat.length - 1 ? { next: flat[index + 1] } : {}),
-  });
+    track: { id: summary.track, title: found?.track.title ?? summary.track },
+    unit: { id: summary.unit, title: found?.unit.title ?? summary.unit },
+    previous: index > 0 ? link(flat[index - 1]) : undefined,
+    next: index >= 0 ? link(flat[index + 1]) : undefined,
+    appearsAgain: appearsAgainIn(catalog, summary.id),
+  };
 }
+export type PageContext = ReturnType<typeof pageContext>;
+
+/**
+ * The full lesson page from an already rendered body: ingest stores bodies, so a neighbour's page
+ * can be rebuilt when the catalog around it changes, without its source file.
+ */
+export const renderLessonPageFromBody = (summary: LessonSummary, body: string, catalog: Catalog) =>
+  lessonPage({ ...pageContext(catalog, summary), content: body });
+
+/** The full lesson page, placed in the catalog (breadcrumb, previous and next, related lessons). */
+export const renderLessonPage = (lesson: Lesson, catalog: Catalog) =>
+  renderLessonPageFromBody(lessonSummary(lesson), renderLessonBody(lesson), catalog);
 
 export const renderHomePage = (catalog: Catalog) => homePage(catalog);
+export const renderConceptIndexPage = (catalog: Catalog) => conceptIndexPage(conceptIndex(catalog));
+
+/** The catalog as the site serves it (`/catalog.json`): summaries only, no bodies, no keys. */
+export const catalogJson = (catalog: Catalog) => `${JSON.stringify(catalog)}\n`;

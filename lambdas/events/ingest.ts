@@ -1,15 +1,33 @@
-import { parse as parseYaml } from 'yaml';
 import { answerKeys } from '../domain/answer-key';
-import { groupMetaSchema } from '../domain/catalog';
-import { LessonFormatError, parseLesson, type Lesson } from '../domain/lesson';
-import { lessonSummary, renderHomePage, renderLessonPage } from '../domain/render';
-import { putLessonSummary, putTrack, putUnit, readCatalog } from '../store/catalog';
-import { putAnswerKeys } from '../store/answer-keys';
+import type { Catalog, GroupMeta, LessonSummary } from '../domain/catalog';
+import { assembleCatalog, lessonPath } from '../domain/catalog';
+import { conceptIndex } from '../domain/concepts';
+import { lessonHash } from '../domain/hashing';
+import { nextLedger } from '../domain/item-ids';
+import type { Lesson } from '../domain/lesson';
+import { catalogJson, lessonSummary, pageContext, renderConceptIndexPage, renderHomePage, renderLessonBody, renderLessonPageFromBody } from '../domain/render';
+import {
+  checkGroupMeta,
+  checkLessonFile,
+  checkLessonIds,
+  checkLessonInContext,
+  classifyKey,
+  formatProblem,
+  type CatalogContext,
+  type Problem,
+} from '../domain/validate';
+import { deleteTrack, deleteUnit, listCatalog, putTrack, putUnit } from '../store/catalog';
 import type { Store } from '../store/client';
+import { deleteLessonVersion, getLessonBodies, putConceptIndex, readLessonPartition, writeLessonVersion } from '../store/content';
+import { forEachLimited } from './concurrency';
 
 /**
- * Content ingest, shared by the S3-triggered Lambda and the local platform: parse what changed,
- * store its metadata, then render the pages it affects. One bad file never stops the others.
+ * Content ingest, shared by the S3-triggered Lambda and the local platform. For a batch of created
+ * and removed content files it validates each changed lesson against the published catalog,
+ * publishes the ones that pass (table first, then pages), re-renders every page whose surroundings
+ * changed (previous/next, "appears again in", home, concept index), and invalidates those paths
+ * that were cached before. A lesson that fails validation is not written at all, so its previous version stays live.
+ * An unchanged file (same content hash) costs no writes.
  */
 
 export interface SourceObject {
@@ -21,90 +39,257 @@ export interface SourceObject {
 /** Where rendered pages go: the site bucket in AWS, memory or a folder locally. */
 export interface SitePublisher {
   put(path: string, body: string, contentType: string): Promise<void>;
+  delete(path: string): Promise<void>;
+}
+
+/** The CDN in front of the site: CloudFront in AWS, nothing locally. */
+export interface Invalidator {
+  invalidate(paths: string[]): Promise<void>;
+}
+
+/** The content files that exist right now (the bucket listing): lets a lesson refer to files still on their way. */
+export interface ContentSource {
+  listKeys(): Promise<string[]>;
 }
 
 export interface IngestFailure {
   key: string;
+  /** Every problem, one `file:line:col message` per line. */
   message: string;
+  problems: Problem[];
+}
+
+/** Where a failure report goes: JSON under `reports/` in the content bucket, a log line and a metric in AWS. */
+export interface FailureReporter {
+  report(failures: IngestFailure[]): Promise<void>;
+}
+
+export interface IngestDeps {
+  store: Store;
+  site: SitePublisher;
+  invalidator?: Invalidator;
+  source?: ContentSource;
+  reporter?: FailureReporter;
+  now?: () => Date;
 }
 
 export interface IngestResult {
+  /** Lessons published or updated. */
   lessons: string[];
   tracks: string[];
   units: string[];
+  /** Lessons taken down because their file was removed. */
+  removed: string[];
+  /** Lessons whose source had not changed: nothing written. */
+  unchanged: string[];
+  /** Site objects written or deleted. */
   pages: string[];
+  /** CDN paths invalidated. */
+  invalidated: string[];
   failures: IngestFailure[];
   skipped: string[];
 }
 
-type Parsed =
-  | { kind: 'track'; id: string; meta: ReturnType<typeof groupMetaSchema.parse> }
-  | { kind: 'unit'; id: string; track: string; meta: ReturnType<typeof groupMetaSchema.parse> }
-  | { kind: 'lesson'; lesson: Lesson };
-
-function groupMeta(key: string, body: string) {
-  const result = groupMetaSchema.safeParse(parseYaml(body));
-  if (!result.success) {
-    throw new Error(result.error.issues.map((i) => `${key}: ${i.path.join('.') || '(file)'}: ${i.message}`).join('\n'));
-  }
-  return result.data;
-}
-
-/** Decides what a content object is from its path; undefined for files the platform ignores. */
-function parseObject({ key, body }: SourceObject): Parsed | undefined {
-  const parts = key.split('/');
-  if (parts.length === 2 && parts[1] === 'track.yaml') return { kind: 'track', id: parts[0]!, meta: groupMeta(key, body) };
-  if (parts.length === 3 && parts[2] === 'unit.yaml') return { kind: 'unit', id: parts[1]!, track: parts[0]!, meta: groupMeta(key, body) };
-  if (!key.endsWith('.md')) return undefined;
-  const lesson = parseLesson(key, body);
-  if (parts.length === 3 && (lesson.meta.track !== parts[0] || lesson.meta.unit !== parts[1])) {
-    throw new Error(`${key}:1:1 front matter says track "${lesson.meta.track}" and unit "${lesson.meta.unit}" but the file sits in ${parts[0]}/${parts[1]}/`);
-  }
-  return { kind: 'lesson', lesson };
-}
+const WRITE_CONCURRENCY = 8;
 
 export const lessonPagePath = (lessonId: string) => `lessons/${lessonId}/index.html`;
 const htmlType = 'text/html; charset=utf-8';
 
-export async function ingest(objects: SourceObject[], deps: { store: Store; site: SitePublisher }): Promise<IngestResult> {
-  const result: IngestResult = { lessons: [], tracks: [], units: [], pages: [], failures: [], skipped: [] };
-  const lessons: Lesson[] = [];
+const sameMeta = (a: GroupMeta | undefined, b: GroupMeta) => a !== undefined && a.title === b.title && a.order === b.order && a.description === b.description;
 
+function failure(key: string, problems: Problem[]): IngestFailure {
+  return { key, message: problems.map(formatProblem).join('\n'), problems };
+}
+
+/** Builds what a changed lesson may refer to: the published catalog, this batch, and files still arriving. */
+async function buildContext(
+  published: { tracks: Set<string>; units: Set<string>; sources: Map<string, { source: string }> },
+  batch: { key: string; lesson: Lesson }[],
+  removedKeys: Set<string>,
+  source: ContentSource | undefined,
+): Promise<CatalogContext> {
+  const listed = source ? new Set(await source.listKeys()) : undefined;
+  const context: CatalogContext = { lessons: new Map(), tracks: new Set(published.tracks), units: new Set(published.units) };
+  for (const [id, { source: key }] of published.sources) {
+    // A file that is gone from the bucket (moved or deleted) no longer owns its id.
+    if (!removedKeys.has(key) && (!listed || listed.has(key))) context.lessons.set(id, key);
+  }
+  for (const key of listed ?? []) {
+    const kind = classifyKey(key);
+    if (kind?.kind === 'track') context.tracks.add(kind.track);
+    else if (kind?.kind === 'unit') context.units.add(`${kind.track}/${kind.unit}`);
+    // File name = lesson id (the validator enforces it), so files not yet ingested count as known.
+    else if (kind?.kind === 'lesson' && kind.track && !context.lessons.has(kind.name)) context.lessons.set(kind.name, key);
+  }
+  for (const { key, lesson } of batch) if (!context.lessons.has(lesson.meta.id)) context.lessons.set(lesson.meta.id, key);
+  return context;
+}
+
+type Listed = Awaited<ReturnType<typeof listCatalog>>;
+
+/** Step 1: track and unit files, written only when their fields differ from what is stored. */
+async function applyMetadata(objects: SourceObject[], removedKeys: string[], before: Listed, store: Store, result: IngestResult) {
+  const tracks = new Map(before.tracks.map((t) => [t.id, t]));
+  const units = new Map(before.units.map((u) => [`${u.track}/${u.id}`, u]));
+  let changed = false;
   for (const object of objects) {
-    let parsed: Parsed | undefined;
-    try {
-      parsed = parseObject(object);
-    } catch (error) {
-      const message = error instanceof LessonFormatError || error instanceof Error ? error.message : String(error);
-      result.failures.push({ key: object.key, message });
+    const kind = classifyKey(object.key);
+    if (kind?.kind !== 'track' && kind?.kind !== 'unit') continue;
+    const { meta, problems } = checkGroupMeta(object);
+    if (!meta) {
+      result.failures.push(failure(object.key, problems));
+    } else if (kind.kind === 'track') {
+      if (!sameMeta(tracks.get(kind.track), meta)) {
+        await putTrack(store, { id: kind.track, ...meta });
+        changed = true;
+      }
+      tracks.set(kind.track, { id: kind.track, ...meta });
+      result.tracks.push(kind.track);
+    } else {
+      const id = `${kind.track}/${kind.unit}`;
+      if (!sameMeta(units.get(id), meta)) {
+        await putUnit(store, { id: kind.unit, track: kind.track, ...meta });
+        changed = true;
+      }
+      units.set(id, { id: kind.unit, track: kind.track, ...meta });
+      result.units.push(id);
+    }
+  }
+  for (const key of removedKeys) {
+    const kind = classifyKey(key);
+    if (kind?.kind === 'track' && tracks.delete(kind.track)) await deleteTrack(store, kind.track);
+    else if (kind?.kind === 'unit' && units.delete(`${kind.track}/${kind.unit}`)) await deleteUnit(store, kind.track, kind.unit);
+    else continue;
+    changed = true;
+  }
+  return { changed, tracks: new Set(tracks.keys()), units: new Set(units.keys()) };
+}
+
+/** Step 2: lesson files that changed (by content hash) and parse; the unchanged cost nothing. */
+function changedLessons(objects: SourceObject[], before: Listed, result: IngestResult) {
+  const candidates: { object: SourceObject; lesson: Lesson; hash: string }[] = [];
+  const publishedByKey = new Map([...before.sources].map(([id, { source }]) => [source, id]));
+  for (const object of objects) {
+    const kind = classifyKey(object.key);
+    if (!kind) {
+      result.skipped.push(object.key);
       continue;
     }
-    if (!parsed) {
-      result.skipped.push(object.key);
-    } else if (parsed.kind === 'track') {
-      await putTrack(deps.store, { id: parsed.id, ...parsed.meta });
-      result.tracks.push(parsed.id);
-    } else if (parsed.kind === 'unit') {
-      await putUnit(deps.store, { id: parsed.id, track: parsed.track, ...parsed.meta });
-      result.units.push(`${parsed.track}/${parsed.id}`);
-    } else {
-      await putAnswerKeys(deps.store, parsed.lesson.meta.id, answerKeys(parsed.lesson));
-      await putLessonSummary(deps.store, lessonSummary(parsed.lesson));
-      lessons.push(parsed.lesson);
-      result.lessons.push(parsed.lesson.meta.id);
+    if (kind.kind !== 'lesson') continue;
+    // The hash covers the key and the source, so an unchanged file is recognised before parsing.
+    const hash = lessonHash(object.key, object.body);
+    const publishedId = publishedByKey.get(object.key);
+    if (publishedId && before.sources.get(publishedId)?.hash === hash) {
+      result.unchanged.push(publishedId);
+      continue;
     }
+    const { lesson, problems } = checkLessonFile(object);
+    if (!lesson || problems.length > 0) result.failures.push(failure(object.key, problems));
+    else candidates.push({ object, lesson, hash });
+  }
+  return candidates;
+}
+
+export async function ingest(objects: SourceObject[], deps: IngestDeps, removedKeys: string[] = []): Promise<IngestResult> {
+  const { store } = deps;
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  const result: IngestResult = { lessons: [], tracks: [], units: [], removed: [], unchanged: [], pages: [], invalidated: [], failures: [], skipped: [] };
+
+  const before = await listCatalog(store);
+  const metadata = await applyMetadata(objects, removedKeys, before, store, result);
+  const candidates = changedLessons(objects, before, result);
+
+  // Step 3: check each changed lesson against the catalog and its id ledger; publish those that pass.
+  const removedLessonKeys = new Set(removedKeys.filter((key) => classifyKey(key)?.kind === 'lesson'));
+  if (candidates.length > 0) {
+    const context = await buildContext(
+      { tracks: metadata.tracks, units: metadata.units, sources: before.sources },
+      candidates.map((c) => ({ key: c.object.key, lesson: c.lesson })),
+      removedLessonKeys,
+      deps.source,
+    );
+    // Lessons are independent of each other here (the context is fixed), so a few are written at once.
+    await forEachLimited(candidates, WRITE_CONCURRENCY, async ({ object, lesson, hash }) => {
+      const previous = await readLessonPartition(store, lesson.meta.id);
+      const problems = [...checkLessonInContext(object, lesson, context), ...checkLessonIds(object, lesson, previous.ledger)];
+      if (problems.length > 0) {
+        result.failures.push(failure(object.key, problems));
+        return;
+      }
+      await writeLessonVersion(
+        store,
+        { summary: lessonSummary(lesson), source: object.key, hash, body: renderLessonBody(lesson), answerKeys: answerKeys(lesson), ledger: nextLedger(previous.ledger, lesson, now) },
+        previous,
+      );
+      result.lessons.push(lesson.meta.id);
+    });
+    result.lessons.sort();
   }
 
-  if (result.lessons.length + result.tracks.length + result.units.length === 0) return result;
-
-  // Pages are rendered once, after every change of the batch is stored, against the whole catalog.
-  const catalog = await readCatalog(deps.store);
-  for (const lesson of lessons) {
-    const path = lessonPagePath(lesson.meta.id);
-    await deps.site.put(path, renderLessonPage(lesson, catalog), htmlType);
-    result.pages.push(path);
+  // Step 4: removed lesson files take the lesson down, unless it now lives at another key (a move).
+  for (const [id, { source }] of before.sources) {
+    if (!removedLessonKeys.has(source) || result.lessons.includes(id)) continue;
+    const previous = await readLessonPartition(store, id);
+    await deleteLessonVersion(store, id, previous, nextLedger(previous.ledger, undefined, now));
+    result.removed.push(id);
   }
-  await deps.site.put('index.html', renderHomePage(catalog), htmlType);
-  result.pages.push('index.html');
+
+  if (result.failures.length > 0) await deps.reporter?.report(result.failures);
+  if (metadata.changed || result.lessons.length > 0 || result.removed.length > 0) await publishPages(before, deps, result);
   return result;
+}
+
+/**
+ * Step 5: pages. The changed lessons, every lesson whose surroundings changed, and the catalog-wide
+ * pages when the catalog they show changed; then one invalidation for what was cached before.
+ */
+async function publishPages(before: Listed, deps: IngestDeps, result: IngestResult): Promise<void> {
+  const { store, site } = deps;
+  const after = await listCatalog(store);
+  const oldCatalog = assembleCatalog(before.tracks, before.units, before.lessons);
+  const newCatalog = assembleCatalog(after.tracks, after.units, after.lessons);
+  const affected = affectedLessons(oldCatalog, newCatalog, after.lessons, new Set(result.lessons));
+  const bodies = await getLessonBodies(store, affected.map((l) => l.id));
+  const invalidate: string[] = [];
+  const wasPublished = new Set(before.lessons.map((l) => l.id));
+  for (const summary of affected) {
+    const body = bodies.get(summary.id);
+    if (body === undefined) continue;
+    const path = lessonPagePath(summary.id);
+    await site.put(path, renderLessonPageFromBody(summary, body, newCatalog), htmlType);
+    result.pages.push(path);
+    // A brand-new page has nothing cached to invalidate (invalidation paths cost money past 1000 a month).
+    if (wasPublished.has(summary.id)) invalidate.push(`${lessonPath(summary.id)}*`);
+  }
+  for (const id of result.removed) {
+    await site.delete(lessonPagePath(id));
+    result.pages.push(lessonPagePath(id));
+    invalidate.push(`${lessonPath(id)}*`);
+  }
+
+  if (catalogJson(oldCatalog) !== catalogJson(newCatalog)) {
+    await site.put('index.html', renderHomePage(newCatalog), htmlType);
+    await site.put('catalog.json', catalogJson(newCatalog), 'application/json');
+    result.pages.push('index.html', 'catalog.json');
+    invalidate.push('/', '/index.html', '/catalog.json');
+    const concepts = conceptIndex(newCatalog);
+    if (JSON.stringify(concepts) !== JSON.stringify(conceptIndex(oldCatalog))) await putConceptIndex(store, concepts);
+    await site.put('concepts/index.html', renderConceptIndexPage(newCatalog), htmlType);
+    result.pages.push('concepts/index.html');
+    invalidate.push('/concepts/*');
+  }
+
+  if (invalidate.length > 0 && deps.invalidator) {
+    await deps.invalidator.invalidate(invalidate);
+    result.invalidated = invalidate;
+  }
+}
+
+/** Lessons whose page must be rebuilt: those just published, and those whose context differs. */
+function affectedLessons(before: Catalog, after: Catalog, lessons: LessonSummary[], changed: Set<string>): LessonSummary[] {
+  return lessons.filter((summary) => {
+    if (changed.has(summary.id)) return true;
+    const old = before.tracks.some((t) => t.units.some((u) => u.lessons.some((l) => l.id === summary.id)));
+    return !old || JSON.stringify(pageContext(before, summary)) !== JSON.stringify(pageContext(after, summary));
+  });
 }

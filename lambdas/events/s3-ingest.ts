@@ -1,37 +1,34 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { defaultStore } from '../store/client';
-import { ingest, type SitePublisher, type SourceObject } from './ingest';
+import { cloudFrontInvalidator } from './cloudfront';
+import { createS3IngestHandler } from './s3-handler';
 
-const s3 = new S3Client({});
-
-function siteBucketFromEnv(): string {
-  const bucket = process.env.SITE_BUCKET;
-  if (!bucket) throw new Error('SITE_BUCKET is not set: the ingest function cannot publish pages');
-  return bucket;
+/** The ingest Lambda: configuration from the environment, CloudFront and metrics; the rest is shared. */
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the ingest function cannot publish pages`);
+  return value;
 }
 
-const siteBucket = siteBucketFromEnv();
+// Namespace and service come from POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME, set by the stack per stage.
+const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Rungs' });
+const distributionId = process.env.DISTRIBUTION_ID;
 
-const site: SitePublisher = {
-  async put(path, body, contentType) {
-    await s3.send(
-      new PutObjectCommand({ Bucket: siteBucket, Key: path, Body: body, ContentType: contentType, CacheControl: 'public, max-age=60' }),
-    );
-  },
-};
-
-/** S3 event keys are URL-encoded with `+` for spaces. */
-const decodeKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
+const ingestEvent = createS3IngestHandler({
+  s3: new S3Client({}),
+  store: defaultStore(),
+  siteBucket: requiredEnv('SITE_BUCKET'),
+  contentBucket: requiredEnv('CONTENT_BUCKET'),
+  ...(distributionId ? { invalidator: cloudFrontInvalidator(distributionId) } : {}),
+  countFailures: (count) => metrics.addMetric('IngestFailures', MetricUnit.Count, count),
+});
 
 export async function handler(event: S3Event) {
-  const objects: SourceObject[] = [];
-  for (const record of event.Records) {
-    const key = decodeKey(record.s3.object.key);
-    const response = await s3.send(new GetObjectCommand({ Bucket: record.s3.bucket.name, Key: key }));
-    objects.push({ key, body: (await response.Body?.transformToString('utf-8')) ?? '' });
+  try {
+    return await ingestEvent(event);
+  } finally {
+    metrics.publishStoredMetrics();
   }
-  const result = await ingest(objects, { store: defaultStore(), site });
-  console.log(JSON.stringify({ level: result.failures.length > 0 ? 'WARN' : 'INFO', message: 'ingest finished', ...result }));
-  return result;
 }

@@ -1,30 +1,24 @@
-import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AnswerKey } from '../domain/answer-key';
+import { batchWrite } from './batch';
 import type { Store } from './client';
 import { keys } from './keys';
 
 /** Answer keys live beside their lesson: pk LESSON#<id>, sk ITEM#<itemId>. */
+export const answerKeyItem = (lessonId: string, key: AnswerKey) => ({ ...keys.lessonItem(lessonId, key.itemId), type: 'answerKey', lessonId, ...key });
+
 export async function putAnswerKeys(store: Store, lessonId: string, answerKeys: AnswerKey[]): Promise<void> {
-  for (let i = 0; i < answerKeys.length; i += 25) {
-    const batch = answerKeys.slice(i, i + 25);
-    let requests = batch.map((key) => ({ PutRequest: { Item: { ...keys.lessonItem(lessonId, key.itemId), type: 'answerKey', lessonId, ...key } } }));
-    // BatchWrite may leave some items unprocessed under load; retry those until none are left.
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      const result = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: requests } }));
-      requests = (result.UnprocessedItems?.[store.tableName] ?? []) as typeof requests;
-      if (requests.length > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-    }
-  }
+  await batchWrite(store, answerKeys.map((key) => ({ PutRequest: { Item: answerKeyItem(lessonId, key) } })));
 }
 
-const strip = (item: Record<string, unknown>): AnswerKey => {
+export const stripAnswerKey = (item: Record<string, unknown>): AnswerKey => {
   const { pk: _pk, sk: _sk, type: _type, lessonId: _lessonId, ...key } = item;
   return key as AnswerKey;
 };
 
 export async function getAnswerKey(store: Store, lessonId: string, itemId: string): Promise<AnswerKey | undefined> {
   const result = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: keys.lessonItem(lessonId, itemId) }));
-  return result.Item ? strip(result.Item) : undefined;
+  return result.Item ? stripAnswerKey(result.Item) : undefined;
 }
 
 export async function listAnswerKeys(store: Store, lessonId: string): Promise<AnswerKey[]> {
@@ -36,5 +30,5 @@ export async function listAnswerKeys(store: Store, lessonId: string): Promise<An
       ExpressionAttributeValues: { ':pk': pk, ':sk': sk },
     }),
   );
-  return (result.Items ?? []).map(strip);
+  return (result.Items ?? []).map(stripAnswerKey);
 }

@@ -1,4 +1,4 @@
-import { PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { assembleCatalog, lessonSummarySchema, type Catalog, trackSchema, unitSchema, type LessonSummary, type Track, type Unit } from '../domain/catalog';
 import type { Store } from './client';
@@ -7,7 +7,7 @@ import { keys } from './keys';
 const catalogItemSchema = z.discriminatedUnion('type', [
   trackSchema.extend({ type: z.literal('track') }),
   unitSchema.extend({ type: z.literal('unit') }),
-  lessonSummarySchema.extend({ type: z.literal('lesson') }),
+  lessonSummarySchema.extend({ type: z.literal('lesson'), source: z.string().optional(), hash: z.string().optional() }),
 ]);
 
 async function put(store: Store, item: Record<string, unknown>): Promise<void> {
@@ -23,11 +23,26 @@ export const putUnit = (store: Store, unit: Unit) =>
 export const putLessonSummary = (store: Store, lesson: LessonSummary) =>
   put(store, { ...keys.lesson(lesson.id), ...keys.catalogLesson(lesson), type: 'lesson', ...lesson });
 
+export const deleteTrack = (store: Store, trackId: string) =>
+  store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: keys.track(trackId) }));
+
+export const deleteUnit = (store: Store, trackId: string, unitId: string) =>
+  store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: keys.unit(trackId, unitId) }));
+
+/** Where a published lesson came from: its content key and the hash of the source it was built from. */
+export interface LessonSource {
+  source: string;
+  hash: string;
+}
+
 /** Every track, unit and lesson summary, read from the catalog index (never a scan). */
-export async function listCatalog(store: Store): Promise<{ tracks: Track[]; units: Unit[]; lessons: LessonSummary[] }> {
+export async function listCatalog(
+  store: Store,
+): Promise<{ tracks: Track[]; units: Unit[]; lessons: LessonSummary[]; sources: Map<string, LessonSource> }> {
   const tracks: Track[] = [];
   const units: Unit[] = [];
   const lessons: LessonSummary[] = [];
+  const sources = new Map<string, LessonSource>();
   const pages = paginateQuery(
     { client: store.doc },
     {
@@ -43,10 +58,13 @@ export async function listCatalog(store: Store): Promise<{ tracks: Track[]; unit
       const { type, ...fields } = item;
       if (type === 'track') tracks.push(trackSchema.parse(fields));
       else if (type === 'unit') units.push(unitSchema.parse(fields));
-      else lessons.push(lessonSummarySchema.parse(fields));
+      else {
+        lessons.push(lessonSummarySchema.parse(fields));
+        if ('source' in fields && fields.source && fields.hash) sources.set(fields.id, { source: fields.source, hash: fields.hash });
+      }
     }
   }
-  return { tracks, units, lessons };
+  return { tracks, units, lessons, sources };
 }
 
 /** The assembled catalog: tracks → units → lessons. */

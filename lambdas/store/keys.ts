@@ -15,6 +15,13 @@ export const keys = {
   /** An exercise item's answer key, beside its lesson. */
   lessonItem: (lessonId: string, itemId: string) => ({ pk: `LESSON#${lessonId}`, sk: `ITEM#${itemId}` }),
   lessonItemsPrefix: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'ITEM#' }),
+  /** The rendered body of a lesson, so ingest can rebuild its page when neighbours change. */
+  lessonBody: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'BODY' }),
+  /** The ledger of a lesson's item and choice ids, live and retired (never reused). */
+  lessonIds: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'IDS' }),
+  lessonPartition: (lessonId: string) => ({ pk: `LESSON#${lessonId}` }),
+  /** Concept → lessons, recomputed from the whole catalog at ingest. */
+  conceptIndex: () => ({ pk: 'CONCEPTS', sk: 'INDEX' }),
 
   /** Catalog index entries sort as track, then its units, then each unit's lessons by order. */
   catalogTrack: (trackId: string) => ({ gsi1pk: CATALOG, gsi1sk: `${trackId}` }),

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { EventType, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
@@ -14,11 +15,18 @@ export interface ContentPipelineProps {
   table: TableV2;
   siteBucket: Bucket;
   logBucket: Bucket;
+  /** The distribution in front of the site: ingest invalidates exactly the pages it rewrote. */
+  distribution?: IDistribution;
 }
 
+/** Only lessons and metadata trigger ingest: ingest's own reports (JSON) under reports/ never do. */
+const contentSuffixes = ['.md', '.yaml'];
+
 /**
- * Authors upload lessons to the content bucket; every new object invokes the ingest function, which
- * stores the lesson's metadata in the table and writes its rendered page to the site bucket.
+ * Authors upload lessons to the content bucket; every created or removed lesson or metadata file
+ * invokes the ingest function, which validates it against the catalog, stores metadata, answer keys
+ * and the concept index in the table, writes or deletes pages in the site bucket, invalidates those
+ * paths in CloudFront, and files a report under `reports/` for a rejected file.
  */
 export class ContentPipeline extends Construct {
   readonly bucket: Bucket;
@@ -40,20 +48,35 @@ export class ContentPipeline extends Construct {
       timeout: Duration.seconds(60),
       logRetention: config.logRetention,
       logRemovalPolicy: config.removalPolicy,
-      environment: { TABLE_NAME: table.tableName, SITE_BUCKET: siteBucket.bucketName, RUNGS_STAGE: config.stage },
+      environment: {
+        TABLE_NAME: table.tableName,
+        SITE_BUCKET: siteBucket.bucketName,
+        CONTENT_BUCKET: this.bucket.bucketName,
+        ...(props.distribution ? { DISTRIBUTION_ID: props.distribution.distributionId } : {}),
+        RUNGS_STAGE: config.stage,
+        POWERTOOLS_METRICS_NAMESPACE: 'Rungs',
+      },
     });
-    // Exactly what ingest does: read uploaded objects, write rendered pages, read and write the table.
+    // Exactly what ingest does: read and list content (a lesson may name files still arriving), write
+    // failure reports, write and delete pages, read and write the table, invalidate changed paths.
     fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects('*')] }));
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [siteBucket.arnForObjects('*')] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects('reports/*')] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [siteBucket.arnForObjects('*')] }));
     table.grantReadWriteData(fn);
+    props.distribution?.grantCreateInvalidation(fn);
     acknowledge(fn, {
       [`AwsSolutions-IAM5[Resource::${arnRef(this.bucket)}/*]`]: 'Ingest reads whichever lesson object was uploaded; object keys are not known in advance.',
-      [`AwsSolutions-IAM5[Resource::${arnRef(siteBucket)}/*]`]: 'Ingest writes one page per lesson; page keys derive from lesson ids not known in advance.',
+      [`AwsSolutions-IAM5[Resource::${arnRef(this.bucket)}/reports/*]`]: 'Ingest writes one report per rejected file under reports/; the names carry the time and file.',
+      [`AwsSolutions-IAM5[Resource::${arnRef(siteBucket)}/*]`]: 'Ingest writes and deletes one page per lesson; page keys derive from lesson ids not known in advance.',
       [`AwsSolutions-IAM5[Resource::${arnRef(table)}/index/*]`]: 'The catalog is read through the table\'s own index, only addressable as <table>/index/*.',
     });
     this.ingestFunction = fn;
 
-    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn));
+    const destination = new LambdaDestination(fn);
+    for (const event of [EventType.OBJECT_CREATED, EventType.OBJECT_REMOVED]) {
+      for (const suffix of contentSuffixes) this.bucket.addEventNotification(event, destination, { suffix });
+    }
     for (const handler of stackSingletons(this, 'BucketNotificationsHandler')) {
       acknowledge(handler, {
         [BASIC_EXECUTION_ROLE]: 'CDK\'s bucket-notification custom resource only needs to write its own logs.',

@@ -97,12 +97,11 @@ describe('dev stage', () => {
     });
   });
 
-  it('invokes the ingest function when an object is created in the content bucket', () => {
-    template.hasResourceProperties('Custom::S3BucketNotifications', {
-      NotificationConfiguration: {
-        LambdaFunctionConfigurations: [Match.objectLike({ Events: ['s3:ObjectCreated:*'] })],
-      },
-    });
+  it('invokes the ingest function when a lesson or metadata file is created or removed, never for reports', () => {
+    const notifications = Object.values(template.findResources('Custom::S3BucketNotifications'));
+    const configs = notifications.flatMap((n) => n.Properties.NotificationConfiguration.LambdaFunctionConfigurations ?? []);
+    const triggers = configs.map((c: { Events: string[]; Filter: { Key: { FilterRules: { Name: string; Value: string }[] } } }) => `${c.Events.join()} ${c.Filter.Key.FilterRules.map((r) => r.Value).join()}`);
+    expect(triggers.sort()).toEqual(['s3:ObjectCreated:* .md', 's3:ObjectCreated:* .yaml', 's3:ObjectRemoved:* .md', 's3:ObjectRemoved:* .yaml']);
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
   });
 
@@ -117,6 +116,18 @@ describe('dev stage', () => {
     expect(writes(actionsOf(/ApiAccountFunction/))).toEqual(['dynamodb:BatchWriteItem']);
     expect(writes(actionsOf(/ApiAttemptsFunction/))).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(actionsOf(/ApiProgressFunction/)).toContain('dynamodb:Query');
+  });
+
+  it('lets ingest delete pages, write reports only under reports/ and invalidate its own distribution', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => /ContentIngestFunction/.test(id));
+    const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement) as { Action: string | string[]; Resource: unknown }[];
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['s3:DeleteObject', 'cloudfront:CreateInvalidation', 's3:ListBucket']));
+    const reportStatement = statements.find((s) => JSON.stringify(s.Resource).includes('/reports/*'));
+    expect(reportStatement?.Action).toBe('s3:PutObject');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DISTRIBUTION_ID: Match.anyValue(), CONTENT_BUCKET: Match.anyValue(), SITE_BUCKET: Match.anyValue() }) },
+    });
   });
 
   it('gives read-only API functions no write access to the table', () => {

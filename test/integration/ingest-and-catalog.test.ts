@@ -3,35 +3,67 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../bin/local/adapter';
 import { MemorySite } from '../../bin/local/site';
-import { ingest } from '../../lambdas/events/ingest';
+import { ingest, type IngestFailure, type SourceObject } from '../../lambdas/events/ingest';
 import { getAnswerKey, listAnswerKeys } from '../../lambdas/store/answer-keys';
 import { readCatalog } from '../../lambdas/store/catalog';
+import { getConceptIndex } from '../../lambdas/store/content';
+import { countTableWrites } from '../../lambdas/store/write-counter';
+import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
 import { freshStore, useStoreEnv } from '../support/store';
 
 const sampleLesson = readFileSync(new URL('../../content/security/oauth/authorization-code-pkce.md', import.meta.url), 'utf8');
 const trackYaml = 'title: Security\norder: 1\ndescription: Tokens and identity.\n';
 const unitYaml = 'title: OAuth\norder: 1\ndescription: Delegated access.\n';
+const securityMeta: SourceObject[] = [
+  { key: 'security/track.yaml', body: trackYaml },
+  { key: 'security/oauth/unit.yaml', body: unitYaml },
+];
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const getEvent = (path: string) =>
   ({ version: '2.0', routeKey: `GET ${path}`, rawPath: path, rawQueryString: '', headers: {}, isBase64Encoded: false, requestContext: { http: { method: 'GET', path } } }) as unknown as APIGatewayProxyEventV2;
 
+/** A unit of three lessons a → b → c sharing concepts, as an author would write it. */
+const unitMeta: SourceObject[] = [
+  { key: 'apis/track.yaml', body: groupYaml('APIs', 1) },
+  { key: 'apis/retries/unit.yaml', body: groupYaml('Retries', 1) },
+];
+const lessonFile = (id: string, order: number, extra: Partial<Parameters<typeof lessonSource>[0]> = {}): SourceObject => ({
+  key: `apis/retries/${id}.md`,
+  body: lessonSource({ id, track: 'apis', unit: 'retries', order, concepts: ['retries', id], ...extra }),
+});
+const threeLessons = () => [...unitMeta, lessonFile('a', 1), lessonFile('b', 2), lessonFile('c', 3)];
+
+class RecordingInvalidator {
+  readonly calls: string[][] = [];
+  async invalidate(paths: string[]) {
+    this.calls.push(paths);
+  }
+}
+class RecordingReporter {
+  readonly reports: IngestFailure[][] = [];
+  async report(failures: IngestFailure[]) {
+    this.reports.push(failures);
+  }
+}
+
+/** A fresh table with the three-lesson unit already published, and recorders for what follows. */
+async function publishedUnit() {
+  const store = await freshStore();
+  const site = new MemorySite();
+  await ingest(threeLessons(), { store, site });
+  return { store, site, invalidator: new RecordingInvalidator(), reporter: new RecordingReporter() };
+}
+
 describe('content ingest into DynamoDB Local', () => {
-  it('stores the lesson in the catalog and renders its page and the home page', async () => {
+  it('stores the lesson in the catalog and renders its page, the home page, the concept index and catalog.json', async () => {
     // Prepare
     const store = await freshStore();
     const site = new MemorySite();
 
     // Act
-    const result = await ingest(
-      [
-        { key: 'security/track.yaml', body: trackYaml },
-        { key: 'security/oauth/unit.yaml', body: unitYaml },
-        { key: 'security/oauth/authorization-code-pkce.md', body: sampleLesson },
-      ],
-      { store, site },
-    );
+    const result = await ingest([...securityMeta, { key: 'security/oauth/authorization-code-pkce.md', body: sampleLesson }], { store, site });
 
     // Assess
     expect(result.failures).toEqual([]);
@@ -40,6 +72,9 @@ describe('content ingest into DynamoDB Local', () => {
     expect(catalog.tracks).toMatchObject([{ id: 'security', title: 'Security', units: [{ id: 'oauth', title: 'OAuth', lessons: [{ id: 'authorization-code-pkce', level: 'junior' }] }] }]);
     expect(site.objects.get('lessons/authorization-code-pkce/index.html')?.body).toContain('<h1>The authorization code flow with PKCE</h1>');
     expect(site.objects.get('index.html')?.body).toContain('href="/lessons/authorization-code-pkce/"');
+    expect(site.objects.get('concepts/index.html')?.body).toContain('id="concept-pkce"');
+    expect(JSON.parse(site.objects.get('catalog.json')?.body ?? '{}').tracks[0].id).toBe('security');
+    expect((await getConceptIndex(store)).find((e) => e.concept === 'pkce')?.lessons.map((l) => l.id)).toEqual(['authorization-code-pkce']);
     const answerKey = await getAnswerKey(store, 'authorization-code-pkce', 'pkce-protects');
     expect(answerKey).toMatchObject({ kind: 'mcq', correct: ['stolen-code'], choiceIds: ['stolen-code', 'stolen-token', 'phishing', 'csrf-only'] });
     expect((await listAnswerKeys(store, 'authorization-code-pkce')).map((k) => k.itemId).sort()).toEqual(['code-flow-recall', 'code-flow-steps', 'pkce-protects']);
@@ -48,20 +83,19 @@ describe('content ingest into DynamoDB Local', () => {
   it('reports a broken lesson with its position and still ingests the others', async () => {
     // Prepare
     const store = await freshStore();
-    const site = new MemorySite();
+    const reporter = new RecordingReporter();
     const broken = sampleLesson.replace('id: authorization-code-pkce', 'id: Not A Slug');
 
     // Act
     const result = await ingest(
-      [
-        { key: 'security/oauth/broken.md', body: broken },
-        { key: 'security/oauth/authorization-code-pkce.md', body: sampleLesson },
-      ],
-      { store, site },
+      [...securityMeta, { key: 'security/oauth/broken.md', body: broken }, { key: 'security/oauth/authorization-code-pkce.md', body: sampleLesson }],
+      { store, site: new MemorySite(), reporter },
     );
 
     // Assess
-    expect(result.failures).toEqual([{ key: 'security/oauth/broken.md', message: expect.stringMatching(/^security\/oauth\/broken\.md:2:\d+ id: must be lowercase/) }]);
+    expect(result.failures.map((f) => f.key)).toEqual(['security/oauth/broken.md']);
+    expect(result.failures[0]?.message).toMatch(/^security\/oauth\/broken\.md:2:\d+ id: must be lowercase/);
+    expect(reporter.reports).toEqual([result.failures]);
     expect(result.lessons).toEqual(['authorization-code-pkce']);
     expect((await readCatalog(store)).tracks[0]?.units[0]?.lessons.map((l) => l.id)).toEqual(['authorization-code-pkce']);
   });
@@ -69,8 +103,136 @@ describe('content ingest into DynamoDB Local', () => {
   it('rejects a lesson filed under a different track or unit than its front matter says', async () => {
     const store = await freshStore();
     const result = await ingest([{ key: 'apis/limits/authorization-code-pkce.md', body: sampleLesson }], { store, site: new MemorySite() });
-    expect(result.failures[0]?.message).toMatch(/sits in apis\/limits\//);
+    expect(result.failures[0]?.message).toMatch(/apis\/limits\/authorization-code-pkce\.md:4:1 track "security" does not match the folder "apis\/"/);
     expect((await readCatalog(store)).tracks).toEqual([]);
+  });
+
+  it('keeps the previous version live when an edit fails validation, and reports it', async () => {
+    // Prepare
+    const { store, site, reporter } = await publishedUnit();
+    const pageBefore = site.objects.get('lessons/b/index.html')?.body;
+    const keyBefore = await getAnswerKey(store, 'b', 'b-mcq');
+    const badEdit = { key: 'apis/retries/b.md', body: lessonSource({ id: 'b', track: 'apis', unit: 'retries', order: 2, title: 'Edited', prerequisites: ['nowhere'] }) };
+
+    // Act
+    const result = await ingest([badEdit], { store, site, reporter });
+
+    // Assess
+    expect(result.failures[0]?.problems).toEqual([expect.objectContaining({ file: 'apis/retries/b.md', line: 9, column: 17, message: 'unknown prerequisite "nowhere"' })]);
+    expect(reporter.reports).toHaveLength(1);
+    expect(site.objects.get('lessons/b/index.html')?.body).toBe(pageBefore);
+    expect(await getAnswerKey(store, 'b', 'b-mcq')).toEqual(keyBefore);
+    expect((await readCatalog(store)).tracks[0]?.units[0]?.lessons.find((l) => l.id === 'b')?.title).toBe('Lesson b');
+  });
+
+  it('performs zero table writes and publishes nothing when an unchanged catalog is ingested again', async () => {
+    // Prepare
+    const store = await freshStore();
+    const site = new MemorySite();
+    const invalidator = new RecordingInvalidator();
+    await ingest(threeLessons(), { store, site, invalidator });
+    const counter = countTableWrites(store);
+    const written: string[] = [];
+    const watchingSite = { put: async (path: string) => void written.push(path), delete: async (path: string) => void written.push(path) };
+
+    // Act
+    const result = await ingest(threeLessons(), { store, site: watchingSite, invalidator });
+
+    // Assess
+    expect(counter.writes).toBe(0);
+    expect(result.unchanged.sort()).toEqual(['a', 'b', 'c']);
+    expect(written).toEqual([]);
+    expect(invalidator.calls).toHaveLength(1);
+  });
+
+  it('counts writes for a changed lesson (the middleware sees them), so the zero above is real', async () => {
+    const store = await freshStore();
+    await ingest(threeLessons(), { store, site: new MemorySite() });
+    const counter = countTableWrites(store);
+    await ingest([lessonFile('b', 2, { prose: 'One more sentence.' })], { store, site: new MemorySite() });
+    expect(counter.writes).toBeGreaterThan(0);
+  });
+
+  it('re-renders the neighbours whose previous/next or related lessons changed and invalidates only those paths', async () => {
+    // Prepare
+    const { store, site, invalidator } = await publishedUnit();
+
+    // Act: b gets a new title; a (next → b) and c (previous → b) show that title.
+    const result = await ingest([lessonFile('b', 2, { title: 'Backoff, renamed' })], { store, site, invalidator });
+
+    // Assess
+    expect(result.pages.filter((p) => p.startsWith('lessons/')).sort()).toEqual(['lessons/a/index.html', 'lessons/b/index.html', 'lessons/c/index.html']);
+    expect(site.objects.get('lessons/a/index.html')?.body).toContain('Backoff, renamed →');
+    expect(site.objects.get('lessons/c/index.html')?.body).toContain('← Backoff, renamed');
+    expect(invalidator.calls).toEqual([['/lessons/a/*', '/lessons/b/*', '/lessons/c/*', '/', '/index.html', '/catalog.json', '/concepts/*']]);
+  });
+
+  it('invalidates the pages of lessons that existed before, not those published for the first time', async () => {
+    // Prepare
+    const { store, site, invalidator } = await publishedUnit();
+
+    // Act
+    await ingest([lessonFile('d', 4)], { store, site, invalidator });
+
+    // Assess: d is new; c gains d as its next lesson, and every lesson sharing "retries" lists d.
+    expect(site.objects.has('lessons/d/index.html')).toBe(true);
+    expect(invalidator.calls).toEqual([['/lessons/a/*', '/lessons/b/*', '/lessons/c/*', '/', '/index.html', '/catalog.json', '/concepts/*']]);
+  });
+
+  it('re-renders only the changed lesson when its edit leaves the catalog as it was', async () => {
+    const { store, site, invalidator } = await publishedUnit();
+    const result = await ingest([lessonFile('b', 2, { prose: 'A clarified paragraph.' })], { store, site, invalidator });
+    expect(result.pages).toEqual(['lessons/b/index.html']);
+    expect(invalidator.calls).toEqual([['/lessons/b/*']]);
+  });
+
+  it('lists related lessons under "Appears again in" and links them from the concept index', async () => {
+    const store = await freshStore();
+    const site = new MemorySite();
+    await ingest(threeLessons(), { store, site });
+    const page = site.objects.get('lessons/a/index.html')?.body ?? '';
+    expect(page).toMatch(/<h2 id="appears-again">Appears again in<\/h2>[\s\S]*href="\/lessons\/b\/"[\s\S]*href="\/lessons\/c\/"/);
+    expect(site.objects.get('concepts/index.html')?.body).toMatch(/id="concept-retries"[\s\S]*\/lessons\/a\/[\s\S]*\/lessons\/b\/[\s\S]*\/lessons\/c\//);
+  });
+
+  it('takes a removed lesson down: page, catalog entry and answer keys go, its neighbours are re-linked', async () => {
+    // Prepare
+    const { store, site } = await publishedUnit();
+
+    // Act
+    const result = await ingest([], { store, site }, ['apis/retries/b.md']);
+
+    // Assess
+    expect(result.removed).toEqual(['b']);
+    expect(site.objects.has('lessons/b/index.html')).toBe(false);
+    expect((await readCatalog(store)).tracks[0]?.units[0]?.lessons.map((l) => l.id)).toEqual(['a', 'c']);
+    expect(await listAnswerKeys(store, 'b')).toEqual([]);
+    expect(site.objects.get('lessons/a/index.html')?.body).toContain('href="/lessons/c/">Lesson c →');
+  });
+
+  it('retires a deleted item id: it cannot come back as a different item, but may be restored unchanged', async () => {
+    // Prepare
+    const { store, site } = await publishedUnit();
+    await ingest([lessonFile('b', 2, { mcqId: 'b-other' })], { store, site });
+
+    // Act
+    const reuse = await ingest([lessonFile('b', 2, { mcqPrompt: 'A different question?' })], { store, site });
+    const restore = await ingest([lessonFile('b', 2)], { store, site });
+
+    // Assess
+    expect(reuse.failures[0]?.message).toMatch(/apis\/retries\/b\.md:\d+:\d+ item id "b-mcq" was retired on \d{4}-\d\d-\d\d and cannot come back as a different item/);
+    expect(reuse.failures[0]?.problems[0]?.line).toBe(lessonFile('b', 2).body.split('\n').indexOf('id: b-mcq') + 1);
+    expect(restore.failures).toEqual([]);
+    expect(await getAnswerKey(store, 'b', 'b-mcq')).toMatchObject({ kind: 'mcq' });
+    expect(await getAnswerKey(store, 'b', 'b-other')).toBeUndefined();
+  });
+
+  it('accepts a prerequisite that is in the bucket but not ingested yet (S3 events arrive in any order)', async () => {
+    const store = await freshStore();
+    const source = { listKeys: async () => [...unitMeta.map((o) => o.key), 'apis/retries/a.md', 'apis/retries/b.md'] };
+    const result = await ingest([...unitMeta, lessonFile('b', 2, { prerequisites: ['a'] })], { store, site: new MemorySite(), source });
+    expect(result.failures).toEqual([]);
+    expect(result.lessons).toEqual(['b']);
   });
 });
 
@@ -80,7 +242,7 @@ describe('catalog and health handlers', () => {
 
   beforeAll(async () => {
     const store = await freshStore();
-    await ingest([{ key: 'security/oauth/authorization-code-pkce.md', body: sampleLesson }], { store, site: new MemorySite() });
+    await ingest([...securityMeta, { key: 'security/oauth/authorization-code-pkce.md', body: sampleLesson }], { store, site: new MemorySite() });
     useStoreEnv(store);
     catalogHandler = (await import('../../lambdas/api/catalog')).handler as unknown as Handler;
     healthHandler = (await import('../../lambdas/api/system')).handler as unknown as Handler;

@@ -24,7 +24,7 @@ export function layout({ title, description, body, path }: PageOptions): string 
 <a class="skip" href="#main">Skip to content</a>
 <header class="site-header">
 <a class="brand" href="/">Rungs</a>
-<nav aria-label="Main">${nav('/', 'Lessons')}</nav>
+<nav aria-label="Main">${nav('/', 'Lessons')} ${nav('/concepts/', 'Concepts')}</nav>
 </header>
 <main id="main">
 ${body}

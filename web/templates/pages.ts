@@ -1,4 +1,5 @@
 import type { Catalog, CatalogTrack, CatalogUnit, LessonSummary } from '../../lambdas/domain/catalog';
+import type { ConceptEntry, RelatedLesson } from '../../lambdas/domain/concepts';
 import { lessonPath } from '../../lambdas/domain/catalog';
 import { html, raw, type SafeHtml } from './html';
 import { layout } from './layout';
@@ -39,23 +40,56 @@ export interface LessonPageOptions {
   unit: { id: string; title: string };
   /** Already rendered HTML of the lesson body (prose and exercises, never answer keys). */
   content: string;
-  previous?: LessonSummary;
-  next?: LessonSummary;
+  previous?: { id: string; title: string } | undefined;
+  next?: { id: string; title: string } | undefined;
+  /** Other lessons sharing a concept with this one, computed from the whole catalog. */
+  appearsAgain?: RelatedLesson[];
 }
 
-export function lessonPage({ lesson, track, unit, content, previous, next }: LessonPageOptions): string {
+export const conceptAnchor = (concept: string) => `concept-${concept}`;
+const conceptLink = (concept: string) => html`<a href="/concepts/#${conceptAnchor(concept)}">${concept}</a>`;
+
+function appearsAgainSection(related: RelatedLesson[]): SafeHtml | string {
+  if (related.length === 0) return '';
+  return html`<section class="appears-again" aria-labelledby="appears-again">
+<h2 id="appears-again">Appears again in</h2>
+<ul>
+${related.map(
+  ({ lesson, shared }) => html`<li><a href="${lessonPath(lesson.id)}">${lesson.title}</a> ${levelBadge(lesson.level)} <span class="meta">${shared.map((c, i) => html`${i > 0 ? ', ' : ''}${conceptLink(c)}`)}</span></li>`,
+)}
+</ul>
+</section>`;
+}
+
+export function lessonPage({ lesson, track, unit, content, previous, next, appearsAgain = [] }: LessonPageOptions): string {
   const body = html`<article class="lesson" data-lesson-id="${lesson.id}">
 <nav aria-label="Breadcrumb" class="breadcrumb"><ol><li><a href="/">Lessons</a></li><li>${track.title}</li><li>${unit.title}</li></ol></nav>
 <header>
 <h1>${lesson.title}</h1>
 <p class="meta">${levelBadge(lesson.level)} <span>${lesson.readingMinutes} min read</span></p>
 <p class="lead">${lesson.summary}</p>
+<p class="concepts meta">Concepts: ${lesson.concepts.map((c, i) => html`${i > 0 ? ', ' : ''}${conceptLink(c)}`)}</p>
 </header>
 ${raw(content)}
+${appearsAgainSection(appearsAgain)}
 </article>
 <nav class="pager" aria-label="Previous and next lesson">
 ${previous ? html`<a rel="prev" href="${lessonPath(previous.id)}">← ${previous.title}</a>` : ''}
 ${next ? html`<a rel="next" href="${lessonPath(next.id)}">${next.title} →</a>` : ''}
 </nav>`;
   return layout({ title: `${lesson.title} — Rungs`, description: lesson.summary, body, path: lessonPath(lesson.id) });
+}
+
+/** `/concepts/`: every concept with the lessons that teach it, so a learner can follow one thread. */
+export function conceptIndexPage(entries: ConceptEntry[]): string {
+  const body = html`<h1>Concepts</h1>
+<p class="lead">${entries.length} ${entries.length === 1 ? 'concept' : 'concepts'}, each with the lessons that teach it.</p>
+${entries.length === 0 ? html`<p>No lessons are published yet.</p>` : ''}
+<dl class="concept-index">
+${entries.map(
+  ({ concept, lessons }) => html`<dt id="${conceptAnchor(concept)}">${concept}</dt>
+<dd><ul>${lessons.map((l) => html`<li><a href="${lessonPath(l.id)}">${l.title}</a> ${levelBadge(l.level)}</li>`)}</ul></dd>`,
+)}
+</dl>`;
+  return layout({ title: 'Concepts — Rungs', description: 'Every concept taught on Rungs and the lessons that teach it.', body, path: '/concepts/' });
 }

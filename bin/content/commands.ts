@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { forEachLimited } from '../../lambdas/events/concurrency';
+import { readContentTree } from '../local/content';
+import { classifyKey, formatProblem, validateTree, type ContentFile } from '../../lambdas/domain/validate';
+
+/** Where `publish` puts files: the content bucket in AWS, a fake in tests. */
+export interface Uploader {
+  /** Names the destination in messages, e.g. `s3://bucket`. */
+  readonly target: string;
+  put(key: string, body: string, contentType: string): Promise<void>;
+  /** Content keys in the bucket (ingest reports under `reports/` excluded); for `--delete`. */
+  list(): Promise<string[]>;
+  delete(key: string): Promise<void>;
+}
+
+export type Write = (text: string) => void;
+
+/** `check`: validates the whole tree; every problem on its own line. Returns the exit code. */
+export async function checkCommand(dir: string, out: Write, err: Write): Promise<number> {
+  const files = await readContentTree(dir);
+  const { lessons, problems } = validateTree(files);
+  for (const problem of problems) err(`${formatProblem(problem)}\n`);
+  if (problems.length > 0) {
+    err(`\n${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} in ${new Set(problems.map((p) => p.file)).size} of ${files.length} files\n`);
+    return 1;
+  }
+  out(`${lessons.length} lessons in ${files.filter((f) => classifyKey(f.key)?.kind === 'track').length} tracks: no problems\n`);
+  return 0;
+}
+
+const contentType = (key: string) => (key.endsWith('.md') ? 'text/markdown; charset=utf-8' : key.endsWith('.yaml') ? 'application/yaml; charset=utf-8' : 'application/octet-stream');
+
+/** A one-line progress bar redrawn in place (plain lines when the output is not a terminal). */
+export function progressBar(total: number, err: Write, isTty: boolean) {
+  const width = 24;
+  return (done: number, key: string) => {
+    const filled = Math.round((done / Math.max(1, total)) * width);
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${key}`;
+    err(isTty ? `\r\x1b[2K${line}${done === total ? '\n' : ''}` : `${line}\n`);
+  };
+}
+
+/**
+ * `publish`: checks the tree, then uploads it — metadata files first, so a lesson's track and unit
+ * are known when the ingest function sees the lesson — a few files at a time.
+ */
+export async function publishCommand(
+  dir: string,
+  uploader: Uploader,
+  io: { out: Write; err: Write; isTty: boolean; concurrency?: number; deleteMissing?: boolean },
+): Promise<number> {
+  const files = await readContentTree(dir);
+  const { problems } = validateTree(files);
+  if (problems.length > 0) {
+    for (const problem of problems) io.err(`${formatProblem(problem)}\n`);
+    io.err(`\nNot published: fix the ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} above first (npm run content -- check).\n`);
+    return 1;
+  }
+  const ordered = [...files].filter((f) => classifyKey(f.key)).sort((a, b) => rank(a) - rank(b) || a.key.localeCompare(b.key));
+  const started = performance.now();
+  const progress = progressBar(ordered.length, io.err, io.isTty);
+  let done = 0;
+  const failed: { key: string; message: string }[] = [];
+  const attempt = async (key: string, action: () => Promise<void>) => {
+    try {
+      await action();
+    } catch (error) {
+      failed.push({ key, message: error instanceof Error ? error.message : String(error) });
+    }
+    progress(++done, key);
+  };
+  const upload = (file: ContentFile) => attempt(file.key, () => uploader.put(file.key, file.body, contentType(file.key)));
+  const metadata = ordered.filter((f) => rank(f) === 0);
+  const lessons = ordered.filter((f) => rank(f) === 1);
+  for (const group of [metadata, lessons]) await forEachLimited(group, io.concurrency ?? 8, upload);
+
+  // --delete: files gone from content/ are removed from the bucket too (lessons before their
+  // metadata); each removal takes its lesson down through the ingest function.
+  let deleted = 0;
+  if (io.deleteMissing && failed.length === 0) {
+    const local = new Set(ordered.map((f) => f.key));
+    const stale = (await uploader.list()).filter((key) => classifyKey(key) && !local.has(key));
+    stale.sort((a, b) => Number(classifyKey(a)?.kind !== 'lesson') - Number(classifyKey(b)?.kind !== 'lesson') || a.localeCompare(b));
+    const deleting = progressBar(stale.length, io.err, io.isTty);
+    let removed = 0;
+    for (const key of stale) {
+      try {
+        await uploader.delete(key);
+        deleted++;
+      } catch (error) {
+        failed.push({ key, message: error instanceof Error ? error.message : String(error) });
+      }
+      deleting(++removed, `deleted ${key}`);
+    }
+  }
+
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const bytes = ordered.reduce((sum, f) => sum + Buffer.byteLength(f.body), 0);
+  io.out(`Published ${ordered.length - failed.length} of ${ordered.length} files (${lessons.length} lessons, ${metadata.length} track and unit files, ${(bytes / 1024).toFixed(1)} KiB) to ${uploader.target}${deleted > 0 ? `, deleted ${deleted} no longer in the folder` : ''} in ${seconds} s\n`);
+  for (const failure of failed) io.err(`failed: ${failure.key}: ${failure.message}\n`);
+  if (failed.length === 0) io.out('The ingest function validates and renders each file; rejected lessons are reported under reports/ in the bucket.\n');
+  return failed.length > 0 ? 1 : 0;
+}
+
+const rank = (file: ContentFile) => (classifyKey(file.key)?.kind === 'lesson' ? 1 : 0);
+
+/** The content bucket of a deployed stage, from output `ContentBucketName` of stack `Rungs-<stage>`. */
+export type RunCommand = (file: string, args: readonly string[]) => Promise<{ stdout: string; stderr: string }>;
+const runCommand: RunCommand = (file, args) => promisify(execFile)(file, args);
+
+export async function contentBucketOfStage(stage: string, run: RunCommand = runCommand): Promise<string> {
+  const stack = `Rungs-${stage}`;
+  try {
+    const { stdout } = await run('aws', ['cloudformation', 'describe-stacks', '--stack-name', stack, '--query', "Stacks[0].Outputs[?OutputKey=='ContentBucketName'].OutputValue", '--output', 'text']);
+    const bucket = stdout.trim();
+    if (!bucket || bucket === 'None') throw new Error(`stack ${stack} has no output ContentBucketName: deploy it first`);
+    return bucket;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT') throw new Error('--stage needs the AWS CLI (aws) on the PATH to read the stack outputs; install it or pass --bucket <name>');
+    throw new Error(`could not read the outputs of stack ${stack}: ${(e.stderr ?? e.message).trim()}`);
+  }
+}

@@ -1,0 +1,135 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkCommand, contentBucketOfStage, publishCommand, type Uploader } from '../../bin/content/commands';
+import { repoRoot } from '../../bin/local/platform';
+
+const corpus = join(repoRoot, 'test/fixtures/bad-content');
+const content = join(repoRoot, 'content');
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), isTty: false } };
+}
+
+class FakeUploader implements Uploader {
+  readonly target = 's3://test-bucket';
+  readonly keys: string[] = [];
+  readonly deleted: string[] = [];
+  constructor(
+    private readonly failOn?: string,
+    private readonly remote: string[] = [],
+  ) {}
+  async put(key: string) {
+    if (key === this.failOn) throw new Error('Access Denied');
+    this.keys.push(key);
+  }
+  async list() {
+    return [...new Set([...this.remote, ...this.keys])];
+  }
+  async delete(key: string) {
+    this.deleted.push(key);
+  }
+}
+
+describe('npm run content -- check', () => {
+  it('exits 1 and prints every problem as file:line:col message when the tree is broken', () => {
+    // Act: the real CLI, as an author runs it
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bin/content.ts', 'check', '--dir', corpus], { cwd: repoRoot, encoding: 'utf8' });
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^broken\/fine\/exercise-errors\.md:13:1 needs at least one correct choice$/m);
+    expect(run.stderr).toMatch(/^other\/unit\/dup-id\.md:2:1 lesson id "dup-id" is already used by broken\/fine\/dup-id\.md$/m);
+    expect(run.stderr).toMatch(/\n\d+ problems in \d+ of \d+ files\n$/);
+  });
+
+  it('exits 0 with a one-line summary for the sample curriculum', async () => {
+    const { out, err, io } = capture();
+    const code = await checkCommand(content, io.out, io.err);
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    expect(out.join('')).toMatch(/^\d+ lessons in 3 tracks: no problems\n$/);
+  });
+});
+
+describe('npm run content -- publish', () => {
+  it('uploads metadata before lessons, shows progress and ends with a summary', async () => {
+    // Prepare
+    const uploader = new FakeUploader();
+    const { out, err, io } = capture();
+
+    // Act
+    const code = await publishCommand(content, uploader, { ...io, concurrency: 1 });
+
+    // Assess
+    expect(code).toBe(0);
+    const firstLesson = uploader.keys.findIndex((k) => k.endsWith('.md'));
+    expect(uploader.keys.slice(0, firstLesson).every((k) => k.endsWith('.yaml'))).toBe(true);
+    expect(uploader.keys.slice(firstLesson).every((k) => k.endsWith('.md'))).toBe(true);
+    expect(err.at(-1)).toMatch(new RegExp(`^\\[#{24}\\] ${uploader.keys.length}/${uploader.keys.length} `));
+    expect(out[0]).toMatch(new RegExp(`^Published ${uploader.keys.length} of ${uploader.keys.length} files \\(\\d+ lessons, \\d+ track and unit files, [\\d.]+ KiB\\) to s3://test-bucket in [\\d.]+ s\\n$`));
+  });
+
+  it('with --delete, removes files no longer in the folder, lessons before their metadata, and leaves other objects alone', async () => {
+    // Prepare
+    const uploader = new FakeUploader(undefined, ['old/track.yaml', 'old/unit/unit.yaml', 'old/unit/gone.md', 'security/oauth/renamed.md', 'notes.txt']);
+    const { out, io } = capture();
+
+    // Act
+    const code = await publishCommand(content, uploader, { ...io, deleteMissing: true });
+
+    // Assess
+    expect(code).toBe(0);
+    expect(uploader.deleted).toEqual(['old/unit/gone.md', 'security/oauth/renamed.md', 'old/track.yaml', 'old/unit/unit.yaml']);
+    expect(out[0]).toMatch(/, deleted 4 no longer in the folder in /);
+  });
+
+  it('deletes nothing without --delete', async () => {
+    const uploader = new FakeUploader(undefined, ['old/unit/gone.md']);
+    const { io } = capture();
+    await publishCommand(content, uploader, io);
+    expect(uploader.deleted).toEqual([]);
+  });
+
+  it('uploads nothing when the tree has problems', async () => {
+    const uploader = new FakeUploader();
+    const { err, io } = capture();
+    expect(await publishCommand(corpus, uploader, io)).toBe(1);
+    expect(uploader.keys).toEqual([]);
+    expect(err.at(-1)).toMatch(/^\nNot published: fix the \d+ problems above first/);
+  });
+
+  it('reports a failed upload and exits 1 after trying every file', async () => {
+    const uploader = new FakeUploader('security/track.yaml');
+    const { out, err, io } = capture();
+    expect(await publishCommand(content, uploader, io)).toBe(1);
+    expect(out[0]).toMatch(/^Published (\d+) of (\d+) files/);
+    expect(err.at(-1)).toBe('failed: security/track.yaml: Access Denied\n');
+    expect(uploader.keys.length).toBeGreaterThan(10);
+  });
+});
+
+describe('finding the content bucket of a stage', () => {
+  it('reads output ContentBucketName of stack Rungs-<stage> through the AWS CLI', async () => {
+    const calls: string[][] = [];
+    const run = async (file: string, args: readonly string[]) => {
+      calls.push([file, ...args]);
+      return { stdout: 'rungs-dev-contentbucket-abc\n', stderr: '' };
+    };
+    expect(await contentBucketOfStage('dev', run)).toBe('rungs-dev-contentbucket-abc');
+    expect(calls[0]).toEqual(expect.arrayContaining(['aws', 'describe-stacks', '--stack-name', 'Rungs-dev']));
+  });
+
+  it('explains what to do when the AWS CLI is missing', async () => {
+    const run = async () => {
+      throw Object.assign(new Error('spawn aws ENOENT'), { code: 'ENOENT' });
+    };
+    await expect(contentBucketOfStage('dev', run)).rejects.toThrow(/needs the AWS CLI \(aws\) on the PATH.*or pass --bucket <name>/);
+  });
+
+  it('says so when the stack has no such output', async () => {
+    const run = async () => ({ stdout: 'None\n', stderr: '' });
+    await expect(contentBucketOfStage('dev', run)).rejects.toThrow(/stack Rungs-dev has no output ContentBucketName/);
+  });
+});
