@@ -1,0 +1,36 @@
+/**
+ * One CloudWatch metric per limiter outcome, written as Embedded Metric Format lines (CloudWatch turns
+ * a Lambda log line in this shape into a metric; no API call, no extra latency). The sink is
+ * injectable so tests can count outcomes.
+ */
+export type MetricOutcome = 'allowed' | 'limited' | 'cached-block' | 'store-error-open' | 'store-error-closed';
+
+export const METRIC_NAMES: Record<MetricOutcome, string> = {
+  allowed: 'RateLimitAllowed',
+  limited: 'RateLimitLimited',
+  'cached-block': 'RateLimitCachedBlock',
+  'store-error-open': 'RateLimitStoreErrorOpen',
+  'store-error-closed': 'RateLimitStoreErrorClosed',
+};
+
+export interface MetricsSink {
+  record(outcome: MetricOutcome, dimensions: { policySet: string }): void;
+}
+
+export function emfLine(outcome: MetricOutcome, dimensions: { policySet: string }, timestamp = Date.now()): string {
+  const name = METRIC_NAMES[outcome];
+  return JSON.stringify({
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [{ Namespace: 'Rungs', Dimensions: [['policySet']], Metrics: [{ Name: name, Unit: 'Count' }] }],
+    },
+    policySet: dimensions.policySet,
+    [name]: 1,
+  });
+}
+
+/** EMF to stdout inside Lambda; silent elsewhere (the local platform and tests have no CloudWatch). */
+export function defaultMetricsSink(env: NodeJS.ProcessEnv = process.env): MetricsSink {
+  if (!env.AWS_LAMBDA_FUNCTION_NAME) return { record: () => {} };
+  return { record: (outcome, dimensions) => process.stdout.write(`${emfLine(outcome, dimensions)}\n`) };
+}
