@@ -1,5 +1,5 @@
 import type { LimiterStore } from '../store/rate-limit';
-import { spend } from './dynamo';
+import { spend, type SpendRequest, type SpendResult } from './dynamo';
 import { branchOf, describe, evaluate, type PolicyState, type Tats } from './gcra';
 import { KnownTats } from './known-tats';
 import { assertWeight, type CompiledPolicy } from './policy';
@@ -41,6 +41,16 @@ export interface DynamoLimiterOptions {
   knownTats?: KnownTats;
   /** Conditional writes per decision before giving up under extreme contention (then: deny, retry in 1 s). */
   maxWrites?: number;
+  /**
+   * After the store fails, how long to skip it and fail at once: a store that times out would
+   * otherwise add its full timeout to every request while the route's failure policy answers anyway.
+   */
+  cooldownMs?: number;
+}
+
+/** Thrown while the store is known to be failing; `cause` is the failure that started the cooldown. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
 }
 
 const denial = (outcome: Outcome, evaluation: ReturnType<typeof evaluate>, calls: number): Decision => ({
@@ -61,12 +71,30 @@ export class DynamoLimiter implements Limiter {
   readonly #clock: Clock;
   readonly #known: KnownTats;
   readonly #maxWrites: number;
+  readonly #cooldownMs: number;
+  #failure: { until: number; cause: unknown } | undefined;
 
   constructor(options: DynamoLimiterOptions) {
     this.#store = options.store;
     this.#clock = options.clock ?? Date.now;
     this.#known = options.knownTats ?? new KnownTats();
     this.#maxWrites = options.maxWrites ?? 3;
+    this.#cooldownMs = options.cooldownMs ?? 1_000;
+  }
+
+  /** One conditional write, or an immediate StoreUnavailableError while a recent failure cools down. */
+  async #spend(request: SpendRequest): Promise<SpendResult> {
+    const failure = this.#failure;
+    if (failure && Date.now() < failure.until) throw new StoreUnavailableError('the rate-limit store failed recently', { cause: failure.cause });
+    try {
+      const result = await spend(this.#store, request);
+      this.#failure = undefined;
+      return result;
+    } catch (error) {
+      // Wall-clock time on purpose: the cooldown is about this process, not about the limiter's (injectable) clock.
+      this.#failure = { until: Date.now() + this.#cooldownMs, cause: error };
+      throw error;
+    }
   }
 
   async check(request: LimitRequest): Promise<Decision> {
@@ -81,7 +109,7 @@ export class DynamoLimiter implements Limiter {
     }
     for (let calls = 1; calls <= this.#maxWrites; calls++) {
       const branches = Object.fromEntries(policies.map((p) => [p.name, branchOf(known?.[p.name], now)]));
-      const result = await spend(this.#store, { ...request, now, branches });
+      const result = await this.#spend({ ...request, now, branches });
       if (result.spent) {
         this.#known.set(id, result.tats);
         return { outcome: 'allowed', allowed: true, retryAfterMs: 0, states: describe(policies, result.tats, now), calls };
