@@ -13,6 +13,12 @@ export interface StageConfig {
   logRetention: RetentionDays;
   /** HTTP API stage throttling: a coarse volumetric guard in front of the per-user limiter. */
   apiThrottle: { rateLimit: number; burstLimit: number };
+  /**
+   * Optional IP-based WAF rate rule on CloudFront for `/api/*` (lib/constructs/edge-waf.ts):
+   * at most `requestsPerWindow` requests per client IP per `windowSeconds` (60, 120, 300 or 600).
+   * Overridable with `-c edgeWaf=on|off`.
+   */
+  edgeWaf: { enabled: boolean; requestsPerWindow: number; windowSeconds: 60 | 120 | 300 | 600 };
 }
 
 const stages: Record<StageConfig['stage'], Omit<StageConfig, 'stage'>> = {
@@ -21,12 +27,14 @@ const stages: Record<StageConfig['stage'], Omit<StageConfig, 'stage'>> = {
     deletionProtection: false,
     logRetention: RetentionDays.ONE_WEEK,
     apiThrottle: { rateLimit: 50, burstLimit: 100 },
+    edgeWaf: { enabled: false, requestsPerWindow: 3000, windowSeconds: 300 },
   },
   prod: {
     removalPolicy: RemovalPolicy.RETAIN,
     deletionProtection: true,
     logRetention: RetentionDays.THREE_MONTHS,
     apiThrottle: { rateLimit: 500, burstLimit: 1000 },
+    edgeWaf: { enabled: true, requestsPerWindow: 3000, windowSeconds: 300 },
   },
 };
 
