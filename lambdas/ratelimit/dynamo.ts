@@ -8,8 +8,9 @@ import type { CompiledPolicy } from './policy';
 /**
  * One conditional UpdateItem that spends a request's cost on every policy of a set at once, or on
  * none. Update expressions have no max(), so each policy takes one of two branches:
- *   busy: TAT in (now, now + capacity − cost]  →  SET tat = tat + cost
- *   idle: TAT absent or ≤ now                 →  SET tat = now + cost
+ *   busy: TAT absent or in (now, now + capacity − cost]  →  SET tat = if_not_exists(tat, now) + cost
+ *   idle: TAT absent or ≤ now                           →  SET tat = now + cost
+ * Both accept a key never seen, so only a TAT on the other side of now makes a prediction wrong.
  * The caller predicts the branches; a wrong prediction or a spent quota fails the condition, and
  * DynamoDB returns the item as it was (ReturnValuesOnConditionCheckFailure=ALL_OLD), so the caller
  * can decide or retry without a read.
@@ -41,8 +42,8 @@ export function spendCommand(store: LimiterStore, request: SpendRequest): Update
     if (branches[policy.name] === 'busy') {
       values[`:c${i}`] = num(cost);
       values[`:h${i}`] = num(now + policy.capacityMs - cost);
-      conditions.push(`(${attr} > :now AND ${attr} <= :h${i})`);
-      sets.push(`${attr} = ${attr} + :c${i}`);
+      conditions.push(`(attribute_not_exists(${attr}) OR (${attr} > :now AND ${attr} <= :h${i}))`);
+      sets.push(`${attr} = if_not_exists(${attr}, :now) + :c${i}`);
     } else {
       values[`:n${i}`] = num(now + cost);
       conditions.push(`(attribute_not_exists(${attr}) OR ${attr} <= :now)`);

@@ -30,9 +30,14 @@ export interface Evaluation {
   states: PolicyState[];
 }
 
-/** Which update a policy needs: "busy" adds to a TAT in the future, "idle" restarts from now. */
+/**
+ * Which update a policy needs: "busy" adds to a TAT in the future, "idle" restarts from now. Both
+ * also accept a key never written, so an unknown TAT is predicted busy: the cold instance that meets
+ * an active key (the common case with many Lambda instances) then writes once, and only a key that
+ * went quiet since its last write (TAT in the past) costs a second write.
+ */
 export type Branch = 'busy' | 'idle';
-export const branchOf = (tat: number | undefined, now: number): Branch => (tat !== undefined && tat > now ? 'busy' : 'idle');
+export const branchOf = (tat: number | undefined, now: number): Branch => (tat === undefined || tat > now ? 'busy' : 'idle');
 
 export function describe(policies: readonly CompiledPolicy[], tats: Tats, now: number): PolicyState[] {
   return policies.map((policy) => {

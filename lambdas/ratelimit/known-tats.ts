@@ -5,21 +5,16 @@ import type { Tats } from './gcra';
  * - predicting the busy/idle branch of the next write, and
  * - answering repeat offenders with zero DynamoDB calls: a stored TAT only ever grows, so if the
  *   last seen TATs already deny a request now, the current ones deny it too.
- * Entries whose TATs are all in the past carry no information and are dropped on read.
+ * Entries whose TATs are all in the past still predict the idle branch, so they stay until the
+ * least recently written entry makes room.
  */
 export class KnownTats {
   readonly #entries = new Map<string, Tats>();
 
   constructor(readonly maxEntries = 10_000) {}
 
-  get(id: string, now: number): Tats | undefined {
-    const tats = this.#entries.get(id);
-    if (!tats) return undefined;
-    if (Object.values(tats).every((tat) => tat === undefined || tat <= now)) {
-      this.#entries.delete(id);
-      return undefined;
-    }
-    return tats;
+  get(id: string): Tats | undefined {
+    return this.#entries.get(id);
   }
 
   set(id: string, tats: Tats): void {

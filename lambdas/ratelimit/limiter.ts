@@ -102,7 +102,7 @@ export class DynamoLimiter implements Limiter {
     const { policies, weight } = request;
     const id = `${request.subject}|${request.policySet}`;
     const now = this.#clock();
-    let known: Tats | undefined = this.#known.get(id, now);
+    let known: Tats | undefined = this.#known.get(id);
     if (known) {
       const cached = evaluate(policies, known, now, weight);
       if (!cached.allowed) return denial('cached-block', cached, 0);
@@ -143,7 +143,7 @@ export class FallbackLimiter implements Limiter {
     assertWeight(request.weight, request.policies);
     const id = `${request.subject}|${request.policySet}`;
     const now = this.#clock();
-    const verdict = evaluate(request.policies, this.#known.get(id, now) ?? {}, now, request.weight);
+    const verdict = evaluate(request.policies, this.#known.get(id) ?? {}, now, request.weight);
     if (!verdict.allowed) return denial('limited', verdict, 0);
     this.#known.set(id, verdict.tats);
     return { outcome: 'allowed', allowed: true, retryAfterMs: 0, states: verdict.states, calls: 0 };
