@@ -144,7 +144,8 @@ export async function measureRateLimiters(): Promise<LimiterMeasurement[]> {
       { sequences: await ours(dynamo.endpoint, scenario.limit), burst: await ours(dynamo.endpoint, scenario.burstLimit), runs: [] as SequenceRun[] },
       { sequences: await flexible(dynamo.endpoint, scenario.limit), burst: await flexible(dynamo.endpoint, scenario.burstLimit), runs: [] as SequenceRun[] },
     ];
-    for (const pair of pairs) await runSequences(pair.sequences, 'warmup', 4);
+    // DynamoDB Local's JIT keeps speeding up for thousands of calls; warm both paths at full size first.
+    for (const pair of pairs) await runSequences(pair.sequences, 'warmup', scenario.keys);
     for (const [round, pair] of [pairs[0]!, pairs[1]!, pairs[1]!, pairs[0]!].entries()) pair.runs.push(await runSequences(pair.sequences, `run${round}`, scenario.keys));
     const measured: LimiterMeasurement[] = [];
     for (const pair of pairs) {
