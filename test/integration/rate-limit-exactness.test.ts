@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoLimiter, type Decision } from '../../lambdas/ratelimit/limiter';
-import { compilePolicies } from '../../lambdas/ratelimit/policy';
+import { compilePolicies, type Policy } from '../../lambdas/ratelimit/policy';
 import { keys } from '../../lambdas/store/keys';
 import type { LimiterStore } from '../../lambdas/store/rate-limit';
 import { freshLimiterStore, manualClock } from './rate-limit-support';
@@ -17,13 +17,17 @@ async function fire(limiters: DynamoLimiter[], count: number, request: Parameter
 
 const admitted = (decisions: Decision[]) => decisions.filter((d) => d.allowed).length;
 
+/** A fresh table, a clock that moves only when told, and `count` instances sharing that clock. */
+async function prepare(count: number, policyList: Policy[]) {
+  const store = await freshLimiterStore();
+  const clock = manualClock();
+  return { store, clock, limiters: instances(store, Array(count).fill(clock.now)), policies: compilePolicies(policyList) };
+}
+
 describe('GCRA limiter on DynamoDB Local under concurrency', () => {
   it('admits exactly the burst when four instances fire 400 concurrent requests for one user', async () => {
     // Prepare
-    const store = await freshLimiterStore();
-    const clock = manualClock();
-    const limiters = instances(store, Array(4).fill(clock.now));
-    const policies = compilePolicies([{ name: 'burst', limit: 100, periodSeconds: 60 }]);
+    const { limiters, policies } = await prepare(4, [{ name: 'burst', limit: 100, periodSeconds: 60 }]);
 
     // Act
     const decisions = await fire(limiters, 400, { subject: 'user:alice', policySet: 'default', policies, weight: 1 });
@@ -35,10 +39,7 @@ describe('GCRA limiter on DynamoDB Local under concurrency', () => {
 
   it('admits exactly the quota again after one emission interval per unit has passed', async () => {
     // Prepare: spend a burst of 20 per 10 s (one unit every 500 ms)
-    const store = await freshLimiterStore();
-    const clock = manualClock();
-    const limiters = instances(store, Array(3).fill(clock.now));
-    const policies = compilePolicies([{ name: 'burst', limit: 20, periodSeconds: 10 }]);
+    const { limiters, policies, clock } = await prepare(3, [{ name: 'burst', limit: 20, periodSeconds: 10 }]);
     const request = { subject: 'user:bob', policySet: 'default', policies, weight: 1 };
     expect(admitted(await fire(limiters, 60, request))).toBe(20);
 
@@ -52,10 +53,7 @@ describe('GCRA limiter on DynamoDB Local under concurrency', () => {
 
   it('decides a burst and a daily quota in the same write, and a rejected request spends neither', async () => {
     // Prepare: 50 per minute, 80 per day
-    const store = await freshLimiterStore();
-    const clock = manualClock();
-    const limiters = instances(store, Array(4).fill(clock.now));
-    const policies = compilePolicies([
+    const { store, clock, limiters, policies } = await prepare(4, [
       { name: 'burst', limit: 50, periodSeconds: 60 },
       { name: 'daily', limit: 80, periodSeconds: 86_400 },
     ]);
@@ -78,10 +76,7 @@ describe('GCRA limiter on DynamoDB Local under concurrency', () => {
 
   it('charges a weighted route its weight on every policy', async () => {
     // Prepare: 10 units per minute, a route that costs 3
-    const store = await freshLimiterStore();
-    const clock = manualClock();
-    const limiters = instances(store, Array(2).fill(clock.now));
-    const policies = compilePolicies([{ name: 'burst', limit: 10, periodSeconds: 60 }]);
+    const { limiters, policies } = await prepare(2, [{ name: 'burst', limit: 10, periodSeconds: 60 }]);
 
     // Act
     const decisions = await fire(limiters, 40, { subject: 'user:dan', policySet: 'default', policies, weight: 3 });
@@ -109,10 +104,11 @@ describe('GCRA limiter on DynamoDB Local under concurrency', () => {
 
   it('answers a blocked key from memory with zero DynamoDB calls once an instance has seen it blocked', async () => {
     // Prepare: instance A spends the whole burst; instance B has never seen the key
-    const store = await freshLimiterStore();
-    const clock = manualClock();
-    const [a, b] = instances(store, [clock.now, clock.now]);
-    const policies = compilePolicies([{ name: 'burst', limit: 2, periodSeconds: 60 }]);
+    const {
+      clock,
+      limiters: [a, b],
+      policies,
+    } = await prepare(2, [{ name: 'burst', limit: 2, periodSeconds: 60 }]);
     const request = { subject: 'ip:203.0.113.9', policySet: 'default', policies, weight: 1 };
     for (let i = 0; i < 2; i++) expect((await a!.check(request)).allowed).toBe(true);
 
