@@ -50,6 +50,11 @@ export function compilePolicySets(sets: Record<string, Record<Tier, readonly Pol
       if (!policies) throw new Error(`policy set "${setName}" has no limits for tier "${tier}"`);
       entry[tier] = compilePolicies(policies);
     }
+    // Tiers differ in limits only: a subject's item then expires after the same horizon whichever
+    // tier wrote it last, and clients see the same policies named whatever their tier.
+    const shape = (tier: Tier) => entry[tier].map((p) => `${p.name}/${p.periodSeconds}`).join(',');
+    const mismatch = tiers.find((tier) => shape(tier) !== shape(tiers[0]));
+    if (mismatch) throw new Error(`policy set "${setName}": tier "${mismatch}" must have the same policy names and periods as "${tiers[0]}"`);
     compiled[setName] = entry;
   }
   if (Object.keys(compiled).length === 0) throw new Error('no rate-limit policy set is configured');

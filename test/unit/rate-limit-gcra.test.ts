@@ -30,6 +30,12 @@ describe('rate-limit policies', () => {
     expect(() => compilePolicySets({ default: { anonymous: burst, learner: burst } as never })).toThrow(/no limits for tier "author"/);
   });
 
+  it('refuses tiers of one set that differ in more than their limits', () => {
+    const burst = [{ name: 'burst', limit: 10, periodSeconds: 60 }];
+    const longer = [{ name: 'burst', limit: 10, periodSeconds: 120 }];
+    expect(() => compilePolicySets({ default: { anonymous: burst, learner: burst, author: longer } })).toThrow(/tier "author" must have the same policy names and periods/);
+  });
+
   it('validates the shipped configuration and gives authors the highest tier', () => {
     expect(Object.keys(compiledPolicySets)).toEqual(Object.keys(policySets));
     expect(tierOf(undefined)).toBe('anonymous');
