@@ -1,3 +1,4 @@
+import { measureGradedAttempt } from './api';
 import { measureBundles } from './bundles';
 import { measureColdStart } from './platform';
 import { measureRateLimiters, scenario } from './rate-limit';
@@ -22,6 +23,14 @@ printTable(
   'Lambda bundles (esbuild via CDK, minified ESM, source maps excluded)',
   ['function', 'raw KiB', 'gzip KiB'],
   bundles.map((b) => [b.function, b.rawKiB, b.gzipKiB]),
+);
+
+const apiIterations = Number(process.env.BENCH_API_ITERATIONS ?? 300);
+const attempt = await measureGradedAttempt(apiIterations);
+printTable(
+  `Signed-in graded attempt on DynamoDB Local (${apiIterations} each, interleaved)`,
+  ['measure', 'p50', 'p99'],
+  attempt.map((r) => (r.measure.startsWith('ratio') ? [r.measure, `${r.p50.toFixed(2)}×`, `${r.p99.toFixed(2)}×`] : [r.measure, `${r.p50.toFixed(2)} ms`, `${r.p99.toFixed(2)} ms`])),
 );
 
 const [gcra, flexible] = await measureRateLimiters();

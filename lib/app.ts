@@ -1,25 +1,32 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { CiStack, ciConfig } from './ci-stack';
 import { stageConfig } from './config';
-import { edgeWafPlacement, placeEdgeWaf, withEdgeWafContext } from './constructs/edge-waf';
+import { edgeWafPlacement, placeEdgeWaf } from './constructs/edge-waf';
 import { RungsStack } from './rungs-stack';
 
 /**
- * Builds the CDK app: one stack per stage, checked by cdk-nag's AwsSolutions rules (synth fails on
- * any finding that is not acknowledged next to its construct). Shared by bin/app.ts and the tests.
+ * Builds the CDK app: one stack per stage, plus the once-per-account CI stack when asked for with
+ * `-c ci=true`, all checked by cdk-nag's AwsSolutions rules (synth fails on any finding that is not
+ * acknowledged next to its construct). Shared by bin/app.ts and the tests.
  */
 export function buildApp(props: AppProps = {}) {
   const app = new App(props);
-  const config = withEdgeWafContext(stageConfig(app.node.tryGetContext('stage')), app.node.tryGetContext('edgeWaf'));
+  const context = (key: string) => app.node.tryGetContext(key);
+  const config = stageConfig(context('stage'), context);
+  // Account and region come from the deploying credentials; nothing is looked up at synth time.
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const stack = new RungsStack(app, `Rungs-${config.stage}`, {
     config,
     description: `Rungs learning platform (${config.stage})`,
-    // Account and region come from the deploying credentials; nothing is looked up at synth time.
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    env,
     // The edge WAF's web ACL lives in us-east-1; from another region its ARN crosses regions.
-    crossRegionReferences: edgeWafPlacement(config, process.env.CDK_DEFAULT_REGION) === 'us-east-1-stack',
+    crossRegionReferences: edgeWafPlacement(config, env.region) === 'us-east-1-stack',
   });
   placeEdgeWaf(app, stack, stack.site.distribution, config);
+  const ci = [true, 'true'].includes(context('ci'))
+    ? new CiStack(app, 'Rungs-ci', { ci: ciConfig(context), description: 'Rungs delivery: GitHub OIDC provider and deploy role', env })
+    : undefined;
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, config };
+  return { app, stack, ci, config };
 }

@@ -16,12 +16,47 @@ export interface StageConfig {
   /**
    * Optional IP-based WAF rate rule on CloudFront for `/api/*` (lib/constructs/edge-waf.ts):
    * at most `requestsPerWindow` requests per client IP per `windowSeconds` (60, 120, 300 or 600).
-   * Overridable with `-c edgeWaf=on|off`.
+   * On by default in prod, off in dev; `-c edgeWaf=on|off` overrides.
    */
   edgeWaf: { enabled: boolean; requestsPerWindow: number; windowSeconds: 60 | 120 | 300 | 600 };
+  /** Optional settings read from context (`-c name=value`); see docs/configuration.md. */
+  domain?: CustomDomain;
+  identity: IdentityConfig;
+  /** Where alarm notifications are emailed; without it the SNS topic has no subscriber. */
+  alarmEmail?: string;
 }
 
-const stages: Record<StageConfig['stage'], Omit<StageConfig, 'stage'>> = {
+/** A custom domain on the distribution: an ACM certificate that must live in us-east-1. */
+export interface CustomDomain {
+  names: string[];
+  certificateArn: string;
+}
+
+/**
+ * Who signs learners in: a Cognito user pool created by the stack, or an existing OpenID Connect
+ * issuer (then no user pool is created and the API trusts that issuer's tokens).
+ */
+export type IdentityConfig =
+  | { kind: 'cognito' }
+  | {
+      kind: 'oidc';
+      issuer: string;
+      /** The client id the site signs in with; access tokens must carry it as audience. */
+      audience: string;
+      jwksUri?: string;
+      /** Claim that lists the caller's groups (Cognito's `cognito:groups` is always read too). */
+      groupsClaim?: string;
+      authorizeEndpoint?: string;
+      tokenEndpoint?: string;
+    };
+
+/** Reads one context value; empty strings count as unset so CI can pass `-c name=$VAR` blindly. */
+export type ContextReader = (key: string) => unknown;
+
+/** Settings fixed per stage; the rest comes from context (stageConfig below). */
+type StageSettings = Omit<StageConfig, 'stage' | 'domain' | 'identity' | 'alarmEmail'>;
+
+const stages: Record<StageConfig['stage'], StageSettings> = {
   dev: {
     removalPolicy: RemovalPolicy.DESTROY,
     deletionProtection: false,
@@ -38,10 +73,71 @@ const stages: Record<StageConfig['stage'], Omit<StageConfig, 'stage'>> = {
   },
 };
 
-export function stageConfig(stage: unknown): StageConfig {
+export function stageConfig(stage: unknown, context: ContextReader = () => undefined): StageConfig {
   const name = stage ?? 'dev';
   if (name !== 'dev' && name !== 'prod') {
     throw new Error(`Unknown stage "${String(name)}": use -c stage=dev or -c stage=prod`);
   }
-  return { stage: name, ...stages[name] };
+  const setting = optionalSetting(context);
+  const alarmEmail = setting('alarmEmail');
+  const domain = customDomain(setting);
+  const edgeWaf = setting('edgeWaf');
+  if (edgeWaf !== undefined && edgeWaf !== 'on' && edgeWaf !== 'off') throw new Error(`edgeWaf must be on or off, got "${edgeWaf}"`);
+  return {
+    stage: name,
+    ...stages[name],
+    ...(edgeWaf ? { edgeWaf: { ...stages[name].edgeWaf, enabled: edgeWaf === 'on' } } : {}),
+    identity: identityConfig(setting),
+    ...(alarmEmail ? { alarmEmail } : {}),
+    ...(domain ? { domain } : {}),
+  };
+}
+
+/** A string setting from context, or undefined when absent or empty. */
+export function optionalSetting(context: ContextReader) {
+  return (key: string): string | undefined => {
+    const value = context(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') throw new Error(`Context "${key}" must be a string`);
+    return value.trim() || undefined;
+  };
+}
+
+type Setting = ReturnType<typeof optionalSetting>;
+
+function customDomain(setting: Setting): CustomDomain | undefined {
+  const names = setting('domainName')?.split(',').map((n) => n.trim()).filter(Boolean);
+  const certificateArn = setting('certificateArn');
+  if (!names?.length && !certificateArn) return undefined;
+  if (!names?.length || !certificateArn) {
+    throw new Error('A custom domain needs both -c domainName=... and -c certificateArn=...');
+  }
+  // CloudFront only accepts certificates from us-east-1, whatever region the stack is in.
+  if (!/^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
+    throw new Error(`certificateArn must be an ACM certificate in us-east-1, got "${certificateArn}"`);
+  }
+  return { names, certificateArn };
+}
+
+function identityConfig(setting: Setting): IdentityConfig {
+  const issuer = setting('oidcIssuer');
+  const audience = setting('oidcAudience');
+  if (!issuer && !audience) return { kind: 'cognito' };
+  if (!issuer || !audience) throw new Error('An external identity provider needs both -c oidcIssuer=... and -c oidcAudience=...');
+  const jwksUri = setting('oidcJwksUri');
+  const groupsClaim = setting('oidcGroupsClaim');
+  const authorizeEndpoint = setting('oidcAuthorizeEndpoint');
+  const tokenEndpoint = setting('oidcTokenEndpoint');
+  for (const url of [issuer, jwksUri, authorizeEndpoint, tokenEndpoint]) {
+    if (url !== undefined && !url.startsWith('https://')) throw new Error(`Identity provider URLs must use https: "${url}"`);
+  }
+  return {
+    kind: 'oidc',
+    issuer: issuer.replace(/\/$/, ''),
+    audience,
+    ...(jwksUri ? { jwksUri } : {}),
+    ...(groupsClaim ? { groupsClaim } : {}),
+    ...(authorizeEndpoint ? { authorizeEndpoint } : {}),
+    ...(tokenEndpoint ? { tokenEndpoint } : {}),
+  };
 }

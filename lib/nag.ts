@@ -18,11 +18,18 @@ export function acknowledge(scope: IConstruct, findings: Record<string, string>)
   for (const [id, reason] of Object.entries(findings)) Validations.of(scope).acknowledge({ id, reason });
 }
 
+/** The stack's region and account as cdk-nag prints them: a literal when known, else the pseudo parameter. */
+export function nagEnvironment(scope: IConstruct): { account: string; region: string } {
+  const { account, region } = Stack.of(scope);
+  return {
+    account: Token.isUnresolved(account) ? '<AWS::AccountId>' : account,
+    region: Token.isUnresolved(region) ? '<AWS::Region>' : region,
+  };
+}
+
 /** The CDK bootstrap asset bucket, as cdk-nag prints it for this stack's region. */
 export function bootstrapAssetBucketObjects(scope: IConstruct): string {
-  const region = Stack.of(scope).region;
-  const regionText = Token.isUnresolved(region) ? '<AWS::Region>' : region;
-  return `arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${regionText}/*`;
+  return `arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${nagEnvironment(scope).region}/*`;
 }
 
 /** Stack-level singletons that CDK creates for a feature (e.g. bucket notifications), by id prefix. */

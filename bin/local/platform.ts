@@ -11,6 +11,7 @@ import { buildEvent, lambdaContext, readBody, writeResult, type LambdaHandler } 
 import { readContentTree } from './content';
 import { localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { PlatformError } from './errors';
+import { devUsers, startLocalIssuer, type LocalIssuer } from './oidc';
 import { MemorySite, resolveSitePath } from './site';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,6 +36,8 @@ export interface Platform {
   port: number;
   dynamo: { endpoint: string; pid: number | undefined };
   site: MemorySite;
+  /** The local OIDC issuer the API verifies tokens against (dev users, token minting for tests). */
+  identity: LocalIssuer;
   lastIngest: IngestResult;
   stop(): Promise<void>;
 }
@@ -84,11 +87,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const port = await listen(server, options.port, host);
 
   let dynamo: DynamoDbLocal | undefined;
+  let identity: LocalIssuer | undefined;
   let watcher: FSWatcher | undefined;
   const stop = async () => {
     watcher?.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await identity?.stop();
     await dynamo?.stop();
   };
 
@@ -108,6 +113,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     process.env.TABLE_NAME = tableName;
     process.env.DYNAMODB_ENDPOINT = endpoint;
     process.env.AWS_REGION ??= 'local';
+    // Sign-in and token verification run for real against a local issuer; Powertools stays quiet.
+    identity = await startLocalIssuer({ host, redirectUris: [`http://${host}:${port}/auth/callback`] });
+    Object.assign(process.env, identity.env);
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    log(`OIDC issuer on ${identity.issuer} (dev users: ${devUsers.map((u) => u.sub).join(', ')})`);
     const store = createStore({ tableName, endpoint });
 
     const ingestFiles = async (objects: Awaited<ReturnType<typeof readContentTree>>) => {
@@ -120,6 +131,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       port,
       dynamo: { endpoint, pid: dynamo?.pid },
       site,
+      identity,
       lastIngest: await ingestFiles(await readContentTree(contentDir)),
       stop,
     };

@@ -4,12 +4,15 @@
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/** Write actions a function may be granted on the table (transactions are authorized per item action). */
+export type TableWriteAction = 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
+
 export interface ApiFunction {
   /** Handler module, relative to the repository root; it exports `handler`. */
   entry: string;
   routes: { method: HttpMethod; path: string }[];
-  /** Table access the function needs: a reader gets read grants only. */
-  tableAccess: 'read' | 'readWrite';
+  /** Table access the function needs: a reader gets read grants only; `{ write }` is read plus exactly those writes. */
+  tableAccess: 'read' | 'readWrite' | { write: readonly TableWriteAction[] };
   description: string;
 }
 
@@ -25,6 +28,46 @@ export const apiFunctions = {
     routes: [{ method: 'GET', path: '/api/catalog' }],
     tableAccess: 'read',
     description: 'The lesson catalog',
+  },
+  attempts: {
+    entry: 'lambdas/api/attempts.ts',
+    routes: [{ method: 'POST', path: '/api/lessons/{id}/attempts' }],
+    // Attempt, statistics and card in one transaction (Put, Update); idempotency claim/complete/release.
+    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'] },
+    description: 'Grades exercise answers; records signed-in attempts, statistics and review cards',
+  },
+  progress: {
+    entry: 'lambdas/api/progress.ts',
+    routes: [
+      { method: 'GET', path: '/api/me/progress' },
+      { method: 'PUT', path: '/api/me/progress/{lessonId}' },
+    ],
+    tableAccess: { write: ['PutItem'] },
+    description: "The learner's lesson progress",
+  },
+  reviews: {
+    entry: 'lambdas/api/reviews.ts',
+    routes: [
+      { method: 'GET', path: '/api/me/reviews' },
+      { method: 'POST', path: '/api/me/reviews/{itemId}' },
+    ],
+    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'] },
+    description: "The learner's FSRS review queue and review answers",
+  },
+  account: {
+    entry: 'lambdas/api/account.ts',
+    routes: [
+      { method: 'GET', path: '/api/me/export' },
+      { method: 'DELETE', path: '/api/me' },
+    ],
+    tableAccess: { write: ['BatchWriteItem'] },
+    description: "Exports or deletes all of the learner's data",
+  },
+  authorStats: {
+    entry: 'lambdas/api/author-stats.ts',
+    routes: [{ method: 'GET', path: '/api/authors/lessons/{id}/stats' }],
+    tableAccess: 'read',
+    description: 'Answer statistics of a lesson for authors',
   },
 } satisfies Record<string, ApiFunction>;
 

@@ -33,4 +33,20 @@ export const keys = {
   /** Attribute that holds one policy's theoretical arrival time (epoch ms) in a rate-limit item. */
   rateLimitTat: (policy: string) => `tat_${policy}`,
   catalogIndex: tableSchema.globalSecondaryIndexes[0].indexName,
+
+  /** Everything personal lives in the learner's partition, so export and delete are one query. */
+  user: (sub: string) => ({ pk: `USER#${sub}` }),
+  attempt: (sub: string, lessonId: string, itemId: string, at: string, id: string) => ({ pk: `USER#${sub}`, sk: `ATTEMPT#${lessonId}#${itemId}#${at}#${id}` }),
+  progress: (sub: string, lessonId: string) => ({ pk: `USER#${sub}`, sk: `PROGRESS#${lessonId}` }),
+  progressPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'PROGRESS#' }),
+  card: (sub: string, lessonId: string, itemId: string) => ({ pk: `USER#${sub}`, sk: `CARD#${lessonId}#${itemId}` }),
+  /** A card's place in its learner's due queue (ISO due time sorts chronologically). */
+  cardDue: (sub: string, due: string, lessonId: string, itemId: string) => ({ gsi2pk: `DUE#${sub}`, gsi2sk: `${due}#${lessonId}#${itemId}` }),
+  /** Upper bound of the due queue at `at`: every sort key due at or before it sorts below. */
+  dueUntil: (sub: string, at: string) => ({ gsi2pk: `DUE#${sub}`, gsi2sk: `${at}#~` }),
+  dueIndex: tableSchema.globalSecondaryIndexes[1].indexName,
+  idempotency: (sub: string, scope: string, key: string) => ({ pk: `USER#${sub}`, sk: `IDEMPOTENCY#${scope}#${key}` }),
+  /** Aggregate (anonymous) answer statistics of one item, beside its lesson. */
+  itemStats: (lessonId: string, itemId: string) => ({ pk: `LESSON#${lessonId}`, sk: `STATS#${itemId}` }),
+  itemStatsPrefix: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'STATS#' }),
 };

@@ -13,6 +13,12 @@ export const tableSchema = {
       partitionKey: 'gsi1pk',
       sortKey: 'gsi1sk',
     },
+    {
+      // Per-learner review queue: pk DUE#<sub>, sk ordered by due time (served by a query, never a scan).
+      indexName: 'gsi2',
+      partitionKey: 'gsi2pk',
+      sortKey: 'gsi2sk',
+    },
   ],
 } as const;
 

@@ -5,7 +5,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { apiFunctions, type ApiFunctionName } from '../../lambdas/api/routes';
+import { apiFunctions, type ApiFunction, type ApiFunctionName } from '../../lambdas/api/routes';
 import type { StageConfig } from '../config';
 import { acknowledge, arnRef } from '../nag';
 import { grantRateLimitState } from './rate-limit-grant';
@@ -15,6 +15,8 @@ export interface ApiProps {
   config: StageConfig;
   table: TableV2;
   httpApiOverrides?: Partial<HttpApiProps>;
+  /** Extra environment for every API function (identity, origin secret, metrics). */
+  environment?: Record<string, string>;
 }
 
 /**
@@ -70,10 +72,15 @@ export class Api extends Construct {
         description: spec.description,
         logRetention: config.logRetention,
         logRemovalPolicy: config.removalPolicy,
-        environment: { TABLE_NAME: table.tableName, RUNGS_STAGE: config.stage },
+        environment: { ...props.environment, TABLE_NAME: table.tableName, RUNGS_STAGE: config.stage },
       });
-      if (spec.tableAccess === 'read') table.grantReadData(fn);
-      else table.grantReadWriteData(fn);
+      const access = spec.tableAccess as ApiFunction['tableAccess'];
+      if (access === 'read') table.grantReadData(fn);
+      else if (access === 'readWrite') table.grantReadWriteData(fn);
+      else {
+        table.grantReadData(fn);
+        table.grant(fn, ...access.write.map((action) => `dynamodb:${action}`));
+      }
       grantRateLimitState(fn, table);
       acknowledge(fn, {
         [`AwsSolutions-IAM5[Resource::${arnRef(table)}/index/*]`]: 'Queries go through the table\'s own indexes, which are only addressable as <table>/index/*.',

@@ -119,11 +119,3 @@ export function placeEdgeWaf(app: App, platform: Stack, distribution: Distributi
   distribution.attachWebAclId(edgeStack.waf.arn);
   return edgeStack;
 }
-
-/** Applies `-c edgeWaf=on|off` (or true/false) over the stage's default. */
-export function withEdgeWafContext(config: StageConfig, value: unknown): StageConfig {
-  if (value === undefined) return config;
-  const text = String(value).toLowerCase();
-  if (!['on', 'off', 'true', 'false'].includes(text)) throw new Error(`edgeWaf must be on or off, got "${String(value)}"`);
-  return { ...config, edgeWaf: { ...config.edgeWaf, enabled: text === 'on' || text === 'true' } };
-}

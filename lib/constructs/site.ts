@@ -1,24 +1,35 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
+  CacheCookieBehavior,
+  CacheHeaderBehavior,
   CachePolicy,
+  CacheQueryStringBehavior,
   Distribution,
   Function as CloudFrontFunction,
   FunctionCode,
   FunctionEventType,
   FunctionRuntime,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
   HttpVersion,
   OriginProtocolPolicy,
+  OriginRequestCookieBehavior,
+  OriginRequestHeaderBehavior,
   OriginRequestPolicy,
+  OriginRequestQueryStringBehavior,
   PriceClass,
+  ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
+  type BehaviorOptions,
   type DistributionProps,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { Stack } from 'aws-cdk-lib';
 import { ObjectOwnership, type Bucket } from 'aws-cdk-lib/aws-s3';
-import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { BucketDeployment, CacheControl, Source, type BucketDeploymentProps } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { acknowledge, arnRef, BASIC_EXECUTION_ROLE, bootstrapAssetBucketObjects, stackSingletons } from '../nag';
@@ -28,17 +39,37 @@ import { secureBucket } from './secure-bucket';
 export interface SiteProps {
   config: StageConfig;
   httpApi: IHttpApi;
+  /** Origins (`https://host`) the browser may call besides its own: the identity provider's. */
+  connectOrigins?: string[];
+  /** Written to `/config.json` at deploy time; public values only. */
+  siteConfig?: Record<string, unknown>;
+  /** Sent to the API on every request as `x-origin-verify`, proving the request came through CloudFront. */
+  originVerifyHeader?: string;
   distributionOverrides?: Partial<DistributionProps>;
 }
 
+/** The header that carries the viewer's address from CloudFront to the API (see lambdas/middleware/client-ip.ts). */
+export const VIEWER_ADDRESS_HEADER = 'CloudFront-Viewer-Address';
 /**
- * The learner site: a private bucket behind CloudFront (Origin Access Control, HTTPS only), with
- * `/api/*` sent to the HTTP API on the same origin so the browser never needs CORS.
+ * Viewer headers the API receives (CloudFront allows at most 10 per policy). Authorization travels in
+ * the API cache key instead (see below). A header a handler starts reading must be added here:
+ * test/infra/edge.test.ts compares this list with the headers read under lambdas/.
+ */
+const API_VIEWER_HEADERS = ['Accept', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'Origin', 'User-Agent'];
+const ONE_YEAR = Duration.days(365);
+
+/**
+ * The learner site: a private bucket behind CloudFront (Origin Access Control, HTTPS only, HTTP/2
+ * and 3, compression), with `/api/*` sent to the HTTP API on the same origin so the browser never
+ * needs CORS, a strict set of security headers on every response, and an optional custom domain.
  */
 export class Site extends Construct {
   readonly bucket: Bucket;
   readonly logBucket: Bucket;
   readonly distribution: Distribution;
+  readonly responseHeadersPolicy: ResponseHeadersPolicy;
+  /** `https://<distribution domain>` plus `https://<custom domain>` for each alias. */
+  readonly origins: string[];
 
   constructor(scope: Construct, id: string, props: SiteProps) {
     super(scope, id);
@@ -69,7 +100,70 @@ export class Site extends Construct {
       ),
     });
 
+    this.responseHeadersPolicy = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: `Rungs security headers (${config.stage})`,
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.connectOrigins ?? []), override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        contentTypeOptions: { override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+      },
+      customHeadersBehavior: {
+        customHeaders: [{ header: 'Permissions-Policy', value: PERMISSIONS_POLICY, override: true }],
+      },
+    });
+
+    // Pages change when lessons are re-ingested: a minute at the edge, never more than five.
+    const htmlCache = new CachePolicy(this, 'HtmlCache', {
+      comment: 'HTML: short-lived',
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(60),
+      maxTtl: Duration.minutes(5),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    // Files under /assets/ are only ever replaced by a deployment, which invalidates /assets/*.
+    const assetCache = new CachePolicy(this, 'AssetCache', {
+      comment: 'Static assets: immutable for a year',
+      minTtl: ONE_YEAR,
+      defaultTtl: ONE_YEAR,
+      maxTtl: ONE_YEAR,
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    // Not cached (the API answers `no-store`; default TTL 0), but Authorization must be in the cache
+    // key: CloudFront only forwards it to a custom origin from there, and the key keeps users apart.
+    const apiCache = new CachePolicy(this, 'ApiCache', {
+      comment: 'API: uncached, Authorization and query strings forwarded',
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(0),
+      maxTtl: Duration.seconds(1),
+      headerBehavior: CacheHeaderBehavior.allowList('Authorization'),
+      queryStringBehavior: CacheQueryStringBehavior.all(),
+      cookieBehavior: CacheCookieBehavior.none(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    // An allow list, not "all viewer headers except Host": CloudFront cannot add its own headers
+    // (CloudFront-Viewer-Address) to an all-except policy, and API Gateway rejects a foreign Host.
+    const apiRequests = new OriginRequestPolicy(this, 'ApiRequests', {
+      comment: 'API: viewer headers the API reads, the viewer address, all query strings, no cookies',
+      headerBehavior: OriginRequestHeaderBehavior.allowList(...API_VIEWER_HEADERS, VIEWER_ADDRESS_HEADER),
+      queryStringBehavior: OriginRequestQueryStringBehavior.all(),
+      cookieBehavior: OriginRequestCookieBehavior.none(),
+    });
+
     const apiDomain = `${props.httpApi.apiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`;
+    const siteOrigin = S3BucketOrigin.withOriginAccessControl(this.bucket);
+    const siteBehavior = (cachePolicy: CachePolicy): BehaviorOptions => ({
+      origin: siteOrigin,
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      compress: true,
+      cachePolicy,
+      responseHeadersPolicy: this.responseHeadersPolicy,
+    });
+    const domain = config.domain;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `Rungs site (${config.stage})`,
       defaultRootObject: 'index.html',
@@ -78,24 +172,35 @@ export class Site extends Construct {
       enableLogging: true,
       logBucket: this.logBucket,
       logFilePrefix: 'cloudfront/',
+      ...(domain
+        ? {
+            domainNames: domain.names,
+            certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
-        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        compress: true,
+        ...siteBehavior(htmlCache),
         functionAssociations: [{ function: indexRewrite, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
       additionalBehaviors: {
+        '/assets/*': siteBehavior(assetCache),
         '/api/*': {
-          origin: new HttpOrigin(apiDomain, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
+          origin: new HttpOrigin(apiDomain, {
+            protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+            ...(props.originVerifyHeader ? { customHeaders: { 'x-origin-verify': props.originVerifyHeader } } : {}),
+          }),
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: AllowedMethods.ALLOW_ALL,
-          cachePolicy: CachePolicy.CACHING_DISABLED,
-          originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          cachePolicy: apiCache,
+          originRequestPolicy: apiRequests,
+          responseHeadersPolicy: this.responseHeadersPolicy,
           compress: true,
         },
       },
       ...props.distributionOverrides,
     });
+    this.origins = [`https://${this.distribution.distributionDomainName}`, ...(domain?.names ?? []).map((name) => `https://${name}`)];
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
       reason: 'A learning site is meant for learners everywhere; there is no country to block.',
@@ -104,20 +209,31 @@ export class Site extends Construct {
       id: 'AwsSolutions-CFR2',
       reason: 'Abuse is handled per user in the API (rate limiter) and by API stage throttling; an IP-based WAF rule is an opt-in per stage.',
     });
-    Validations.of(this.distribution).acknowledge({
-      id: 'AwsSolutions-CFR4',
-      reason: 'Without a custom domain the distribution uses the default *.cloudfront.net certificate, whose TLS policy cannot be changed; a custom domain gets TLSv1.2_2021.',
-    });
+    if (!domain) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR4',
+        reason: 'Without a custom domain the distribution uses the default *.cloudfront.net certificate, whose TLS policy cannot be changed; a custom domain gets TLSv1.2_2021.',
+      });
+    }
 
     // Shared static assets (styles, scripts). Lesson pages are written by the ingest function.
-    const assets = new BucketDeployment(this, 'Assets', {
+    const assets = this.deploy('Assets', {
       sources: [Source.asset(fromRoot('web', 'static'))],
-      destinationBucket: this.bucket,
       destinationKeyPrefix: 'assets/',
+      // Browsers revalidate after five minutes: names are not content-hashed yet (the edge keeps
+      // them for a year and each deployment invalidates /assets/*).
       cacheControl: [CacheControl.fromString('public, max-age=300')],
-      distribution: this.distribution,
       distributionPaths: ['/assets/*'],
     });
+    if (props.siteConfig) {
+      // prune: false, or the deployment would delete every lesson page beside config.json.
+      this.deploy('Config', {
+        sources: [Source.jsonData('config.json', props.siteConfig)],
+        prune: false,
+        cacheControl: [CacheControl.noCache()],
+        distributionPaths: ['/config.json'],
+      });
+    }
     acknowledge(assets.handlerRole, {
       [BASIC_EXECUTION_ROLE]: 'CDK\'s asset-deployment function only needs to write its own logs.',
       'AwsSolutions-IAM5[Action::s3:GetBucket*]': 'CDK\'s asset-deployment grant reads the staging asset bucket.',
@@ -135,4 +251,28 @@ export class Site extends Construct {
       });
     }
   }
+
+  private deploy(id: string, props: Omit<BucketDeploymentProps, 'destinationBucket' | 'distribution'>): BucketDeployment {
+    return new BucketDeployment(this, id, { destinationBucket: this.bucket, distribution: this.distribution, ...props });
+  }
+}
+
+const PERMISSIONS_POLICY = 'accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()';
+
+/** No inline script or style anywhere; the browser talks to this origin and the identity provider only. */
+export function contentSecurityPolicy(connectOrigins: string[]): string {
+  const connect = ["'self'", ...connectOrigins];
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src ${connect.join(' ')}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    'upgrade-insecure-requests',
+  ].join('; ');
 }

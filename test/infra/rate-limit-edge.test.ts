@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { Stack } from 'aws-cdk-lib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { apiFunctions } from '../../lambdas/api/routes';
 import { buildApp } from '../../lib/app';
 
 const outdirs: string[] = [];
@@ -49,7 +50,8 @@ describe('rate-limit infrastructure', () => {
 
     // Assess
     const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => /RateLimitState/.test(id));
-    expect(policies.map(([id]) => id.replace(/RateLimitState.*/, ''))).toEqual(['ApiSystemFunction', 'ApiCatalogFunction']);
+    const expected = Object.keys(apiFunctions).map((name) => `Api${name[0]!.toUpperCase()}${name.slice(1)}Function`);
+    expect(policies.map(([id]) => id.replace(/RateLimitState.*/, '')).sort()).toEqual(expected.sort());
     for (const [, policy] of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toEqual([
         {

@@ -1,0 +1,147 @@
+import type { MiddlewareObj } from '@middy/core';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { JwtExpiredError, JwtNotBeforeError } from 'aws-jwt-verify/error';
+import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { authConfigFromEnv, type AuthConfig } from './auth-config';
+import { countMetric } from './observability';
+import { problem } from './problem';
+import type { ApiContext, Identity } from './request-context';
+
+/**
+ * Authentication: verifies the bearer access token with aws-jwt-verify and puts the caller
+ * (verified `sub`, groups, scopes) on the context. No Lambda authorizer: every route decides for
+ * itself, so a cached decision can never leak from one route to another.
+ *
+ * Order: after problemDetails and observability, before rate limiting (which keys on
+ * `context.caller`) and idempotency (which scopes its records to the caller).
+ *
+ * Modes: `public` never looks at the token; `optional` verifies a token if one is sent (a bad token
+ * is a 401, never silently anonymous); `required` needs a valid access token; `{ group }` also needs
+ * that group (403 otherwise).
+ */
+
+export type AuthMode = 'public' | 'optional' | 'required' | { group: string };
+
+/** aws-jwt-verify's own fetcher refuses http:, which only a loopback issuer may use (checked in the config). */
+const globalFetcher: Fetcher = {
+  async fetch(uri) {
+    const response = await fetch(uri, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) throw new Error(`JWKS request to ${uri} failed with ${response.status}`);
+    return response.arrayBuffer();
+  },
+};
+
+const REALM = 'rungs';
+
+function unauthorized(description?: string) {
+  // RFC 6750 §3.1: without credentials, no error code; with bad ones, error="invalid_token".
+  const challenge = description ? `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"` : `Bearer realm="${REALM}"`;
+  return problem(401, 'Unauthorized', {
+    type: 'unauthorized',
+    detail: description ? `The access token was rejected: ${description}.` : 'This route needs a bearer access token.',
+    headers: { 'WWW-Authenticate': challenge },
+  });
+}
+
+/**
+ * Access tokens only. An ID token is signed by the same issuer for the same client, so signature,
+ * issuer and audience alone would accept it. A token qualifies when it carries `token_use` equal to
+ * the configured value (Cognito), or otherwise has the RFC 9068 header `typ: at+jwt`.
+ */
+export function accessTokenCheck(config: Pick<AuthConfig, 'audience' | 'tokenUse'>) {
+  return ({ header, payload }: { header: JwtHeader; payload: JwtPayload }) => {
+    if (payload.token_use !== undefined) {
+      if (payload.token_use !== config.tokenUse) throw new Error(`token_use must be "${config.tokenUse}"`);
+    } else {
+      const typ = String(header.typ ?? '').toLowerCase();
+      if (typ !== 'at+jwt' && typ !== 'application/at+jwt') throw new Error('not an access token (typ must be at+jwt)');
+    }
+    // Cognito access tokens name their client in client_id and carry no aud; RFC 9068 tokens use aud.
+    const aud = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    const audienceOk = aud.length > 0 ? aud.includes(config.audience) : payload.client_id === config.audience;
+    if (!audienceOk) throw new Error('token is not meant for this client (audience)');
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new Error('token has no subject');
+  };
+}
+
+const stringList = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [];
+
+export function identityOf(payload: JwtPayload, config: Pick<AuthConfig, 'groupsClaim'>): Identity {
+  const groups = new Set([...stringList(payload['cognito:groups']), ...stringList(payload[config.groupsClaim])]);
+  return { sub: String(payload.sub), groups: [...groups], scopes: stringList(payload.scope) };
+}
+
+export function createTokenVerifier(config: AuthConfig) {
+  const fetcher = config.jwksUri.startsWith('http:') ? globalFetcher : new SimpleFetcher();
+  const verifier = JwtVerifier.create(
+    {
+      issuer: config.issuer,
+      jwksUri: config.jwksUri,
+      // Checked in accessTokenCheck, which also knows Cognito's client_id form.
+      audience: null,
+      customJwtCheck: accessTokenCheck(config),
+    },
+    { jwksCache: new SimpleJwksCache({ fetcher }) },
+  );
+  return async (token: string): Promise<Identity> => identityOf(await verifier.verify(token), config);
+}
+
+const bearer = (headers: Record<string, string | undefined>): string | undefined | null => {
+  const value = headers.authorization ?? headers.Authorization;
+  if (value === undefined) return undefined;
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(value.trim());
+  return match ? match[1]! : null;
+};
+
+function rejection(error: unknown): string {
+  if (error instanceof JwtExpiredError) return 'token expired';
+  if (error instanceof JwtNotBeforeError) return 'token not yet valid';
+  // Never echo the token or library internals; the kind of failure is enough for a client.
+  return 'invalid token';
+}
+
+export function authenticate(
+  mode: AuthMode,
+  options: { config?: AuthConfig; verify?: (token: string) => Promise<Identity> } = {},
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext> {
+  // Public routes never read the Authorization header (middy wants at least one phase).
+  if (mode === 'public') return { before: () => undefined };
+  // Resolved when the handler is built, i.e. at cold start: a half-configured function fails to start.
+  const config = options.config ?? authConfigFromEnv();
+  const verify = options.verify ?? createTokenVerifier(config);
+  return {
+    before: async (request) => {
+      const token = bearer(request.event.headers ?? {});
+      if (token === undefined) {
+        if (mode === 'optional') return;
+        throw unauthorized();
+      }
+      if (token === null) throw unauthorized('malformed Authorization header');
+      let caller: Identity;
+      try {
+        caller = await verify(token);
+      } catch (error) {
+        countMetric('TokenRejected');
+        throw unauthorized(rejection(error));
+      }
+      if (typeof mode === 'object' && !caller.groups.includes(mode.group)) {
+        throw problem(403, 'Forbidden', {
+          type: 'forbidden',
+          detail: `This route is for members of the "${mode.group}" group.`,
+          headers: { 'WWW-Authenticate': `Bearer realm="${REALM}", error="insufficient_scope"` },
+        });
+      }
+      request.context.caller = caller;
+    },
+  };
+}
+
+/** The signed-in caller; for handlers behind `required` or a group. */
+export function callerOf(context: ApiContext): Identity {
+  if (!context.caller) throw unauthorized();
+  return context.caller;
+}

@@ -1,0 +1,77 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createHash } from 'node:crypto';
+import type { Store } from '../store/client';
+import { claim, complete, release, type IdempotencyScope } from '../store/idempotency';
+import { problem } from './problem';
+import type { ApiContext } from './request-context';
+
+/**
+ * `Idempotency-Key` for writes a client may retry (IETF httpapi idempotency-key draft): the first
+ * request with a key runs, and every retry with the same key and body gets the stored response
+ * (marked `Idempotent-Replayed: true`) without a second effect. A retry while the first is still
+ * running gets 409; the same key with a different body gets 422. Only successful responses are
+ * kept; a failed request releases the key so that a retry runs again.
+ *
+ * Records are scoped to the signed-in caller and the route, so keys never collide across users.
+ * Anonymous requests store nothing, so there is nothing to deduplicate and the key is ignored.
+ *
+ * Order: after authentication (needs `context.caller`) and rate limiting (a limited request must not
+ * claim a key), last before the handler.
+ */
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+const LOCK_MS = 30_000;
+const TTL_SECONDS = 24 * 3600;
+
+type Middleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
+
+const scopes = new WeakMap<object, IdempotencyScope>();
+
+export function idempotency(store: () => Store): Middleware {
+  return {
+    before: async (request) => {
+      const key = request.event.headers?.['idempotency-key'];
+      const caller = request.context.caller;
+      if (key === undefined || !caller) return;
+      if (!KEY_PATTERN.test(key)) {
+        throw problem(400, 'Bad Request', { type: 'invalid-idempotency-key', detail: 'Idempotency-Key must be 1–128 visible ASCII characters.' });
+      }
+      const { event } = request;
+      const scope = { sub: caller.sub, route: `${event.requestContext?.http?.method ?? ''} ${event.rawPath}`, key };
+      const fingerprint = createHash('sha256').update(scope.route).update('\n').update(event.body ?? '').digest('base64url');
+      const result = await claim(store(), scope, fingerprint, Date.now(), { lockMs: LOCK_MS, ttlSeconds: TTL_SECONDS });
+      if (result.outcome === 'claimed') {
+        scopes.set(request, scope);
+        return;
+      }
+      if (result.outcome === 'completed') {
+        // Returning a response from `before` ends the chain: the handler does not run again.
+        return { ...result.response, headers: { ...result.response.headers, 'Idempotent-Replayed': 'true' } };
+      }
+      if (result.outcome === 'mismatch') {
+        throw problem(422, 'Unprocessable Content', { type: 'idempotency-key-reused', detail: 'This Idempotency-Key was used for a different request.' });
+      }
+      throw problem(409, 'Conflict', {
+        type: 'idempotency-in-progress',
+        detail: 'A request with this Idempotency-Key is still being processed; retry shortly.',
+        headers: { 'Retry-After': '1' },
+      });
+    },
+    after: async (request) => {
+      const scope = scopes.get(request);
+      const response = request.response;
+      if (!scope || !response) return;
+      if ((response.statusCode ?? 200) < 300) {
+        const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([name, value]) => [name, String(value)]));
+        await complete(store(), scope, { statusCode: response.statusCode ?? 200, headers, body: response.body ?? '' });
+      } else {
+        await release(store(), scope);
+      }
+    },
+    onError: async (request) => {
+      const scope = scopes.get(request);
+      if (scope) await release(store(), scope);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ApiContext } from './request-context';
+
+/**
+ * Powertools Logger (structured JSON with the API Gateway request id as correlation id), Metrics
+ * (CloudWatch EMF) and Tracer (X-Ray; a no-op outside Lambda). The event is never logged, so neither
+ * is the Authorization header: log lines carry only what is appended to them explicitly.
+ *
+ * Order: directly after problemDetails, so that the request id is on every log line the later
+ * middleware write and metrics are flushed after the response (problem responses included) exists.
+ * Quiet where no one reads them: the local platform and tests set POWERTOOLS_LOG_LEVEL and
+ * POWERTOOLS_METRICS_DISABLED (see bin/local/platform.ts).
+ */
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'rungs-api';
+export const logger = new Logger({ serviceName });
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Rungs', serviceName });
+export const tracer = new Tracer({ serviceName });
+
+type Middleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
+
+const correlation: Middleware = {
+  before: (request) => {
+    logger.setCorrelationId(request.event.requestContext?.requestId);
+  },
+  after: (request) => {
+    const status = request.response?.statusCode ?? 0;
+    logger.info('request', { route: request.event.routeKey, status });
+  },
+  onError: (request) => {
+    // problemDetails renders the response after this runs (it sits first), so log the status the error carries.
+    const error = request.error as { statusCode?: number } | null;
+    logger.info('request failed', { route: request.event.routeKey, status: error?.statusCode ?? 500 });
+  },
+};
+
+// Instead of Powertools' logMetrics: it warns on every request that added no metric (most reads).
+const flushMetrics = () => {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+};
+const metricsFlush: Middleware = { after: flushMetrics, onError: flushMetrics };
+
+export function observability(): Middleware[] {
+  return [
+    captureLambdaHandler(tracer, { captureResponse: false }) as Middleware,
+    injectLambdaContext(logger, { resetKeys: true }) as Middleware,
+    correlation,
+    metricsFlush,
+  ];
+}
+
+/** Counts one occurrence of a business event (attempts graded, reviews, auth failures). */
+export const countMetric = (name: string) => metrics.addMetric(name, MetricUnit.Count, 1);

@@ -1,0 +1,55 @@
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import type { AnswerKey } from '../domain/answer-key';
+import type { Answer, Outcome } from '../domain/grading';
+import type { CardState } from '../domain/scheduling';
+import type { Store } from './client';
+import { keys } from './keys';
+import { cardPut, type StoredCard } from './reviews';
+import { statsUpdate } from './stats';
+
+export interface AnswerRecord {
+  sub: string;
+  key: AnswerKey & { lessonId: string };
+  answer: Answer;
+  outcome: Outcome;
+  /** Where the answer came from: a lesson page attempt or a review session. */
+  source: 'attempt' | 'review';
+  at: Date;
+  previousCard: StoredCard | undefined;
+  nextCard: CardState;
+}
+
+/** Raised when another request changed the card between our read and our write. */
+export class CardConflict extends Error {}
+
+/**
+ * One answer, written atomically: the attempt in the learner's history, the item's aggregate
+ * statistics and the card's next schedule (conditional on the card version that was read).
+ */
+export async function recordAnswer(store: Store, record: AnswerRecord): Promise<void> {
+  const { sub, key, outcome, at } = record;
+  const iso = at.toISOString();
+  const attempt = {
+    ...keys.attempt(sub, key.lessonId, key.itemId, iso, randomUUID().slice(0, 8)),
+    type: 'attempt',
+    lessonId: key.lessonId,
+    itemId: key.itemId,
+    kind: key.kind,
+    source: record.source,
+    answer: record.answer,
+    ...('correct' in outcome ? { correct: outcome.correct } : { rating: outcome.rating }),
+    at: iso,
+  };
+  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+    { Put: { TableName: store.tableName, Item: attempt } },
+    statsUpdate(store, key.lessonId, record),
+    cardPut(store, sub, key, record.previousCard, record.nextCard),
+  ];
+  try {
+    await store.doc.send(new TransactWriteCommand({ TableName: store.tableName, TransactItems: items } as TransactWriteCommandInput));
+  } catch (error) {
+    if (error instanceof Error && error.name === 'TransactionCanceledException' && /ConditionalCheckFailed/.test(error.message)) throw new CardConflict('the card changed concurrently');
+    throw error;
+  }
+}

@@ -1,0 +1,66 @@
+import { GetCommand, QueryCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { AnswerKey } from '../domain/answer-key';
+import { cardStateSchema, type CardState } from '../domain/scheduling';
+import type { Store } from './client';
+import { keys } from './keys';
+
+/**
+ * Review cards: one per learner and exercise item, pk USER#<sub>, sk CARD#<lesson>#<item>. Each card
+ * also sits in its learner's due queue (gsi2, sorted by due time), so "what is due now" is one query.
+ * `version` counts writes: every update is conditional on the version it read.
+ */
+
+export const storedCardSchema = z.object({
+  lessonId: z.string(),
+  itemId: z.string(),
+  kind: z.enum(['mcq', 'ordering', 'recall']),
+  card: cardStateSchema,
+  version: z.number().int(),
+});
+export type StoredCard = z.infer<typeof storedCardSchema>;
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export async function getCard(store: Store, sub: string, lessonId: string, itemId: string): Promise<StoredCard | undefined> {
+  const result = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: keys.card(sub, lessonId, itemId), ConsistentRead: true }));
+  return result.Item ? storedCardSchema.parse(result.Item) : undefined;
+}
+
+/** The write of a card's next state, conditional on the version it was computed from. */
+export function cardPut(store: Store, sub: string, key: AnswerKey & { lessonId: string }, previous: StoredCard | undefined, card: CardState): TransactItem {
+  const item = {
+    ...keys.card(sub, key.lessonId, key.itemId),
+    ...keys.cardDue(sub, card.due, key.lessonId, key.itemId),
+    type: 'card',
+    lessonId: key.lessonId,
+    itemId: key.itemId,
+    kind: key.kind,
+    card,
+    version: (previous?.version ?? 0) + 1,
+  };
+  return {
+    Put: {
+      TableName: store.tableName,
+      Item: item,
+      ...(previous
+        ? { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': previous.version } }
+        : { ConditionExpression: 'attribute_not_exists(pk)' }),
+    },
+  };
+}
+
+/** Cards due at or before `at`, earliest first, read from the due index. */
+export async function listDueCards(store: Store, sub: string, at: Date, limit: number): Promise<StoredCard[]> {
+  const bound = keys.dueUntil(sub, at.toISOString());
+  const result = await store.doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      IndexName: keys.dueIndex,
+      KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :until',
+      ExpressionAttributeValues: { ':pk': bound.gsi2pk, ':until': bound.gsi2sk },
+      Limit: limit,
+    }),
+  );
+  return (result.Items ?? []).map((item) => storedCardSchema.parse(item));
+}

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { startPlatform, type Platform } from '../../bin/local/platform';
+
+/** The local platform over real HTTP: its OIDC issuer, the adapter and the same handlers as Lambda. */
+describe('local platform API with sign-in', () => {
+  let platform: Platform;
+  beforeAll(async () => {
+    platform = await startPlatform({ port: 0, dynamoEndpoint: inject('dynamoEndpoint'), tableName: `e2e-api-${randomUUID()}` });
+  });
+  afterAll(() => platform?.stop());
+
+  it('publishes OIDC discovery whose JWKS the API verifies tokens against', async () => {
+    // Act
+    const discovery = (await (await fetch(`${platform.identity.issuer}/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string; code_challenge_methods_supported: string[] };
+
+    // Assess
+    expect(discovery.issuer).toBe(platform.identity.issuer);
+    expect(discovery.jwks_uri).toBe(platform.identity.jwksUri);
+    expect(discovery.code_challenge_methods_supported).toEqual(['S256']);
+    expect(process.env.AUTH_JWKS_URI).toBe(discovery.jwks_uri);
+  });
+
+  it('records a signed-in attempt over HTTP and shows it in the review queue', async () => {
+    // Prepare
+    const token = await platform.identity.mintAccessToken('ada');
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+    // Act
+    const attempt = await fetch(`${platform.url}/api/lessons/authorization-code-pkce/attempts`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': 'e2e-1' },
+      body: JSON.stringify({ itemId: 'code-flow-recall', answer: { rating: 'again' } }),
+    });
+    const later = new Date(Date.now() + 86400_000).toISOString();
+    const queue = await fetch(`${platform.url}/api/me/reviews?due=${encodeURIComponent(later)}`, { headers });
+    const anonymous = await fetch(`${platform.url}/api/me/reviews?due=now`);
+
+    // Assess
+    expect(attempt.status).toBe(201);
+    expect(((await queue.json()) as { cards: { id: string }[] }).cards.map((c) => c.id)).toEqual(['authorization-code-pkce.code-flow-recall']);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="rungs"');
+  });
+});

@@ -1,0 +1,199 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fromRoot } from '../../lib/paths';
+import { logicalId, nagErrors, synthesizer } from '../support/synth';
+
+const synth = synthesizer();
+const CERTIFICATE = 'arn:aws:acm:us-east-1:111122223333:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+
+type Behavior = Record<string, unknown> & { PathPattern?: string };
+
+function distributionConfig(template: Template) {
+  const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+  return distribution!.Properties.DistributionConfig as {
+    DefaultCacheBehavior: Behavior;
+    CacheBehaviors: Behavior[];
+    Origins: Record<string, unknown>[];
+    HttpVersion: string;
+    Aliases?: string[];
+    ViewerCertificate?: Record<string, unknown>;
+  };
+}
+
+function cachePolicy(template: Template, ref: unknown) {
+  const id = (ref as { Ref: string }).Ref;
+  return template.toJSON().Resources[id].Properties.CachePolicyConfig;
+}
+
+describe('the distribution', () => {
+  let template: Template;
+  let config: ReturnType<typeof distributionConfig>;
+  const behavior = (path: string) => config.CacheBehaviors.find((b) => b.PathPattern === path)!;
+
+  beforeAll(() => {
+    ({ template } = synth({ stage: 'dev' }));
+    config = distributionConfig(template);
+  });
+
+  it('speaks HTTP/2 and HTTP/3, HTTPS only, compressed on every behaviour', () => {
+    expect(config.HttpVersion).toBe('http2and3');
+    for (const b of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      expect(b.Compress).toBe(true);
+      expect(['redirect-to-https', 'https-only']).toContain(b.ViewerProtocolPolicy);
+    }
+    const api = config.Origins.find((o) => 'CustomOriginConfig' in o)!;
+    expect(api.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+  });
+
+  it('reads the site bucket only through Origin Access Control', () => {
+    const site = config.Origins.find((o) => 'S3OriginConfig' in o)!;
+    expect(site).toMatchObject({ S3OriginConfig: { OriginAccessIdentity: '' }, OriginAccessControlId: expect.anything() });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 's3:GetObject',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('keeps the trailing-slash rewrite to index.html on the default behaviour', () => {
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/IndexRewrite/), 'FunctionARN'] } },
+    ]);
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: Match.stringLikeRegexp("endsWith\\('/'\\).*index\\.html"),
+    });
+  });
+
+  it('caches hashed assets for a year and HTML for a minute', () => {
+    const assets = cachePolicy(template, behavior('/assets/*').CachePolicyId);
+    expect(assets).toMatchObject({ MinTTL: 31_536_000, DefaultTTL: 31_536_000, MaxTTL: 31_536_000 });
+    const html = cachePolicy(template, config.DefaultCacheBehavior.CachePolicyId);
+    expect(html).toMatchObject({ MinTTL: 0, DefaultTTL: 60, MaxTTL: 300 });
+  });
+
+  it('never caches /api/* and forwards Authorization and every query string', () => {
+    const api = cachePolicy(template, behavior('/api/*').CachePolicyId);
+    expect(api).toMatchObject({
+      MinTTL: 0,
+      DefaultTTL: 0,
+      ParametersInCacheKeyAndForwardedToOrigin: {
+        HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['Authorization'] },
+        QueryStringsConfig: { QueryStringBehavior: 'all' },
+        CookiesConfig: { CookieBehavior: 'none' },
+      },
+    });
+    expect(api.MaxTTL).toBeLessThanOrEqual(1);
+  });
+
+  it('forwards the viewer address to the API but never the viewer Host', () => {
+    const id = (behavior('/api/*').OriginRequestPolicyId as { Ref: string }).Ref;
+    const policy = template.toJSON().Resources[id].Properties.OriginRequestPolicyConfig;
+    expect(policy.HeadersConfig.HeaderBehavior).toBe('whitelist');
+    expect(policy.HeadersConfig.Headers).toContain('CloudFront-Viewer-Address');
+    expect(policy.HeadersConfig.Headers.map((h: string) => h.toLowerCase())).not.toContain('host');
+    expect(policy.QueryStringsConfig).toEqual({ QueryStringBehavior: 'all' });
+    expect(policy.HeadersConfig.Headers.length).toBeLessThanOrEqual(10);
+  });
+
+  it('forwards every request header the API handlers read', () => {
+    const read = new Set<string>();
+    for (const file of readdirSync(fromRoot('lambdas'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(fromRoot('lambdas', file), 'utf8');
+      for (const match of source.matchAll(/headers\??\.?\[\s*'([a-z0-9-]+)'\s*\]/gi)) read.add(match[1]!.toLowerCase());
+      for (const match of source.matchAll(/headers\??\.([a-z]\w*)/gi)) read.add(match[1]!.toLowerCase());
+    }
+    expect(read).toContain('idempotency-key');
+    const id = (behavior('/api/*').OriginRequestPolicyId as { Ref: string }).Ref;
+    const forwarded: string[] = template.toJSON().Resources[id].Properties.OriginRequestPolicyConfig.HeadersConfig.Headers;
+    const reachesApi = new Set([...forwarded, 'Authorization', 'x-origin-verify'].map((h) => h.toLowerCase()));
+    expect([...read].filter((h) => !reachesApi.has(h))).toEqual([]);
+  });
+
+  it('proves API requests came through CloudFront with the same generated secret the API compares', () => {
+    const secret = logicalId(template, 'AWS::SecretsManager::Secret', /OriginVerify/);
+    const reference = { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secret }, ':SecretString:::}}']] };
+    const api = config.Origins.find((o) => 'CustomOriginConfig' in o)!;
+    expect(api.OriginCustomHeaders).toEqual([{ HeaderName: 'x-origin-verify', HeaderValue: reference }]);
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { AUTH_ISSUER: Match.anyValue() } } },
+    });
+    expect(Object.keys(functions).length).toBeGreaterThan(0);
+    for (const fn of Object.values(functions)) expect(fn.Properties.Environment.Variables.ORIGIN_VERIFY_SECRET).toEqual(reference);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ PasswordLength: 48, ExcludePunctuation: true }),
+    });
+  });
+
+  it('sends strict security headers on every behaviour', () => {
+    const id = logicalId(template, 'AWS::CloudFront::ResponseHeadersPolicy', /SecurityHeaders/);
+    for (const b of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) expect(b.ResponseHeadersPolicyId).toEqual({ Ref: id });
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: {
+          ContentSecurityPolicy: { ContentSecurityPolicy: Match.anyValue(), Override: true },
+          StrictTransportSecurity: { AccessControlMaxAgeSec: 63_072_000, IncludeSubdomains: true, Preload: true, Override: true },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+          ContentTypeOptions: { Override: true },
+          ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
+        },
+        CustomHeadersConfig: {
+          Items: [Match.objectLike({ Header: 'Permissions-Policy', Value: Match.stringLikeRegexp('camera=\\(\\).*microphone=\\(\\)') })],
+        },
+      }),
+    });
+  });
+
+  it('allows no inline script or style and connects only to itself and the hosted sign-in', () => {
+    const policy = Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy'))[0]!;
+    const csp = JSON.stringify(policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    expect(csp).toMatch(/script-src 'self';/);
+    expect(csp).toMatch(/style-src 'self';/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    const hostedUi = logicalId(template, 'AWS::Cognito::UserPoolDomain', /HostedUi/);
+    expect(csp).toContain(`connect-src 'self' https://",{"Ref":"${hostedUi}"},".auth.`);
+  });
+
+  it('publishes the sign-in settings as /config.json without pruning lesson pages', () => {
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      Prune: false,
+      DistributionPaths: ['/config.json'],
+      SystemMetadata: { 'cache-control': 'no-cache' },
+    });
+  });
+
+  it('uses the default certificate and no aliases without a custom domain', () => {
+    expect(config.Aliases).toBeUndefined();
+    expect(config.ViewerCertificate).toBeUndefined();
+  });
+});
+
+describe('a custom domain', () => {
+  it('adds the aliases with the us-east-1 certificate, TLS 1.2 (2021) and sign-in callbacks on it', () => {
+    const { template, stack } = synth({ stage: 'prod', domainName: 'learn.example.org', certificateArn: CERTIFICATE });
+    const config = distributionConfig(template);
+    expect(config.Aliases).toEqual(['learn.example.org']);
+    expect(config.ViewerCertificate).toMatchObject({
+      AcmCertificateArn: CERTIFICATE,
+      MinimumProtocolVersion: 'TLSv1.2_2021',
+      SslSupportMethod: 'sni-only',
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      CallbackURLs: Match.arrayWith(['https://learn.example.org/auth/callback/']),
+      LogoutURLs: Match.arrayWith(['https://learn.example.org/']),
+    });
+    expect(nagErrors(stack)).toEqual([]);
+  });
+
+  it('refuses a certificate outside us-east-1 or a domain without one', () => {
+    expect(() => synth({ domainName: 'learn.example.org', certificateArn: CERTIFICATE.replace('us-east-1', 'eu-west-1') })).toThrow(/us-east-1/);
+    expect(() => synth({ domainName: 'learn.example.org' })).toThrow(/both -c domainName=\.\.\. and -c certificateArn=\.\.\./);
+  });
+});
