@@ -35,9 +35,12 @@ const rateRule = Match.objectLike({
   },
 });
 
+const account = process.env.CDK_DEFAULT_ACCOUNT;
 afterEach(() => {
-  if (region) process.env.CDK_DEFAULT_REGION = region;
-  else delete process.env.CDK_DEFAULT_REGION;
+  for (const [name, value] of [['CDK_DEFAULT_REGION', region], ['CDK_DEFAULT_ACCOUNT', account]] as const) {
+    if (value) process.env[name] = value;
+    else delete process.env[name];
+  }
 });
 afterAll(() => {
   for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
@@ -109,7 +112,8 @@ describe('rate-limit infrastructure', () => {
     synth('dev', 'us-east-1', { edgeWaf: 'on' }).template.resourceCountIs('AWS::WAFv2::WebACL', 1);
   });
 
-  it('passes cdk-nag AwsSolutions in every placement', () => {
+  it('passes cdk-nag AwsSolutions in every placement, with the account known as in a real deploy', () => {
+    process.env.CDK_DEFAULT_ACCOUNT = '111111111111';
     for (const inRegion of ['us-east-1', 'eu-west-1']) {
       const { stack, edge } = synth('prod', inRegion);
       for (const s of [stack, ...(edge ? [edge] : [])]) {
