@@ -2,6 +2,7 @@ import { measureGradedAttempt } from './api';
 import { measureBundles } from './bundles';
 import { measureContentIngest } from './content';
 import { measureColdStart } from './platform';
+import { measureRateLimiters, scenario } from './rate-limit';
 import { median, printTable } from './table';
 
 /**
@@ -42,5 +43,24 @@ printTable(
     ['one lesson changed (its page only)', Math.round(content.changedLessonMs), 'ms', content.changedLessonWrites],
     [`one lesson renamed (${content.renamedLessonPages} lesson pages re-rendered)`, Math.round(content.renamedLessonMs), 'ms', '-'],
     ['whole catalog re-ingested unchanged', Math.round(content.unchangedMs), 'ms', content.unchangedWrites],
+  ],
+);
+
+const [gcra, flexible] = await measureRateLimiters();
+const round = (n: number) => Math.round(n * 100) / 100;
+printTable(
+  `Rate limiters on one DynamoDB Local (${scenario.instances} instances; ${scenario.keys} users × ${scenario.limit} admitted + 2 × ${scenario.limit} rejected, runs A B B A; over-admission: ${scenario.concurrentBurst} concurrent, limit ${scenario.burstLimit})`,
+  ['limiter', 'decisions/s', 'calls/admitted', 'calls/first rejection', 'calls/repeat rejection', 'over-admitted'],
+  [gcra!, flexible!].map((m) => [m.limiter, m.decisionsPerSecond, round(m.callsPerAdmitted), round(m.callsPerFirstRejection), round(m.callsPerRepeatRejection), m.overAdmitted]),
+);
+const ratio = gcra!.decisionsPerSecond / flexible!.decisionsPerSecond;
+printTable(
+  'Rate limiter goals (measured above)',
+  ['goal', 'measured', 'met'],
+  [
+    ['0 over-admission', String(gcra!.overAdmitted), gcra!.overAdmitted === 0 ? 'yes' : 'no'],
+    ['≤ 1.05 writes per admitted request', String(round(gcra!.callsPerAdmitted)), gcra!.callsPerAdmitted <= 1.05 ? 'yes' : 'no'],
+    ['0 calls per cached rejection', String(round(gcra!.callsPerRepeatRejection)), gcra!.callsPerRepeatRejection === 0 ? 'yes' : 'no'],
+    ['throughput ≥ 1.5× rate-limiter-flexible', `${round(ratio)}×`, ratio >= 1.5 ? 'yes' : 'no'],
   ],
 );

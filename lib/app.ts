@@ -2,6 +2,7 @@ import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CiStack, ciConfig } from './ci-stack';
 import { stageConfig } from './config';
+import { edgeWafPlacement, placeEdgeWaf } from './constructs/edge-waf';
 import { RungsStack } from './rungs-stack';
 
 /**
@@ -19,7 +20,10 @@ export function buildApp(props: AppProps = {}) {
     config,
     description: `Rungs learning platform (${config.stage})`,
     env,
+    // The edge WAF's web ACL lives in us-east-1; from another region its ARN crosses regions.
+    crossRegionReferences: edgeWafPlacement(config, env.region) === 'us-east-1-stack',
   });
+  placeEdgeWaf(app, stack, stack.site.distribution, config);
   const ci = [true, 'true'].includes(context('ci'))
     ? new CiStack(app, 'Rungs-ci', { ci: ciConfig(context), description: 'Rungs delivery: GitHub OIDC provider and deploy role', env })
     : undefined;

@@ -13,6 +13,12 @@ export interface StageConfig {
   logRetention: RetentionDays;
   /** HTTP API stage throttling: a coarse volumetric guard in front of the per-user limiter. */
   apiThrottle: { rateLimit: number; burstLimit: number };
+  /**
+   * Optional IP-based WAF rate rule on CloudFront for `/api/*` (lib/constructs/edge-waf.ts):
+   * at most `requestsPerWindow` requests per client IP per `windowSeconds` (60, 120, 300 or 600).
+   * On by default in prod, off in dev; `-c edgeWaf=on|off` overrides.
+   */
+  edgeWaf: { enabled: boolean; requestsPerWindow: number; windowSeconds: 60 | 120 | 300 | 600 };
   /** Optional settings read from context (`-c name=value`); see docs/configuration.md. */
   domain?: CustomDomain;
   identity: IdentityConfig;
@@ -56,12 +62,14 @@ const stages: Record<StageConfig['stage'], StageSettings> = {
     deletionProtection: false,
     logRetention: RetentionDays.ONE_WEEK,
     apiThrottle: { rateLimit: 50, burstLimit: 100 },
+    edgeWaf: { enabled: false, requestsPerWindow: 3000, windowSeconds: 300 },
   },
   prod: {
     removalPolicy: RemovalPolicy.RETAIN,
     deletionProtection: true,
     logRetention: RetentionDays.THREE_MONTHS,
     apiThrottle: { rateLimit: 500, burstLimit: 1000 },
+    edgeWaf: { enabled: true, requestsPerWindow: 3000, windowSeconds: 300 },
   },
 };
 
@@ -73,9 +81,12 @@ export function stageConfig(stage: unknown, context: ContextReader = () => undef
   const setting = optionalSetting(context);
   const alarmEmail = setting('alarmEmail');
   const domain = customDomain(setting);
+  const edgeWaf = setting('edgeWaf');
+  if (edgeWaf !== undefined && edgeWaf !== 'on' && edgeWaf !== 'off') throw new Error(`edgeWaf must be on or off, got "${edgeWaf}"`);
   return {
     stage: name,
     ...stages[name],
+    ...(edgeWaf ? { edgeWaf: { ...stages[name].edgeWaf, enabled: edgeWaf === 'on' } } : {}),
     identity: identityConfig(setting),
     ...(alarmEmail ? { alarmEmail } : {}),
     ...(domain ? { domain } : {}),

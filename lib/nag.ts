@@ -29,7 +29,8 @@ export function nagEnvironment(scope: IConstruct): { account: string; region: st
 
 /** The CDK bootstrap asset bucket, as cdk-nag prints it for this stack's region. */
 export function bootstrapAssetBucketObjects(scope: IConstruct): string {
-  return `arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${nagEnvironment(scope).region}/*`;
+  const { account, region } = nagEnvironment(scope);
+  return `arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*`;
 }
 
 /** Stack-level singletons that CDK creates for a feature (e.g. bucket notifications), by id prefix. */

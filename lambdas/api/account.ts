@@ -22,5 +22,7 @@ export const handler = httpHandler(
     await deleteAccount(store, sub);
     return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };
   },
-  { auth: 'required' },
+  // Export and deletion read or write a learner's whole partition: they cost ten units, and they wait
+  // (503) rather than run unmetered when the rate limiter's store is down.
+  { auth: 'required', rateLimit: { weight: 10, failure: 'closed' } },
 );

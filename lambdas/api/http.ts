@@ -4,6 +4,7 @@ import { authenticate, type AuthMode } from '../middleware/auth';
 import { idempotency } from '../middleware/idempotency';
 import { observability } from '../middleware/observability';
 import { problemDetails } from '../middleware/problem';
+import { rateLimit, type RouteRateLimit } from '../middleware/rate-limit';
 import { defaultStore } from '../store/client';
 import type { ApiContext } from '../middleware/request-context';
 
@@ -16,7 +17,9 @@ export interface RouteOptions {
   readonly auth?: AuthMode;
   /** Honour `Idempotency-Key` (writes a client may retry). */
   readonly idempotent?: boolean;
-  /** Reserved for the chain's later middleware (rate limiting). */
+  /** Weight, failure policy (open/closed) and policy set of the route's rate limit; defaults apply when omitted. */
+  readonly rateLimit?: RouteRateLimit;
+  /** Reserved for further middleware. */
   readonly [option: string]: unknown;
 }
 
@@ -26,13 +29,16 @@ export interface RouteOptions {
  *   1. problemDetails — renders every thrown problem as application/problem+json (its onError runs last)
  *   2. observability — Powertools logger (correlation id), metrics, tracer
  *   3. authenticate — verifies the bearer token per `options.auth`, sets context.caller
- *   4. idempotency — only with `options.idempotent`: replays a retried write's stored response
+ *   4. rateLimit — keys by the verified sub (else the client IP), tier from verified groups; 429/503,
+ *      RateLimit headers on every response. Before idempotency, so a replayed retry still spends quota.
+ *   5. idempotency — only with `options.idempotent`: replays a retried write's stored response
  */
 export function httpHandler(fn: (event: ApiEvent, context: ApiContext) => Promise<ApiResult>, options: RouteOptions = {}) {
   const chain = middy<ApiEvent, ApiResult, Error, ApiContext>()
     .use(problemDetails())
     .use(observability())
-    .use(authenticate(options.auth ?? 'public'));
+    .use(authenticate(options.auth ?? 'public'))
+    .use(rateLimit(options.rateLimit));
   if (options.idempotent) chain.use(idempotency(defaultStore));
   return chain.handler(fn);
 }

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export interface StoreConfig {
@@ -19,17 +19,20 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreC
   return { tableName, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) };
 }
 
+/** Client settings for a store: the regional endpoint in AWS, or DynamoDB Local when an endpoint is set. */
+export function dynamoClientConfig(config: StoreConfig): DynamoDBClientConfig {
+  return config.endpoint
+    ? {
+        endpoint: config.endpoint,
+        region: process.env.AWS_REGION ?? 'local',
+        // DynamoDB Local accepts any credentials; fixed ones keep the local platform account-free.
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }
+    : {};
+}
+
 export function createStore(config: StoreConfig): Store {
-  const client = new DynamoDBClient({
-    ...(config.endpoint
-      ? {
-          endpoint: config.endpoint,
-          region: process.env.AWS_REGION ?? 'local',
-          // DynamoDB Local accepts any credentials; fixed ones keep the local platform account-free.
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        }
-      : {}),
-  });
+  const client = new DynamoDBClient(dynamoClientConfig(config));
   return {
     tableName: config.tableName,
     doc: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),

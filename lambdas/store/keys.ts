@@ -31,6 +31,14 @@ export const keys = {
     gsi1sk: `${lesson.track}#${lesson.unit}#${pad(lesson.order)}#${lesson.id}`,
   }),
   catalogPartition: () => ({ gsi1pk: CATALOG }),
+
+  /**
+   * Rate-limit state: one item per subject (`user:<sub>` or `ip:<address>`) and policy set, holding
+   * one theoretical arrival time per policy, so all of a set's policies are decided in one write.
+   */
+  rateLimit: (subject: string, policySet: string) => ({ pk: `RATE#${subject}`, sk: `SET#${policySet}` }),
+  /** Attribute that holds one policy's theoretical arrival time (epoch ms) in a rate-limit item. */
+  rateLimitTat: (policy: string) => `tat_${policy}`,
   catalogIndex: tableSchema.globalSecondaryIndexes[0].indexName,
 
   /** Everything personal lives in the learner's partition, so export and delete are one query. */

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { apiFunctions, type ApiFunction, type ApiFunctionName } from '../../lambdas/api/routes';
 import type { StageConfig } from '../config';
 import { acknowledge, arnRef } from '../nag';
+import { grantRateLimitState } from './rate-limit-grant';
 import { RungsFunction } from './rungs-function';
 
 export interface ApiProps {
@@ -80,6 +81,7 @@ export class Api extends Construct {
         table.grantReadData(fn);
         table.grant(fn, ...access.write.map((action) => `dynamodb:${action}`));
       }
+      grantRateLimitState(fn, table);
       acknowledge(fn, {
         [`AwsSolutions-IAM5[Resource::${arnRef(table)}/index/*]`]: 'Queries go through the table\'s own indexes, which are only addressable as <table>/index/*.',
       });

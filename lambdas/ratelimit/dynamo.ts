@@ -1,0 +1,88 @@
+import { ConditionalCheckFailedException, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { keys } from '../store/keys';
+import { tableSchema } from '../store/schema';
+import type { LimiterStore } from '../store/rate-limit';
+import type { Branch, Tats } from './gcra';
+import type { CompiledPolicy } from './policy';
+
+/**
+ * One conditional UpdateItem that spends a request's cost on every policy of a set at once, or on
+ * none. Update expressions have no max(), so each policy takes one of two branches:
+ *   busy: TAT absent or in (now, now + capacity − cost]  →  SET tat = if_not_exists(tat, now) + cost
+ *   idle: TAT absent or ≤ now                           →  SET tat = now + cost
+ * Both accept a key never seen, so only a TAT on the other side of now makes a prediction wrong.
+ * The caller predicts the branches; a wrong prediction or a spent quota fails the condition, and
+ * DynamoDB returns the item as it was (ReturnValuesOnConditionCheckFailure=ALL_OLD), so the caller
+ * can decide or retry without a read.
+ */
+
+export interface SpendRequest {
+  subject: string;
+  policySet: string;
+  policies: readonly CompiledPolicy[];
+  weight: number;
+  now: number;
+  branches: Readonly<Record<string, Branch>>;
+}
+
+export type SpendResult = { spent: true; tats: Tats } | { spent: false; old: Tats };
+
+const num = (n: number): AttributeValue => ({ N: String(n) });
+
+export function spendCommand(store: LimiterStore, request: SpendRequest): UpdateItemCommand {
+  const { policies, weight, now, branches } = request;
+  const names: Record<string, string> = { '#ttl': tableSchema.timeToLiveAttribute };
+  const values: Record<string, AttributeValue> = { ':now': num(now) };
+  const conditions: string[] = [];
+  const sets: string[] = [];
+  policies.forEach((policy, i) => {
+    const attr = `#p${i}`;
+    const cost = weight * policy.emissionMs;
+    names[attr] = keys.rateLimitTat(policy.name);
+    if (branches[policy.name] === 'busy') {
+      values[`:c${i}`] = num(cost);
+      values[`:h${i}`] = num(now + policy.capacityMs - cost);
+      conditions.push(`(attribute_not_exists(${attr}) OR (${attr} > :now AND ${attr} <= :h${i}))`);
+      sets.push(`${attr} = if_not_exists(${attr}, :now) + :c${i}`);
+    } else {
+      values[`:n${i}`] = num(now + cost);
+      conditions.push(`(attribute_not_exists(${attr}) OR ${attr} <= :now)`);
+      sets.push(`${attr} = :n${i}`);
+    }
+  });
+  // Expiry only tidies: after the longest capacity every TAT is in the past, which reads as "idle"
+  // whether or not TTL has deleted the item yet. A minute of margin covers clock differences.
+  const horizonMs = Math.max(...policies.map((p) => p.capacityMs));
+  values[':ttl'] = num(Math.ceil((now + horizonMs) / 1000) + 60);
+  sets.push('#ttl = :ttl');
+  const { pk, sk } = keys.rateLimit(request.subject, request.policySet);
+  return new UpdateItemCommand({
+    TableName: store.tableName,
+    Key: { pk: { S: pk }, sk: { S: sk } },
+    ConditionExpression: conditions.join(' AND '),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ReturnValues: 'UPDATED_NEW',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  });
+}
+
+function readTats(item: Record<string, AttributeValue> | undefined, policies: readonly CompiledPolicy[]): Tats {
+  const tats: Record<string, number> = {};
+  for (const policy of policies) {
+    const value = item?.[keys.rateLimitTat(policy.name)]?.N;
+    if (value !== undefined) tats[policy.name] = Number(value);
+  }
+  return tats;
+}
+
+export async function spend(store: LimiterStore, request: SpendRequest): Promise<SpendResult> {
+  try {
+    const result = await store.client.send(spendCommand(store, request));
+    return { spent: true, tats: readTats(result.Attributes, request.policies) };
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return { spent: false, old: readTats(error.Item, request.policies) };
+    throw error;
+  }
+}

@@ -1,0 +1,40 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoClientConfig, storeConfigFromEnv, type StoreConfig } from './client';
+
+/**
+ * The rate limiter's view of the table: a low-level client (the limiter writes numbers only, so it
+ * skips the document client's marshalling) with a short timeout and one retry at most, because a
+ * limiter that waits seconds for DynamoDB is worse than its failure policy.
+ */
+export interface LimiterStore {
+  tableName: string;
+  client: DynamoDBClient;
+}
+
+export interface LimiterClientOptions {
+  /** Per attempt, for both connecting and the whole request. */
+  timeoutMs?: number;
+  /** Attempts in total, the first included. */
+  maxAttempts?: number;
+}
+
+export const LIMITER_TIMEOUT_MS = 150;
+
+export function createLimiterStore(config: StoreConfig, options: LimiterClientOptions = {}): LimiterStore {
+  const timeoutMs = options.timeoutMs ?? LIMITER_TIMEOUT_MS;
+  const client = new DynamoDBClient({
+    ...dynamoClientConfig(config),
+    maxAttempts: options.maxAttempts ?? 2,
+    // Without throwOnRequestTimeout the SDK only logs a slow request and keeps waiting for it.
+    requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
+  });
+  return { tableName: config.tableName, client };
+}
+
+let shared: LimiterStore | undefined;
+
+/** One limiter store per Lambda instance, on the same table as `defaultStore()`. */
+export function defaultLimiterStore(): LimiterStore {
+  shared ??= createLimiterStore(storeConfigFromEnv());
+  return shared;
+}
