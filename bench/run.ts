@@ -2,6 +2,7 @@ import { measureGradedAttempt } from './api';
 import { measureBundles } from './bundles';
 import { measureContentIngest } from './content';
 import { measureColdStart } from './platform';
+import { measureSite } from './site';
 import { median, printTable } from './table';
 
 /**
@@ -43,4 +44,16 @@ printTable(
     [`one lesson renamed (${content.renamedLessonPages} lesson pages re-rendered)`, Math.round(content.renamedLessonMs), 'ms', '-'],
     ['whole catalog re-ingested unchanged', Math.round(content.unchangedMs), 'ms', content.unchangedWrites],
   ],
+);
+
+const site = await measureSite();
+printTable(
+  'Learner site: Lighthouse 13 on the local platform (mobile defaults, simulated throttling; goal 100 in each category)',
+  ['page', 'performance', 'accessibility', 'best practices', 'SEO', 'LCP ms', 'TBT ms', 'CLS', 'bytes'],
+  site.lighthouse.map((r) => [r.page, r.performance, r.accessibility, r.bestPractices, r.seo, r.lcpMs, r.tbtMs, r.cls, r.bytes]),
+);
+printTable(
+  'Learner site: gzip bytes per lesson page (goal: JS ≤ 15 KB, total ≤ 60 KB)',
+  ['page', 'HTML', 'CSS', 'JS', 'total'],
+  site.weights.map((w) => [w.page, w.htmlGzip, w.cssGzip, w.jsGzip, w.totalGzip]),
 );

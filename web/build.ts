@@ -41,6 +41,7 @@ export function buildSite(): SiteBuild {
   const sources: [string, Uint8Array][] = [
     ['main.js', bundle.outputFiles[0]!.contents],
     ['styles.css', readFileSync(join(webDir, 'static', 'styles.css'))],
+    ['favicon.svg', readFileSync(join(webDir, 'static', 'favicon.svg'))],
   ];
   const manifest: AssetManifest = {};
   const files = new Map<string, Uint8Array>();

@@ -11,7 +11,7 @@ function authControl() {
   $('.auth-user', box)!.textContent = current ? `Signed in as ${current.sub}` : '';
   button.textContent = current ? 'Sign out' : 'Sign in';
   button.addEventListener('click', () => void (current ? signOut() : signIn()));
-  box.hidden = false;
+  box.classList.remove('pending');
 }
 
 const pages: Record<string, () => void | Promise<void>> = {

@@ -25,7 +25,7 @@ export function lessonPage(): void {
 export async function homePage(): Promise<void> {
   const form = $<HTMLFormElement>('.catalog-filter');
   if (form) {
-    form.hidden = false;
+    form.classList.remove('pending');
     const search = $<HTMLInputElement>('#catalog-search', form)!;
     const level = $<HTMLSelectElement>('#catalog-level', form)!;
     const apply = () => {

@@ -15,8 +15,8 @@ export interface PageOptions {
 
 /**
  * Every page of the site. The one script is an external ES module (deferred by nature, no inline code:
- * the CSP forbids it); the sign-in control stays hidden until that script runs, since without
- * JavaScript there is nothing it could do.
+ * the CSP forbids it); the sign-in control stays invisible (`.pending`: its space kept, so nothing
+ * shifts when it appears) until that script runs, since without JavaScript there is nothing it could do.
  */
 export function layout({ title, description, body, path, assets = {}, page }: PageOptions): string {
   const nav = (href: string, label: string) =>
@@ -29,6 +29,7 @@ export function layout({ title, description, body, path, assets = {}, page }: Pa
 <meta name="description" content="${description}">
 <meta name="color-scheme" content="light dark">
 <link rel="stylesheet" href="${assetUrl(assets, 'styles.css')}">
+<link rel="icon" href="${assetUrl(assets, 'favicon.svg')}" type="image/svg+xml">
 <script type="module" src="${assetUrl(assets, 'main.js')}"></script>
 </head>
 <body${page ? html` data-page="${page}"` : ''}>
@@ -36,7 +37,7 @@ export function layout({ title, description, body, path, assets = {}, page }: Pa
 <header class="site-header">
 <a class="brand" href="/">Rungs</a>
 <nav aria-label="Main">${nav('/', 'Lessons')} ${nav('/concepts/', 'Concepts')} ${nav('/reviews/', 'Reviews')} ${nav('/account/', 'Account')}</nav>
-<div class="auth" hidden><span class="auth-user"></span> <button type="button" class="auth-button link-button">Sign in</button></div>
+<div class="auth pending"><span class="auth-user"></span> <button type="button" class="auth-button link-button">Sign in</button></div>
 </header>
 <main id="main">
 ${body}

@@ -29,8 +29,11 @@ ${track.description ? html`<p class="lead">${track.description}</p>` : ''}
 ${track.units.map(unitSection)}
 </section>`;
 
-/** Level filter and search: hidden without JavaScript (the full catalog is shown), enabled by the client. */
-const catalogFilter = html`<form class="catalog-filter" role="search" hidden>
+/**
+ * Level filter and search: invisible without JavaScript (the full catalog is shown), revealed by the
+ * client. Its space is kept meanwhile (`.pending`), so revealing it shifts nothing.
+ */
+const catalogFilter = html`<form class="catalog-filter pending" role="search">
 <div class="field"><label for="catalog-search">Search titles and concepts</label>
 <input type="search" id="catalog-search" name="q" autocomplete="off"></div>
 <div class="field"><label for="catalog-level">Level</label>
