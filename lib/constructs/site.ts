@@ -227,7 +227,9 @@ export class Site extends Construct {
     const build = buildSite();
     this.assetManifest = build.manifest;
     const { assetsDir, pagesDir } = writeSite(build, mkdtempSync(join(tmpdir(), 'rungs-site-')));
-    const assets = this.deploy('Assets', {
+    // No distribution: a new hashed name needs no invalidation.
+    const assets = new BucketDeployment(this, 'Assets', {
+      destinationBucket: this.bucket,
       sources: [Source.asset(assetsDir)],
       destinationKeyPrefix: 'assets/',
       // prune: false keeps the previous build's files, so pages rendered before this deployment
