@@ -1,17 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startPlatform, type Platform } from '../../bin/local/platform';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../support/chromium';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../bin/local/platform';
+import { chromiumAvailable } from '../support/chromium';
+import { shotsDir, startSiteUnderTest, type SiteUnderTest } from '../support/site';
 
 /**
  * One learner, start to finish, in a real Chromium against the local platform: reading and answering
  * anonymously, signing in with authorization code + PKCE at the local issuer, then reviews, export and
  * account deletion. axe-core checks every page on the way.
  */
-const shotsDir = 'test-output/screenshots';
 const LESSON = '/lessons/authorization-code-pkce/';
 
 async function expectNoAxeViolations(page: Page) {
@@ -46,18 +45,17 @@ async function answerLesson(page: Page) {
 }
 
 describe.runIf(chromiumAvailable())('a learner journey in a real browser', () => {
+  let site: SiteUnderTest;
   let platform: Platform;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    platform = await startPlatform({ port: 0, dynamoEndpoint: inject('dynamoEndpoint'), tableName: `journey-${randomUUID()}` });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    mkdirSync(shotsDir, { recursive: true });
+    site = await startSiteUnderTest('journey');
+    ({ platform, browser, page } = site);
   });
+
+  afterAll(() => site?.stop());
 
   afterAll(async () => {
     await browser?.close();
