@@ -120,8 +120,24 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     // Assess: the review queue lists the three items.
     await page.getByRole('link', { name: 'Reviews' }).click();
     await expect.poll(() => page.locator('.upcoming-list li').count()).toBe(3);
-    expect(await page.locator('.review-status').textContent()).toMatch(/review|due/);
+    expect(await page.locator('.review-status').textContent()).toBe('Nothing is due right now.');
     await expectNoAxeViolations(page);
+
+    // Act + Assess: half an hour later the three are due; answer each, then Next, until none is left.
+    await page.clock.setFixedTime(new Date(Date.now() + 30 * 60_000));
+    await page.reload();
+    for (const left of [3, 2, 1]) {
+      await expect.poll(() => page.locator('.review-status').textContent()).toBe(`${left} ${left === 1 ? 'review' : 'reviews'} left.`);
+      const exercise = page.locator('.review-card .exercise');
+      const kind = await exercise.getAttribute('data-kind');
+      if (kind === 'mcq') await exercise.getByRole('radio').first().check();
+      if (kind === 'recall') await exercise.getByRole('button', { name: 'Easy' }).click();
+      else await exercise.locator('button[type="submit"]').click();
+      await expect.poll(() => exercise.locator('.feedback').textContent()).toContain('Next review');
+      if (left === 3) await expectNoAxeViolations(page);
+      await page.getByRole('button', { name: 'Next' }).click();
+    }
+    await expect.poll(() => page.locator('.review-status').textContent()).toBe('All done: nothing else is due right now.');
 
     // Act + Assess: export downloads the learner's data.
     await page.getByRole('link', { name: 'Account' }).click();

@@ -75,8 +75,9 @@ export async function reviewsPage(): Promise<void> {
   const status = $('.review-status');
   const holder = $('.review-card')!;
   if (!session()) return signInPrompt(status, 'your reviews');
+  // "Due" at the time this page shows, by the browser's clock (the server accepts any time).
   const now = new Date();
-  const due = (await api<{ cards: Card[] }>('GET', '/api/me/reviews?due=now&limit=100')).cards;
+  const due = (await api<{ cards: Card[] }>('GET', `/api/me/reviews?due=${encodeURIComponent(now.toISOString())}&limit=100`)).cards;
   const later = new Date(now.getTime() + 400 * 86_400_000).toISOString();
   const all = (await api<{ cards: Card[] }>('GET', `/api/me/reviews?due=${encodeURIComponent(later)}&limit=100`)).cards;
   const dueIds = new Set(due.map((c) => c.id));
