@@ -157,6 +157,22 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     expect(after.progress).toEqual([]);
   });
 
+  it('reorders steps by drag and drop and announces the move', async () => {
+    // Prepare
+    await page.goto(`${platform.url}${LESSON}`);
+    const steps = page.locator('form.ordering .steps li');
+    const before = await steps.evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.step));
+
+    // Act
+    await steps.last().dragTo(steps.first());
+
+    // Assess
+    const after = await steps.evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.step));
+    expect(after[0]).toBe(before.at(-1));
+    expect(after).toHaveLength(before.length);
+    await expect.poll(() => page.locator('form.ordering [aria-live="assertive"]').textContent()).toContain(`moved to position 1 of ${before.length}`);
+  });
+
   it('has no axe violations on the concepts page', async () => {
     await page.goto(`${platform.url}/concepts/`);
     await expectNoAxeViolations(page);
