@@ -15,6 +15,7 @@ import { PlatformError } from './errors';
 import { devUsers, startLocalIssuer, type LocalIssuer } from './oidc';
 import { CALLBACK_PATH } from '../../web/assets';
 import { buildSite } from '../../web/build';
+import { contentSecurityPolicy } from '../../web/csp';
 import { MemorySite, resolveSitePath } from './site';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -148,6 +149,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     log(`Ingested ${platform.lastIngest.lessons.length} lessons, ${platform.lastIngest.failures.length} with errors`);
 
     const routes = await loadRoutes();
+    // The production policy, with the local issuer as the identity provider the browser may call.
+    const csp = contentSecurityPolicy([identity.issuer], { upgradeInsecureRequests: false });
     handle = async (req, res) => {
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
@@ -166,7 +169,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         }
         const found = resolveSitePath(site, build.files, url.pathname);
         if (found) {
-          res.writeHead(200, { 'Content-Type': found.contentType, 'Cache-Control': found.cacheControl }).end(found.body);
+          res.writeHead(200, { 'Content-Type': found.contentType, 'Cache-Control': found.cacheControl, 'Content-Security-Policy': csp }).end(found.body);
           return;
         }
         res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end(await notFoundPage());

@@ -36,6 +36,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AssetManifest } from '../../web/assets';
 import { buildSite, writeSite } from '../../web/build';
+import { contentSecurityPolicy } from '../../web/csp';
+
+// The policy lives beside the site it constrains, so the local platform sends the very same one.
+export { contentSecurityPolicy };
 import type { StageConfig } from '../config';
 import { acknowledge, arnRef, BASIC_EXECUTION_ROLE, bootstrapAssetBucketObjects, stackSingletons } from '../nag';
 import { secureBucket } from './secure-bucket';
@@ -277,21 +281,3 @@ export class Site extends Construct {
 }
 
 const PERMISSIONS_POLICY = 'accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()';
-
-/** No inline script or style anywhere; the browser talks to this origin and the identity provider only. */
-export function contentSecurityPolicy(connectOrigins: string[]): string {
-  const connect = ["'self'", ...connectOrigins];
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src ${connect.join(' ')}`,
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    'upgrade-insecure-requests',
-  ].join('; ');
-}

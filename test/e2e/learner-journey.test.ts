@@ -49,10 +49,15 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
   let platform: Platform;
   let browser: Browser;
   let page: Page;
+  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     site = await startSiteUnderTest('journey');
     ({ platform, browser, page } = site);
+    // The platform sends the production CSP: anything it blocks shows up on the console.
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+    });
   });
 
   afterAll(() => site?.stop());
@@ -176,6 +181,20 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
   it('has no axe violations on the concepts page', async () => {
     await page.goto(`${platform.url}/concepts/`);
     await expectNoAxeViolations(page);
+  });
+
+  it('ran every step above without a Content Security Policy violation', async () => {
+    // Prepare: prove the listener hears violations, with one the policy must block.
+    await page.goto(`${platform.url}/concepts/`);
+    await page.evaluate(() => {
+      const style = document.createElement('div');
+      style.setAttribute('style', 'color: red');
+      document.body.append(style);
+    });
+    await expect.poll(() => cspViolations.length).toBeGreaterThan(0);
+
+    // Assess: that probe is the only one.
+    expect(cspViolations).toHaveLength(1);
   });
 
   it('keeps pages free of inline scripts and styles (the CSP forbids them)', () => {
