@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Stage, Validations } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
@@ -31,8 +31,6 @@ import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { ObjectOwnership, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source, type BucketDeploymentProps } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AssetManifest } from '../../web/assets';
 import { buildSite, writeSite } from '../../web/build';
@@ -230,7 +228,8 @@ export class Site extends Construct {
     // immutable for a year in browsers and at the edge, and the pages that need no content.
     const build = buildSite();
     this.assetManifest = build.manifest;
-    const { assetsDir, pagesDir } = writeSite(build, mkdtempSync(join(tmpdir(), 'rungs-site-')));
+    // Written inside the cloud assembly being synthesized, so it goes wherever cdk.out goes.
+    const { assetsDir, pagesDir } = writeSite(build, join(Stage.of(this)!.outdir, `site-build-${this.node.addr}`));
     // No distribution: a new hashed name needs no invalidation.
     const assets = new BucketDeployment(this, 'Assets', {
       destinationBucket: this.bucket,
