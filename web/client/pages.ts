@@ -122,6 +122,8 @@ export async function reviewsPage(): Promise<void> {
       const copy = document.importNode(exercise, true);
       holder.append(from, copy);
       enhanceExercises(holder, (_itemId, answer) => api<Grade>('POST', `/api/me/reviews/${encodeURIComponent(card.id)}`, { answer }, { idempotent: true }), () => {
+        // A second answer to the same card (say, another rating) re-rates it; one Next is enough.
+        if ($('.next-review', holder)) return;
         const next = el('button', { type: 'button', class: 'next-review' }, 'Next');
         next.addEventListener('click', () => {
           index++;
