@@ -3,6 +3,7 @@ import { measureBundles } from './bundles';
 import { measureContentIngest } from './content';
 import { measureColdStart } from './platform';
 import { measureRateLimiters, scenario } from './rate-limit';
+import { measureSite } from './site';
 import { median, printTable } from './table';
 
 /**
@@ -63,4 +64,16 @@ printTable(
     ['0 calls per cached rejection', String(round(gcra!.callsPerRepeatRejection)), gcra!.callsPerRepeatRejection === 0 ? 'yes' : 'no'],
     ['throughput ≥ 1.5× rate-limiter-flexible', `${round(ratio)}×`, ratio >= 1.5 ? 'yes' : 'no'],
   ],
+);
+
+const site = await measureSite();
+printTable(
+  'Learner site: Lighthouse 13 on the local platform (mobile defaults, simulated throttling; goal 100 in each category)',
+  ['page', 'performance', 'accessibility', 'best practices', 'SEO', 'LCP ms', 'TBT ms', 'CLS', 'bytes'],
+  site.lighthouse.map((r) => [r.page, r.performance, r.accessibility, r.bestPractices, r.seo, r.lcpMs, r.tbtMs, r.cls, r.bytes]),
+);
+printTable(
+  'Learner site: gzip bytes per lesson page (goal: JS ≤ 15 KB, total ≤ 60 KB)',
+  ['page', 'HTML', 'CSS', 'JS', 'total'],
+  site.weights.map((w) => [w.page, w.htmlGzip, w.cssGzip, w.jsGzip, w.totalGzip]),
 );

@@ -10,6 +10,7 @@ import { metricsEnvironment, Observability } from './constructs/observability';
 import { OriginVerify } from './constructs/origin-verify';
 import { Site } from './constructs/site';
 import { LogRetention } from './log-retention';
+import { SITE_ASSETS_ENV } from '../web/assets';
 
 export interface RungsStackProps extends StackProps {
   config: StageConfig;
@@ -57,6 +58,8 @@ export class RungsStack extends Stack {
       logBucket: this.site.logBucket,
       distribution: this.site.distribution,
     });
+    // Pages rendered by ingest link the hashed asset names of this deployment's site build.
+    this.content.ingestFunction.addEnvironment(SITE_ASSETS_ENV, JSON.stringify(this.site.assetManifest));
     for (const [name, value] of Object.entries(metricsEnvironment('ingest', config.stage))) {
       this.content.ingestFunction.addEnvironment(name, value);
     }

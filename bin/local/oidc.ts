@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import Provider from 'oidc-provider';
+import { CALLBACK_PATH } from '../../web/assets';
 
 /**
  * A real OpenID Connect issuer for the local platform (oidc-provider) on 127.0.0.1: discovery,
@@ -80,7 +81,7 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
       {
         client_id: LOCAL_CLIENT_ID,
         token_endpoint_auth_method: 'none',
-        redirect_uris: options.redirectUris ?? [`http://127.0.0.1:3000/auth/callback`],
+        redirect_uris: options.redirectUris ?? [`http://127.0.0.1:3000${CALLBACK_PATH}`],
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },

@@ -13,6 +13,9 @@ import { readContentTree } from './content';
 import { localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { PlatformError } from './errors';
 import { devUsers, startLocalIssuer, type LocalIssuer } from './oidc';
+import { CALLBACK_PATH } from '../../web/assets';
+import { buildSite } from '../../web/build';
+import { contentSecurityPolicy } from '../../web/csp';
 import { MemorySite, resolveSitePath } from './site';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -74,10 +77,12 @@ async function loadRoutes() {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const host = options.host ?? '127.0.0.1';
   const contentDir = options.contentDir ?? join(repoRoot, 'content');
-  const staticDir = join(repoRoot, 'web', 'static');
   const tableName = options.tableName ?? 'rungs-local';
   const log = options.log ?? (() => {});
+  // The same build the Site construct deploys: hashed assets and the pages that need no content.
+  const build = buildSite();
   const site = new MemorySite();
+  for (const [path, body] of build.pages) await site.put(path, body, 'text/html; charset=utf-8');
 
   // Claim the port first: a taken port should fail fast, before Java starts. Until everything is up,
   // requests get a 503 instead of hanging.
@@ -115,8 +120,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     process.env.DYNAMODB_ENDPOINT = endpoint;
     process.env.AWS_REGION ??= 'local';
     // Sign-in and token verification run for real against a local issuer; Powertools stays quiet.
-    identity = await startLocalIssuer({ host, redirectUris: [`http://${host}:${port}/auth/callback`] });
+    identity = await startLocalIssuer({ host, redirectUris: [`http://${host}:${port}${CALLBACK_PATH}`] });
     Object.assign(process.env, identity.env);
+    // The same shape as the config.json the Site construct deploys, pointing at the local issuer.
+    await site.put('config.json', JSON.stringify(localSiteConfig(identity)), 'application/json');
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
     log(`OIDC issuer on ${identity.issuer} (dev users: ${devUsers.map((u) => u.sub).join(', ')})`);
@@ -126,7 +133,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const source = { listKeys: async () => (await readContentTree(contentDir)).map((o) => o.key) };
     const reporter = createFailureReporter({ log: () => {} });
     const ingestFiles = async (objects: Awaited<ReturnType<typeof readContentTree>>, removed: string[] = []) => {
-      const result = await ingest(objects, { store, site, source, reporter }, removed);
+      const result = await ingest(objects, { store, site, source, reporter, assets: build.manifest }, removed);
       for (const failure of result.failures) log(`content error: ${failure.message}`);
       return result;
     };
@@ -142,6 +149,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     log(`Ingested ${platform.lastIngest.lessons.length} lessons, ${platform.lastIngest.failures.length} with errors`);
 
     const routes = await loadRoutes();
+    // The production policy, with the local issuer as the identity provider the browser may call.
+    const csp = contentSecurityPolicy([identity.issuer], { upgradeInsecureRequests: false });
     handle = async (req, res) => {
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
@@ -158,9 +167,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
           return;
         }
-        const found = await resolveSitePath(site, staticDir, url.pathname);
+        const found = resolveSitePath(site, build.files, url.pathname);
         if (found) {
-          res.writeHead(200, { 'Content-Type': found.contentType, 'Cache-Control': 'no-cache' }).end(found.body);
+          res.writeHead(200, { 'Content-Type': found.contentType, 'Cache-Control': found.cacheControl, 'Content-Security-Policy': csp }).end(found.body);
           return;
         }
         res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end(await notFoundPage());
@@ -199,6 +208,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
 }
 
+/** `/config.json` for the local issuer: discovery supplies the endpoints, as for any external OIDC issuer. */
+function localSiteConfig(identity: LocalIssuer) {
+  return {
+    provider: 'oidc',
+    issuer: identity.issuer,
+    clientId: identity.clientId,
+    discoveryUrl: `${identity.issuer}/.well-known/openid-configuration`,
+    redirectPath: CALLBACK_PATH,
+    scopes: ['openid', 'profile'],
+  };
+}
+
 async function notFoundPage(): Promise<string> {
-  return '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found — Rungs</title><link rel="stylesheet" href="/assets/styles.css"></head><body><main id="main"><h1>Page not found</h1><p><a href="/">Back to the lessons</a></p></main></body></html>';
+  return '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found — Rungs</title></head><body><main id="main"><h1>Page not found</h1><p><a href="/">Back to the lessons</a></p></main></body></html>';
 }

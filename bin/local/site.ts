@@ -1,14 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { extname } from 'node:path';
 import type { SitePublisher } from '../../lambdas/events/ingest';
 
 const types: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
   '.json': 'application/json',
+  '.svg': 'image/svg+xml',
   '.html': 'text/html; charset=utf-8',
 };
 
@@ -23,25 +20,24 @@ export class MemorySite implements SitePublisher {
   }
 }
 
+export interface SiteResponse {
+  body: string | Uint8Array;
+  contentType: string;
+  cacheControl: string;
+}
+
 /**
  * Resolves a request path the way CloudFront + the site bucket do: `/` and paths ending in `/` get
- * `index.html`; `/assets/*` comes from web/static.
+ * `index.html`; `/assets/*` are the built, content-hashed files, cached as immutable as in AWS.
  */
-export async function resolveSitePath(
-  site: MemorySite,
-  staticDir: string,
-  urlPath: string,
-): Promise<{ body: string | Buffer; contentType: string } | undefined> {
+export function resolveSitePath(site: MemorySite, assets: ReadonlyMap<string, Uint8Array>, urlPath: string): SiteResponse | undefined {
   const path = decodeURIComponent(urlPath);
   if (path.startsWith('/assets/')) {
-    const relative = normalize(path.slice('/assets/'.length));
-    if (relative.startsWith('..')) return undefined;
-    try {
-      return { body: await readFile(join(staticDir, relative)), contentType: types[extname(relative)] ?? 'application/octet-stream' };
-    } catch {
-      return undefined;
-    }
+    const name = path.slice('/assets/'.length);
+    const body = assets.get(name);
+    return body ? { body, contentType: types[extname(name)] ?? 'application/octet-stream', cacheControl: 'public, max-age=31536000, immutable' } : undefined;
   }
   const key = (path.endsWith('/') ? `${path}index.html` : path).slice(1);
-  return site.objects.get(key);
+  const found = site.objects.get(key);
+  return found ? { ...found, cacheControl: 'no-cache' } : undefined;
 }

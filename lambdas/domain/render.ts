@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AssetManifest } from '../../web/assets';
 import { calloutMarkup, mcqMarkup, orderingMarkup, recallMarkup, summaryMarkup } from '../../web/templates/exercises';
 import { conceptIndexPage, homePage, lessonPage } from '../../web/templates/pages';
 import { findLesson, type Catalog, type LessonSummary } from './catalog';
@@ -67,15 +68,15 @@ export type PageContext = ReturnType<typeof pageContext>;
  * The full lesson page from an already rendered body: ingest stores bodies, so a neighbour's page
  * can be rebuilt when the catalog around it changes, without its source file.
  */
-export const renderLessonPageFromBody = (summary: LessonSummary, body: string, catalog: Catalog) =>
-  lessonPage({ ...pageContext(catalog, summary), content: body });
+export const renderLessonPageFromBody = (summary: LessonSummary, body: string, catalog: Catalog, assets?: AssetManifest) =>
+  lessonPage({ ...pageContext(catalog, summary), content: body, assets });
 
 /** The full lesson page, placed in the catalog (breadcrumb, previous and next, related lessons). */
-export const renderLessonPage = (lesson: Lesson, catalog: Catalog) =>
-  renderLessonPageFromBody(lessonSummary(lesson), renderLessonBody(lesson), catalog);
+export const renderLessonPage = (lesson: Lesson, catalog: Catalog, assets?: AssetManifest) =>
+  renderLessonPageFromBody(lessonSummary(lesson), renderLessonBody(lesson), catalog, assets);
 
-export const renderHomePage = (catalog: Catalog) => homePage(catalog);
-export const renderConceptIndexPage = (catalog: Catalog) => conceptIndexPage(conceptIndex(catalog));
+export const renderHomePage = (catalog: Catalog, assets?: AssetManifest) => homePage(catalog, assets);
+export const renderConceptIndexPage = (catalog: Catalog, assets?: AssetManifest) => conceptIndexPage(conceptIndex(catalog), assets);
 
 /** The catalog as the site serves it (`/catalog.json`): summaries only, no bodies, no keys. */
 export const catalogJson = (catalog: Catalog) => `${JSON.stringify(catalog)}\n`;

@@ -1,3 +1,4 @@
+import { assetManifestFromEnv, type AssetManifest } from '../../web/assets';
 import { answerKeys } from '../domain/answer-key';
 import type { Catalog, GroupMeta, LessonSummary } from '../domain/catalog';
 import { assembleCatalog, lessonPath } from '../domain/catalog';
@@ -71,6 +72,8 @@ export interface IngestDeps {
   source?: ContentSource;
   reporter?: FailureReporter;
   now?: () => Date;
+  /** Hashed asset names pages link; default from `SITE_ASSETS` (set by the stack from the site build). */
+  assets?: AssetManifest;
 }
 
 export interface IngestResult {
@@ -245,6 +248,7 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
  */
 async function publishPages(before: Listed, deps: IngestDeps, result: IngestResult): Promise<void> {
   const { store, site } = deps;
+  const assets = deps.assets ?? assetManifestFromEnv();
   const after = await listCatalog(store);
   const oldCatalog = assembleCatalog(before.tracks, before.units, before.lessons);
   const newCatalog = assembleCatalog(after.tracks, after.units, after.lessons);
@@ -256,7 +260,7 @@ async function publishPages(before: Listed, deps: IngestDeps, result: IngestResu
     const body = bodies.get(summary.id);
     if (body === undefined) continue;
     const path = lessonPagePath(summary.id);
-    await site.put(path, renderLessonPageFromBody(summary, body, newCatalog), htmlType);
+    await site.put(path, renderLessonPageFromBody(summary, body, newCatalog, assets), htmlType);
     result.pages.push(path);
     // A brand-new page has nothing cached to invalidate (invalidation paths cost money past 1000 a month).
     if (wasPublished.has(summary.id)) invalidate.push(`${lessonPath(summary.id)}*`);
@@ -268,13 +272,13 @@ async function publishPages(before: Listed, deps: IngestDeps, result: IngestResu
   }
 
   if (catalogJson(oldCatalog) !== catalogJson(newCatalog)) {
-    await site.put('index.html', renderHomePage(newCatalog), htmlType);
+    await site.put('index.html', renderHomePage(newCatalog, assets), htmlType);
     await site.put('catalog.json', catalogJson(newCatalog), 'application/json');
     result.pages.push('index.html', 'catalog.json');
     invalidate.push('/', '/index.html', '/catalog.json');
     const concepts = conceptIndex(newCatalog);
     if (JSON.stringify(concepts) !== JSON.stringify(conceptIndex(oldCatalog))) await putConceptIndex(store, concepts);
-    await site.put('concepts/index.html', renderConceptIndexPage(newCatalog), htmlType);
+    await site.put('concepts/index.html', renderConceptIndexPage(newCatalog, assets), htmlType);
     result.pages.push('concepts/index.html');
     invalidate.push('/concepts/*');
   }

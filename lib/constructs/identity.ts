@@ -10,6 +10,7 @@ import {
   UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { CALLBACK_PATH } from '../../web/assets';
 import type { IdentityConfig, StageConfig } from '../config';
 import { acknowledge } from '../nag';
 
@@ -23,7 +24,7 @@ export const AUTHORS_GROUP = 'authors';
  * Where the identity provider sends the browser back after sign-in, on every site origin. A trailing
  * slash, so CloudFront's index rewrite serves `auth/callback/index.html` like any other page.
  */
-export const CALLBACK_PATH = '/auth/callback/';
+export { CALLBACK_PATH };
 const SCOPES = ['openid', 'email', 'profile'];
 
 /**

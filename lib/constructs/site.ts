@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Stage, Validations } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
@@ -31,9 +31,15 @@ import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { ObjectOwnership, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source, type BucketDeploymentProps } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { join } from 'node:path';
+import type { AssetManifest } from '../../web/assets';
+import { buildSite, writeSite } from '../../web/build';
+import { contentSecurityPolicy } from '../../web/csp';
+
+// The policy lives beside the site it constrains, so the local platform sends the very same one.
+export { contentSecurityPolicy };
 import type { StageConfig } from '../config';
 import { acknowledge, arnRef, BASIC_EXECUTION_ROLE, bootstrapAssetBucketObjects, stackSingletons } from '../nag';
-import { fromRoot } from '../paths';
 import { secureBucket } from './secure-bucket';
 
 export interface SiteProps {
@@ -70,6 +76,8 @@ export class Site extends Construct {
   readonly responseHeadersPolicy: ResponseHeadersPolicy;
   /** `https://<distribution domain>` plus `https://<custom domain>` for each alias. */
   readonly origins: string[];
+  /** Logical asset name → hashed file name: whoever renders pages (the ingest function) needs it. */
+  readonly assetManifest: AssetManifest;
 
   constructor(scope: Construct, id: string, props: SiteProps) {
     super(scope, id);
@@ -123,7 +131,7 @@ export class Site extends Construct {
       enableAcceptEncodingGzip: true,
       enableAcceptEncodingBrotli: true,
     });
-    // Files under /assets/ are only ever replaced by a deployment, which invalidates /assets/*.
+    // Files under /assets/ are named by their content hash: a changed file is a new name.
     const assetCache = new CachePolicy(this, 'AssetCache', {
       comment: 'Static assets: immutable for a year',
       minTtl: ONE_YEAR,
@@ -216,14 +224,28 @@ export class Site extends Construct {
       });
     }
 
-    // Shared static assets (styles, scripts). Lesson pages are written by the ingest function.
-    const assets = this.deploy('Assets', {
-      sources: [Source.asset(fromRoot('web', 'static'))],
+    // The site build shared with the local platform (web/build.ts): content-hashed assets, so they are
+    // immutable for a year in browsers and at the edge, and the pages that need no content.
+    const build = buildSite();
+    this.assetManifest = build.manifest;
+    // Written inside the cloud assembly being synthesized, so it goes wherever cdk.out goes.
+    const { assetsDir, pagesDir } = writeSite(build, join(Stage.of(this)!.outdir, `site-build-${this.node.addr}`));
+    // No distribution: a new hashed name needs no invalidation.
+    const assets = new BucketDeployment(this, 'Assets', {
+      destinationBucket: this.bucket,
+      sources: [Source.asset(assetsDir)],
       destinationKeyPrefix: 'assets/',
-      // Browsers revalidate after five minutes: names are not content-hashed yet (the edge keeps
-      // them for a year and each deployment invalidates /assets/*).
-      cacheControl: [CacheControl.fromString('public, max-age=300')],
-      distributionPaths: ['/assets/*'],
+      // prune: false keeps the previous build's files, so pages rendered before this deployment
+      // (lesson pages are only re-rendered by ingest) still find the assets they link.
+      prune: false,
+      cacheControl: [CacheControl.fromString('public, max-age=31536000, immutable')],
+    });
+    // prune: false, or the deployment would delete every lesson page beside these.
+    this.deploy('Pages', {
+      sources: [Source.asset(pagesDir)],
+      prune: false,
+      cacheControl: [CacheControl.noCache()],
+      distributionPaths: [...build.pages.keys()].map((key) => `/${key.replace(/index\.html$/, '')}*`),
     });
     if (props.siteConfig) {
       // prune: false, or the deployment would delete every lesson page beside config.json.
@@ -258,21 +280,3 @@ export class Site extends Construct {
 }
 
 const PERMISSIONS_POLICY = 'accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()';
-
-/** No inline script or style anywhere; the browser talks to this origin and the identity provider only. */
-export function contentSecurityPolicy(connectOrigins: string[]): string {
-  const connect = ["'self'", ...connectOrigins];
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src ${connect.join(' ')}`,
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    'upgrade-insecure-requests',
-  ].join('; ');
-}

@@ -1,25 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startPlatform, type Platform } from '../../bin/local/platform';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../support/chromium';
-
-const shotsDir = 'test-output/screenshots';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../bin/local/platform';
+import { chromiumAvailable } from '../support/chromium';
+import { shotsDir, startSiteUnderTest, type SiteUnderTest } from '../support/site';
 
 describe.runIf(chromiumAvailable())('learner site in a real browser', () => {
+  let site: SiteUnderTest;
   let platform: Platform;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    // The local platform as `npm start` runs it, on the run's DynamoDB Local and a free port.
-    platform = await startPlatform({ port: 0, dynamoEndpoint: inject('dynamoEndpoint'), tableName: `e2e-${randomUUID()}` });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    mkdirSync(shotsDir, { recursive: true });
+    site = await startSiteUnderTest('e2e');
+    ({ platform, browser, page } = site);
   });
+
+  afterAll(() => site?.stop());
 
   afterAll(async () => {
     await browser?.close();

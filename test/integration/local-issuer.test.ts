@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => api?.stop());
 
-const REDIRECT = 'http://127.0.0.1:3000/auth/callback';
+const REDIRECT = 'http://127.0.0.1:3000/auth/callback/';
 
 /** Follows redirects by hand, keeping cookies, until the issuer sends the browser back to the app. */
 async function signIn(login: string, codeChallenge: string, state: string): Promise<URL> {

@@ -1,14 +1,17 @@
 import type { Catalog, CatalogTrack, CatalogUnit, LessonSummary } from '../../lambdas/domain/catalog';
 import type { ConceptEntry, RelatedLesson } from '../../lambdas/domain/concepts';
 import { lessonPath } from '../../lambdas/domain/catalog';
+import type { AssetManifest } from '../assets';
 import { html, raw, type SafeHtml } from './html';
 import { layout } from './layout';
 
 const levelBadge = (level: string) => html`<span class="level level-${level}">${level}</span>`;
 
 function lessonCard(lesson: LessonSummary): SafeHtml {
-  return html`<li class="lesson-card" data-level="${lesson.level}">
-<a href="${lessonPath(lesson.id)}">${lesson.title}</a> ${levelBadge(lesson.level)}
+  // data-search is the static search index: title and concepts, lower-cased, searched in the browser.
+  const search = [lesson.title, ...lesson.concepts].join(' ').toLowerCase();
+  return html`<li class="lesson-card" data-level="${lesson.level}" data-lesson="${lesson.id}" data-search="${search}">
+<a href="${lessonPath(lesson.id)}">${lesson.title}</a> ${levelBadge(lesson.level)} <span class="progress-mark" hidden></span>
 <p>${lesson.summary}</p>
 <p class="meta">${lesson.readingMinutes} min read</p>
 </li>`;
@@ -26,12 +29,24 @@ ${track.description ? html`<p class="lead">${track.description}</p>` : ''}
 ${track.units.map(unitSection)}
 </section>`;
 
-export function homePage(catalog: Catalog): string {
+/**
+ * Level filter and search: invisible without JavaScript (the full catalog is shown), revealed by the
+ * client. Its space is kept meanwhile (`.pending`), so revealing it shifts nothing.
+ */
+const catalogFilter = html`<form class="catalog-filter pending" role="search">
+<div class="field"><label for="catalog-search">Search titles and concepts</label>
+<input type="search" id="catalog-search" name="q" autocomplete="off"></div>
+<div class="field"><label for="catalog-level">Level</label>
+<select id="catalog-level" name="level"><option value="">All levels</option><option value="junior">Junior</option><option value="middle">Middle</option><option value="senior">Senior</option></select></div>
+<p class="filter-status" role="status" aria-live="polite"></p>
+</form>`;
+
+export function homePage(catalog: Catalog, assets?: AssetManifest): string {
   const count = catalog.tracks.flatMap((t) => t.units.flatMap((u) => u.lessons)).length;
   const body = html`<h1>Lessons</h1>
 <p class="lead">Short lessons on the systems you build: ${count} ${count === 1 ? 'lesson' : 'lessons'} in ${catalog.tracks.length} ${catalog.tracks.length === 1 ? 'track' : 'tracks'}.</p>
-${count === 0 ? html`<p>No lessons are published yet.</p>` : catalog.tracks.map(trackSection)}`;
-  return layout({ title: 'Rungs — lessons', description: 'Short lessons for software engineers, with exercises and spaced-repetition reviews.', body, path: '/' });
+${count === 0 ? html`<p>No lessons are published yet.</p>` : [catalogFilter, ...catalog.tracks.map(trackSection)]}`;
+  return layout({ title: 'Rungs — lessons', description: 'Short lessons for software engineers, with exercises and spaced-repetition reviews.', body, path: '/', assets, page: 'home' });
 }
 
 export interface LessonPageOptions {
@@ -44,6 +59,7 @@ export interface LessonPageOptions {
   next?: { id: string; title: string } | undefined;
   /** Other lessons sharing a concept with this one, computed from the whole catalog. */
   appearsAgain?: RelatedLesson[];
+  assets?: AssetManifest | undefined;
 }
 
 export const conceptAnchor = (concept: string) => `concept-${concept}`;
@@ -61,7 +77,7 @@ ${related.map(
 </section>`;
 }
 
-export function lessonPage({ lesson, track, unit, content, previous, next, appearsAgain = [] }: LessonPageOptions): string {
+export function lessonPage({ lesson, track, unit, content, previous, next, appearsAgain = [], assets }: LessonPageOptions): string {
   const body = html`<article class="lesson" data-lesson-id="${lesson.id}">
 <nav aria-label="Breadcrumb" class="breadcrumb"><ol><li><a href="/">Lessons</a></li><li>${track.title}</li><li>${unit.title}</li></ol></nav>
 <header>
@@ -77,11 +93,11 @@ ${appearsAgainSection(appearsAgain)}
 ${previous ? html`<a rel="prev" href="${lessonPath(previous.id)}">← ${previous.title}</a>` : ''}
 ${next ? html`<a rel="next" href="${lessonPath(next.id)}">${next.title} →</a>` : ''}
 </nav>`;
-  return layout({ title: `${lesson.title} — Rungs`, description: lesson.summary, body, path: lessonPath(lesson.id) });
+  return layout({ title: `${lesson.title} — Rungs`, description: lesson.summary, body, path: lessonPath(lesson.id), assets, page: 'lesson' });
 }
 
 /** `/concepts/`: every concept with the lessons that teach it, so a learner can follow one thread. */
-export function conceptIndexPage(entries: ConceptEntry[]): string {
+export function conceptIndexPage(entries: ConceptEntry[], assets?: AssetManifest): string {
   const body = html`<h1>Concepts</h1>
 <p class="lead">${entries.length} ${entries.length === 1 ? 'concept' : 'concepts'}, each with the lessons that teach it.</p>
 ${entries.length === 0 ? html`<p>No lessons are published yet.</p>` : ''}
@@ -91,5 +107,5 @@ ${entries.map(
 <dd><ul>${lessons.map((l) => html`<li><a href="${lessonPath(l.id)}">${l.title}</a> ${levelBadge(l.level)}</li>`)}</ul></dd>`,
 )}
 </dl>`;
-  return layout({ title: 'Concepts — Rungs', description: 'Every concept taught on Rungs and the lessons that teach it.', body, path: '/concepts/' });
+  return layout({ title: 'Concepts — Rungs', description: 'Every concept taught on Rungs and the lessons that teach it.', body, path: '/concepts/', assets, page: 'concepts' });
 }

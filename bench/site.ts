@@ -1,0 +1,77 @@
+import { gzipSync } from 'node:zlib';
+import * as chromeLauncher from 'chrome-launcher';
+import lighthouse from 'lighthouse';
+import { startPlatform } from '../bin/local/platform';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/support/chromium';
+
+/**
+ * The learner site as a browser sees it: Lighthouse (all four categories, default mobile settings with
+ * simulated throttling) on the home page and a lesson page of the local platform, and the gzip size of
+ * what a lesson page loads (HTML, the stylesheet and the one script).
+ */
+export interface LighthouseRow {
+  page: string;
+  performance: number;
+  accessibility: number;
+  bestPractices: number;
+  seo: number;
+  lcpMs: number;
+  tbtMs: number;
+  cls: number;
+  bytes: number;
+}
+
+export interface PageWeight {
+  page: string;
+  htmlGzip: number;
+  cssGzip: number;
+  jsGzip: number;
+  totalGzip: number;
+}
+
+const score = (value: number | null | undefined) => Math.round((value ?? 0) * 100);
+
+/** Gzip bytes of a page and every stylesheet and script it links. */
+async function pageWeight(base: string, path: string): Promise<PageWeight> {
+  const gz = async (url: string) => gzipSync(Buffer.from(await (await fetch(url)).arrayBuffer()), { level: 9 }).length;
+  const html = await (await fetch(`${base}${path}`)).text();
+  const links = (pattern: RegExp) => [...html.matchAll(pattern)].map((m) => `${base}${m[1]}`);
+  let cssGzip = 0;
+  for (const url of links(/<link rel="stylesheet" href="([^"]+)"/g)) cssGzip += await gz(url);
+  let jsGzip = 0;
+  for (const url of links(/<script[^>]* src="([^"]+)"/g)) jsGzip += await gz(url);
+  const htmlGzip = gzipSync(html, { level: 9 }).length;
+  return { page: path, htmlGzip, cssGzip, jsGzip, totalGzip: htmlGzip + cssGzip + jsGzip };
+}
+
+export async function measureSite(): Promise<{ lighthouse: LighthouseRow[]; weights: PageWeight[] }> {
+  const platform = await startPlatform({ port: 0 });
+  const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM_PATH, chromeFlags: CHROMIUM_ARGS });
+  try {
+    const lessonIds = [...platform.site.objects.keys()].filter((k) => k.startsWith('lessons/')).map((k) => k.split('/')[1]!);
+    const pages = ['/', '/lessons/authorization-code-pkce/'];
+    const rows: LighthouseRow[] = [];
+    for (const path of pages) {
+      const result = await lighthouse(`${platform.url}${path}`, { port: chrome.port, output: 'json', logLevel: 'error' });
+      if (!result) throw new Error(`Lighthouse returned nothing for ${path}`);
+      const { categories, audits } = result.lhr;
+      rows.push({
+        page: path,
+        performance: score(categories.performance?.score),
+        accessibility: score(categories.accessibility?.score),
+        bestPractices: score(categories['best-practices']?.score),
+        seo: score(categories.seo?.score),
+        lcpMs: Math.round(audits['largest-contentful-paint']?.numericValue ?? NaN),
+        tbtMs: Math.round(audits['total-blocking-time']?.numericValue ?? NaN),
+        cls: Number((audits['cumulative-layout-shift']?.numericValue ?? NaN).toFixed(3)),
+        bytes: Math.round(audits['total-byte-weight']?.numericValue ?? NaN),
+      });
+    }
+    const weights: PageWeight[] = [];
+    for (const id of lessonIds.sort()) weights.push(await pageWeight(platform.url, `/lessons/${id}/`));
+    return { lighthouse: rows, weights };
+  } finally {
+    await chrome.kill();
+    await platform.stop();
+  }
+}

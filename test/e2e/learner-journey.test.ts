@@ -1,0 +1,224 @@
+import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../bin/local/platform';
+import { chromiumAvailable } from '../support/chromium';
+import { shotsDir, startSiteUnderTest, type SiteUnderTest } from '../support/site';
+
+/**
+ * One learner, start to finish, in a real Chromium against the local platform: reading and answering
+ * anonymously, signing in with authorization code + PKCE at the local issuer, then reviews, export and
+ * account deletion. axe-core checks every page on the way.
+ */
+const LESSON = '/lessons/authorization-code-pkce/';
+
+async function expectNoAxeViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+/** Sorts the ordering exercise into `order` with Enter on the move-up buttons only. */
+async function orderWithKeyboard(page: Page, order: string[]) {
+  const steps = page.locator('form.ordering .steps li');
+  for (const [target, stepId] of order.entries()) {
+    const step = page.locator(`form.ordering li[data-step="${stepId}"]`);
+    let position = await steps.evaluateAll((items, id) => items.findIndex((li) => (li as HTMLElement).dataset.step === id), stepId);
+    if (position > target) await step.locator('button.up').focus();
+    while (position > target) {
+      await page.keyboard.press('Enter');
+      position--;
+    }
+  }
+}
+
+async function answerLesson(page: Page) {
+  await page.getByLabel('An attacker who steals an access token after it was issued.').check();
+  await page.getByRole('button', { name: 'Check answer' }).click();
+  await expect.poll(() => page.locator('form.mcq .feedback').textContent()).toContain('Not quite.');
+  await orderWithKeyboard(page, ['make-verifier', 'redirect-authorize', 'sign-in', 'redirect-back', 'exchange', 'verify-and-issue']);
+  await page.getByRole('button', { name: 'Check order' }).click();
+  await expect.poll(() => page.locator('form.ordering .feedback').textContent()).toContain('Correct');
+  await page.getByText('Show the model answer').first().click();
+  await page.locator('.recall').getByRole('button', { name: 'Good' }).click();
+  await expect.poll(() => page.locator('.recall .feedback').textContent()).toContain('Rated Good');
+}
+
+describe.runIf(chromiumAvailable())('a learner journey in a real browser', () => {
+  let site: SiteUnderTest;
+  let platform: Platform;
+  let browser: Browser;
+  let page: Page;
+  const cspViolations: string[] = [];
+
+  beforeAll(async () => {
+    site = await startSiteUnderTest('journey');
+    ({ platform, browser, page } = site);
+    // The platform sends the production CSP: anything it blocks shows up on the console.
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+    });
+  });
+
+  afterAll(() => site?.stop());
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('filters the catalog by level and searches titles and concepts', async () => {
+    // Act
+    await page.goto(`${platform.url}/`);
+    await page.getByLabel('Level').selectOption('senior');
+
+    // Assess
+    const visible = page.locator('.lesson-card:visible');
+    await expect.poll(() => visible.count()).toBeGreaterThan(0);
+    for (const level of await visible.locator('.level').allTextContents()) expect(level).toBe('senior');
+    expect(await page.locator('.filter-status').textContent()).toMatch(/lessons? shown/);
+    await page.getByLabel('Level').selectOption('');
+    await page.getByLabel('Search titles and concepts').fill('pkce');
+    expect(await page.locator('.lesson-card:visible > a').allTextContents()).toContain('The authorization code flow with PKCE');
+    await expectNoAxeViolations(page);
+  });
+
+  it('answers, orders by keyboard and rates anonymously, then signs in, reviews, exports and deletes the account', async () => {
+    // Act: anonymous answers on the lesson page, reached from the filtered catalog.
+    await page.goto(`${platform.url}/`);
+    await page.getByLabel('Level').selectOption('junior');
+    await page.getByRole('link', { name: 'The authorization code flow with PKCE' }).click();
+    await page.waitForURL(`**${LESSON}`);
+    await answerLesson(page);
+
+    // Assess: the wrong choice is explained, with every other option's explanation.
+    expect(await page.locator('form.mcq .explanation').count()).toBe(4);
+    expect(await page.locator('form.mcq').textContent()).toContain('PKCE only guards the code exchange');
+    const focused = await page.evaluate(() => document.activeElement?.closest('.exercise')?.getAttribute('data-kind'));
+    expect(focused).toBe('recall');
+    await expectNoAxeViolations(page);
+
+    // Act: sign in as a dev user through the issuer's own login and consent pages.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('input[name="login"]').fill('ada');
+    await page.locator('input[name="password"]').fill('anything');
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`**${LESSON}`);
+
+    // Assess: signed in, and the anonymous progress was merged into the account.
+    expect(await page.locator('.auth-user').textContent()).toBe('Signed in as ada');
+    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('rungs.token') ?? '{}').accessToken as string);
+    const progress = await (await fetch(`${platform.url}/api/me/progress`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(progress.lessons).toEqual([expect.objectContaining({ lessonId: 'authorization-code-pkce', status: 'completed' })]);
+
+    // Act: answer again, now recorded, which schedules three review cards.
+    await page.reload();
+    await answerLesson(page);
+    expect(await page.locator('form.mcq .feedback').textContent()).toContain('Next review');
+
+    // Assess: the catalog shows the progress mark.
+    await page.goto(`${platform.url}/`);
+    const card = page.locator('.lesson-card[data-lesson="authorization-code-pkce"]');
+    await expect.poll(() => card.locator('.progress-mark').textContent()).toBe('✓ Completed');
+
+    // Assess: the review queue lists the three items.
+    await page.getByRole('link', { name: 'Reviews' }).click();
+    await expect.poll(() => page.locator('.upcoming-list li').count()).toBe(3);
+    expect(await page.locator('.review-status').textContent()).toBe('Nothing is due right now.');
+    await expectNoAxeViolations(page);
+
+    // Act + Assess: half an hour later the three are due; answer each, then Next, until none is left.
+    await page.clock.setFixedTime(new Date(Date.now() + 30 * 60_000));
+    await page.reload();
+    for (const left of [3, 2, 1]) {
+      await expect.poll(() => page.locator('.review-status').textContent()).toBe(`${left} ${left === 1 ? 'review' : 'reviews'} left.`);
+      const exercise = page.locator('.review-card .exercise');
+      const kind = await exercise.getAttribute('data-kind');
+      if (kind === 'mcq') await exercise.getByRole('radio').first().check();
+      if (kind === 'recall') await exercise.getByRole('button', { name: 'Easy' }).click();
+      else await exercise.locator('button[type="submit"]').click();
+      await expect.poll(() => exercise.locator('.feedback').textContent()).toContain('Next review');
+      if (left === 3) await expectNoAxeViolations(page);
+      await page.getByRole('button', { name: 'Next' }).click();
+    }
+    await expect.poll(() => page.locator('.review-status').textContent()).toBe('All done: nothing else is due right now.');
+
+    // Act + Assess: export downloads the learner's data.
+    await page.getByRole('link', { name: 'Account' }).click();
+    await expect.poll(() => page.locator('.progress-list li').count()).toBe(1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export my data' }).click()]);
+    const exported = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(exported.sub).toBe('ada');
+    expect(exported.cards).toHaveLength(3);
+    await expectNoAxeViolations(page);
+
+    // Act + Assess: deletion asks first, then removes everything.
+    await page.getByRole('button', { name: 'Delete my account…' }).click();
+    await page.getByRole('button', { name: 'Yes, delete everything' }).click();
+    await expect.poll(() => page.locator('.account-status').textContent()).toContain('deleted');
+    const after = await (await fetch(`${platform.url}/api/me/export`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(after.cards).toEqual([]);
+    expect(after.progress).toEqual([]);
+  });
+
+  it('reorders steps by drag and drop and announces the move', async () => {
+    // Prepare
+    await page.goto(`${platform.url}${LESSON}`);
+    const steps = page.locator('form.ordering .steps li');
+    const before = await steps.evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.step));
+
+    // Act
+    await steps.last().dragTo(steps.first());
+
+    // Assess
+    const after = await steps.evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.step));
+    expect(after[0]).toBe(before.at(-1));
+    expect(after).toHaveLength(before.length);
+    await expect.poll(() => page.locator('form.ordering [aria-live="assertive"]').textContent()).toContain(`moved to position 1 of ${before.length}`);
+  });
+
+  it('has no axe violations on the concepts page', async () => {
+    await page.goto(`${platform.url}/concepts/`);
+    await expectNoAxeViolations(page);
+  });
+
+  it('ran every step above without a Content Security Policy violation', async () => {
+    // Prepare: prove the listener hears violations, with one the policy must block.
+    await page.goto(`${platform.url}/concepts/`);
+    await page.evaluate(() => {
+      const style = document.createElement('div');
+      style.setAttribute('style', 'color: red');
+      document.body.append(style);
+    });
+    await expect.poll(() => cspViolations.length).toBeGreaterThan(0);
+
+    // Assess: that probe is the only one.
+    expect(cspViolations).toHaveLength(1);
+  });
+
+  it('keeps pages free of inline scripts and styles (the CSP forbids them)', () => {
+    const pages = [...platform.site.objects].filter(([, o]) => o.contentType.startsWith('text/html'));
+    expect(pages.length).toBeGreaterThan(5);
+    for (const [path, { body }] of pages) {
+      expect(body, path).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(body, path).not.toMatch(/\sstyle=/);
+      expect(body, path).not.toMatch(/<style[\s>]/);
+    }
+  });
+
+  it('saves screenshots of every page at desktop and phone widths, without sideways scrolling on phones', async () => {
+    for (const [width, height, name] of [[1280, 900, 'desktop'], [320, 640, 'phone']] as const) {
+      const shots = await browser.newContext({ viewport: { width, height } });
+      const shot = await shots.newPage();
+      for (const [label, path] of [['home', '/'], ['lesson', LESSON], ['concepts', '/concepts/'], ['reviews', '/reviews/'], ['account', '/account/']]) {
+        await shot.goto(`${platform.url}${path}`);
+        await shot.waitForLoadState('networkidle');
+        await shot.screenshot({ path: `${shotsDir}/${label}-${name}.png`, fullPage: true });
+        const overflow = await shot.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, `${label} at ${width}px`).toBeLessThanOrEqual(0);
+      }
+      await shots.close();
+    }
+  });
+});

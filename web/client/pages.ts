@@ -1,0 +1,205 @@
+import { api } from './api';
+import { completeSignIn, session, signIn } from './auth';
+import { $, $$, announce, el } from './dom';
+import { enhanceExercises, type Grade } from './exercises';
+import { allProgress, clearLocalProgress, localProgress, mergeLocalProgress, recordProgress } from './progress';
+
+/** One function per page kind (`<body data-page>`). */
+
+export function lessonPage(): void {
+  const article = $('article.lesson');
+  const lessonId = article?.dataset.lessonId;
+  if (!article || !lessonId) return;
+  const answered = new Set<string>();
+  const total = $$('.exercise', article).length;
+  enhanceExercises(
+    article,
+    (itemId, answer) => api<Grade>('POST', `/api/lessons/${encodeURIComponent(lessonId)}/attempts`, { itemId, answer }, { idempotent: true }),
+    (itemId) => {
+      answered.add(itemId);
+      void recordProgress(lessonId, answered.size >= total ? 'completed' : 'started').catch(() => undefined);
+    },
+  );
+}
+
+export async function homePage(): Promise<void> {
+  const form = $<HTMLFormElement>('.catalog-filter');
+  if (form) {
+    form.classList.remove('pending');
+    const search = $<HTMLInputElement>('#catalog-search', form)!;
+    const level = $<HTMLSelectElement>('#catalog-level', form)!;
+    const apply = () => {
+      const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      let shown = 0;
+      for (const card of $$('.lesson-card')) {
+        const visible = (!level.value || card.dataset.level === level.value) && words.every((w) => card.dataset.search?.includes(w));
+        card.hidden = !visible;
+        if (visible) shown++;
+      }
+      // Units and tracks with nothing left to show disappear with their headings.
+      for (const group of $$('.unit, .track')) group.hidden = !$$('.lesson-card', group).some((c) => !c.hidden);
+      announce($('.filter-status', form), `${shown} ${shown === 1 ? 'lesson' : 'lessons'} shown.`);
+    };
+    form.addEventListener('submit', (event) => event.preventDefault());
+    search.addEventListener('input', apply);
+    level.addEventListener('change', apply);
+  }
+  const progress = await allProgress().catch(() => localProgress());
+  for (const card of $$('.lesson-card')) {
+    const status = progress[card.dataset.lesson ?? ''];
+    const mark = $('.progress-mark', card);
+    if (!status || !mark) continue;
+    mark.textContent = status === 'completed' ? '✓ Completed' : 'In progress';
+    mark.className = `progress-mark progress-${status}`;
+    mark.hidden = false;
+  }
+}
+
+interface Card {
+  id: string;
+  lessonId: string;
+  itemId: string;
+  kind: string;
+  due: string;
+}
+
+const signInPrompt = (region: HTMLElement | null, what: string) => {
+  if (!region) return;
+  region.textContent = `Sign in to see ${what}. `;
+  const button = el('button', { type: 'button', class: 'link-button' }, 'Sign in');
+  button.addEventListener('click', () => void signIn());
+  region.append(button);
+};
+
+export async function reviewsPage(): Promise<void> {
+  const status = $('.review-status');
+  const holder = $('.review-card')!;
+  if (!session()) return signInPrompt(status, 'your reviews');
+  // "Due" at the time this page shows, by the browser's clock (the server accepts any time).
+  const now = new Date();
+  const due = (await api<{ cards: Card[] }>('GET', `/api/me/reviews?due=${encodeURIComponent(now.toISOString())}&limit=100`)).cards;
+  const later = new Date(now.getTime() + 400 * 86_400_000).toISOString();
+  const all = (await api<{ cards: Card[] }>('GET', `/api/me/reviews?due=${encodeURIComponent(later)}&limit=100`)).cards;
+  const dueIds = new Set(due.map((c) => c.id));
+  const upcoming = all.filter((c) => !dueIds.has(c.id));
+  const pages = new Map<string, Promise<Document>>();
+  const lessonDoc = (lessonId: string) => {
+    if (!pages.has(lessonId)) {
+      pages.set(lessonId, fetch(`/lessons/${encodeURIComponent(lessonId)}/`).then(async (r) => new DOMParser().parseFromString(await r.text(), 'text/html')));
+    }
+    return pages.get(lessonId)!;
+  };
+
+  const section = $('.upcoming');
+  if (section && upcoming.length > 0) {
+    section.hidden = false;
+    for (const card of upcoming) {
+      const doc = await lessonDoc(card.lessonId);
+      const title = $('h1', doc)?.textContent ?? card.lessonId;
+      const item = el('li');
+      item.append(el('a', { href: `/lessons/${card.lessonId}/` }, title), ` — ${card.kind}, due ${new Date(card.due).toLocaleString()}`);
+      $('.upcoming-list', section)!.append(item);
+    }
+  }
+
+  let index = 0;
+  const show = async () => {
+    holder.replaceChildren();
+    const left = due.length - index;
+    if (left <= 0) {
+      announce(status, due.length === 0 ? 'Nothing is due right now.' : 'All done: nothing else is due right now.');
+      return;
+    }
+    const card = due[index]!;
+    announce(status, `${left} ${left === 1 ? 'review' : 'reviews'} left.`);
+    const doc = await lessonDoc(card.lessonId);
+    const exercise = $(`.exercise[data-item="${CSS.escape(card.itemId)}"]`, doc);
+    const from = el('p', { class: 'meta' }, 'From ');
+    from.append(el('a', { href: `/lessons/${card.lessonId}/` }, $('h1', doc)?.textContent ?? card.lessonId));
+    if (!exercise) {
+      holder.append(from, el('p', {}, 'This exercise is no longer in its lesson.'));
+    } else {
+      const copy = document.importNode(exercise, true);
+      holder.append(from, copy);
+      enhanceExercises(holder, (_itemId, answer) => api<Grade>('POST', `/api/me/reviews/${encodeURIComponent(card.id)}`, { answer }, { idempotent: true }), () => {
+        // A second answer to the same card (say, another rating) re-rates it; one Next is enough.
+        if ($('.next-review', holder)) return;
+        const next = el('button', { type: 'button', class: 'next-review' }, 'Next');
+        next.addEventListener('click', () => {
+          index++;
+          void show().then(() => holder.focus());
+        });
+        holder.append(next);
+      });
+    }
+  };
+  await show();
+}
+
+type Catalog = { tracks: { units: { lessons: { id: string; title: string }[] }[] }[] };
+
+export async function accountPage(): Promise<void> {
+  const status = $('.account-status');
+  const overview = $('.progress-overview')!;
+  const titles = new Map<string, string>();
+  const catalog = (await (await fetch('/catalog.json')).json()) as Catalog;
+  for (const lesson of catalog.tracks.flatMap((t) => t.units.flatMap((u) => u.lessons))) titles.set(lesson.id, lesson.title);
+
+  const progress = await allProgress();
+  const entries = Object.entries(progress);
+  overview.hidden = false;
+  const completed = entries.filter(([, s]) => s === 'completed').length;
+  $('.progress-summary', overview)!.textContent = `${completed} of ${titles.size} lessons completed, ${entries.length - completed} in progress.`;
+  for (const [lessonId, state] of entries) {
+    const item = el('li');
+    item.append(el('a', { href: `/lessons/${lessonId}/` }, titles.get(lessonId) ?? lessonId), ` — ${state === 'completed' ? 'completed' : 'in progress'}`);
+    $('.progress-list', overview)!.append(item);
+  }
+  const current = session();
+  if (!current) return signInPrompt(status, 'your account (progress below is kept in this browser only)');
+  announce(status, `Signed in as ${current.sub}.`);
+
+  const data = $('.account-data')!;
+  data.hidden = false;
+  $('.export-button', data)!.addEventListener('click', async () => {
+    const exported = await api<unknown>('GET', '/api/me/export');
+    const blob = new Blob([JSON.stringify(exported, null, 2)], { type: 'application/json' });
+    const link = el('a', { href: URL.createObjectURL(blob), download: 'rungs-export.json' });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    announce($('.export-status', data), `Export ready: rungs-export.json (${Math.ceil(blob.size / 1024)} KB).`);
+  });
+  const confirm = $('.delete-confirm', data)!;
+  const opener = $<HTMLButtonElement>('.delete-button', data)!;
+  opener.addEventListener('click', () => {
+    confirm.hidden = false;
+    $<HTMLButtonElement>('.delete-cancel-button', confirm)!.focus();
+  });
+  $('.delete-cancel-button', confirm)!.addEventListener('click', () => {
+    confirm.hidden = true;
+    opener.focus();
+  });
+  $('.delete-confirm-button', confirm)!.addEventListener('click', async () => {
+    await api('DELETE', '/api/me');
+    clearLocalProgress();
+    sessionStorage.clear();
+    data.hidden = true;
+    overview.hidden = true;
+    announce(status, 'Your account and all its data were deleted. You are signed out.');
+    status?.setAttribute('tabindex', '-1');
+    status?.focus();
+  });
+}
+
+export async function callbackPage(): Promise<void> {
+  const status = $('.callback-status');
+  try {
+    const returnTo = await completeSignIn(new URLSearchParams(location.search));
+    announce(status, 'Signed in. Saving your progress…');
+    await mergeLocalProgress();
+    location.replace(returnTo);
+  } catch (error) {
+    announce(status, error instanceof Error ? error.message : String(error));
+  }
+}

@@ -1,0 +1,59 @@
+import { CALLBACK_PATH, type AssetManifest } from '../assets';
+import { html } from './html';
+import { layout } from './layout';
+
+/**
+ * Pages that show the learner's own data. Their HTML holds no content, so they are rendered once per
+ * build (not per ingest) and filled in by the client; without JavaScript they say what they need.
+ */
+const needsScript = html`<noscript><p>This page needs JavaScript: it shows your own reviews and account, fetched after you sign in. Lessons work without it.</p></noscript>`;
+
+export function reviewsPage(assets: AssetManifest): string {
+  const body = html`<h1>Reviews</h1>
+<p class="lead">Exercises you answered come back when you are about to forget them.</p>
+${needsScript}
+<div class="reviews" data-state="loading">
+<p class="review-status" role="status" aria-live="polite">Loading your reviews…</p>
+<div class="review-card" tabindex="-1"></div>
+<section class="upcoming" aria-labelledby="upcoming-title" hidden><h2 id="upcoming-title">Coming up</h2><ul class="upcoming-list"></ul></section>
+</div>`;
+  return layout({ title: 'Reviews — Rungs', description: 'Your spaced-repetition reviews across lessons.', body, path: '/reviews/', assets, page: 'reviews' });
+}
+
+export function accountPage(assets: AssetManifest): string {
+  const body = html`<h1>Account</h1>
+${needsScript}
+<div class="account">
+<p class="account-status" role="status" aria-live="polite">Loading…</p>
+<section class="progress-overview" aria-labelledby="progress-title" hidden><h2 id="progress-title">Your progress</h2><p class="progress-summary"></p><ul class="progress-list"></ul></section>
+<section class="account-data" aria-labelledby="data-title" hidden>
+<h2 id="data-title">Your data</h2>
+<p>Download everything Rungs stores about you as JSON.</p>
+<button type="button" class="export-button">Export my data</button>
+<p class="export-status" role="status" aria-live="polite"></p>
+<h2>Delete my account</h2>
+<p>Removes your progress, attempts and reviews. This cannot be undone.</p>
+<button type="button" class="delete-button danger">Delete my account…</button>
+<div class="delete-confirm" role="group" aria-labelledby="delete-confirm-title" tabindex="-1" hidden>
+<p id="delete-confirm-title"><strong>Delete your account and all its data?</strong></p>
+<button type="button" class="delete-confirm-button danger">Yes, delete everything</button> <button type="button" class="delete-cancel-button secondary">Cancel</button>
+</div>
+</section>
+</div>`;
+  return layout({ title: 'Account — Rungs', description: 'Your progress, your data export and account deletion.', body, path: '/account/', assets, page: 'account' });
+}
+
+export function callbackPage(assets: AssetManifest): string {
+  const body = html`<h1>Signing in…</h1>
+${needsScript}
+<p class="callback-status" role="status" aria-live="polite">Finishing sign-in.</p>`;
+  return layout({ title: 'Signing in — Rungs', description: 'Finishing sign-in.', body, path: CALLBACK_PATH, assets, page: 'callback' });
+}
+
+/** Bucket key → HTML of every static page (directory-style URLs, like lesson pages). */
+export const staticPages = (assets: AssetManifest) =>
+  new Map([
+    ['reviews/index.html', reviewsPage(assets)],
+    ['account/index.html', accountPage(assets)],
+    [`${CALLBACK_PATH.slice(1)}index.html`, callbackPage(assets)],
+  ]);
