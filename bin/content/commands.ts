@@ -73,18 +73,18 @@ export async function publishCommand(
   const upload = (file: ContentFile) => attempt(file.key, () => uploader.put(file.key, file.body, contentType(file.key)));
   const metadata = ordered.filter((f) => rank(f) === 0);
   const lessons = ordered.filter((f) => rank(f) === 1);
-  for (const group of [metadata, lessons]) await forEachLimited(group, io.concurrency ?? 8, upload);
 
-  // --delete: files gone from content/ are removed from the bucket too (lessons before their
-  // metadata); each removal takes its lesson down through the ingest function.
+  // --delete: files gone from content/ are removed from the bucket too; each removal takes its lesson
+  // down through the ingest function. Stale lesson files go before the lessons are uploaded, so a
+  // lesson moved to another folder is never rejected for an id its old file still holds; stale
+  // track and unit files go last, once no lesson needs them.
   let deleted = 0;
-  if (io.deleteMissing && failed.length === 0) {
-    const local = new Set(ordered.map((f) => f.key));
-    const stale = (await uploader.list()).filter((key) => classifyKey(key) && !local.has(key));
-    stale.sort((a, b) => Number(classifyKey(a)?.kind !== 'lesson') - Number(classifyKey(b)?.kind !== 'lesson') || a.localeCompare(b));
-    const deleting = progressBar(stale.length, io.err, io.isTty);
-    let removed = 0;
-    for (const key of stale) {
+  const local = new Set(ordered.map((f) => f.key));
+  const stale = io.deleteMissing ? (await uploader.list()).filter((key) => classifyKey(key) && !local.has(key)) : [];
+  const deleting = progressBar(stale.length, io.err, io.isTty);
+  let removed = 0;
+  const remove = async (keys: string[]) => {
+    for (const key of keys.sort()) {
       try {
         await uploader.delete(key);
         deleted++;
@@ -93,7 +93,12 @@ export async function publishCommand(
       }
       deleting(++removed, `deleted ${key}`);
     }
-  }
+  };
+
+  await forEachLimited(metadata, io.concurrency ?? 8, upload);
+  if (failed.length === 0) await remove(stale.filter((key) => classifyKey(key)?.kind === 'lesson'));
+  await forEachLimited(lessons, io.concurrency ?? 8, upload);
+  if (failed.length === 0) await remove(stale.filter((key) => classifyKey(key)?.kind !== 'lesson'));
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const bytes = ordered.reduce((sum, f) => sum + Buffer.byteLength(f.body), 0);

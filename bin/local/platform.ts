@@ -1,11 +1,11 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiFunctions, matchRoute } from '../../lambdas/api/routes';
-import { ingest, type IngestResult } from '../../lambdas/events/ingest';
+import { ingest, republishAll, type IngestResult } from '../../lambdas/events/ingest';
 import { createFailureReporter } from '../../lambdas/events/report';
+import { listCatalog } from '../../lambdas/store/catalog';
 import { createStore } from '../../lambdas/store/client';
 import { createTableFromSchema } from '../../lambdas/store/table';
 import { buildEvent, lambdaContext, readBody, writeResult, type LambdaHandler } from './adapter';
@@ -137,13 +137,25 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       for (const failure of result.failures) log(`content error: ${failure.message}`);
       return result;
     };
+    // The folder is the bucket: every file is offered (unchanged ones cost nothing) and every published
+    // lesson whose file is gone is removed, so deletions made while stopped, or of whole folders, count.
+    const syncTree = async () => {
+      const objects = await readContentTree(contentDir);
+      const present = new Set(objects.map((o) => o.key));
+      const published = (await listCatalog(store)).sources;
+      const removed = [...published.values()].map((p) => p.source).filter((key) => !present.has(key));
+      return ingestFiles(objects, removed);
+    };
+    const firstIngest = await syncTree();
+    // A kept table (RUNGS_DATA) already holds every lesson, but the in-memory site starts empty.
+    await republishAll({ store, site, assets: build.manifest });
     const platform: Platform = {
       url: `http://${host}:${port}`,
       port,
       dynamo: { endpoint, pid: dynamo?.pid },
       site,
       identity,
-      lastIngest: await ingestFiles(await readContentTree(contentDir)),
+      lastIngest: firstIngest,
       stop,
     };
     log(`Ingested ${platform.lastIngest.lessons.length} lessons, ${platform.lastIngest.failures.length} with errors`);
@@ -183,18 +195,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       // Live preview: a saved file is re-ingested through the same code as an S3 upload.
       watcher = watch(contentDir, { recursive: true }, async (_event, filename) => {
         if (!filename) return;
-        const key = filename.split(sep).join('/');
         try {
-          let body: string | undefined;
-          try {
-            body = await readFile(join(contentDir, filename), 'utf8');
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-          }
-          // A file that is gone was deleted (or moved): it goes through ingest as an S3 removal would.
-          const result = body === undefined ? await ingestFiles([], [key]) : await ingestFiles([{ key, body }]);
+          const result = await syncTree();
           platform.lastIngest = result;
-          if (result.pages.length > 0) log(`${body === undefined ? 'removed' : 're-ingested'} ${relative(repoRoot, join(contentDir, filename))}`);
+          if (result.pages.length > 0) log(`${result.removed.length > 0 && result.lessons.length === 0 ? 'removed' : 're-ingested'} ${relative(repoRoot, join(contentDir, filename))}`);
         } catch (error) {
           // Half-written files are picked up by the next save; anything else is worth a line.
           log(`watch: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authenticate, type AuthMode } from '../middleware/auth';
-import { idempotency } from '../middleware/idempotency';
+import { idempotency, takeReplay } from '../middleware/idempotency';
 import { observability } from '../middleware/observability';
 import { problemDetails } from '../middleware/problem';
 import { rateLimit, type RouteRateLimit } from '../middleware/rate-limit';
@@ -39,6 +39,7 @@ export function httpHandler(fn: (event: ApiEvent, context: ApiContext) => Promis
     .use(observability())
     .use(authenticate(options.auth ?? 'public'))
     .use(rateLimit(options.rateLimit));
-  if (options.idempotent) chain.use(idempotency(defaultStore));
-  return chain.handler(fn);
+  if (!options.idempotent) return chain.handler(fn);
+  // A replayed retry answers with the stored response instead of running the handler again.
+  return chain.use(idempotency(defaultStore)).handler(async (event, context) => takeReplay(context) ?? fn(event, context));
 }

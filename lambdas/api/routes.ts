@@ -1,3 +1,9 @@
+import { keys } from '../store/keys';
+
+/** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of what API functions write. */
+const learnerData = keys.user('*').pk;
+const itemStatistics = keys.itemStats('*', '*').pk;
+
 /**
  * The API's functions and their routes, declared once: the CDK stack creates one function per
  * entry and one HTTP API route per route; the local platform dispatches to the same handlers.
@@ -11,8 +17,11 @@ export interface ApiFunction {
   /** Handler module, relative to the repository root; it exports `handler`. */
   entry: string;
   routes: { method: HttpMethod; path: string }[];
-  /** Table access the function needs: a reader gets read grants only; `{ write }` is read plus exactly those writes. */
-  tableAccess: 'read' | 'readWrite' | { write: readonly TableWriteAction[] };
+  /**
+   * Table access the function needs: a reader gets read grants only; `{ write, partitions }` is read
+   * plus exactly those writes, and only on items whose partition key matches one of `partitions`.
+   */
+  tableAccess: 'read' | 'readWrite' | { write: readonly TableWriteAction[]; partitions: readonly string[] };
   description: string;
 }
 
@@ -33,7 +42,7 @@ export const apiFunctions = {
     entry: 'lambdas/api/attempts.ts',
     routes: [{ method: 'POST', path: '/api/lessons/{id}/attempts' }],
     // Attempt, statistics and card in one transaction (Put, Update); idempotency claim/complete/release.
-    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'] },
+    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
     description: 'Grades exercise answers; records signed-in attempts, statistics and review cards',
   },
   progress: {
@@ -42,7 +51,7 @@ export const apiFunctions = {
       { method: 'GET', path: '/api/me/progress' },
       { method: 'PUT', path: '/api/me/progress/{lessonId}' },
     ],
-    tableAccess: { write: ['PutItem'] },
+    tableAccess: { write: ['PutItem'], partitions: [learnerData] },
     description: "The learner's lesson progress",
   },
   reviews: {
@@ -51,7 +60,7 @@ export const apiFunctions = {
       { method: 'GET', path: '/api/me/reviews' },
       { method: 'POST', path: '/api/me/reviews/{itemId}' },
     ],
-    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'] },
+    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
     description: "The learner's FSRS review queue and review answers",
   },
   account: {
@@ -60,7 +69,7 @@ export const apiFunctions = {
       { method: 'GET', path: '/api/me/export' },
       { method: 'DELETE', path: '/api/me' },
     ],
-    tableAccess: { write: ['BatchWriteItem'] },
+    tableAccess: { write: ['BatchWriteItem'], partitions: [learnerData] },
     description: "Exports or deletes all of the learner's data",
   },
   authorStats: {
@@ -82,5 +91,9 @@ export function matchRoute(template: string, path: string): Record<string, strin
   });
   const match = new RegExp(`^${pattern}$`).exec(path);
   if (!match) return undefined;
-  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+  try {
+    return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+  } catch {
+    return undefined; // a malformed percent-escape matches no route, as at API Gateway
+  }
 }

@@ -193,10 +193,17 @@ function changedLessons(objects: SourceObject[], before: Listed, result: IngestR
   return candidates;
 }
 
+const emptyResult = (): IngestResult => ({ lessons: [], tracks: [], units: [], removed: [], unchanged: [], pages: [], invalidated: [], failures: [], skipped: [] });
+
 export async function ingest(objects: SourceObject[], deps: IngestDeps, removedKeys: string[] = []): Promise<IngestResult> {
   const { store } = deps;
   const now = (deps.now ?? (() => new Date()))().toISOString();
-  const result: IngestResult = { lessons: [], tracks: [], units: [], removed: [], unchanged: [], pages: [], invalidated: [], failures: [], skipped: [] };
+  const result = emptyResult();
+  if (removedKeys.length > 0 && deps.source) {
+    // S3 events arrive in any order: a key deleted and uploaded again is in the bucket, so it stays.
+    const listed = new Set(await deps.source.listKeys());
+    removedKeys = removedKeys.filter((key) => !listed.has(key));
+  }
 
   const before = await listCatalog(store);
   const metadata = await applyMetadata(objects, removedKeys, before, store, result);
@@ -243,6 +250,30 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
 }
 
 /**
+ * Renders every page from what the table holds, for a site that starts empty while the table does
+ * not (the local platform on a kept DynamoDB Local folder). Nothing is invalidated.
+ */
+export async function republishAll(deps: IngestDeps): Promise<IngestResult> {
+  const result = emptyResult();
+  const nothing: Listed = { tracks: [], units: [], lessons: [], sources: new Map() };
+  await publishPages(nothing, { ...deps, invalidator: undefined }, result);
+  return result;
+}
+
+/** The pages that show the whole catalog: home, catalog.json and the concept index. */
+async function putCatalogPages(site: SitePublisher, catalog: Catalog, assets: IngestDeps['assets']): Promise<void> {
+  await site.put('index.html', renderHomePage(catalog, assets), htmlType);
+  await site.put('catalog.json', catalogJson(catalog), 'application/json');
+  await site.put('concepts/index.html', renderConceptIndexPage(catalog, assets), htmlType);
+}
+
+/**
+ * Exact paths of a page (never wildcards: CloudFront allows only 15 wildcard paths in progress per
+ * distribution, but 3,000 exact ones).
+ */
+const pagePaths = (path: string) => [path, `${path}index.html`];
+
+/**
  * Step 5: pages. The changed lessons, every lesson whose surroundings changed, and the catalog-wide
  * pages when the catalog they show changed; then one invalidation for what was cached before.
  */
@@ -263,24 +294,29 @@ async function publishPages(before: Listed, deps: IngestDeps, result: IngestResu
     await site.put(path, renderLessonPageFromBody(summary, body, newCatalog, assets), htmlType);
     result.pages.push(path);
     // A brand-new page has nothing cached to invalidate (invalidation paths cost money past 1000 a month).
-    if (wasPublished.has(summary.id)) invalidate.push(`${lessonPath(summary.id)}*`);
+    if (wasPublished.has(summary.id)) invalidate.push(...pagePaths(lessonPath(summary.id)));
   }
   for (const id of result.removed) {
     await site.delete(lessonPagePath(id));
     result.pages.push(lessonPagePath(id));
-    invalidate.push(`${lessonPath(id)}*`);
+    invalidate.push(...pagePaths(lessonPath(id)));
   }
 
   if (catalogJson(oldCatalog) !== catalogJson(newCatalog)) {
-    await site.put('index.html', renderHomePage(newCatalog, assets), htmlType);
-    await site.put('catalog.json', catalogJson(newCatalog), 'application/json');
-    result.pages.push('index.html', 'catalog.json');
-    invalidate.push('/', '/index.html', '/catalog.json');
     const concepts = conceptIndex(newCatalog);
     if (JSON.stringify(concepts) !== JSON.stringify(conceptIndex(oldCatalog))) await putConceptIndex(store, concepts);
-    await site.put('concepts/index.html', renderConceptIndexPage(newCatalog, assets), htmlType);
-    result.pages.push('concepts/index.html');
-    invalidate.push('/concepts/*');
+    let shown = newCatalog;
+    await putCatalogPages(site, shown, assets);
+    // S3 runs one ingest per object, several at once: a lesson published by another run between our
+    // read and our writes would be missing from what we just wrote, so check once more and rewrite.
+    const latest = await listCatalog(store);
+    const latestCatalog = assembleCatalog(latest.tracks, latest.units, latest.lessons);
+    if (catalogJson(latestCatalog) !== catalogJson(shown)) {
+      shown = latestCatalog;
+      await putCatalogPages(site, shown, assets);
+    }
+    result.pages.push('index.html', 'catalog.json', 'concepts/index.html');
+    invalidate.push('/', '/index.html', '/catalog.json', ...pagePaths('/concepts/'));
   }
 
   if (invalidate.length > 0 && deps.invalidator) {

@@ -21,3 +21,18 @@ export function clientIp(event: APIGatewayProxyEventV2, env: NodeJS.ProcessEnv =
   const lastColon = viewer.lastIndexOf(':');
   return lastColon > 0 ? viewer.slice(0, lastColon) : viewer;
 }
+
+/**
+ * The network an anonymous caller is limited as: the IPv4 address itself, or the /64 prefix of an
+ * IPv6 address (one host usually owns a whole /64 and could otherwise rotate addresses for fresh quota).
+ */
+export function rateLimitNetwork(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  const [head = '', tail] = ip.split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'), ...tailGroups];
+  return `${groups.slice(0, 4).map((g) => (Number.parseInt(g, 16) || 0).toString(16)).join(':')}::/64`;
+}

@@ -27,6 +27,18 @@ const TTL_SECONDS = 24 * 3600;
 type Middleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
 
 const scopes = new WeakMap<object, IdempotencyScope>();
+const replays = new WeakMap<object, APIGatewayProxyStructuredResultV2>();
+
+/**
+ * The stored response of a retried request, if this request is a replay. `httpHandler` answers with
+ * it instead of running the handler, so every `after` middleware (rate-limit headers, tracing,
+ * metrics) still runs, which an early response from `before` would skip.
+ */
+export function takeReplay(context: object): APIGatewayProxyStructuredResultV2 | undefined {
+  const replay = replays.get(context);
+  replays.delete(context);
+  return replay;
+}
 
 export function idempotency(store: () => Store): Middleware {
   return {
@@ -46,8 +58,8 @@ export function idempotency(store: () => Store): Middleware {
         return;
       }
       if (result.outcome === 'completed') {
-        // Returning a response from `before` ends the chain: the handler does not run again.
-        return { ...result.response, headers: { ...result.response.headers, 'Idempotent-Replayed': 'true' } };
+        replays.set(request.context, { ...result.response, headers: { ...result.response.headers, 'Idempotent-Replayed': 'true' } });
+        return;
       }
       if (result.outcome === 'mismatch') {
         throw problem(422, 'Unprocessable Content', { type: 'idempotency-key-reused', detail: 'This Idempotency-Key was used for a different request.' });
@@ -62,11 +74,20 @@ export function idempotency(store: () => Store): Middleware {
       const scope = scopes.get(request);
       const response = request.response;
       if (!scope || !response) return;
-      if ((response.statusCode ?? 200) < 300) {
-        const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([name, value]) => [name, String(value)]));
-        await complete(store(), scope, { statusCode: response.statusCode ?? 200, headers, body: response.body ?? '' });
-      } else {
+      // From here on the handler's effect has happened: an error while storing the response must not
+      // release the key (a retry would run the handler a second time), so onError no longer sees it.
+      scopes.delete(request);
+      if ((response.statusCode ?? 200) >= 300) {
         await release(store(), scope);
+        return;
+      }
+      const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([name, value]) => [name, String(value)]));
+      try {
+        await complete(store(), scope, { statusCode: response.statusCode ?? 200, headers, body: response.body ?? '' });
+      } catch (error) {
+        // The learner still gets the real response; a retry meets the in-progress record (409) until
+        // its lock expires, which is safer than a second effect.
+        console.error(JSON.stringify({ level: 'ERROR', message: 'idempotency record not completed', error: error instanceof Error ? error.message : String(error) }));
       }
     },
     onError: async (request) => {

@@ -6,7 +6,7 @@ import { DynamoLimiter, FallbackLimiter, type Decision, type Limiter, type Limit
 import { defaultMetricsSink, type MetricsSink } from '../ratelimit/metrics';
 import { assertWeight } from '../ratelimit/policy';
 import { defaultLimiterStore } from '../store/rate-limit';
-import { clientIp } from './client-ip';
+import { clientIp, rateLimitNetwork } from './client-ip';
 import { problem } from './problem';
 import type { ApiContext } from './request-context';
 
@@ -101,7 +101,7 @@ export function rateLimit(
   return {
     before: async (request) => {
       const caller = request.context.caller;
-      const subject = caller ? `user:${caller.sub}` : `ip:${clientIp(request.event)}`;
+      const subject = caller ? `user:${caller.sub}` : `ip:${rateLimitNetwork(clientIp(request.event))}`;
       const policies = byTier[tierOf(caller)];
       const decision = await decide(request, { subject, policySet, policies, weight });
       const headers = rateLimitHeaders(decision.states);

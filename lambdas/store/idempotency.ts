@@ -69,16 +69,25 @@ export async function claim(store: Store, scope: IdempotencyScope, fingerprint: 
   return { outcome: 'in-progress' };
 }
 
+/**
+ * Stores the response of the request that holds the claim. Conditional, so that a record deleted in
+ * the meantime (the account was deleted mid-request) is not brought back half-made.
+ */
 export async function complete(store: Store, scope: IdempotencyScope, response: StoredResponse): Promise<void> {
-  await store.doc.send(
-    new UpdateCommand({
-      TableName: store.tableName,
-      Key: recordKey(scope),
-      UpdateExpression: 'SET #status = :completed, #response = :response',
-      ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
-      ExpressionAttributeValues: { ':completed': 'completed', ':response': response },
-    }),
-  );
+  await store.doc
+    .send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: recordKey(scope),
+        UpdateExpression: 'SET #status = :completed, #response = :response',
+        ConditionExpression: '#status = :inProgress',
+        ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
+        ExpressionAttributeValues: { ':completed': 'completed', ':response': response, ':inProgress': 'in-progress' },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+    });
 }
 
 /** Gives the key back after a failed request, so that a retry runs again. */

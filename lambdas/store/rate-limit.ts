@@ -24,7 +24,9 @@ export function createLimiterStore(config: StoreConfig, options: LimiterClientOp
   const timeoutMs = options.timeoutMs ?? LIMITER_TIMEOUT_MS;
   const client = new DynamoDBClient({
     ...dynamoClientConfig(config),
-    maxAttempts: options.maxAttempts ?? 2,
+    // One attempt: a resent conditional update that had in fact been applied would charge twice;
+    // the route's failure policy already decides what a store error means.
+    maxAttempts: options.maxAttempts ?? 1,
     // Without throwOnRequestTimeout the SDK only logs a slow request and keeps waiting for it.
     requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
   });

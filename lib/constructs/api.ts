@@ -4,6 +4,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { apiFunctions, type ApiFunction, type ApiFunctionName } from '../../lambdas/api/routes';
 import type { StageConfig } from '../config';
@@ -79,7 +80,14 @@ export class Api extends Construct {
       else if (access === 'readWrite') table.grantReadWriteData(fn);
       else {
         table.grantReadData(fn);
-        table.grant(fn, ...access.write.map((action) => `dynamodb:${action}`));
+        // Writes only where the function's data lives, e.g. a learner's own partition (USER#…).
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: access.write.map((action) => `dynamodb:${action}`),
+            resources: [table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...access.partitions] } },
+          }),
+        );
       }
       grantRateLimitState(fn, table);
       acknowledge(fn, {

@@ -105,6 +105,20 @@ describe('dev stage', () => {
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
   });
 
+  it('lets writing API functions write only the partitions they declare (a learner\'s own data, item statistics)', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const writeStatements = (pattern: RegExp) =>
+      Object.entries(policies)
+        .filter(([id]) => pattern.test(id))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Condition?: Record<string, Record<string, string[]>> }[])
+        .filter((s) => [s.Action].flat().some((a) => /dynamodb:(Put|Update|Delete|BatchWrite)Item/.test(a)) && !JSON.stringify(s.Condition ?? {}).includes('RATE#'));
+    const leadingKeys = (pattern: RegExp) => writeStatements(pattern).map((s) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']);
+    expect(leadingKeys(/ApiAccountFunction/)).toEqual([['USER#*']]);
+    expect(leadingKeys(/ApiProgressFunction/)).toEqual([['USER#*']]);
+    expect(leadingKeys(/ApiAttemptsFunction/)).toEqual([['USER#*', 'LESSON#*']]);
+    expect(leadingKeys(/ApiReviewsFunction/)).toEqual([['USER#*', 'LESSON#*']]);
+  });
+
   it('grants each writing API function only the write actions it declares', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const actionsOf = (pattern: RegExp) =>

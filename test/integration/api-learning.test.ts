@@ -1,5 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultStore } from '../../lambdas/store/client';
 import { keys } from '../../lambdas/store/keys';
 import { startTestApi, type TestApi } from '../support/api';
 
@@ -104,10 +105,41 @@ describe('POST /api/lessons/{id}/attempts', () => {
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     expect(retry.status).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.headers['ratelimit']).toMatch(/^"burst";r=\d+;t=\d+/);
     expect(retry.body).toEqual(responses.find((r) => r.status === 201 && !r.headers['idempotent-replayed'])!.body);
     const after = await itemStats('pkce-protects');
     expect(after.attempts).toBe(before.attempts + 1);
     expect((await userItems('grace')).filter((i) => i.type === 'attempt')).toHaveLength(1);
+  });
+
+  it('never runs a retry twice when storing the first response fails', async () => {
+    // Prepare: the update that completes the idempotency record fails once, after the attempt is stored
+    const before = await itemStats('pkce-protects');
+    let failed = false;
+    const stack = defaultStore().doc.middlewareStack;
+    stack.add(
+      (next) => async (args) => {
+        const input = args.input as { ConditionExpression?: string; UpdateExpression?: string };
+        if (!failed && input.UpdateExpression?.includes(':completed')) {
+          failed = true;
+          throw Object.assign(new Error('simulated timeout'), { name: 'TimeoutError' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failCompleteOnce' },
+    );
+    const request = { method: 'POST' as const, path: attemptsPath, token: ada, body: mcq(['phishing']), headers: { 'idempotency-key': 'attempt-complete-fails' } };
+
+    // Act
+    const first = await api.call(request);
+    const retry = await api.call(request);
+    stack.remove('failCompleteOnce');
+
+    // Assess: the learner got the real answer, the retry is held off, and there was one effect
+    expect(failed).toBe(true);
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(409);
+    expect((await itemStats('pkce-protects')).attempts).toBe(before.attempts + 1);
   });
 
   it('refuses the same Idempotency-Key with a different body with 422', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { lambdaContext } from '../../bin/local/adapter';
 import { MemorySite } from '../../bin/local/site';
 import { ingest, type IngestFailure, type SourceObject } from '../../lambdas/events/ingest';
@@ -164,7 +164,7 @@ describe('content ingest into DynamoDB Local', () => {
     expect(result.pages.filter((p) => p.startsWith('lessons/')).sort()).toEqual(['lessons/a/index.html', 'lessons/b/index.html', 'lessons/c/index.html']);
     expect(site.objects.get('lessons/a/index.html')?.body).toContain('Backoff, renamed →');
     expect(site.objects.get('lessons/c/index.html')?.body).toContain('← Backoff, renamed');
-    expect(invalidator.calls).toEqual([['/lessons/a/*', '/lessons/b/*', '/lessons/c/*', '/', '/index.html', '/catalog.json', '/concepts/*']]);
+    expect(invalidator.calls).toEqual([['/lessons/a/', '/lessons/a/index.html', '/lessons/b/', '/lessons/b/index.html', '/lessons/c/', '/lessons/c/index.html', '/', '/index.html', '/catalog.json', '/concepts/', '/concepts/index.html']]);
   });
 
   it('invalidates the pages of lessons that existed before, not those published for the first time', async () => {
@@ -176,14 +176,44 @@ describe('content ingest into DynamoDB Local', () => {
 
     // Assess: d is new; c gains d as its next lesson, and every lesson sharing "retries" lists d.
     expect(site.objects.has('lessons/d/index.html')).toBe(true);
-    expect(invalidator.calls).toEqual([['/lessons/a/*', '/lessons/b/*', '/lessons/c/*', '/', '/index.html', '/catalog.json', '/concepts/*']]);
+    expect(invalidator.calls).toEqual([['/lessons/a/', '/lessons/a/index.html', '/lessons/b/', '/lessons/b/index.html', '/lessons/c/', '/lessons/c/index.html', '/', '/index.html', '/catalog.json', '/concepts/', '/concepts/index.html']]);
+  });
+
+  it('keeps both lessons on the home page when two ingests run at once', async () => {
+    // Prepare: run A stalls while writing the home page until run B has finished
+    const { store, site } = await publishedUnit();
+    let releaseA!: () => void;
+    const aMayContinue = new Promise<void>((resolve) => (releaseA = resolve));
+    let stalled = false;
+    const stallingSite = {
+      put: async (path: string, body: string, type: string) => {
+        if (path === 'index.html' && !stalled) {
+          stalled = true;
+          await aMayContinue;
+        }
+        await site.put(path, body, type);
+      },
+      delete: (path: string) => site.delete(path),
+    };
+
+    // Act
+    const runA = ingest([lessonFile('d', 4)], { store, site: stallingSite });
+    await vi.waitUntil(() => stalled);
+    await ingest([lessonFile('e', 5)], { store, site });
+    releaseA();
+    await runA;
+
+    // Assess
+    const listed = JSON.parse(site.objects.get('catalog.json')?.body ?? '{}').tracks[0].units[0].lessons.map((l: { id: string }) => l.id);
+    expect(listed).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(site.objects.get('index.html')?.body).toContain('/lessons/e/');
   });
 
   it('re-renders only the changed lesson when its edit leaves the catalog as it was', async () => {
     const { store, site, invalidator } = await publishedUnit();
     const result = await ingest([lessonFile('b', 2, { prose: 'A clarified paragraph.' })], { store, site, invalidator });
     expect(result.pages).toEqual(['lessons/b/index.html']);
-    expect(invalidator.calls).toEqual([['/lessons/b/*']]);
+    expect(invalidator.calls).toEqual([['/lessons/b/', '/lessons/b/index.html']]);
   });
 
   it('lists related lessons under "Appears again in" and links them from the concept index', async () => {

@@ -62,4 +62,35 @@ describe('local live preview (npm start watches content/)', () => {
     const catalog = (await (await fetch(`${platform.url}/api/catalog`)).json()) as { tracks: { units: { lessons: { id: string }[] }[] }[] };
     expect(catalog.tracks.flatMap((t) => t.units.flatMap((u) => u.lessons.map((l) => l.id)))).not.toContain('refresh-token-rotation');
   });
+
+  it('takes every lesson of a deleted folder down', async () => {
+    // Act: Linux's recursive watcher reports only some paths of a removed tree
+    rmSync(join(contentDir, 'apis/idempotency'), { recursive: true });
+
+    // Assess
+    for (const id of ['retries-backoff-jitter', 'idempotency-keys', 'exactly-once-vs-at-least-once']) {
+      await eventually(async () => (await page(`/lessons/${id}/`)).status === 404);
+    }
+  });
+
+  it('serves every page again after a restart on the same table', async () => {
+    // Prepare: the table keeps its lessons (as with RUNGS_DATA) but the site starts empty
+    const tableName = `restart-${randomUUID()}`;
+    const first = await startPlatform({ port: 0, contentDir, dynamoEndpoint: inject('dynamoEndpoint'), tableName });
+    await first.stop();
+
+    // Act
+    const second = await startPlatform({ port: 0, contentDir, dynamoEndpoint: inject('dynamoEndpoint'), tableName });
+
+    // Assess
+    try {
+      expect(second.lastIngest.lessons).toEqual([]);
+      expect((await fetch(`${second.url}/`)).status).toBe(200);
+      // (the PKCE lesson was broken by an earlier save, so another lesson stands in)
+      expect((await fetch(`${second.url}/lessons/jwt-structure/`)).status).toBe(200);
+      expect((await fetch(`${second.url}/concepts/`)).status).toBe(200);
+    } finally {
+      await second.stop();
+    }
+  });
 });

@@ -17,6 +17,8 @@ class FakeUploader implements Uploader {
   readonly target = 's3://test-bucket';
   readonly keys: string[] = [];
   readonly deleted: string[] = [];
+  /** Every put and delete in the order they happened. */
+  readonly log: string[] = [];
   constructor(
     private readonly failOn?: string,
     private readonly remote: string[] = [],
@@ -24,12 +26,14 @@ class FakeUploader implements Uploader {
   async put(key: string) {
     if (key === this.failOn) throw new Error('Access Denied');
     this.keys.push(key);
+    this.log.push(`put ${key}`);
   }
   async list() {
     return [...new Set([...this.remote, ...this.keys])];
   }
   async delete(key: string) {
     this.deleted.push(key);
+    this.log.push(`delete ${key}`);
   }
 }
 
@@ -83,6 +87,10 @@ describe('npm run content -- publish', () => {
     expect(code).toBe(0);
     expect(uploader.deleted).toEqual(['old/unit/gone.md', 'security/oauth/renamed.md', 'old/track.yaml', 'old/unit/unit.yaml']);
     expect(out[0]).toMatch(/, deleted 4 no longer in the folder in /);
+    // A moved lesson's old file is gone before any lesson is uploaded, so its id is free again.
+    const firstLessonPut = uploader.log.findIndex((l) => l.startsWith('put ') && l.endsWith('.md'));
+    expect(uploader.log.indexOf('delete security/oauth/renamed.md')).toBeLessThan(firstLessonPut);
+    expect(uploader.log.indexOf('delete old/track.yaml')).toBeGreaterThan(firstLessonPut);
   });
 
   it('deletes nothing without --delete', async () => {

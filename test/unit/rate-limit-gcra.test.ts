@@ -5,6 +5,7 @@ import { compilePolicySets, compiledPolicySets, policySets, tierOf } from '../..
 import { evaluate, type Tats } from '../../lambdas/ratelimit/gcra';
 import { rateLimitHeaders, retryAfterSeconds } from '../../lambdas/ratelimit/headers';
 import { emfLine } from '../../lambdas/ratelimit/metrics';
+import { rateLimitNetwork } from '../../lambdas/middleware/client-ip';
 import { compilePolicies, compilePolicy } from '../../lambdas/ratelimit/policy';
 
 describe('rate-limit policies', () => {
@@ -137,5 +138,15 @@ describe('RateLimit fields and metrics', () => {
       policySet: 'default',
       RateLimitCachedBlock: 1,
     });
+  });
+});
+
+describe('anonymous rate-limit subject', () => {
+  it('limits an IPv6 caller by its /64 and an IPv4 caller by its address', () => {
+    expect(rateLimitNetwork('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(rateLimitNetwork('2001:db8:1:2:ffff:ffff:ffff:fffe')).toBe('2001:db8:1:2::/64');
+    expect(rateLimitNetwork('2001:db8::7')).toBe('2001:db8:0:0::/64');
+    expect(rateLimitNetwork('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(rateLimitNetwork('203.0.113.9')).toBe('203.0.113.9');
   });
 });
