@@ -68,7 +68,9 @@ export function problemDetails(
       }
       // Anything unexpected is logged with its stack and answered without internals.
       log({ level: 'ERROR', message: 'unhandled error', path: instance, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
-      request.response = problemResponse(500, 'Internal Server Error', instance, { type: 'internal' });
+      // Headers other middleware attached (e.g. RateLimit) still go out; nothing about the error does.
+      const headers = (error as { problem?: ProblemOptions } | null)?.problem?.headers;
+      request.response = problemResponse(500, 'Internal Server Error', instance, { type: 'internal', ...(headers ? { headers } : {}) });
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { compiledPolicySets, tierOf, type CompiledPolicySets, type PolicySetName } from '../ratelimit/config';
-import { rateLimitHeaders, rateLimitPolicyField, retryAfterSeconds } from '../ratelimit/headers';
+import { rateLimitHeaders, retryAfterSeconds } from '../ratelimit/headers';
 import { DynamoLimiter, FallbackLimiter, type Decision, type Limiter, type LimitRequest } from '../ratelimit/limiter';
 import { defaultMetricsSink, type MetricsSink } from '../ratelimit/metrics';
 import { assertWeight } from '../ratelimit/policy';
@@ -85,7 +85,8 @@ export function rateLimit(
       deps.log({ level: 'WARN', message: 'rate limiter store failed', failure, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
       if (failure === 'closed') {
         deps.metrics.record('store-error-closed', { policySet });
-        const policyHeader = { 'RateLimit-Policy': rateLimitPolicyField(limitRequest.policies.map((policy) => ({ policy, remaining: 0, resetSeconds: 0 }))) };
+        // Nothing can be granted until the store answers again: no quota left, reset at Retry-After.
+        const policyHeader = rateLimitHeaders(limitRequest.policies.map((policy) => ({ policy, remaining: 0, resetSeconds: STORE_DOWN_RETRY_AFTER_SECONDS })));
         headersOf.set(request, policyHeader);
         throw problem(503, 'Service Unavailable', {
           type: 'rate-limiter-unavailable',
@@ -124,8 +125,9 @@ export function rateLimit(
     onError: (request) => {
       const headers = headersOf.get(request);
       const error = request.error as (Error & { problem?: { headers?: Record<string, string> } }) | null;
-      if (!headers || !error?.problem) return;
-      error.problem.headers = { ...headers, ...error.problem.headers };
+      if (!headers || !error || typeof error !== 'object') return;
+      // Unexpected errors too: problemDetails() renders whatever headers ride on the error.
+      error.problem = { ...error.problem, headers: { ...headers, ...error.problem?.headers } };
     },
   };
 }

@@ -77,8 +77,24 @@ describe.each([
     // Assess
     expect(handlerRan).toBe(false);
     expect(response.statusCode).toBe(503);
-    expect(response.headers).toMatchObject({ 'Content-Type': 'application/problem+json', 'Retry-After': '2', 'RateLimit-Policy': '"burst";q=2;w=60' });
+    expect(response.headers).toMatchObject({ 'Content-Type': 'application/problem+json', 'Retry-After': '2', 'RateLimit-Policy': '"burst";q=2;w=60', RateLimit: '"burst";r=0;t=2' });
     expect(JSON.parse(response.body ?? '{}')).toMatchObject({ type: '/problems/rate-limiter-unavailable', status: 503 });
     expect(metrics.outcomes).toEqual(['store-error-closed']);
+  });
+
+  it('keeps the RateLimit headers on an unexpected handler error, which is answered as a bare 500', async () => {
+    // Prepare: a fail-open route (the fallback bucket decides), a handler that crashes
+    const metrics = recordingMetrics();
+    const limiter = brokenLimiter(endpoint());
+    const call = limitedHandler({ failure: 'open' }, { limiter: () => limiter, policySets, metrics }, async () => {
+      throw new Error('bug');
+    });
+
+    // Act
+    const response = await call();
+
+    // Assess
+    expect(response.statusCode).toBe(500);
+    expect(response.headers?.['RateLimit-Policy']).toBe('"burst";q=2;w=60');
   });
 });
