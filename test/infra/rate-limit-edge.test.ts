@@ -1,25 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { Stack } from 'aws-cdk-lib';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { apiFunctions } from '../../lambdas/api/routes';
-import { buildApp } from '../../lib/app';
+import { synthesizer } from '../support/synth';
 
-const outdirs: string[] = [];
+const synthesize = synthesizer();
 const region = process.env.CDK_DEFAULT_REGION;
 
 /** Synthesizes a stage in a region (undefined: environment-agnostic), without bundling. */
 function synth(stage: 'dev' | 'prod', inRegion: string | undefined, context: Record<string, unknown> = {}) {
   if (inRegion) process.env.CDK_DEFAULT_REGION = inRegion;
   else delete process.env.CDK_DEFAULT_REGION;
-  const outdir = mkdtempSync(join(tmpdir(), 'rungs-cdk-'));
-  outdirs.push(outdir);
-  const { app, stack } = buildApp({ outdir, context: { stage, 'aws:cdk:bundling-stacks': [], ...context } });
-  const assembly = app.synth();
+  const { app, stack, template } = synthesize({ stage, ...context });
   const edge = app.node.tryFindChild(`${stack.stackName}-EdgeWaf`) as Stack | undefined;
-  return { stack, template: Template.fromStack(stack), edge, assembly };
+  return { stack, template, edge };
 }
 
 const rateRule = Match.objectLike({
@@ -41,9 +35,6 @@ afterEach(() => {
     if (value) process.env[name] = value;
     else delete process.env[name];
   }
-});
-afterAll(() => {
-  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('rate-limit infrastructure', () => {
