@@ -13,7 +13,7 @@ import { readContentTree } from './content';
 import { localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { PlatformError } from './errors';
 import { devUsers, startLocalIssuer, type LocalIssuer } from './oidc';
-import { CALLBACK_PATH } from '../../lambdas/render';
+import { CALLBACK_PATH, NOT_FOUND_PAGE } from '../../lambdas/render';
 import { buildSite } from '../../web/build';
 import { contentSecurityPolicy } from '../../web/csp';
 import { MemorySite, resolveSitePath } from './site';
@@ -184,7 +184,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           res.writeHead(200, { 'Content-Type': found.contentType, 'Cache-Control': found.cacheControl, 'Content-Security-Policy': csp }).end(found.body);
           return;
         }
-        res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end(await notFoundPage());
+        // The site's own 404 page, with the same CSP as every other page (CloudFront serves it the same way).
+        const notFound = site.objects.get(NOT_FOUND_PAGE)?.body ?? 'Not found';
+        res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache', 'Content-Security-Policy': csp }).end(notFound);
       } catch (error) {
         log(`request failed: ${error instanceof Error ? error.stack : String(error)}`);
         if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Internal Server Error' }));
@@ -222,8 +224,4 @@ function localSiteConfig(identity: LocalIssuer) {
     redirectPath: CALLBACK_PATH,
     scopes: ['openid', 'profile'],
   };
-}
-
-async function notFoundPage(): Promise<string> {
-  return '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found — Rungs</title></head><body><main id="main"><h1>Page not found</h1><p><a href="/">Back to the lessons</a></p></main></body></html>';
 }

@@ -36,7 +36,8 @@ export function highlightCode(code: string, lang: string | undefined): string {
   const known = language && hljs.getLanguage(language) ? language : undefined;
   const body = known ? hljs.highlight(code, { language: known, ignoreIllegals: true }).value : escapeHtml(code);
   const langClass = known ? ` language-${escapeHtml(known)}` : '';
-  return `<pre><code class="hljs${langClass}">${body}</code></pre>\n`;
+  // Focusable, so a keyboard can reach and scroll a code block wider than the screen.
+  return `<pre tabindex="0"><code class="hljs${langClass}">${body}</code></pre>\n`;
 }
 
 /**
@@ -59,10 +60,20 @@ export function createMarkdownRenderer() {
       code({ text, lang }) {
         return highlightCode(text, lang);
       },
+      // An empty corner cell of a comparison table is no header: screen readers would announce it.
+      tablecell(token) {
+        const text = this.parser.parseInline(token.tokens);
+        const tag = token.header && text.trim() !== '' ? 'th' : 'td';
+        const align = token.align ? ` class="align-${token.align}"` : ''; // a class: the CSP forbids style attributes
+        return `<${tag}${tag === 'th' ? ' scope="col"' : ''}${align}>${text}</${tag}>\n`;
+      },
     },
   });
+  // A table wider than a phone scrolls inside its own focusable region, never the whole page.
+  const wrapTables = (html: string) =>
+    html.replace(/<table>/g, '<div class="table-scroll" tabindex="0" role="region" aria-label="Table"><table>').replace(/<\/table>/g, '</table></div>');
   return {
-    block: (markdown: string) => marked.parse(markdown, { async: false }),
+    block: (markdown: string) => wrapTables(marked.parse(markdown, { async: false })),
     inline: (markdown: string) => marked.parseInline(markdown, { async: false }),
   };
 }

@@ -78,7 +78,7 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     for (const level of await visible.locator('.level').allTextContents()) expect(level).toBe('senior');
     expect(await page.locator('.filter-status').textContent()).toMatch(/lessons? shown/);
     await page.getByLabel('Level').selectOption('');
-    await page.getByLabel('Search titles and concepts').fill('pkce');
+    await page.getByLabel('Search lessons').fill('pkce');
     expect(await page.locator('.lesson-card:visible > a').allTextContents()).toContain('The authorization code flow with PKCE');
     await expectNoAxeViolations(page);
   });

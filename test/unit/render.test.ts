@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assembleCatalog } from '../../lambdas/domain/catalog';
 import { appearsAgainIn, conceptIndex } from '../../lambdas/domain/concepts';
 import { readingMinutes, parseLesson } from '../../lambdas/domain/lesson';
-import { highlightCode } from '../../lambdas/render/markdown';
+import { createMarkdownRenderer, highlightCode } from '../../lambdas/render/markdown';
 import { lessonSummary, renderConceptIndexPage, renderLessonBody, renderLessonPage } from '../../lambdas/render';
 import { lessonSource } from '../fixtures/synthetic-catalog';
 
@@ -17,13 +17,24 @@ describe('rendering at ingest time', () => {
     const html = renderLessonBody(parseLesson('x.md', lessonSource({ id: 'x', track: 't', unit: 'u' })));
 
     // Assess
-    expect(html).toContain('<pre><code class="hljs language-ts">');
+    expect(html).toContain('<pre tabindex="0"><code class="hljs language-ts">');
     expect(html).toMatch(/<span class="hljs-keyword">export<\/span>/);
     expect(html).not.toMatch(/style=|<script/);
   });
 
+  it('renders tables in a focusable scroll region, with no empty header cell and no style attribute', () => {
+    // Act
+    const html = createMarkdownRenderer().block('| | ID token | Access token |\n|---|:---:|---|\n| Reader | client | API |\n');
+
+    // Assess
+    expect(html).toMatch(/^<div class="table-scroll" tabindex="0" role="region" aria-label="Table"><table>/);
+    expect(html).toContain('<td></td>');
+    expect(html).toContain('<th scope="col" class="align-center">ID token</th>');
+    expect(html).not.toMatch(/<th[^>]*>\s*<\/th>|style=/);
+  });
+
   it('escapes code in a language it does not know instead of guessing', () => {
-    expect(highlightCode('<b>&</b>', 'klingon')).toBe('<pre><code class="hljs">&lt;b&gt;&amp;&lt;/b&gt;</code></pre>\n');
+    expect(highlightCode('<b>&</b>', 'klingon')).toBe('<pre tabindex="0"><code class="hljs">&lt;b&gt;&amp;&lt;/b&gt;</code></pre>\n');
   });
 
   it('computes reading time from the text, unless the author overrides it', () => {

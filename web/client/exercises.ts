@@ -159,6 +159,8 @@ function enhanceRecall(section: HTMLElement, send: Send, done: (grade: Grade) =>
 /** Enhances every exercise under `root`; `done` hears each graded answer. */
 export function enhanceExercises(root: ParentNode, send: Send, done: (itemId: string, grade: Grade) => void = () => {}): void {
   for (const exercise of $$('.exercise', root)) {
+    // Checking needs this script; the markup keeps the button invisible until now.
+    for (const button of $$('button.pending', exercise)) button.classList.remove('pending');
     const report = (grade: Grade) => done(exercise.dataset.item!, grade);
     if (exercise.dataset.kind === 'mcq') enhanceMcq(exercise as HTMLFormElement, send, report);
     else if (exercise.dataset.kind === 'ordering') enhanceOrdering(exercise as HTMLFormElement, send, report);

@@ -2,6 +2,7 @@ import { api } from './api';
 import { completeSignIn, session, signIn } from './auth';
 import { $, $$, announce, el } from './dom';
 import { enhanceExercises, type Grade } from './exercises';
+import { score } from './search';
 import { allProgress, clearLocalProgress, localProgress, mergeLocalProgress, recordProgress } from './progress';
 
 /** One function per page kind (`<body data-page>`). */
@@ -22,28 +23,57 @@ export function lessonPage(): void {
   );
 }
 
-export async function homePage(): Promise<void> {
-  const form = $<HTMLFormElement>('.catalog-filter');
-  if (form) {
-    form.classList.remove('pending');
-    const search = $<HTMLInputElement>('#catalog-search', form)!;
-    const level = $<HTMLSelectElement>('#catalog-level', form)!;
-    const apply = () => {
-      const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
-      let shown = 0;
-      for (const card of $$('.lesson-card')) {
-        const visible = (!level.value || card.dataset.level === level.value) && words.every((w) => card.dataset.search?.includes(w));
-        card.hidden = !visible;
-        if (visible) shown++;
+/**
+ * Level filter and ranked search. Without a query the catalog stays in its order with non-matching
+ * levels hidden; with one, the matching lessons are listed best first. Both live in the URL
+ * (`?q=…&level=…`), so a search can be shared and survives a reload.
+ */
+function enhanceCatalogFilter(form: HTMLFormElement): void {
+  form.classList.remove('pending');
+  const search = $<HTMLInputElement>('#catalog-search', form)!;
+  const level = $<HTMLSelectElement>('#catalog-level', form)!;
+  const results = $<HTMLOListElement>('.search-results')!;
+  const cards = $$('.track .lesson-card');
+  const params = new URLSearchParams(location.search);
+  search.value = params.get('q') ?? '';
+  level.value = params.get('level') ?? '';
+  const apply = () => {
+    const query = search.value.trim();
+    const levelOk = (card: HTMLElement) => !level.value || card.dataset.level === level.value;
+    let shown = 0;
+    results.replaceChildren();
+    if (query) {
+      const ranked = cards
+        .map((card, order) => ({ card, order, score: levelOk(card) ? score(query, { title: card.dataset.title ?? '', concepts: card.dataset.concepts ?? '', summary: card.dataset.summary ?? '' }) : 0 }))
+        .filter((r) => r.score > 0)
+        .sort((a, b) => b.score - a.score || a.order - b.order);
+      results.append(...ranked.map(({ card }) => card.cloneNode(true)));
+      shown = ranked.length;
+    } else {
+      for (const card of cards) {
+        card.hidden = !levelOk(card);
+        if (!card.hidden) shown++;
       }
       // Units and tracks with nothing left to show disappear with their headings.
       for (const group of $$('.unit, .track')) group.hidden = !$$('.lesson-card', group).some((c) => !c.hidden);
-      announce($('.filter-status', form), `${shown} ${shown === 1 ? 'lesson' : 'lessons'} shown.`);
-    };
-    form.addEventListener('submit', (event) => event.preventDefault());
-    search.addEventListener('input', apply);
-    level.addEventListener('change', apply);
-  }
+    }
+    results.hidden = !query;
+    for (const track of $$('.track')) if (query) track.hidden = true;
+    const next = new URLSearchParams();
+    if (query) next.set('q', query);
+    if (level.value) next.set('level', level.value);
+    history.replaceState(null, '', next.size > 0 ? `?${next}` : location.pathname);
+    announce($('.filter-status', form), `${shown} ${shown === 1 ? 'lesson' : 'lessons'} ${query ? 'found' : 'shown'}.`);
+  };
+  form.addEventListener('submit', (event) => event.preventDefault());
+  search.addEventListener('input', apply);
+  level.addEventListener('change', apply);
+  if (search.value || level.value) apply();
+}
+
+export async function homePage(): Promise<void> {
+  const form = $<HTMLFormElement>('.catalog-filter');
+  if (form) enhanceCatalogFilter(form);
   const progress = await allProgress().catch(() => localProgress());
   for (const card of $$('.lesson-card')) {
     const status = progress[card.dataset.lesson ?? ''];

@@ -7,13 +7,22 @@ import { html, raw } from './html';
 
 type Inline = (markdown: string) => string;
 
+/**
+ * Grading happens on the server, so checking an answer needs the script: without it the button
+ * stays invisible (its space kept, so nothing shifts when the script reveals it) and a sentence says
+ * why. The form has no action, so nothing ever posts to the API and shows raw JSON.
+ */
+const scriptOnly = (label: string) =>
+  html`<button type="submit" class="pending">${label}</button>
+<noscript><p class="hint">Checking an answer needs JavaScript; the explanations appear once it is on.</p></noscript>`;
+
 export function mcqMarkup(
   lessonId: string,
   mcq: { id: string; prompt: string; multiple: boolean; choices: { id: string; text: string }[] },
   inline: Inline,
 ) {
   const type = mcq.multiple ? 'checkbox' : 'radio';
-  return html`<form class="exercise mcq" data-kind="mcq" data-item="${mcq.id}" method="post" action="/api/lessons/${lessonId}/attempts">
+  return html`<form class="exercise mcq" data-kind="mcq" data-item="${mcq.id}" data-lesson="${lessonId}">
 <fieldset>
 <legend>${raw(inline(mcq.prompt))}${mcq.multiple ? html` <span class="hint">(choose all that apply)</span>` : ''}</legend>
 <input type="hidden" name="itemId" value="${mcq.id}">
@@ -21,7 +30,7 @@ ${mcq.choices.map(
   (choice) => html`<div class="choice"><input type="${type}" id="${mcq.id}--${choice.id}" name="choice" value="${choice.id}"><label for="${mcq.id}--${choice.id}">${raw(inline(choice.text))}</label></div>`,
 )}
 </fieldset>
-<button type="submit">Check answer</button>
+${scriptOnly('Check answer')}
 <div class="feedback" role="status" aria-live="polite"></div>
 </form>`;
 }
@@ -31,7 +40,7 @@ export function orderingMarkup(
   ordering: { id: string; prompt: string; steps: { id: string; text: string }[] },
   inline: Inline,
 ) {
-  return html`<form class="exercise ordering" data-kind="ordering" data-item="${ordering.id}" method="post" action="/api/lessons/${lessonId}/attempts">
+  return html`<form class="exercise ordering" data-kind="ordering" data-item="${ordering.id}" data-lesson="${lessonId}">
 <fieldset>
 <legend>${raw(inline(ordering.prompt))}</legend>
 <input type="hidden" name="itemId" value="${ordering.id}">
@@ -41,7 +50,7 @@ ${ordering.steps.map(
 )}
 </ol>
 </fieldset>
-<button type="submit">Check order</button>
+${scriptOnly('Check order')}
 <div class="feedback" role="status" aria-live="polite"></div>
 </form>`;
 }

@@ -8,9 +8,9 @@ import { layout } from './layout';
 const levelBadge = (level: string) => html`<span class="level level-${level}">${level}</span>`;
 
 function lessonCard(lesson: LessonSummary): SafeHtml {
-  // data-search is the static search index: title and concepts, lower-cased, searched in the browser.
-  const search = [lesson.title, ...lesson.concepts].join(' ').toLowerCase();
-  return html`<li class="lesson-card" data-level="${lesson.level}" data-lesson="${lesson.id}" data-search="${search}">
+  // The static search index, searched in the browser: title (ranked highest), concepts, then summary.
+  const concepts = lesson.concepts.map((c) => c.replace(/-/g, ' ')).join(' ');
+  return html`<li class="lesson-card" data-level="${lesson.level}" data-lesson="${lesson.id}" data-title="${lesson.title.toLowerCase()}" data-concepts="${concepts}" data-summary="${lesson.summary.toLowerCase()}">
 <a href="${lessonPath(lesson.id)}">${lesson.title}</a> ${levelBadge(lesson.level)} <span class="progress-mark" hidden></span>
 <p>${lesson.summary}</p>
 <p class="meta">${lesson.readingMinutes} min read</p>
@@ -34,12 +34,13 @@ ${track.units.map(unitSection)}
  * client. Its space is kept meanwhile (`.pending`), so revealing it shifts nothing.
  */
 const catalogFilter = html`<form class="catalog-filter pending" role="search">
-<div class="field"><label for="catalog-search">Search titles and concepts</label>
+<div class="field"><label for="catalog-search">Search lessons</label>
 <input type="search" id="catalog-search" name="q" autocomplete="off"></div>
 <div class="field"><label for="catalog-level">Level</label>
 <select id="catalog-level" name="level"><option value="">All levels</option><option value="junior">Junior</option><option value="middle">Middle</option><option value="senior">Senior</option></select></div>
 <p class="filter-status" role="status" aria-live="polite"></p>
-</form>`;
+</form>
+<ol class="search-results" aria-label="Search results" hidden></ol>`;
 
 export function homePage(catalog: Catalog, assets?: AssetManifest): string {
   const count = catalog.tracks.flatMap((t) => t.units.flatMap((u) => u.lessons)).length;

@@ -50,10 +50,24 @@ ${needsScript}
   return layout({ title: 'Signing in — Rungs', description: 'Finishing sign-in.', body, path: CALLBACK_PATH, assets, page: 'callback' });
 }
 
+/** What every unknown path shows: the site's own page, with its header and a way back. */
+export function notFoundPage(assets: AssetManifest): string {
+  const body = html`<section class="not-found" aria-labelledby="not-found-title">
+<h1 id="not-found-title">Page not found</h1>
+<p class="lead">There is no page at this address. It may have moved, or the link may be mistyped.</p>
+<p><a href="/">Browse the lessons</a> or <a href="/concepts/">look a concept up</a>.</p>
+</section>`;
+  return layout({ title: 'Page not found — Rungs', description: 'This page does not exist.', body, path: '/404.html', assets });
+}
+
 /** Bucket key → HTML of every static page (directory-style URLs, like lesson pages). */
 export const staticPages = (assets: AssetManifest) =>
   new Map([
     ['reviews/index.html', reviewsPage(assets)],
     ['account/index.html', accountPage(assets)],
     [`${CALLBACK_PATH.slice(1)}index.html`, callbackPage(assets)],
+    [NOT_FOUND_PAGE, notFoundPage(assets)],
   ]);
+
+/** Bucket key of the page every unknown path shows (CloudFront's custom error response, the local platform). */
+export const NOT_FOUND_PAGE = '404.html';
