@@ -69,9 +69,13 @@ export function createMarkdownRenderer() {
       },
     },
   });
-  // A table wider than a phone scrolls inside its own focusable region, never the whole page.
+  // A table wider than a phone scrolls inside its own focusable region, never the whole page; each
+  // region is a landmark, so each gets its own name (one renderer renders one lesson).
+  let tables = 0;
   const wrapTables = (html: string) =>
-    html.replace(/<table>/g, '<div class="table-scroll" tabindex="0" role="region" aria-label="Table"><table>').replace(/<\/table>/g, '</table></div>');
+    html
+      .replace(/<table>/g, () => `<div class="table-scroll" tabindex="0" role="region" aria-label="Table ${++tables}"><table>`)
+      .replace(/<\/table>/g, '</table></div>');
   return {
     block: (markdown: string) => wrapTables(marked.parse(markdown, { async: false })),
     inline: (markdown: string) => marked.parseInline(markdown, { async: false }),

@@ -24,10 +24,13 @@ describe('rendering at ingest time', () => {
 
   it('renders tables in a focusable scroll region, with no empty header cell and no style attribute', () => {
     // Act
-    const html = createMarkdownRenderer().block('| | ID token | Access token |\n|---|:---:|---|\n| Reader | client | API |\n');
+    const md = createMarkdownRenderer();
+    const html = md.block('| | ID token | Access token |\n|---|:---:|---|\n| Reader | client | API |\n');
+    const second = md.block('| a | b |\n|---|---|\n| 1 | 2 |\n');
 
     // Assess
-    expect(html).toMatch(/^<div class="table-scroll" tabindex="0" role="region" aria-label="Table"><table>/);
+    expect(html).toMatch(/^<div class="table-scroll" tabindex="0" role="region" aria-label="Table 1"><table>/);
+    expect(second).toContain('aria-label="Table 2"');
     expect(html).toContain('<td></td>');
     expect(html).toContain('<th scope="col" class="align-center">ID token</th>');
     expect(html).not.toMatch(/<th[^>]*>\s*<\/th>|style=/);
