@@ -7,11 +7,12 @@ import { repoRoot } from '../lib/paths';
 
 /**
  * The authoring CLI:
- *   npm run content -- check [--dir <folder>]
+ *   npm run content -- check [--strict] [--dir <folder>]
  *   npm run content -- publish (--bucket <name> | --stage <stage>) [--delete] [--dir <folder>]
+ * `--strict` makes anatomy warnings (a lesson missing a hook, a metaphor, its exercises…) errors.
  * `--stage` reads the bucket from output ContentBucketName of stack Rungs-<stage> with the AWS CLI.
  */
-const usage = 'usage: npm run content -- check [--dir <folder>]\n       npm run content -- publish (--bucket <name> | --stage <stage>) [--delete] [--dir <folder>]\n';
+const usage = 'usage: npm run content -- check [--strict] [--dir <folder>]\n       npm run content -- publish (--bucket <name> | --stage <stage>) [--delete] [--dir <folder>]\n';
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
 
@@ -32,7 +33,7 @@ function s3Uploader(bucket: string): Uploader {
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { dir: { type: 'string' }, bucket: { type: 'string' }, stage: { type: 'string' }, delete: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { dir: { type: 'string' }, bucket: { type: 'string' }, stage: { type: 'string' }, delete: { type: 'boolean' }, strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const dir = values.dir ?? join(repoRoot, 'content');
   const [command] = positionals;
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
     out(usage);
     return values.help ? 0 : 1;
   }
-  if (command === 'check') return checkCommand(dir, out, err);
+  if (command === 'check') return checkCommand(dir, out, err, { strict: Boolean(values.strict) });
   if (command === 'publish') {
     if (Boolean(values.bucket) === Boolean(values.stage)) {
       err(`publish needs exactly one of --bucket or --stage\n${usage}`);

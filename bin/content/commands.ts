@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { forEachLimited } from '../../lambdas/events/concurrency';
 import { readContentTree } from '../local/content';
-import { classifyKey, formatProblem, validateTree, type ContentFile } from '../../lambdas/domain/validate';
+import { classifyKey, checkLessonFile, formatProblem, validateTree, type ContentFile, type Problem } from '../../lambdas/domain/validate';
+import { lintAnatomy } from '../../lambdas/domain/anatomy';
 
 /** Where `publish` puts files: the content bucket in AWS, a fake in tests. */
 export interface Uploader {
@@ -16,15 +17,36 @@ export interface Uploader {
 
 export type Write = (text: string) => void;
 
-/** `check`: validates the whole tree; every problem on its own line. Returns the exit code. */
-export async function checkCommand(dir: string, out: Write, err: Write): Promise<number> {
+/** Anatomy warnings (lambdas/domain/anatomy.ts) of every lesson in the tree that parses. */
+export function anatomyWarnings(files: ContentFile[]): Problem[] {
+  return files.flatMap((file) => {
+    if (classifyKey(file.key)?.kind !== 'lesson') return [];
+    const { lesson } = checkLessonFile(file);
+    return lesson ? lintAnatomy(lesson, file.body).map((w) => ({ file: file.key, ...w })) : [];
+  });
+}
+
+/**
+ * `check`: validates the whole tree; every problem on its own line, then the anatomy warnings.
+ * Warnings leave the exit code at 0 unless `strict`. Returns the exit code.
+ */
+export async function checkCommand(dir: string, out: Write, err: Write, options: { strict?: boolean } = {}): Promise<number> {
   const files = await readContentTree(dir);
   const { lessons, problems } = validateTree(files);
+  const warnings = anatomyWarnings(files);
+  const label = options.strict ? 'error' : 'warning';
+  for (const warning of warnings) err(`${formatProblem({ ...warning, message: `${label}: ${warning.message}` })}\n`);
+  const plural = (n: number, word: string) => `${n} ${n === 1 ? word : `${word}s`}`;
+  const inFiles = (list: Problem[]) => `in ${new Set(list.map((p) => p.file)).size} of ${files.length} files`;
+  if (warnings.length > 0) {
+    err(`${plural(warnings.length, 'anatomy warning')} ${inFiles(warnings)}${options.strict ? ' (--strict: they count as errors)' : ' (--strict makes them errors)'}\n`);
+  }
   for (const problem of problems) err(`${formatProblem(problem)}\n`);
   if (problems.length > 0) {
-    err(`\n${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} in ${new Set(problems.map((p) => p.file)).size} of ${files.length} files\n`);
+    err(`\n${plural(problems.length, 'problem')} ${inFiles(problems)}\n`);
     return 1;
   }
+  if (options.strict && warnings.length > 0) return 1;
   out(`${lessons.length} lessons in ${files.filter((f) => classifyKey(f.key)?.kind === 'track').length} tracks: no problems\n`);
   return 0;
 }

@@ -32,10 +32,17 @@ async function orderWithKeyboard(page: Page, order: string[]) {
   }
 }
 
+/** The lesson's first multiple-choice question (pkce-protects), answered wrongly; the second (challenge-method) is answered rightly. */
+const firstMcq = (page: Page) => page.locator('form.mcq').first();
+const secondMcq = (page: Page) => page.locator('form.mcq').nth(1);
+
 async function answerLesson(page: Page) {
-  await page.getByLabel('An attacker who steals an access token after it was issued.').check();
-  await page.getByRole('button', { name: 'Check answer' }).click();
-  await expect.poll(() => page.locator('form.mcq .feedback').textContent()).toContain('Not quite.');
+  await page.getByLabel('An attacker who steals an access token after it has been issued.').check();
+  await firstMcq(page).getByRole('button', { name: 'Check answer' }).click();
+  await expect.poll(() => firstMcq(page).locator('.feedback').textContent()).toContain('Not quite.');
+  await secondMcq(page).locator('input[value="plain-default"]').check();
+  await secondMcq(page).getByRole('button', { name: 'Check answer' }).click();
+  await expect.poll(() => secondMcq(page).locator('.feedback').textContent()).toContain('Correct!');
   await orderWithKeyboard(page, ['make-verifier', 'redirect-authorize', 'sign-in', 'redirect-back', 'exchange', 'verify-and-issue']);
   await page.getByRole('button', { name: 'Check order' }).click();
   await expect.poll(() => page.locator('form.ordering .feedback').textContent()).toContain('Correct');
@@ -92,8 +99,8 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     await answerLesson(page);
 
     // Assess: the wrong choice is explained, with every other option's explanation.
-    expect(await page.locator('form.mcq .explanation').count()).toBe(4);
-    expect(await page.locator('form.mcq').textContent()).toContain('PKCE only guards the code exchange');
+    expect(await firstMcq(page).locator('.explanation').count()).toBe(4);
+    expect(await firstMcq(page).textContent()).toContain('PKCE only guards the code exchange');
     const focused = await page.evaluate(() => document.activeElement?.closest('.exercise')?.getAttribute('data-kind'));
     expect(focused).toBe('recall');
     await expectNoAxeViolations(page);
@@ -112,26 +119,26 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     const progress = await (await fetch(`${platform.url}/api/me/progress`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(progress.lessons).toEqual([expect.objectContaining({ lessonId: 'authorization-code-pkce', status: 'completed' })]);
 
-    // Act: answer again, now recorded, which schedules three review cards.
+    // Act: answer again, now recorded, which schedules four review cards.
     await page.reload();
     await answerLesson(page);
-    expect(await page.locator('form.mcq .feedback').textContent()).toContain('Next review');
+    expect(await firstMcq(page).locator('.feedback').textContent()).toContain('Next review');
 
     // Assess: the catalog shows the progress mark.
     await page.goto(`${platform.url}/`);
     const card = page.locator('.lesson-card[data-lesson="authorization-code-pkce"]');
     await expect.poll(() => card.locator('.progress-mark').textContent()).toBe('✓ Completed');
 
-    // Assess: the review queue lists the three items.
+    // Assess: the review queue lists the four items.
     await page.getByRole('link', { name: 'Reviews' }).click();
-    await expect.poll(() => page.locator('.upcoming-list li').count()).toBe(3);
+    await expect.poll(() => page.locator('.upcoming-list li').count()).toBe(4);
     expect(await page.locator('.review-status').textContent()).toBe('Nothing is due right now.');
     await expectNoAxeViolations(page);
 
-    // Act + Assess: half an hour later the three are due; answer each, then Next, until none is left.
+    // Act + Assess: half an hour later the four are due; answer each, then Next, until none is left.
     await page.clock.setFixedTime(new Date(Date.now() + 30 * 60_000));
     await page.reload();
-    for (const left of [3, 2, 1]) {
+    for (const left of [4, 3, 2, 1]) {
       await expect.poll(() => page.locator('.review-status').textContent()).toBe(`${left} ${left === 1 ? 'review' : 'reviews'} left.`);
       const exercise = page.locator('.review-card .exercise');
       const kind = await exercise.getAttribute('data-kind');
@@ -139,7 +146,7 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
       if (kind === 'recall') await exercise.getByRole('button', { name: 'Easy' }).click();
       else await exercise.locator('button[type="submit"]').click();
       await expect.poll(() => exercise.locator('.feedback').textContent()).toContain('Next review');
-      if (left === 3) await expectNoAxeViolations(page);
+      if (left === 4) await expectNoAxeViolations(page);
       await page.getByRole('button', { name: 'Next' }).click();
     }
     await expect.poll(() => page.locator('.review-status').textContent()).toBe('All done: nothing else is due right now.');
@@ -150,7 +157,7 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export my data' }).click()]);
     const exported = JSON.parse(readFileSync((await download.path())!, 'utf8'));
     expect(exported.sub).toBe('ada');
-    expect(exported.cards).toHaveLength(3);
+    expect(exported.cards).toHaveLength(4);
     await expectNoAxeViolations(page);
 
     // Act + Assess: deletion asks first, then removes everything.

@@ -45,11 +45,12 @@ describe.runIf(chromiumAvailable())('learner site in a real browser', () => {
     // Assess
     expect(await page.locator('h1').textContent()).toBe('The authorization code flow with PKCE');
     expect(await page.getByRole('complementary', { name: 'Metaphor' }).isVisible()).toBe(true);
-    const mcq = page.locator('form.mcq');
+    const mcq = page.locator('form.mcq').first();
     expect(await mcq.locator('legend').textContent()).toContain('What does PKCE protect against?');
     expect(await mcq.getByRole('radio').count()).toBe(4);
     expect(await page.locator('form.ordering .steps li').count()).toBe(6);
-    expect(await page.getByText('Show the model answer').count()).toBe(2);
+    expect(await page.locator('form.mcq').count()).toBe(2);
+    expect(await page.getByText('Show the model answer').count()).toBe(3);
     expect(await page.getByRole('heading', { name: 'Summary' }).isVisible()).toBe(true);
     // The answer key stays on the server.
     expect(await page.content()).not.toContain('Exchanging the code requires the code verifier');

@@ -132,7 +132,7 @@ describe('authentication on every protected route', () => {
     const token = await api.issuer.mintAccessToken('alan');
     const response = await api.call({ method: 'GET', path: '/api/authors/lessons/authorization-code-pkce/stats', token });
     expect(response.status).toBe(200);
-    expect(response.body.items.map((i: { itemId: string }) => i.itemId).sort()).toEqual(['code-flow-recall', 'code-flow-steps', 'pkce-protects']);
+    expect(response.body.items.map((i: { itemId: string }) => i.itemId).sort()).toEqual(['challenge-method', 'code-flow-recall', 'code-flow-steps', 'pkce-protects']);
   });
 });
 

@@ -76,8 +76,8 @@ describe('content ingest into DynamoDB Local', () => {
     expect(JSON.parse(site.objects.get('catalog.json')?.body ?? '{}').tracks[0].id).toBe('security');
     expect((await getConceptIndex(store)).find((e) => e.concept === 'pkce')?.lessons.map((l) => l.id)).toEqual(['authorization-code-pkce']);
     const answerKey = await getAnswerKey(store, 'authorization-code-pkce', 'pkce-protects');
-    expect(answerKey).toMatchObject({ kind: 'mcq', correct: ['stolen-code'], choiceIds: ['stolen-code', 'stolen-token', 'phishing', 'csrf-only'] });
-    expect((await listAnswerKeys(store, 'authorization-code-pkce')).map((k) => k.itemId).sort()).toEqual(['code-flow-recall', 'code-flow-steps', 'pkce-protects']);
+    expect(answerKey).toMatchObject({ kind: 'mcq', correct: ['stolen-code'], choiceIds: ['stolen-token', 'phishing', 'stolen-code', 'csrf-only'] });
+    expect((await listAnswerKeys(store, 'authorization-code-pkce')).map((k) => k.itemId).sort()).toEqual(['challenge-method', 'code-flow-recall', 'code-flow-steps', 'pkce-protects']);
   });
 
   it('reports a broken lesson with its position and still ingests the others', async () => {
