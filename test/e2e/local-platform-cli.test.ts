@@ -92,5 +92,5 @@ describe('npm start (bin/local.ts)', () => {
     expect(code).toBe(0);
     expect(await isListening(dynamoPort)).toBe(false);
     expect(await isListening(port)).toBe(false);
-  });
+  }, 90_000);
 });

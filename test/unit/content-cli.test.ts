@@ -53,7 +53,7 @@ describe('npm run content -- check', () => {
     const { out, err, io } = capture();
     const code = await checkCommand(content, io.out, io.err);
     expect({ code, err }).toEqual({ code: 0, err: [] });
-    expect(out.join('')).toMatch(/^\d+ lessons in 3 tracks: no problems\n$/);
+    expect(out.join('')).toMatch(/^\d+ lessons in \d+ tracks: no problems\n$/);
   });
 });
 

@@ -44,7 +44,7 @@ describe('content validator', () => {
     expect(problems.some((p) => p.file.endsWith('good-lesson.md'))).toBe(false);
   });
 
-  it('finds no problem in the sample curriculum, which spans 3 tracks, all levels and every block in every lesson', async () => {
+  it('finds no problem in the sample curriculum, which spans several tracks, all levels and every block in every lesson', async () => {
     // Act
     const { lessons, problems } = validateTree(await readContentTree(join(repoRoot, 'content')));
 
