@@ -1,13 +1,13 @@
 import { DeleteCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { assembleCatalog, lessonSummarySchema, type Catalog, trackSchema, unitSchema, type LessonSummary, type Track, type Unit } from '../domain/catalog';
 import type { Store } from './client';
 import { keys } from './keys';
 
 const catalogItemSchema = z.discriminatedUnion('type', [
-  trackSchema.extend({ type: z.literal('track') }),
-  unitSchema.extend({ type: z.literal('unit') }),
-  lessonSummarySchema.extend({ type: z.literal('lesson'), source: z.string().optional(), hash: z.string().optional() }),
+  z.extend(trackSchema, { type: z.literal('track') }),
+  z.extend(unitSchema, { type: z.literal('unit') }),
+  z.extend(lessonSummarySchema, { type: z.literal('lesson'), source: z.optional(z.string()), hash: z.optional(z.string()) }),
 ]);
 
 async function put(store: Store, item: Record<string, unknown>): Promise<void> {

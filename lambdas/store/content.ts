@@ -1,5 +1,5 @@
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import type { AnswerKey } from '../domain/answer-key';
 import type { LessonSummary } from '../domain/catalog';
 import type { ConceptEntry } from '../domain/concepts';
@@ -22,7 +22,7 @@ export interface PublishedLesson {
 
 const ledgerSchema = z.record(
   z.string(),
-  z.object({ kind: z.enum(['mcq', 'ordering', 'recall', 'choice']), fingerprint: z.string(), retiredAt: z.string().optional() }),
+  z.object({ kind: z.enum(['mcq', 'ordering', 'recall', 'choice']), fingerprint: z.string(), retiredAt: z.optional(z.string()) }),
 );
 
 /** Everything stored under a lesson's partition, in one query. */

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import type { Store } from './client';
 import { keys } from './keys';
 
@@ -11,7 +11,7 @@ import { keys } from './keys';
  */
 
 export const storedResponseSchema = z.object({
-  statusCode: z.number().int(),
+  statusCode: z.number().check(z.int()),
   headers: z.record(z.string(), z.string()),
   body: z.string(),
 });
@@ -21,7 +21,7 @@ const recordSchema = z.object({
   status: z.enum(['in-progress', 'completed']),
   fingerprint: z.string(),
   lockedUntil: z.number(),
-  response: storedResponseSchema.optional(),
+  response: z.optional(storedResponseSchema),
 });
 
 export type Claim =
