@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '../domain/zod';
-import type { Store } from './client';
+import { isConditionalFailure, type Store } from './client';
 import { keys } from './keys';
 
 /**
@@ -58,7 +58,7 @@ export async function claim(store: Store, scope: IdempotencyScope, fingerprint: 
     );
     return { outcome: 'claimed' };
   } catch (error) {
-    if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+    if (!isConditionalFailure(error)) throw error;
   }
   const existing = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: recordKey(scope), ConsistentRead: true }));
   // Released between our put and our read: the other request failed, so this one may simply retry.
@@ -86,7 +86,7 @@ export async function complete(store: Store, scope: IdempotencyScope, response: 
       }),
     )
     .catch((error: unknown) => {
-      if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionalFailure(error)) throw error;
     });
 }
 
@@ -101,6 +101,6 @@ export async function release(store: Store, scope: IdempotencyScope): Promise<vo
       ExpressionAttributeValues: { ':inProgress': 'in-progress' },
     }),
   ).catch((error: unknown) => {
-    if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+    if (!isConditionalFailure(error)) throw error;
   });
 }

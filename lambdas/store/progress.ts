@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '../domain/zod';
 import type { Progress } from '../domain/progress';
 import { progressStatuses } from '../domain/progress';
-import type { Store } from './client';
+import { isConditionalFailure, type Store } from './client';
 import { keys } from './keys';
 import { queryPrefix } from './query';
 
@@ -44,7 +44,7 @@ export async function putProgressIfUnchanged(store: Store, sub: string, next: Pr
     );
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionalFailure(error)) return false;
     throw error;
   }
 }
