@@ -2,7 +2,7 @@ import { createLocalTable, startDynamoDbLocal } from '../bin/local/dynamodb';
 import { MemorySite } from '../bin/local/site';
 import { ingest, type SourceObject } from '../lambdas/events/ingest';
 import { createStore } from '../lambdas/store/client';
-import { countTableWrites } from '../lambdas/store/write-counter';
+import { countTableWrites } from '../test/support/write-counter';
 import { syntheticCatalog } from '../test/fixtures/synthetic-catalog';
 
 export interface ContentIngestNumbers {

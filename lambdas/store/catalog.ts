@@ -20,9 +20,6 @@ export const putTrack = (store: Store, track: Track) =>
 export const putUnit = (store: Store, unit: Unit) =>
   put(store, { ...keys.unit(unit.track, unit.id), ...keys.catalogUnit(unit.track, unit.id), type: 'unit', ...unit });
 
-export const putLessonSummary = (store: Store, lesson: LessonSummary) =>
-  put(store, { ...keys.lesson(lesson.id), ...keys.catalogLesson(lesson), type: 'lesson', ...lesson });
-
 export const deleteTrack = (store: Store, trackId: string) =>
   store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: keys.track(trackId) }));
 

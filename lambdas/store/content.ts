@@ -17,7 +17,6 @@ import { keys } from './keys';
 export interface PublishedLesson {
   answerKeys: AnswerKey[];
   ledger: IdLedger;
-  hasMeta: boolean;
 }
 
 const ledgerSchema = z.record(
@@ -27,7 +26,7 @@ const ledgerSchema = z.record(
 
 /** Everything stored under a lesson's partition, in one query. */
 export async function readLessonPartition(store: Store, lessonId: string): Promise<PublishedLesson> {
-  const found: PublishedLesson = { answerKeys: [], ledger: {}, hasMeta: false };
+  const found: PublishedLesson = { answerKeys: [], ledger: {} };
   let start: Record<string, unknown> | undefined;
   do {
     const page = await store.doc.send(
@@ -42,7 +41,6 @@ export async function readLessonPartition(store: Store, lessonId: string): Promi
     );
     for (const item of page.Items ?? []) {
       if (item.sk === keys.lessonIds(lessonId).sk) found.ledger = ledgerSchema.parse(item.ledger);
-      else if (item.sk === keys.lesson(lessonId).sk) found.hasMeta = true;
       else if (item.type === 'answerKey') found.answerKeys.push(stripAnswerKey(item));
     }
     start = page.LastEvaluatedKey;

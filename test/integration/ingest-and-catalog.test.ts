@@ -7,7 +7,7 @@ import { ingest, type IngestFailure, type SourceObject } from '../../lambdas/eve
 import { getAnswerKey, listAnswerKeys } from '../../lambdas/store/answer-keys';
 import { readCatalog } from '../../lambdas/store/catalog';
 import { getConceptIndex } from '../../lambdas/store/content';
-import { countTableWrites } from '../../lambdas/store/write-counter';
+import { countTableWrites } from '../support/write-counter';
 import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
 import { freshStore, useStoreEnv } from '../support/store';
 
