@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+/** DynamoDB Local (Java) starts once per run for the projects that talk to it; each test makes its own table. */
+const dynamoDbLocal = ['test/support/global-setup.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // DynamoDB Local starts once per run and every integration test makes its own table in it.
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     // Browser tests poll for what the page shows after an API call; a busy machine needs more than 1 s.
     expect: { poll: { timeout: 10_000 } },
@@ -12,5 +12,12 @@ export default defineConfig({
     // In CI every test is listed by name, and a JSON summary is kept for the closing line of .ci/run.
     reporters: process.env.CI === 'true' ? ['verbose', 'json'] : ['default'],
     outputFile: { json: 'test-output/vitest.json' },
+    // `npm test` runs them all; `npx vitest run --project unit` needs neither Java nor a browser.
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: dynamoDbLocal } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: dynamoDbLocal } },
+    ],
   },
 });

@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { lambdaContext } from '../bin/local/adapter';
+import { apiEvent, lambdaContext } from '../bin/local/adapter';
 import { readContentTree } from '../bin/local/content';
-import { localDynamoClient, startDynamoDbLocal } from '../bin/local/dynamodb';
+import { createLocalTable, startDynamoDbLocal } from '../bin/local/dynamodb';
 import { startLocalIssuer } from '../bin/local/oidc';
-import { repoRoot } from '../bin/local/platform';
+import { repoRoot } from '../lib/paths';
 import { MemorySite } from '../bin/local/site';
 import { grade, ratingOf } from '../lambdas/domain/grading';
 import { schedule } from '../lambdas/domain/scheduling';
@@ -15,7 +15,6 @@ import { recordAnswer } from '../lambdas/store/attempts';
 import { createStore } from '../lambdas/store/client';
 import { claim, complete } from '../lambdas/store/idempotency';
 import { getCard } from '../lambdas/store/reviews';
-import { createTableFromSchema } from '../lambdas/store/table';
 
 /**
  * A signed-in graded attempt (POST /api/lessons/{id}/attempts with an Idempotency-Key) through the
@@ -43,9 +42,7 @@ export async function measureGradedAttempt(iterations: number): Promise<LatencyR
   const issuer = await startLocalIssuer();
   try {
     const tableName = 'bench-api';
-    const client = localDynamoClient(dynamo.endpoint);
-    await createTableFromSchema(client, tableName);
-    client.destroy();
+    await createLocalTable(dynamo.endpoint, tableName);
     Object.assign(process.env, issuer.env, {
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
@@ -66,17 +63,14 @@ export async function measureGradedAttempt(iterations: number): Promise<LatencyR
 
     const viaChain = async () => {
       const path = `/api/lessons/${lessonId}/attempts`;
-      const event = {
-        version: '2.0',
-        routeKey: 'POST /api/lessons/{id}/attempts',
-        rawPath: path,
-        rawQueryString: '',
+      const event = apiEvent({
+        method: 'POST',
+        template: '/api/lessons/{id}/attempts',
+        path,
+        params: { id: lessonId },
         headers: { authorization: `Bearer ${tokens[turn++ % tokens.length]}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-        pathParameters: { id: lessonId },
-        requestContext: { http: { method: 'POST', path, sourceIp: '127.0.0.1' }, requestId: randomUUID(), routeKey: 'POST /api/lessons/{id}/attempts' },
         body: JSON.stringify(body),
-        isBase64Encoded: false,
-      } as unknown as APIGatewayProxyEventV2;
+      });
       const result = await handler(event, lambdaContext('attempts'));
       if (result.statusCode !== 201) throw new Error(`attempt answered ${result.statusCode}: ${result.body}`);
     };

@@ -1,9 +1,8 @@
-import { localDynamoClient, startDynamoDbLocal } from '../bin/local/dynamodb';
+import { createLocalTable, startDynamoDbLocal } from '../bin/local/dynamodb';
 import { MemorySite } from '../bin/local/site';
 import { ingest, type SourceObject } from '../lambdas/events/ingest';
 import { createStore } from '../lambdas/store/client';
-import { createTableFromSchema } from '../lambdas/store/table';
-import { countTableWrites } from '../lambdas/store/write-counter';
+import { countTableWrites } from '../test/support/write-counter';
 import { syntheticCatalog } from '../test/fixtures/synthetic-catalog';
 
 export interface ContentIngestNumbers {
@@ -27,9 +26,7 @@ export interface ContentIngestNumbers {
 export async function measureContentIngest(): Promise<ContentIngestNumbers> {
   const dynamo = await startDynamoDbLocal();
   try {
-    const client = localDynamoClient(dynamo.endpoint);
-    await createTableFromSchema(client, 'bench-content');
-    client.destroy();
+    await createLocalTable(dynamo.endpoint, 'bench-content');
     const store = createStore({ tableName: 'bench-content', endpoint: dynamo.endpoint });
     const counter = countTableWrites(store);
     const site = new MemorySite();

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { freePort } from '../bin/local/dynamodb';
-import { repoRoot } from '../bin/local/platform';
+import { repoRoot } from '../lib/paths';
 
 /**
  * Cold start of the local platform: from spawning `bin/local.ts` (what `npm start` runs) to the

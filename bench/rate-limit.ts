@@ -1,10 +1,9 @@
 import { DynamoDB, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RateLimiterDynamo, RateLimiterRes } from 'rate-limiter-flexible';
-import { localDynamoClient, startDynamoDbLocal } from '../bin/local/dynamodb';
+import { createLocalTable, startDynamoDbLocal } from '../bin/local/dynamodb';
 import { DynamoLimiter } from '../lambdas/ratelimit/limiter';
 import { compilePolicies } from '../lambdas/ratelimit/policy';
 import { createLimiterStore } from '../lambdas/store/rate-limit';
-import { createTableFromSchema } from '../lambdas/store/table';
 
 /**
  * This limiter against rate-limiter-flexible's RateLimiterDynamo, side by side on one DynamoDB Local:
@@ -45,9 +44,7 @@ function countCommands(client: DynamoDBClient): { count: number } {
 
 async function ours(endpoint: string, limit: number): Promise<Candidate> {
   const tableName = `bench-gcra-${limit}-${Date.now()}`;
-  const admin = localDynamoClient(endpoint);
-  await createTableFromSchema(admin, tableName);
-  admin.destroy();
+  await createLocalTable(endpoint, tableName);
   // DynamoDB Local is far slower than DynamoDB under a burst of concurrent writes; the production
   // 150 ms timeout would measure the emulator's queue, not the limiter.
   const store = createLimiterStore({ tableName, endpoint }, { timeoutMs: 10_000 });

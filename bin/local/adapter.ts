@@ -17,6 +17,65 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** One request as API Gateway sees it after routing; everything but method, path and route is optional. */
+export interface ApiRequest {
+  method: string;
+  /** The matched route's path template, e.g. `/api/lessons/{id}/attempts`. */
+  template: string;
+  /** The raw request path, e.g. `/api/lessons/x/attempts`. */
+  path: string;
+  params?: Record<string, string>;
+  /** The query string without `?`; a repeated name arrives comma-joined, as at API Gateway. */
+  rawQueryString?: string;
+  /** Lower-case header names; `cookie` goes in `cookies`. */
+  headers?: Record<string, string>;
+  cookies?: string[];
+  /** A string is sent as text; bytes as text or base64 by their content type, as API Gateway does. */
+  body?: string | Buffer;
+  sourceIp?: string;
+  protocol?: string;
+}
+
+/** The API Gateway v2 (payload format 2.0) event of one request: the local platform's, the tests' and the benchmarks'. */
+export function apiEvent(request: ApiRequest): APIGatewayProxyEventV2 {
+  const headers = request.headers ?? {};
+  const rawQueryString = request.rawQueryString ?? '';
+  const query: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQueryString)) query[name] = name in query ? `${query[name]},${value}` : value;
+  const params = request.params ?? {};
+  const body = request.body;
+  const isText = typeof body === 'string' || !body?.length || textTypes.test(headers['content-type'] ?? 'text/plain');
+  const routeKey = `${request.method} ${request.template}`;
+  const host = headers.host ?? 'localhost';
+  const now = new Date();
+
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: request.path,
+    rawQueryString,
+    ...(request.cookies?.length ? { cookies: request.cookies } : {}),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(params).length ? { pathParameters: params } : {}),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: host,
+      domainPrefix: host.split('.')[0] ?? 'localhost',
+      http: { method: request.method, path: request.path, protocol: request.protocol ?? 'HTTP/1.1', sourceIp: request.sourceIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body?.length ? { body: typeof body === 'string' ? body : body.toString(isText ? 'utf8' : 'base64') } : {}),
+    isBase64Encoded: !isText,
+  };
+}
+
+/** The event of a Node HTTP request that matched `route` (the local platform's server). */
 export function buildEvent(
   req: IncomingMessage,
   body: Buffer,
@@ -28,38 +87,18 @@ export function buildEvent(
     if (value === undefined || name === 'cookie') continue;
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
-  const now = new Date();
-  const isText = body.length === 0 || textTypes.test(headers['content-type'] ?? 'text/plain');
-  const routeKey = `${route.method} ${route.template}`;
-  const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-  const cookies = req.headers.cookie?.split(/;\s*/).filter(Boolean);
-
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: url.pathname,
+  return apiEvent({
+    method: route.method,
+    template: route.template,
+    path: url.pathname,
+    params: route.params,
     rawQueryString: url.search.slice(1),
-    ...(cookies?.length ? { cookies } : {}),
     headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(Object.keys(route.params).length ? { pathParameters: route.params } : {}),
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
-      http: { method: route.method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp, userAgent: headers['user-agent'] ?? '' },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
-    isBase64Encoded: !isText,
-  };
+    cookies: req.headers.cookie?.split(/;\s*/).filter(Boolean),
+    body,
+    sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+    protocol: `HTTP/${req.httpVersion}`,
+  });
 }
 
 export function lambdaContext(functionName: string, timeoutMs = 10_000): Context {

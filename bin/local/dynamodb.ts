@@ -3,6 +3,7 @@ import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { createTableFromSchema } from '../../lambdas/store/table';
 import { PlatformError } from './errors';
 
 export interface DynamoDbLocal {
@@ -32,6 +33,19 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
+}
+
+/**
+ * Creates the table from the shared schema in a DynamoDB Local, the one setup the local platform,
+ * the tests and the benchmarks use. Idempotent: a kept table (a data folder) is left as it is.
+ */
+export async function createLocalTable(endpoint: string, tableName: string): Promise<'created' | 'exists'> {
+  const client = localDynamoClient(endpoint);
+  try {
+    return await createTableFromSchema(client, tableName);
+  } finally {
+    client.destroy();
+  }
 }
 
 /**

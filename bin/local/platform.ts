@@ -1,16 +1,15 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { watch, type FSWatcher } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { apiFunctions, matchRoute } from '../../lambdas/api/routes';
 import { ingest, republishAll, type IngestResult } from '../../lambdas/events/ingest';
 import { createFailureReporter } from '../../lambdas/events/report';
 import { listCatalog } from '../../lambdas/store/catalog';
 import { createStore } from '../../lambdas/store/client';
-import { createTableFromSchema } from '../../lambdas/store/table';
 import { buildEvent, lambdaContext, readBody, writeResult, type LambdaHandler } from './adapter';
 import { readContentTree } from './content';
-import { localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
+import { repoRoot } from '../../lib/paths';
+import { createLocalTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { PlatformError } from './errors';
 import { devUsers, startLocalIssuer, type LocalIssuer } from './oidc';
 import { CALLBACK_PATH, NOT_FOUND_PAGE } from '../../lambdas/render';
@@ -18,7 +17,6 @@ import { buildSite } from '../../web/build';
 import { contentSecurityPolicy } from '../../web/csp';
 import { MemorySite, resolveSitePath } from './site';
 
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface PlatformOptions {
   /** 0 picks a free port. */
@@ -111,9 +109,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
     log(`DynamoDB Local on ${endpoint}${options.dataDir ? ` (data in ${options.dataDir})` : ' (in memory)'}`);
 
-    const client = localDynamoClient(endpoint);
-    await createTableFromSchema(client, tableName);
-    client.destroy();
+    await createLocalTable(endpoint, tableName);
 
     // The handlers read their configuration from the environment, as they do in Lambda.
     process.env.TABLE_NAME = tableName;

@@ -1,14 +1,11 @@
-import { z } from 'zod';
-import { answerSchema } from '../domain/grading';
 import { countMetric } from '../middleware/observability';
 import { json } from '../middleware/problem';
 import { getAnswerKey } from '../store/answer-keys';
 import { defaultStore } from '../store/client';
 import { gradeOrReject, recordForLearner } from './answers';
 import { httpHandler } from './http';
-import { notFound, parseBody, pathParam, slugSchema } from './input';
-
-const bodySchema = z.strictObject({ itemId: slugSchema, answer: answerSchema });
+import { notFound, parseBody, pathParam } from './input';
+import { attemptBodySchema, slugSchema } from './schemas';
 
 /**
  * POST /api/lessons/{id}/attempts — grades an answer on the server and returns correctness with every
@@ -19,7 +16,7 @@ export const handler = httpHandler(
   'attempts',
   async (event, context) => {
     const lessonId = pathParam(event, 'id', slugSchema);
-    const { itemId, answer } = parseBody(event, bodySchema);
+    const { itemId, answer } = parseBody(event, attemptBodySchema);
     const store = defaultStore();
     const key = await getAnswerKey(store, lessonId, itemId);
     if (!key) throw notFound(`Lesson "${lessonId}" has no exercise "${itemId}".`);

@@ -4,7 +4,8 @@ import { defaultStore } from '../store/client';
 import { listItemStats } from '../store/stats';
 import { summarizeLesson } from '../domain/item-stats';
 import { httpHandler } from './http';
-import { notFound, pathParam, slugSchema } from './input';
+import { notFound, pathParam } from './input';
+import { slugSchema } from './schemas';
 
 /** GET /api/authors/lessons/{id}/stats — attempts, percent correct per item and picks per choice; authors only. */
 export const handler = httpHandler(

@@ -17,7 +17,7 @@ type RouteFn = (event: ApiEvent, context: ApiContext) => Promise<ApiResult>;
  * The one place a route's middleware chain is assembled, from that route's options in the route
  * table (`routes.ts`). Order (middy runs `before` top to bottom and `after`/`onError` bottom to top):
  *   1. problemDetails — renders every thrown problem as application/problem+json (its onError runs last)
- *   2. observability — Powertools logger (correlation id), metrics, tracer
+ *   2. observability — Powertools logger (correlation id), metrics (traces: Lambda's active tracing)
  *   3. authenticate — verifies the bearer token per `auth`, sets context.caller
  *   4. rateLimit — keys by the verified sub (else the client IP), tier from verified groups; 429/503,
  *      RateLimit headers on every response. Before idempotency, so a replayed retry still spends quota.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { problem } from '../middleware/problem';
 import type { ApiEvent } from './http';
 
@@ -7,11 +7,10 @@ import type { ApiEvent } from './http';
  * cannot name anything names nothing), never a 5xx.
  */
 
-export const slugSchema = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).max(100);
+/** The first five issues, each as `field: message`; `whole` names the input itself (an unknown key, a wrong type). */
+const issues = (error: z.core.$ZodError, whole: string) => error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || whole}: ${issue.message}`).join('; ');
 
-const issues = (error: z.ZodError) => error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
-
-export function parseBody<T>(event: ApiEvent, schema: z.ZodType<T>): T {
+export function parseBody<T>(event: ApiEvent, schema: z.ZodMiniType<T>): T {
   let raw: unknown;
   try {
     const text = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -20,19 +19,19 @@ export function parseBody<T>(event: ApiEvent, schema: z.ZodType<T>): T {
     throw problem(400, 'Bad Request', { type: 'invalid-body', detail: 'The body must be JSON.' });
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw problem(400, 'Bad Request', { type: 'invalid-body', detail: issues(parsed.error) });
+  if (!parsed.success) throw problem(400, 'Bad Request', { type: 'invalid-body', detail: issues(parsed.error, '(body)') });
   return parsed.data;
 }
 
-export function pathParam<T>(event: ApiEvent, name: string, schema: z.ZodType<T>): T {
+export function pathParam<T>(event: ApiEvent, name: string, schema: z.ZodMiniType<T>): T {
   const parsed = schema.safeParse(event.pathParameters?.[name]);
   if (!parsed.success) throw notFound();
   return parsed.data;
 }
 
-export function queryParams<T>(event: ApiEvent, schema: z.ZodType<T>): T {
+export function queryParams<T>(event: ApiEvent, schema: z.ZodMiniType<T>): T {
   const parsed = schema.safeParse(event.queryStringParameters ?? {});
-  if (!parsed.success) throw problem(400, 'Bad Request', { type: 'invalid-query', detail: issues(parsed.error) });
+  if (!parsed.success) throw problem(400, 'Bad Request', { type: 'invalid-query', detail: issues(parsed.error, '(query)') });
   return parsed.data;
 }
 

@@ -4,7 +4,8 @@ import { json, problem } from '../middleware/problem';
 import { defaultStore } from '../store/client';
 import { getProgress, lessonExists, listProgress, putProgressIfUnchanged } from '../store/progress';
 import { httpHandler } from './http';
-import { notFound, parseBody, pathParam, slugSchema } from './input';
+import { notFound, parseBody, pathParam } from './input';
+import { slugSchema } from './schemas';
 
 const MAX_TRIES = 8;
 

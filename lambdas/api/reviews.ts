@@ -1,5 +1,3 @@
-import { z } from 'zod';
-import { answerSchema } from '../domain/grading';
 import { callerOf } from '../middleware/auth';
 import { countMetric } from '../middleware/observability';
 import { json } from '../middleware/problem';
@@ -8,19 +6,8 @@ import { defaultStore } from '../store/client';
 import { getCard, listDueCards } from '../store/reviews';
 import { gradeOrReject, recordForLearner } from './answers';
 import { httpHandler } from './http';
-import { notFound, parseBody, pathParam, queryParams, slugSchema } from './input';
-
-/** A card is named `<lessonId>.<itemId>` (slugs never contain a dot). */
-const cardIdSchema = z
-  .string()
-  .max(201)
-  .transform((value) => value.split('.'))
-  .pipe(z.tuple([slugSchema, slugSchema]));
-
-const querySchema = z.strictObject({
-  due: z.union([z.literal('now'), z.iso.datetime()]).default('now'),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
+import { notFound, parseBody, pathParam, queryParams } from './input';
+import { cardIdSchema, reviewBodySchema, reviewsQuerySchema } from './schemas';
 
 /**
  * GET /api/me/reviews?due=now — the learner's cards due now (or at a given time), earliest first,
@@ -33,7 +20,7 @@ export const handler = httpHandler(
     const { sub } = callerOf(context);
     const store = defaultStore();
     if (event.requestContext.http.method === 'GET') {
-      const { due, limit } = queryParams(event, querySchema);
+      const { due, limit } = queryParams(event, reviewsQuerySchema);
       const at = due === 'now' ? new Date() : new Date(due);
       const cards = await listDueCards(store, sub, at, limit);
       return json(
@@ -43,7 +30,7 @@ export const handler = httpHandler(
       );
     }
     const [lessonId, itemId] = pathParam(event, 'itemId', cardIdSchema);
-    const { answer } = parseBody(event, z.strictObject({ answer: answerSchema }));
+    const { answer } = parseBody(event, reviewBodySchema);
     // Only a card the caller has met can be reviewed; another learner's card is indistinguishable from none.
     const [card, key] = await Promise.all([getCard(store, sub, lessonId, itemId), getAnswerKey(store, lessonId, itemId)]);
     if (!card || !key) throw notFound('You have no review card with this id.');

@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from './zod';
 import { levels } from './levels';
 
 /** Metadata files beside the lessons: `<track>/track.yaml` and `<track>/<unit>/unit.yaml`. */
 export const groupMetaSchema = z.strictObject({
-  title: z.string().min(1),
-  order: z.number().int().positive(),
-  description: z.string().min(1),
+  title: z.string().check(z.minLength(1)),
+  order: z.number().check(z.int(), z.positive()),
+  description: z.string().check(z.minLength(1)),
 });
 export type GroupMeta = z.infer<typeof groupMetaSchema>;
 

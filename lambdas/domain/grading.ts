@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod';
 import type { AnswerKey } from './answer-key';
 
 /**
@@ -9,12 +9,12 @@ import type { AnswerKey } from './answer-key';
 export const selfRatings = ['again', 'hard', 'good', 'easy'] as const;
 export type SelfRating = (typeof selfRatings)[number];
 
-const id = z.string().min(1).max(100);
+const id = z.string().check(z.minLength(1), z.maxLength(100));
 
 /** One answer to one exercise item: chosen options (mcq), an order (ordering) or a self-rating (recall). */
 export const answerSchema = z.union([
-  z.strictObject({ choices: z.array(id).min(1).max(50) }),
-  z.strictObject({ order: z.array(id).min(1).max(50) }),
+  z.strictObject({ choices: z.array(id).check(z.minLength(1), z.maxLength(50)) }),
+  z.strictObject({ order: z.array(id).check(z.minLength(1), z.maxLength(50)) }),
   z.strictObject({ rating: z.enum(selfRatings) }),
 ]);
 export type Answer = z.infer<typeof answerSchema>;

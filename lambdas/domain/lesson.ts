@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument } from 'yaml';
-import { z } from 'zod';
+import * as z from './zod';
 import { levels } from './levels';
 
 /**
@@ -8,65 +8,67 @@ import { levels } from './levels';
  * summary hold Markdown; exercises (mcq, ordering, recall) hold YAML.
  */
 
-const slug = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase words joined by hyphens, e.g. "token-audience"');
-
+const slug = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase words joined by hyphens, e.g. "token-audience"'));
+const text = () => z.string().check(z.minLength(1));
+const positiveInt = () => z.number().check(z.int(), z.positive());
 
 export const frontMatterSchema = z.strictObject({
   id: slug,
-  title: z.string().min(1),
+  title: text(),
   track: slug,
   unit: slug,
-  order: z.number().int().positive(),
+  order: positiveInt(),
   level: z.enum(levels),
-  concepts: z.array(slug).min(1),
-  prerequisites: z.array(slug).default([]),
-  summary: z.string().min(1),
-  readingMinutes: z.number().int().positive().optional(),
+  concepts: z.array(slug).check(z.minLength(1)),
+  prerequisites: z._default(z.array(slug), []),
+  summary: text(),
+  readingMinutes: z.optional(positiveInt()),
 });
 
 /** Flags every repeat of an id in a list, pointing at the repeated entry's `id`. */
-function uniqueIds(listKey: string, what: string) {
-  return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
-    const list = value[listKey] as { id: string }[];
+function uniqueIds<K extends string>(listKey: K, what: string) {
+  return z.superRefine<Record<K, { id: string }[]>>((value, ctx) => {
     const seen = new Set<string>();
-    list.forEach((entry, index) => {
+    value[listKey].forEach((entry, index) => {
       if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate ${what} id "${entry.id}"`, path: [listKey, index, 'id'] });
       seen.add(entry.id);
     });
-  };
+  });
 }
 
 const choiceSchema = z.strictObject({
   id: slug,
-  text: z.string().min(1),
-  correct: z.boolean().default(false),
-  explanation: z.string().min(1),
+  text: text(),
+  correct: z._default(z.boolean(), false),
+  explanation: text(),
 });
 
 export const mcqSchema = z
   .strictObject({
     id: slug,
-    prompt: z.string().min(1),
-    choices: z.array(choiceSchema).min(2),
+    prompt: text(),
+    choices: z.array(choiceSchema).check(z.minLength(2)),
   })
-  .refine((mcq) => mcq.choices.some((choice) => choice.correct), 'needs at least one correct choice')
-  .superRefine(uniqueIds('choices', 'choice'));
+  .check(
+    z.refine((mcq) => mcq.choices.some((choice) => choice.correct), 'needs at least one correct choice'),
+    uniqueIds('choices', 'choice'),
+  );
 
-export const orderingSchema = z.strictObject({
-  id: slug,
-  prompt: z.string().min(1),
-  /** Written in the correct order; the page shows them shuffled. */
-  steps: z.array(z.strictObject({ id: slug, text: z.string().min(1) })).min(2, 'an ordering needs at least 2 steps'),
-}).superRefine(uniqueIds('steps', 'step'));
+export const orderingSchema = z
+  .strictObject({
+    id: slug,
+    prompt: text(),
+    /** Written in the correct order; the page shows them shuffled. */
+    steps: z.array(z.strictObject({ id: slug, text: text() })).check(z.minLength(2, 'an ordering needs at least 2 steps')),
+  })
+  .check(uniqueIds('steps', 'step'));
 
-export const recallSchema = z.strictObject({
-  id: slug,
-  prompts: z
-    .array(z.strictObject({ id: slug, prompt: z.string().min(1), answer: z.string().min(1) }))
-    .min(1),
-}).superRefine(uniqueIds('prompts', 'prompt'));
+export const recallSchema = z
+  .strictObject({
+    id: slug,
+    prompts: z.array(z.strictObject({ id: slug, prompt: text(), answer: text() })).check(z.minLength(1)),
+  })
+  .check(uniqueIds('prompts', 'prompt'));
 
 export type FrontMatter = z.infer<typeof frontMatterSchema>;
 export type Mcq = z.infer<typeof mcqSchema>;
@@ -137,7 +139,7 @@ function rangeOf(doc: ReturnType<typeof parseDocument>, path: PropertyKey[], isK
 export function parseYamlAt<T>(
   text: string,
   firstLine: number,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   problems: LessonProblem[],
 ): T | undefined {
   const lineCounter = new LineCounter();
@@ -209,7 +211,7 @@ export function parseLesson(source: string, text: string): Lesson {
       else blocks.push({ kind: 'callout', variant: kind as 'metaphor' | 'note', text: inner.trim(), line: at });
     } else if (kind in exerciseSchemas) {
       const exerciseKind = kind as keyof typeof exerciseSchemas;
-      const exercise = parseYamlAt(inner, i + 2, exerciseSchemas[exerciseKind] as z.ZodType<unknown>, problems);
+      const exercise = parseYamlAt(inner, i + 2, exerciseSchemas[exerciseKind] as z.ZodMiniType<unknown>, problems);
       if (exercise) blocks.push({ kind: exerciseKind, exercise, line: at } as Block);
     } else {
       problems.push({ line: i + 1, column: 4, message: `unknown block ":::${kind}" (known: ${[...markdownBlocks, ...Object.keys(exerciseSchemas)].join(', ')})` });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod';
 
 /**
  * Lesson progress and how two concurrent updates combine. Status only moves forward
@@ -11,9 +11,9 @@ export type ProgressStatus = (typeof progressStatuses)[number];
 export const progressUpdateSchema = z.strictObject({
   status: z.enum(progressStatuses),
   /** Where the learner left off: a heading or exercise anchor in the lesson page. */
-  position: z.string().min(1).max(200).optional(),
+  position: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
   /** Optional optimistic-concurrency check: the version the client last read. */
-  version: z.number().int().min(0).optional(),
+  version: z.optional(z.number().check(z.int(), z.minimum(0))),
 });
 export type ProgressUpdate = z.infer<typeof progressUpdateSchema>;
 

@@ -1,5 +1,5 @@
 import { createEmptyCard, fsrs, Rating, State, type Card, type Grade } from 'ts-fsrs';
-import { z } from 'zod';
+import * as z from './zod';
 import type { SelfRating } from './grading';
 
 /**
@@ -14,10 +14,10 @@ export const cardStateSchema = z.object({
   elapsedDays: z.number(),
   scheduledDays: z.number(),
   learningSteps: z.number(),
-  reps: z.number().int(),
-  lapses: z.number().int(),
+  reps: z.number().check(z.int()),
+  lapses: z.number().check(z.int()),
   state: z.enum(['new', 'learning', 'review', 'relearning']),
-  lastReview: z.string().optional(),
+  lastReview: z.optional(z.string()),
 });
 export type CardState = z.infer<typeof cardStateSchema>;
 

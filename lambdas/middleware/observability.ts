@@ -1,16 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiContext } from './request-context';
 
 /**
- * Powertools Logger (structured JSON with the API Gateway request id as correlation id), Metrics
- * (CloudWatch EMF) and Tracer (X-Ray; a no-op outside Lambda). The event is never logged, so neither
- * is the Authorization header: log lines carry only what is appended to them explicitly.
+ * Powertools Logger (structured JSON with the API Gateway request id as correlation id) and Metrics
+ * (CloudWatch EMF). The event is never logged, so neither is the Authorization header: log lines
+ * carry only what is appended to them explicitly. Traces come from Lambda's active tracing (the
+ * function's own segments, see RungsFunction), not from an X-Ray SDK in the bundle: that SDK cost
+ * ~110 KiB and a third of the import time of every cold start (docs/architecture.md, "Tracing").
  *
  * Order: directly after problemDetails, so that the request id is on every log line the later
  * middleware write and metrics are flushed after the response (problem responses included) exists.
@@ -21,7 +21,6 @@ import type { ApiContext } from './request-context';
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'rungs-api';
 export const logger = new Logger({ serviceName });
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Rungs', serviceName });
-export const tracer = new Tracer({ serviceName });
 
 type Middleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
 
@@ -48,7 +47,6 @@ const metricsFlush: Middleware = { after: flushMetrics, onError: flushMetrics };
 
 export function observability(): Middleware[] {
   return [
-    captureLambdaHandler(tracer, { captureResponse: false }) as Middleware,
     injectLambdaContext(logger, { resetKeys: true }) as Middleware,
     correlation,
     metricsFlush,

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 
 /**
  * What the middleware chain learns about a request and hands to the handler, on middy's context.
- * Authentication fills `caller`; the rate limiter reads it (or `clientIp` for anonymous callers).
+ * Authentication fills `caller`; the rate limiter reads it (anonymous callers are keyed by client IP).
  */
 export interface Identity {
   /** The verified `sub` claim: the only identity the platform uses (never the email). */
@@ -13,5 +13,4 @@ export interface Identity {
 
 export interface ApiContext extends Context {
   caller?: Identity;
-  clientIp?: string;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 
 /**
  * A rate-limit policy: at most `limit` units of cost per `periodSeconds`, with a burst of up to
@@ -7,12 +7,12 @@ import { z } from 'zod';
  */
 export const policySchema = z
   .object({
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a policy name is a lowercase token of at most 32 characters'),
-    limit: z.number().int().positive(),
-    periodSeconds: z.number().int().positive(),
+    name: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'a policy name is a lowercase token of at most 32 characters')),
+    limit: z.number().check(z.int(), z.positive()),
+    periodSeconds: z.number().check(z.int(), z.positive()),
   })
   // Times are whole milliseconds, so a policy can emit at most one unit per millisecond.
-  .refine((p) => p.limit <= p.periodSeconds * 1000, { message: 'a policy allows at most 1000 units per second' });
+  .check(z.refine((p) => p.limit <= p.periodSeconds * 1000, { message: 'a policy allows at most 1000 units per second' }));
 
 export type Policy = z.infer<typeof policySchema>;
 

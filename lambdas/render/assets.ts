@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 
 /**
  * Names of the built site assets: logical name (`main.js`, `styles.css`) → file under `/assets/`

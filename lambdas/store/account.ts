@@ -1,4 +1,5 @@
-import { BatchWriteCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { batchWrite } from './batch';
 import type { Store } from './client';
 import { keys } from './keys';
 
@@ -46,14 +47,9 @@ export async function deleteAccount(store: Store, sub: string): Promise<number> 
   let deleted = 0;
   let batch: { DeleteRequest: { Key: Record<string, unknown> } }[] = [];
   const flush = async () => {
-    let requests = batch;
+    const requests = batch;
     batch = [];
-    // BatchWrite may leave some requests unprocessed under load; retry those with backoff.
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      const result = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: requests } }));
-      requests = (result.UnprocessedItems?.[store.tableName] ?? []) as typeof requests;
-      if (requests.length > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-    }
+    await batchWrite(store, requests);
   };
   for await (const item of userItems(store, sub, 'pk, sk')) {
     batch.push({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } });

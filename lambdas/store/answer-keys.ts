@@ -1,15 +1,10 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AnswerKey } from '../domain/answer-key';
-import { batchWrite } from './batch';
 import type { Store } from './client';
 import { keys } from './keys';
 
 /** Answer keys live beside their lesson: pk LESSON#<id>, sk ITEM#<itemId>. */
 export const answerKeyItem = (lessonId: string, key: AnswerKey) => ({ ...keys.lessonItem(lessonId, key.itemId), type: 'answerKey', lessonId, ...key });
-
-export async function putAnswerKeys(store: Store, lessonId: string, answerKeys: AnswerKey[]): Promise<void> {
-  await batchWrite(store, answerKeys.map((key) => ({ PutRequest: { Item: answerKeyItem(lessonId, key) } })));
-}
 
 export const stripAnswerKey = (item: Record<string, unknown>): AnswerKey => {
   const { pk: _pk, sk: _sk, type: _type, lessonId: _lessonId, ...key } = item;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AnswerKey } from '../domain/answer-key';
 import type { Answer, Outcome } from '../domain/grading';
 import type { CardState } from '../domain/scheduling';
-import type { Store } from './client';
+import { isConditionalFailure, type Store } from './client';
 import { keys } from './keys';
 import { cardPut, type StoredCard } from './reviews';
 import { statsUpdate } from './stats';
@@ -49,7 +49,7 @@ export async function recordAnswer(store: Store, record: AnswerRecord): Promise<
   try {
     await store.doc.send(new TransactWriteCommand({ TableName: store.tableName, TransactItems: items } as TransactWriteCommandInput));
   } catch (error) {
-    if (error instanceof Error && error.name === 'TransactionCanceledException' && /ConditionalCheckFailed/.test(error.message)) throw new CardConflict('the card changed concurrently');
+    if (isConditionalFailure(error)) throw new CardConflict('the card changed concurrently');
     throw error;
   }
 }

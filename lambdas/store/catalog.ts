@@ -1,13 +1,13 @@
 import { DeleteCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { assembleCatalog, lessonSummarySchema, type Catalog, trackSchema, unitSchema, type LessonSummary, type Track, type Unit } from '../domain/catalog';
 import type { Store } from './client';
 import { keys } from './keys';
 
 const catalogItemSchema = z.discriminatedUnion('type', [
-  trackSchema.extend({ type: z.literal('track') }),
-  unitSchema.extend({ type: z.literal('unit') }),
-  lessonSummarySchema.extend({ type: z.literal('lesson'), source: z.string().optional(), hash: z.string().optional() }),
+  z.extend(trackSchema, { type: z.literal('track') }),
+  z.extend(unitSchema, { type: z.literal('unit') }),
+  z.extend(lessonSummarySchema, { type: z.literal('lesson'), source: z.optional(z.string()), hash: z.optional(z.string()) }),
 ]);
 
 async function put(store: Store, item: Record<string, unknown>): Promise<void> {
@@ -19,9 +19,6 @@ export const putTrack = (store: Store, track: Track) =>
 
 export const putUnit = (store: Store, unit: Unit) =>
   put(store, { ...keys.unit(unit.track, unit.id), ...keys.catalogUnit(unit.track, unit.id), type: 'unit', ...unit });
-
-export const putLessonSummary = (store: Store, lesson: LessonSummary) =>
-  put(store, { ...keys.lesson(lesson.id), ...keys.catalogLesson(lesson), type: 'lesson', ...lesson });
 
 export const deleteTrack = (store: Store, trackId: string) =>
   store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: keys.track(trackId) }));

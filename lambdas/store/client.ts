@@ -46,3 +46,15 @@ export function defaultStore(): Store {
   shared ??= createStore(storeConfigFromEnv());
   return shared;
 }
+
+/**
+ * Whether a write was refused by its condition: a single write's ConditionalCheckFailedException, or
+ * a transaction cancelled because one of its items' conditions failed.
+ */
+export function isConditionalFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'ConditionalCheckFailedException') return true;
+  if (error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  return reasons ? reasons.some((reason) => reason.Code === 'ConditionalCheckFailed') : /ConditionalCheckFailed/.test(error.message);
+}

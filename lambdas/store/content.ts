@@ -1,11 +1,11 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from '../domain/zod';
 import type { AnswerKey } from '../domain/answer-key';
 import type { LessonSummary } from '../domain/catalog';
 import type { ConceptEntry } from '../domain/concepts';
 import type { IdLedger } from '../domain/item-ids';
 import { answerKeyItem, stripAnswerKey } from './answer-keys';
-import { batchWrite } from './batch';
+import { batchGet, batchWrite } from './batch';
 import type { Store } from './client';
 import { keys } from './keys';
 
@@ -17,17 +17,16 @@ import { keys } from './keys';
 export interface PublishedLesson {
   answerKeys: AnswerKey[];
   ledger: IdLedger;
-  hasMeta: boolean;
 }
 
 const ledgerSchema = z.record(
   z.string(),
-  z.object({ kind: z.enum(['mcq', 'ordering', 'recall', 'choice']), fingerprint: z.string(), retiredAt: z.string().optional() }),
+  z.object({ kind: z.enum(['mcq', 'ordering', 'recall', 'choice']), fingerprint: z.string(), retiredAt: z.optional(z.string()) }),
 );
 
 /** Everything stored under a lesson's partition, in one query. */
 export async function readLessonPartition(store: Store, lessonId: string): Promise<PublishedLesson> {
-  const found: PublishedLesson = { answerKeys: [], ledger: {}, hasMeta: false };
+  const found: PublishedLesson = { answerKeys: [], ledger: {} };
   let start: Record<string, unknown> | undefined;
   do {
     const page = await store.doc.send(
@@ -42,7 +41,6 @@ export async function readLessonPartition(store: Store, lessonId: string): Promi
     );
     for (const item of page.Items ?? []) {
       if (item.sk === keys.lessonIds(lessonId).sk) found.ledger = ledgerSchema.parse(item.ledger);
-      else if (item.sk === keys.lesson(lessonId).sk) found.hasMeta = true;
       else if (item.type === 'answerKey') found.answerKeys.push(stripAnswerKey(item));
     }
     start = page.LastEvaluatedKey;
@@ -95,15 +93,7 @@ export async function deleteLessonVersion(store: Store, lessonId: string, previo
 /** Rendered bodies of several lessons (BatchGet, 100 at a time). */
 export async function getLessonBodies(store: Store, lessonIds: string[]): Promise<Map<string, string>> {
   const bodies = new Map<string, string>();
-  for (let i = 0; i < lessonIds.length; i += 100) {
-    let requested: Record<string, unknown>[] = lessonIds.slice(i, i + 100).map((id) => keys.lessonBody(id));
-    for (let attempt = 0; requested.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-      const result = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.tableName]: { Keys: requested } } }));
-      for (const item of result.Responses?.[store.tableName] ?? []) bodies.set(String(item.lessonId), String(item.html));
-      requested = (result.UnprocessedKeys?.[store.tableName]?.Keys ?? []) as Record<string, unknown>[];
-    }
-  }
+  await batchGet(store, lessonIds.map((id) => keys.lessonBody(id)), (item) => bodies.set(String(item.lessonId), String(item.html)));
   return bodies;
 }
 

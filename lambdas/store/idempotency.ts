@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import type { Store } from './client';
+import * as z from '../domain/zod';
+import { isConditionalFailure, type Store } from './client';
 import { keys } from './keys';
 
 /**
@@ -11,7 +11,7 @@ import { keys } from './keys';
  */
 
 export const storedResponseSchema = z.object({
-  statusCode: z.number().int(),
+  statusCode: z.number().check(z.int()),
   headers: z.record(z.string(), z.string()),
   body: z.string(),
 });
@@ -21,7 +21,7 @@ const recordSchema = z.object({
   status: z.enum(['in-progress', 'completed']),
   fingerprint: z.string(),
   lockedUntil: z.number(),
-  response: storedResponseSchema.optional(),
+  response: z.optional(storedResponseSchema),
 });
 
 export type Claim =
@@ -58,7 +58,7 @@ export async function claim(store: Store, scope: IdempotencyScope, fingerprint: 
     );
     return { outcome: 'claimed' };
   } catch (error) {
-    if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+    if (!isConditionalFailure(error)) throw error;
   }
   const existing = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: recordKey(scope), ConsistentRead: true }));
   // Released between our put and our read: the other request failed, so this one may simply retry.
@@ -86,7 +86,7 @@ export async function complete(store: Store, scope: IdempotencyScope, response: 
       }),
     )
     .catch((error: unknown) => {
-      if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionalFailure(error)) throw error;
     });
 }
 
@@ -101,6 +101,6 @@ export async function release(store: Store, scope: IdempotencyScope): Promise<vo
       ExpressionAttributeValues: { ':inProgress': 'in-progress' },
     }),
   ).catch((error: unknown) => {
-    if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+    if (!isConditionalFailure(error)) throw error;
   });
 }

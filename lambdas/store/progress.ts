@@ -1,8 +1,8 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import type { Progress } from '../domain/progress';
 import { progressStatuses } from '../domain/progress';
-import type { Store } from './client';
+import { isConditionalFailure, type Store } from './client';
 import { keys } from './keys';
 import { queryPrefix } from './query';
 
@@ -11,11 +11,11 @@ import { queryPrefix } from './query';
 const progressSchema = z.object({
   lessonId: z.string(),
   status: z.enum(progressStatuses),
-  position: z.string().optional(),
+  position: z.optional(z.string()),
   startedAt: z.string(),
-  completedAt: z.string().optional(),
+  completedAt: z.optional(z.string()),
   updatedAt: z.string(),
-  version: z.number().int(),
+  version: z.number().check(z.int()),
 });
 
 const strip = (item: Record<string, unknown>): Progress => progressSchema.parse(item);
@@ -44,7 +44,7 @@ export async function putProgressIfUnchanged(store: Store, sub: string, next: Pr
     );
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionalFailure(error)) return false;
     throw error;
   }
 }

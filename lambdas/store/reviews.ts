@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import type { AnswerKey } from '../domain/answer-key';
 import { cardStateSchema, type CardState } from '../domain/scheduling';
 import type { Store } from './client';
@@ -16,7 +16,7 @@ export const storedCardSchema = z.object({
   itemId: z.string(),
   kind: z.enum(['mcq', 'ordering', 'recall']),
   card: cardStateSchema,
-  version: z.number().int(),
+  version: z.number().check(z.int()),
 });
 export type StoredCard = z.infer<typeof storedCardSchema>;
 

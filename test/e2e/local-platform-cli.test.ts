@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../bin/local/dynamodb';
-import { repoRoot } from '../../bin/local/platform';
+import { repoRoot } from '../../lib/paths';
 
 /** Runs `bin/local.ts` as `npm start` does, on this test run's Node. */
 function startCli(env: Record<string, string>) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readContentTree } from '../../bin/local/content';
-import { repoRoot } from '../../bin/local/platform';
+import { repoRoot } from '../../lib/paths';
 import { MemorySite } from '../../bin/local/site';
 import { ingest } from '../../lambdas/events/ingest';
 import { readCatalog } from '../../lambdas/store/catalog';

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { lambdaContext } from '../../bin/local/adapter';
+import { apiEvent, lambdaContext } from '../../bin/local/adapter';
 import { MemorySite } from '../../bin/local/site';
 import { ingest, type IngestFailure, type SourceObject } from '../../lambdas/events/ingest';
 import { getAnswerKey, listAnswerKeys } from '../../lambdas/store/answer-keys';
 import { readCatalog } from '../../lambdas/store/catalog';
 import { getConceptIndex } from '../../lambdas/store/content';
-import { countTableWrites } from '../../lambdas/store/write-counter';
+import { countTableWrites } from '../support/write-counter';
 import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
 import { freshStore, useStoreEnv } from '../support/store';
 
@@ -21,8 +21,7 @@ const securityMeta: SourceObject[] = [
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-const getEvent = (path: string) =>
-  ({ version: '2.0', routeKey: `GET ${path}`, rawPath: path, rawQueryString: '', headers: {}, isBase64Encoded: false, requestContext: { http: { method: 'GET', path } } }) as unknown as APIGatewayProxyEventV2;
+const getEvent = (path: string) => apiEvent({ method: 'GET', template: path, path });
 
 /** A unit of three lessons a → b → c sharing concepts, as an author would write it. */
 const unitMeta: SourceObject[] = [

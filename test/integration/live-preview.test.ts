@@ -3,7 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { repoRoot, startPlatform, type Platform } from '../../bin/local/platform';
+import { startPlatform, type Platform } from '../../bin/local/platform';
+import { repoRoot } from '../../lib/paths';
 
 /** Polls until `check` holds (the watcher reacts to the file system asynchronously). */
 async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {

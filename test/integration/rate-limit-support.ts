@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { lambdaContext } from '../../bin/local/adapter';
+import { apiEvent, lambdaContext } from '../../bin/local/adapter';
 import type { ApiContext, Identity } from '../../lambdas/middleware/request-context';
 import { problemDetails } from '../../lambdas/middleware/problem';
 import { rateLimit, type RateLimitDependencies, type RouteRateLimit } from '../../lambdas/middleware/rate-limit';
@@ -37,12 +37,7 @@ export function limitedHandler(
     .handler(fn);
   return async (options: { caller?: Identity; ip?: string } = {}) => {
     const context = { ...lambdaContext('test'), ...(options.caller ? { caller: options.caller } : {}) } as ApiContext;
-    const event = {
-      version: '2.0',
-      rawPath: '/api/test',
-      headers: {},
-      requestContext: { http: { method: 'GET', path: '/api/test', sourceIp: options.ip ?? '198.51.100.7' } },
-    } as unknown as APIGatewayProxyEventV2;
+    const event = apiEvent({ method: 'GET', template: '/api/test', path: '/api/test', sourceIp: options.ip ?? '198.51.100.7' });
     return (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
   };
 }

@@ -1,13 +1,13 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { lambdaContext } from '../../bin/local/adapter';
+import { apiEvent, lambdaContext } from '../../bin/local/adapter';
 import { readContentTree } from '../../bin/local/content';
 import { startLocalIssuer, type LocalIssuer } from '../../bin/local/oidc';
 import { MemorySite } from '../../bin/local/site';
 import { apiFunctions, matchRoute, type ApiFunctionName } from '../../lambdas/api/routes';
 import { ingest } from '../../lambdas/events/ingest';
 import type { Store } from '../../lambdas/store/client';
+import { repoRoot } from '../../lib/paths';
 import { freshStore, useStoreEnv } from './store';
 
 /**
@@ -15,7 +15,6 @@ import { freshStore, useStoreEnv } from './store';
  * the sample security track ingested, verifying tokens against a real local OIDC issuer.
  */
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -79,25 +78,15 @@ export async function startTestApi(options: { logLevel?: string } = {}): Promise
       const headers: Record<string, string> = { 'content-type': 'application/json', ...request.headers };
       if (request.token) headers.authorization = `Bearer ${request.token}`;
       const body = request.rawBody ?? (request.body === undefined ? undefined : JSON.stringify(request.body));
-      const query = request.query ?? {};
-      const event = {
-        version: '2.0',
-        routeKey: `${request.method} ${route.template}`,
-        rawPath: request.path,
-        rawQueryString: new URLSearchParams(query).toString(),
+      const event = apiEvent({
+        method: request.method,
+        template: route.template,
+        path: request.path,
+        params: route.params,
+        rawQueryString: new URLSearchParams(request.query ?? {}).toString(),
         headers,
-        ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-        ...(Object.keys(route.params).length ? { pathParameters: route.params } : {}),
-        requestContext: {
-          http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-          requestId: crypto.randomUUID(),
-          routeKey: `${request.method} ${route.template}`,
-          stage: '$default',
-          timeEpoch: Date.now(),
-        },
-        ...(body !== undefined ? { body } : {}),
-        isBase64Encoded: false,
-      } as unknown as APIGatewayProxyEventV2;
+        body,
+      });
       const result = await (await handlerOf(route.name))(event, lambdaContext(route.name));
       const responseHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
       const text = result.body ?? '';

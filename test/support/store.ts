@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { localDynamoClient } from '../../bin/local/dynamodb';
+import { createLocalTable } from '../../bin/local/dynamodb';
 import { createStore, type Store } from '../../lambdas/store/client';
-import { createTableFromSchema } from '../../lambdas/store/table';
 
 /** A fresh table in the run's DynamoDB Local, so tests never see each other's data. */
 export async function freshStore(): Promise<Store & { endpoint: string }> {
   const endpoint = inject('dynamoEndpoint');
   const tableName = `test-${randomUUID()}`;
-  const client = localDynamoClient(endpoint);
-  await createTableFromSchema(client, tableName);
-  client.destroy();
+  await createLocalTable(endpoint, tableName);
   return { ...createStore({ tableName, endpoint }), endpoint };
 }
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCommand, contentBucketOfStage, publishCommand, type Uploader } from '../../bin/content/commands';
-import { repoRoot } from '../../bin/local/platform';
+import { repoRoot } from '../../lib/paths';
 
 const corpus = join(repoRoot, 'test/fixtures/bad-content');
 const content = join(repoRoot, 'content');

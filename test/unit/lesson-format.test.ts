@@ -74,6 +74,49 @@ describe('lesson format', () => {
   });
 });
 
+describe('lesson format messages', () => {
+  const withKey = (key: string, line: string | undefined) =>
+    validFrontMatter
+      .split('\n')
+      .flatMap((l) => (l.startsWith(`${key}:`) ? (line === undefined ? [] : [line]) : [l]))
+      .join('\n');
+  const exercise = (kind: string, yaml: string[]) => lesson(validFrontMatter, [`:::${kind}`, ...yaml, ':::'].join('\n'));
+  const choice = (id: string, extra: string[] = []) => [`  - id: ${id}`, `    text: ${id.toUpperCase()}`, ...extra, '    explanation: Because.'];
+
+  it.each([
+    ['an id that is not a slug', lesson(withKey('id', 'id: Not A Slug'), ''), [{ line: 2, message: 'id: must be lowercase words joined by hyphens, e.g. "token-audience"' }]],
+    ['a missing title', lesson(withKey('title', undefined), ''), [{ line: 2, message: 'title: Invalid input: expected string, received undefined' }]],
+    ['an empty title', lesson(withKey('title', 'title: ""'), ''), [{ line: 3, message: 'title: Too small: expected string to have >=1 characters' }]],
+    ['an order of zero', lesson(withKey('order', 'order: 0'), ''), [{ line: 6, message: 'order: Too small: expected number to be >0' }]],
+    ['a fractional order', lesson(withKey('order', 'order: 1.5'), ''), [{ line: 6, message: 'order: Invalid input: expected int, received number' }]],
+    ['a word as order', lesson(withKey('order', 'order: first'), ''), [{ line: 6, message: 'order: Invalid input: expected number, received string' }]],
+    ['an unknown level', lesson(withKey('level', 'level: expert'), ''), [{ line: 7, message: 'level: Invalid option: expected one of "junior"|"middle"|"senior"' }]],
+    ['no concepts', lesson(withKey('concepts', 'concepts: []'), ''), [{ line: 8, message: 'concepts: Too small: expected array to have >=1 items' }]],
+    ['an unknown key', lesson(`${validFrontMatter}\ndifficulty: 3`, ''), [{ line: 10, message: 'Unrecognized key: "difficulty"' }]],
+    ['a negative reading time', lesson(`${validFrontMatter}\nreadingMinutes: -2`, ''), [{ line: 10, message: 'readingMinutes: Too small: expected number to be >0' }]],
+    [
+      'a multiple choice with one choice and none correct',
+      exercise('mcq', ['id: q', 'prompt: Which?', 'choices:', ...choice('a')]),
+      [
+        { line: 14, message: 'choices: Too small: expected array to have >=2 items' },
+        { line: 12, message: 'needs at least one correct choice' },
+      ],
+    ],
+    ['a repeated choice id', exercise('mcq', ['id: q', 'prompt: Which?', 'choices:', ...choice('a', ['    correct: true']), ...choice('a')]), [{ line: 19, message: 'choices.1.id: duplicate choice id "a"' }]],
+    ['a choice whose correct is not a boolean', exercise('mcq', ['id: q', 'prompt: Which?', 'choices:', ...choice('a', ['    correct: yes please']), ...choice('b')]), [{ line: 17, message: 'choices.0.correct: Invalid input: expected boolean, received string' }]],
+    ['an ordering of one step', exercise('ordering', ['id: o', 'prompt: Order', 'steps:', '  - id: a', '    text: A']), [{ line: 14, message: 'steps: an ordering needs at least 2 steps' }]],
+    ['a recall prompt without an answer', exercise('recall', ['id: r', 'prompts:', '  - id: p1', '    prompt: Why?']), [{ line: 14, message: 'prompts.0.answer: Invalid input: expected string, received undefined' }]],
+    ['a recall without prompts', exercise('recall', ['id: r', 'prompts: []']), [{ line: 13, message: 'prompts: Too small: expected array to have >=1 items' }]],
+    ['recall prompts that are not a list', exercise('recall', ['id: r', 'prompts: hello']), [{ line: 13, message: 'prompts: Invalid input: expected array, received string' }]],
+  ])('names the key and the rule for %s', (_, text, expected) => {
+    // Act
+    const problems = problemsOf(text);
+
+    // Assess
+    expect(problems.map(({ line, message }) => ({ line, message }))).toEqual(expected);
+  });
+});
+
 describe('lesson rendering', () => {
   it('never puts answer keys or explanations in the page', () => {
     // Prepare

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readContentTree } from '../../bin/local/content';
-import { repoRoot } from '../../bin/local/platform';
+import { repoRoot } from '../../lib/paths';
 import { checkLessonIds, formatProblem, internalLinks, validateTree } from '../../lambdas/domain/validate';
 import { parseLesson } from '../../lambdas/domain/lesson';
 import { nextLedger } from '../../lambdas/domain/item-ids';

@@ -1,4 +1,4 @@
-import type { Store } from './client';
+import type { Store } from '../../lambdas/store/client';
 
 const writeCommand = /^(Put|Update|Delete|BatchWrite|TransactWrite)/;
 

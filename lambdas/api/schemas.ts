@@ -1,0 +1,30 @@
+import * as z from '../domain/zod';
+import { answerSchema } from '../domain/grading';
+
+/**
+ * The request schemas of the API's routes (bodies, path parameters, queries), in one module so that
+ * their validation messages are tested without a handler's middleware chain.
+ */
+
+export const slugSchema = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/), z.maxLength(100));
+
+/** POST /api/lessons/{id}/attempts */
+export const attemptBodySchema = z.strictObject({ itemId: slugSchema, answer: answerSchema });
+
+/** A card is named `<lessonId>.<itemId>` (slugs never contain a dot). */
+export const cardIdSchema = z.pipe(
+  z.pipe(
+    z.string().check(z.maxLength(201)),
+    z.transform((value: string) => value.split('.')),
+  ),
+  z.tuple([slugSchema, slugSchema]),
+);
+
+/** GET /api/me/reviews?due=now|<ISO datetime>&limit=<1..100> */
+export const reviewsQuerySchema = z.strictObject({
+  due: z._default(z.union([z.literal('now'), z.iso.datetime()]), 'now'),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+});
+
+/** POST /api/me/reviews/{itemId} */
+export const reviewBodySchema = z.strictObject({ answer: answerSchema });

@@ -1,0 +1,46 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../lib/paths';
+
+/** Package imports (bare specifiers) of every runtime file, as `file → package path`. */
+function packageImports(): { file: string; specifier: string }[] {
+  const found: { file: string; specifier: string }[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+        for (const match of readFileSync(path, 'utf8').matchAll(/\bfrom\s+['"]([^.'"][^'"]*)['"]|\bimport\s*\(?\s*['"]([^.'"][^'"]*)['"]/g)) {
+          found.push({ file: relative(repoRoot, path), specifier: (match[1] ?? match[2])! });
+        }
+      }
+    }
+  };
+  walk(join(repoRoot, 'lambdas'));
+  return found;
+}
+
+const ZOD_ENTRY = 'lambdas/domain/zod.ts';
+const zodOutsideItsEntry = (imports: { file: string; specifier: string }[]) =>
+  imports.filter(({ file, specifier }) => /^zod(\/|$)/.test(specifier) && file !== ZOD_ENTRY);
+
+describe('what runtime code bundles', () => {
+  it('gets zod only through lambdas/domain/zod.ts (zod/mini with English messages), never classic zod', () => {
+    // Act
+    const imports = packageImports();
+
+    // Assess: one classic `from 'zod'` would put ~440 KiB into every bundle again
+    expect(imports.some(({ file }) => file === ZOD_ENTRY)).toBe(true);
+    expect(zodOutsideItsEntry(imports)).toEqual([]);
+    expect(zodOutsideItsEntry([{ file: 'lambdas/api/x.ts', specifier: 'zod' }])).toHaveLength(1);
+  });
+
+  it('ships no X-Ray SDK: traces come from Lambda active tracing', () => {
+    // Act
+    const tracing = packageImports().filter(({ specifier }) => /^(@aws-lambda-powertools\/tracer|aws-xray-sdk)/.test(specifier));
+
+    // Assess
+    expect(tracing).toEqual([]);
+  });
+});
