@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-/** DynamoDB Local (Java) starts once per run for the projects that talk to it; each test makes its own table. */
+/** DynamoDB Local (Java) starts once per run for the project that talks to it; each test makes its own table. */
 const dynamoDbLocal = ['test/support/global-setup.ts'];
 
 export default defineConfig({
@@ -16,8 +16,8 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: dynamoDbLocal } },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: dynamoDbLocal } },
+      // One project for everything that needs DynamoDB Local, so Java starts once per run.
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'], globalSetup: dynamoDbLocal } },
     ],
   },
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../bin/content/commands';
-import { repoRoot } from '../../bin/local/platform';
+import { repoRoot } from '../../lib/paths';
 import { lintAnatomy } from '../../lambdas/domain/anatomy';
 import { parseLesson } from '../../lambdas/domain/lesson';
 
