@@ -227,5 +227,5 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
       }
       await shots.close();
     }
-  });
+  }, 120_000);
 });
