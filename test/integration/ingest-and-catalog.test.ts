@@ -6,7 +6,6 @@ import { MemorySite } from '../../bin/local/site';
 import { ingest, type IngestFailure, type SourceObject } from '../../lambdas/events/ingest';
 import { getAnswerKey, listAnswerKeys } from '../../lambdas/store/answer-keys';
 import { readCatalog } from '../../lambdas/store/catalog';
-import { getConceptIndex } from '../../lambdas/store/content';
 import { countTableWrites } from '../../lambdas/store/write-counter';
 import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
 import { freshStore, useStoreEnv } from '../support/store';
@@ -57,7 +56,7 @@ async function publishedUnit() {
 }
 
 describe('content ingest into DynamoDB Local', () => {
-  it('stores the lesson in the catalog and renders its page, the home page, the concept index and catalog.json', async () => {
+  it('stores the lesson in the catalog and renders its page, the home page, the concept index page and catalog.json', async () => {
     // Prepare
     const store = await freshStore();
     const site = new MemorySite();
@@ -74,7 +73,6 @@ describe('content ingest into DynamoDB Local', () => {
     expect(site.objects.get('index.html')?.body).toContain('href="/lessons/authorization-code-pkce/"');
     expect(site.objects.get('concepts/index.html')?.body).toContain('id="concept-pkce"');
     expect(JSON.parse(site.objects.get('catalog.json')?.body ?? '{}').tracks[0].id).toBe('security');
-    expect((await getConceptIndex(store)).find((e) => e.concept === 'pkce')?.lessons.map((l) => l.id)).toEqual(['authorization-code-pkce']);
     const answerKey = await getAnswerKey(store, 'authorization-code-pkce', 'pkce-protects');
     expect(answerKey).toMatchObject({ kind: 'mcq', correct: ['stolen-code'], choiceIds: ['stolen-code', 'stolen-token', 'phishing', 'csrf-only'] });
     expect((await listAnswerKeys(store, 'authorization-code-pkce')).map((k) => k.itemId).sort()).toEqual(['code-flow-recall', 'code-flow-steps', 'pkce-protects']);
