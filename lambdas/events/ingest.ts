@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { formatProblem, type Problem } from '../domain/validate';
 import { assetManifestFromEnv, type AssetManifest } from '../render';
 import type { Store } from '../store/client';
-import { touchSiteState } from '../store/site-state';
+import { startWriting } from '../store/site-state';
 import { decide } from './decide';
 import { invalidationPaths, renderCatalogPass, writePages } from './page-writes';
 import { writeTable } from './table-writes';
@@ -128,8 +128,9 @@ export async function ingestBatch(events: ContentEvent[], deps: IngestDeps): Pro
   const decision = await decide(events, { store, listing, read });
   const settleMs = deps.settleMs ?? 0;
   const changes = decision.groups.length + decision.lessons.length + decision.removals.length;
-  // Tell batches already waiting that another one is on its way, so they leave rendering to it.
-  if (changes > 0 && settleMs > 0) await touchSiteState(store, token, clock(), false);
+  // Batches that finish while this one writes leave the catalog-wide pages to it (or to a later one).
+  const startedAt = changes > 0 && settleMs > 0 ? clock() : undefined;
+  if (startedAt !== undefined) await startWriting(store, token, startedAt);
 
   const table = await writeTable(decision, { store, listing, now: new Date(clock()).toISOString() });
   const pages = await writePages(table, {
@@ -137,6 +138,7 @@ export async function ingestBatch(events: ContentEvent[], deps: IngestDeps): Pro
     site: deps.site,
     assets: deps.assets ?? assetManifestFromEnv(),
     token,
+    ...(startedAt !== undefined ? { startedAt } : {}),
     settleMs,
     maxDeferMs: deps.maxDeferMs ?? 30_000,
     leaseMs: deps.leaseMs ?? 120_000,

@@ -17,7 +17,7 @@ import {
 import { listCatalog } from '../store/catalog';
 import type { Store } from '../store/client';
 import { getLessonBodies, recordRenderedPage } from '../store/content';
-import { abandonRenderLease, acquireRenderLease, readSiteState, recordCatalogHash, releaseRenderLease, touchSiteState } from '../store/site-state';
+import { abandonRenderLease, acquireRenderLease, finishWriting, readSiteState, recordCatalogHash, releaseRenderLease } from '../store/site-state';
 import { failure, type IngestFailure, type SitePublisher } from './ingest';
 import type { TableOutcome } from './table-writes';
 
@@ -29,9 +29,9 @@ import type { TableOutcome } from './table-writes';
  *   context its page was last rendered with: no catalog read, so its cost does not grow with the catalog;
  * - anything else changed the catalog, so its neighbours and the catalog-wide pages must follow. That
  *   is one render pass over the whole catalog, coordinated through the site state so that a burst
- *   of batches (a first publish) renders each page once: each batch marks the state, waits
- *   `settleMs`, and renders only if no later batch touched it since (bounded by `maxDeferMs`); one
- *   pass at a time holds a lease, and a pass re-runs while batches committed during it.
+ *   of batches (a first publish) renders each page once: each batch registers while it writes,
+ *   waits `settleMs` when done, and renders only if no other batch is still writing (bounded by
+ *   `maxDeferMs`); one pass at a time holds a lease, and a pass re-runs while batches committed during it.
  * A pass renders only pages whose body or context changed (a hash per page), and the catalog-wide
  * pages only when the catalog did; a page that fails to render is reported, the others go on, and
  * the catalog-wide pages are always written last.
@@ -43,6 +43,8 @@ export interface PageDeps {
   assets: AssetManifest | undefined;
   /** This ingest's token in the site state. */
   token: string;
+  /** When this ingest registered as writing (only with a settle window). */
+  startedAt?: number;
   settleMs: number;
   maxDeferMs: number;
   leaseMs: number;
@@ -153,24 +155,28 @@ export async function renderCatalogPass(deps: PageDeps, previousCatalogHash: str
 }
 
 /**
- * Runs render passes under the lease until a pass saw every write, unless a later ingest is due to
- * render (it touched the state after us) or the lease is held by a live pass (which re-runs itself).
+ * Marks the catalog dirty (if this ingest changed it) and runs render passes under the lease until
+ * a pass saw every write, unless another ingest is still writing (the last one to finish renders),
+ * or a live pass holds the lease (it runs again for what it missed).
  */
 async function coordinateCatalogPages(catalogChanged: boolean, deps: PageDeps): Promise<{ pages: string[]; stale: string[]; failures: IngestFailure[]; passes: number; deferred: boolean }> {
   const none = { pages: [], stale: [], failures: [], passes: 0 };
   const { store, token } = deps;
-  if (catalogChanged) await touchSiteState(store, token, deps.clock(), true);
-  else {
-    // Nothing of ours to show; take over only a dirty state nobody is about to render (a crashed pass).
-    const state = await readSiteState(store);
-    const abandoned = state.dirty !== undefined && (state.leaseUntil ?? 0) < deps.clock() && deps.clock() - (state.dirtySince ?? 0) > deps.settleMs;
+  await finishWriting(store, token, deps.clock(), deps.startedAt, catalogChanged);
+  let state = await readSiteState(store);
+  if (state.dirty === undefined) return { ...none, deferred: false };
+  if (!catalogChanged && deps.startedAt === undefined) {
+    // Nothing of ours to show: take over only a dirty state nobody is about to render (a crashed pass).
+    const abandoned = (state.leaseUntil ?? 0) < deps.clock() && deps.clock() - (state.dirtySince ?? 0) > deps.settleMs + deps.leaseMs;
     if (!abandoned) return { ...none, deferred: false };
   }
   if (deps.settleMs > 0) {
     await sleep(deps.settleMs);
-    const state = await readSiteState(store);
-    const waitedLongEnough = deps.clock() - (state.dirtySince ?? deps.clock()) >= deps.maxDeferMs;
-    if (state.latest !== token && state.latest !== undefined && !waitedLongEnough) return { ...none, deferred: true };
+    state = await readSiteState(store);
+    const now = deps.clock();
+    const othersWriting = state.inflight.filter((entry) => entry.token !== token && now - entry.startedAt < deps.maxDeferMs);
+    const putOffTooLong = now - (state.dirtySince ?? now) >= deps.maxDeferMs;
+    if (othersWriting.length > 0 && !putOffTooLong) return { ...none, deferred: true };
   }
   if (!(await acquireRenderLease(store, token, deps.clock(), deps.leaseMs))) return { ...none, deferred: true };
 
@@ -179,14 +185,14 @@ async function coordinateCatalogPages(catalogChanged: boolean, deps: PageDeps): 
   try {
     while (!released && done.passes < MAX_PASSES) {
       // Read the state before the catalog: a touch after this read means writes this pass may miss.
-      const state = await readSiteState(store);
-      const pass = await renderCatalogPass(deps, state.catalogHash);
+      const seen = await readSiteState(store);
+      const pass = await renderCatalogPass(deps, seen.catalogHash);
       done.passes++;
       done.pages.push(...pass.pages);
       done.stale.push(...pass.stale);
       done.failures.push(...pass.failures);
       await recordCatalogHash(store, token, pass.catalogHash);
-      released = await releaseRenderLease(store, token, state.dirty);
+      released = await releaseRenderLease(store, token, seen.dirty);
     }
   } finally {
     if (!released) await abandonRenderLease(store, token);

@@ -5,15 +5,15 @@ import { keys } from './keys';
 /**
  * One item coordinates the ingests that render the catalog-wide pages (home, catalog.json, concept
  * index) and the neighbours of changed lessons:
- * - `latest`: the token of the ingest that touched the state last (at its start and after its
- *   table writes), so an ingest that is not the last one can leave rendering to the later one;
+ * - `inflight`: the ingests between their first and their last table write (`<startedAt ms>|<token>`),
+ *   so an ingest that finishes while another is still writing can leave rendering to that one;
  * - `dirty` / `dirtySince`: set by an ingest whose table writes changed the catalog, cleared by the
  *   render pass that saw those writes;
  * - a lease, so that one render pass runs at a time (expiring, so a crashed pass never blocks);
  * - `catalogHash`: what the catalog-wide pages were last rendered from.
  */
 export interface SiteState {
-  latest?: string;
+  inflight: { token: string; startedAt: number }[];
   dirty?: string;
   dirtySince?: number;
   leaseOwner?: string;
@@ -28,9 +28,14 @@ export async function readSiteState(store: Store): Promise<SiteState> {
   const item = result.Item ?? {};
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const number = (v: unknown) => (typeof v === 'number' ? v : undefined);
-  const state: SiteState = {};
+  const inflight = item.inflight instanceof Set ? [...(item.inflight as Set<string>)] : [];
+  const state: SiteState = {
+    inflight: inflight.map((entry) => {
+      const [startedAt = '0', token = ''] = entry.split('|');
+      return { token, startedAt: Number(startedAt) };
+    }),
+  };
   for (const [name, value] of [
-    ['latest', text(item.latest)],
     ['dirty', text(item.dirty)],
     ['leaseOwner', text(item.leaseOwner)],
     ['catalogHash', text(item.catalogHash)],
@@ -42,14 +47,37 @@ export async function readSiteState(store: Store): Promise<SiteState> {
   return state;
 }
 
-/** Marks `token` as the latest ingest; with `dirty`, also as one whose writes the pages do not show yet. */
-export async function touchSiteState(store: Store, token: string, now: number, dirty: boolean): Promise<void> {
+const inflightEntry = (token: string, startedAt: number) => new Set([`${startedAt}|${token}`]);
+
+/** Registers an ingest that is about to write the table. */
+export async function startWriting(store: Store, token: string, startedAt: number): Promise<void> {
   await store.doc.send(
     new UpdateCommand({
       TableName: store.tableName,
       Key: keys.siteState(),
-      UpdateExpression: dirty ? 'SET latest = :t, dirty = :t, dirtySince = if_not_exists(dirtySince, :now)' : 'SET latest = :t',
-      ExpressionAttributeValues: dirty ? { ':t': token, ':now': now } : { ':t': token },
+      UpdateExpression: 'ADD inflight :entry',
+      ExpressionAttributeValues: { ':entry': inflightEntry(token, startedAt) },
+    }),
+  );
+}
+
+/**
+ * Ends an ingest's table writes (if `startedAt` says it registered) and, with `dirty`, marks the
+ * catalog as changed in ways the pages do not show yet, in one write.
+ */
+export async function finishWriting(store: Store, token: string, now: number, startedAt: number | undefined, dirty: boolean): Promise<void> {
+  const set = dirty ? ['dirty = :t', 'dirtySince = if_not_exists(dirtySince, :now)'] : [];
+  const expression = [set.length > 0 ? `SET ${set.join(', ')}` : '', startedAt !== undefined ? 'DELETE inflight :entry' : ''].filter(Boolean).join(' ');
+  if (!expression) return;
+  await store.doc.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: keys.siteState(),
+      UpdateExpression: expression,
+      ExpressionAttributeValues: {
+        ...(dirty ? { ':t': token, ':now': now } : {}),
+        ...(startedAt !== undefined ? { ':entry': inflightEntry(token, startedAt) } : {}),
+      },
     }),
   );
 }

@@ -10,6 +10,8 @@ import type { SQSEvent } from 'aws-lambda';
 export interface FakeS3Hooks {
   /** Called with the key and the body read, before the read returns. */
   onGet?: (key: string, body: string) => Promise<void>;
+  /** Called for every object written (pages, reports). */
+  onPut?: (bucket: string, key: string) => void;
 }
 
 export function fakeS3(buckets: Record<string, Map<string, string>>, hooks: FakeS3Hooks = {}) {
@@ -26,6 +28,7 @@ export function fakeS3(buckets: Record<string, Map<string, string>>, hooks: Fake
           return { output: { Body: { transformToString: async () => body }, $metadata: {} }, response: {} };
         }
         case 'PutObjectCommand':
+          hooks.onPut?.(input.Bucket, input.Key!);
           bucket.set(input.Key!, String(input.Body));
           return { output: { $metadata: {} }, response: {} };
         case 'DeleteObjectCommand':
