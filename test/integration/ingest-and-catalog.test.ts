@@ -5,7 +5,9 @@ import { lambdaContext } from '../../bin/local/adapter';
 import { MemorySite } from '../../bin/local/site';
 import { ingest, type IngestFailure, type SourceObject } from '../../lambdas/events/ingest';
 import { getAnswerKey, listAnswerKeys } from '../../lambdas/store/answer-keys';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { readCatalog } from '../../lambdas/store/catalog';
+import { contentPartitionPrefixes } from '../../lambdas/store/keys';
 import { countTableWrites } from '../../lambdas/store/write-counter';
 import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
 import { freshStore, useStoreEnv } from '../support/store';
@@ -253,6 +255,66 @@ describe('content ingest into DynamoDB Local', () => {
     expect(restore.failures).toEqual([]);
     expect(await getAnswerKey(store, 'b', 'b-mcq')).toMatchObject({ kind: 'mcq' });
     expect(await getAnswerKey(store, 'b', 'b-other')).toBeUndefined();
+  });
+
+  it('writes the other pages and the home page when one lesson page fails to be written, and reports that one', async () => {
+    // Prepare: the site refuses lesson b's page.
+    const store = await freshStore();
+    const site = new MemorySite();
+    const reporter = new RecordingReporter();
+    const refusing = {
+      put: async (path: string, body: string, type: string) => {
+        if (path === 'lessons/b/index.html') throw new Error('site bucket unavailable');
+        await site.put(path, body, type);
+      },
+      delete: (path: string) => site.delete(path),
+    };
+
+    // Act
+    const result = await ingest(threeLessons(), { store, site: refusing, reporter });
+
+    // Assess
+    expect(result.failures.map((f) => f.key)).toEqual(['b']);
+    expect(result.failures[0]?.message).toContain('site bucket unavailable');
+    expect(site.objects.has('lessons/a/index.html')).toBe(true);
+    expect(site.objects.has('lessons/c/index.html')).toBe(true);
+    expect(site.objects.get('index.html')?.body).toContain('/lessons/c/');
+    expect(reporter.reports).toEqual([result.failures]);
+  });
+
+  it('reports a lesson too large for the table, writes nothing of it, and tries it again on the next sync', async () => {
+    // Prepare: a body past DynamoDB's 400 KB item limit.
+    const { store, site, reporter } = await publishedUnit();
+    const huge = lessonFile('b', 2, { prose: 'A sentence that makes the lesson long. '.repeat(12_000) });
+
+    // Act
+    const first = await ingest([huge], { store, site, reporter });
+    const again = await ingest([huge], { store, site, reporter });
+    const fixed = await ingest([lessonFile('b', 2, { prose: 'A shorter paragraph.' })], { store, site, reporter });
+
+    // Assess
+    for (const run of [first, again]) {
+      expect(run.unchanged).toEqual([]);
+      // Retrying the queue message cannot make it fit: reported, not redelivered.
+      expect(run.retry).toEqual([]);
+      expect(run.failures[0]?.message).toMatch(/^apis\/retries\/b\.md:1:1 could not be stored/);
+    }
+    expect(reporter.reports).toHaveLength(2);
+    expect(fixed.lessons).toEqual(['b']);
+    expect(site.objects.get('lessons/b/index.html')?.body).toContain('A shorter paragraph.');
+  });
+
+  it('writes only content partitions: no concept index item, nothing outside TRACK#, UNIT#, LESSON# and SITE#', async () => {
+    // Prepare
+    const { store } = await publishedUnit();
+
+    // Act
+    const items = (await store.doc.send(new ScanCommand({ TableName: store.tableName, ProjectionExpression: 'pk' }))).Items ?? [];
+
+    // Assess
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.filter((i) => !contentPartitionPrefixes.some((p) => String(i.pk).startsWith(p)))).toEqual([]);
+    expect(items.some((i) => String(i.pk).startsWith('CONCEPTS'))).toBe(false);
   });
 
   it('accepts a prerequisite that is in the bucket but not ingested yet (S3 events arrive in any order)', async () => {
