@@ -24,7 +24,7 @@ import type { TableOutcome } from './table-writes';
 /**
  * Step 3 of an ingest: pages. Three kinds of work, each returning what it wrote and which CDN
  * paths it made stale:
- * - pages of removed lessons are deleted;
+ * - pages of removed lessons are deleted (after the pass, so no page links them once they are gone);
  * - a lesson whose edit leaves the catalog as it was (same summary) is re-rendered at once with the
  *   context its page was last rendered with: no catalog read, so its cost does not grow with the catalog;
  * - anything else changed the catalog, so its neighbours and the catalog-wide pages must follow. That
@@ -209,9 +209,10 @@ export const catalogChanged = (table: TableOutcome) =>
   table.published.some((v) => !v.previous || !v.pageContext || summaryFields(v.previous) !== summaryFields(v.summary));
 
 export async function writePages(table: TableOutcome, deps: PageDeps): Promise<PageOutcome> {
-  const removed = await deleteRemovedPages(table.removed, deps.site);
   const inPlace = await renderInPlace(table, deps);
   const catalog = await coordinateCatalogPages(catalogChanged(table), deps);
+  // Last, so that the pages linking a removed lesson stop linking it before it answers 404.
+  const removed = await deleteRemovedPages(table.removed, deps.site);
   // A page rendered in place and again by the pass is one page.
   return {
     pages: [...new Set([...removed.pages, ...inPlace.pages, ...catalog.pages])],
