@@ -1,6 +1,6 @@
 import { measureGradedAttempt } from './api';
 import { measureBundles } from './bundles';
-import { measureContentIngest } from './content';
+import { measureContentIngest, printContentTables } from './content';
 import { measureColdStart } from './platform';
 import { measureRateLimiters, scenario } from './rate-limit';
 import { measureSite } from './site';
@@ -35,36 +35,7 @@ printTable(
   attempt.map((r) => (r.measure.startsWith('ratio') ? [r.measure, `${r.p50.toFixed(2)}×`, `${r.p99.toFixed(2)}×`] : [r.measure, `${r.p50.toFixed(2)} ms`, `${r.p99.toFixed(2)} ms`])),
 );
 
-const content = await measureContentIngest();
-const first = content.firstPublish;
-printTable(
-  `Ingest budget: first publish of ${first.objects} objects as S3 sends them (${first.batches} SQS batches, ${first.concurrency} at once, ${first.settleMs} ms settle window)`,
-  ['measure', 'measured', 'budget', 'met'],
-  [
-    ['writes of the most-written page', first.maxWritesPerPage, '≤ 2', first.maxWritesPerPage <= 2 ? 'yes' : 'no'],
-    ['page writes / distinct pages', `${first.pageWrites} / ${first.distinctPages}`, '-', '-'],
-    ['invalidation paths / distinct pages', `${first.invalidationPaths} / ${first.distinctPages}`, '≤ 1×', first.invalidationPaths <= first.distinctPages ? 'yes' : 'no'],
-    ['invalidation requests', first.invalidationRequests, `≤ ${first.batches} (one per batch)`, first.invalidationRequests <= first.batches ? 'yes' : 'no'],
-    ['render passes over the catalog', first.renderPasses, '-', '-'],
-    [`lost updates in ${content.overlaps.runs} staged overlaps (${content.overlaps.olderCommittedLast} with the older committing last)`, content.overlaps.lost, '0', content.overlaps.lost === 0 ? 'yes' : 'no'],
-    ['wall time of the publish', `${first.seconds.toFixed(1)} s`, '-', '-'],
-  ],
-);
-printTable(
-  'Content ingest at scale on DynamoDB Local (synthetic catalogs; one-lesson prose edit: its page only, no catalog read)',
-  ['lessons', 'full ingest s', 'full ingest writes', 'prose edit ms', 'edit reads', 'edit writes', 'rename ms (pages)', 'unchanged re-ingest ms', 'unchanged writes'],
-  content.scale.map((s) => [
-    s.lessons,
-    s.fullIngestSeconds === undefined ? 'skipped' : Number(s.fullIngestSeconds.toFixed(1)),
-    s.fullIngestWrites ?? '-',
-    Math.round(s.editMs),
-    s.editReads,
-    s.editWrites,
-    `${Math.round(s.renameMs)} (${s.renamePages})`,
-    Math.round(s.unchangedMs),
-    s.unchangedWrites,
-  ]),
-);
+printContentTables(await measureContentIngest());
 
 const [gcra, flexible] = await measureRateLimiters();
 const round = (n: number) => Math.round(n * 100) / 100;

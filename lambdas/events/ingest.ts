@@ -48,6 +48,14 @@ export interface ContentSource {
   read?(key: string): Promise<string | undefined>;
 }
 
+/** The queue that feeds the ingest (SQS in AWS; absent locally). */
+export interface IngestQueue {
+  /** Events waiting to be delivered (approximate). */
+  waiting(): Promise<number>;
+  /** Sends a message that renders, if nothing else did, after `delaySeconds`. */
+  scheduleRender(delaySeconds: number): Promise<void>;
+}
+
 export interface IngestFailure {
   key: string;
   /** Every problem, one `file:line:col message` per line. */
@@ -78,6 +86,10 @@ export interface IngestDeps {
   maxDeferMs?: number;
   /** How long a render pass may hold the lease before another ingest may take over. */
   leaseMs?: number;
+  /** With a queue, a batch that finishes while events still wait leaves the render pass to a later batch. */
+  queue?: IngestQueue;
+  /** This batch was sent to render (a render trigger): render if the catalog is dirty and nobody is writing. */
+  renderTrigger?: boolean;
   log?: (line: string) => void;
 }
 
@@ -141,6 +153,8 @@ export async function ingestBatch(events: ContentEvent[], deps: IngestDeps): Pro
     ...(startedAt !== undefined ? { startedAt } : {}),
     settleMs,
     maxDeferMs: deps.maxDeferMs ?? 30_000,
+    ...(deps.queue ? { queue: deps.queue } : {}),
+    renderTrigger: deps.renderTrigger ?? false,
     leaseMs: deps.leaseMs ?? 120_000,
     clock,
     log,

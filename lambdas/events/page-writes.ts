@@ -18,7 +18,8 @@ import { listCatalog } from '../store/catalog';
 import type { Store } from '../store/client';
 import { getLessonBodies, recordRenderedPage } from '../store/content';
 import { abandonRenderLease, acquireRenderLease, finishWriting, readSiteState, recordCatalogHash, releaseRenderLease } from '../store/site-state';
-import { failure, type IngestFailure, type SitePublisher } from './ingest';
+import { forEachLimited } from './concurrency';
+import { failure, type IngestFailure, type IngestQueue, type SitePublisher } from './ingest';
 import type { TableOutcome } from './table-writes';
 
 /**
@@ -45,6 +46,8 @@ export interface PageDeps {
   token: string;
   /** When this ingest registered as writing (only with a settle window). */
   startedAt?: number;
+  queue?: IngestQueue;
+  renderTrigger?: boolean;
   settleMs: number;
   maxDeferMs: number;
   leaseMs: number;
@@ -66,6 +69,7 @@ export interface PageOutcome {
 const htmlType = 'text/html; charset=utf-8';
 /** A pass that keeps seeing new writes gives up after this many and leaves the state dirty for the next ingest. */
 const MAX_PASSES = 4;
+const PAGE_CONCURRENCY = 8;
 
 const summaryFields = (s: LessonSummary) => JSON.stringify([s.id, s.title, s.track, s.unit, s.order, s.level, s.concepts, s.summary, s.readingMinutes]);
 
@@ -93,13 +97,10 @@ async function deleteRemovedPages(removed: string[], site: SitePublisher): Promi
 }
 
 /** Lessons whose edit left their summary as it was: their page, with the context it had. */
-async function renderInPlace(table: TableOutcome, deps: PageDeps): Promise<{ pages: string[]; stale: string[]; failures: IngestFailure[]; rest: boolean }> {
-  const result = { pages: [] as string[], stale: [] as string[], failures: [] as IngestFailure[], rest: false };
+async function renderInPlace(table: TableOutcome, deps: PageDeps): Promise<{ pages: string[]; stale: string[]; failures: IngestFailure[] }> {
+  const result = { pages: [] as string[], stale: [] as string[], failures: [] as IngestFailure[] };
   for (const version of table.published) {
-    if (!version.previous || !version.pageContext || summaryFields(version.previous) !== summaryFields(version.summary)) {
-      result.rest = true;
-      continue;
-    }
+    if (!version.previous || !version.pageContext || summaryFields(version.previous) !== summaryFields(version.summary)) continue;
     try {
       const context = { ...(JSON.parse(version.pageContext) as PageContext), lesson: version.summary };
       result.pages.push(await putLessonPage(deps, version.id, context, { html: version.body, hash: version.hash }));
@@ -130,15 +131,26 @@ export async function renderCatalogPass(deps: PageDeps, previousCatalogHash: str
   for (let i = 0; i < due.length; i += 100) {
     const chunk = due.slice(i, i + 100);
     const bodies = await getLessonBodies(deps.store, chunk.map((d) => d.id));
-    for (const { id, context, existed } of chunk) {
+    // A few pages at once; results kept in catalog order. Each page records its hash as it is
+    // written, so a pass cut short (a timeout) resumes where it stopped.
+    const written: ({ page: string; stale: string[] } | { failure: IngestFailure } | undefined)[] = new Array(chunk.length);
+    await forEachLimited(chunk.map((d, index) => ({ ...d, index })), PAGE_CONCURRENCY, async ({ id, context, existed, index }) => {
       const body = bodies.get(id);
-      if (!body) continue;
+      if (!body) return;
       try {
-        pages.push(await putLessonPage(deps, id, context, body));
+        const page = await putLessonPage(deps, id, context, body);
         // A page published for the first time has nothing cached to invalidate.
-        if (existed) stale.push(...pagePaths(lessonPath(id)));
+        written[index] = { page, stale: existed ? pagePaths(lessonPath(id)) : [] };
       } catch (error) {
-        failures.push(failure(id, [{ file: id, line: 1, column: 1, message: `page could not be rendered: ${error instanceof Error ? error.message : String(error)}` }]));
+        written[index] = { failure: failure(id, [{ file: id, line: 1, column: 1, message: `page could not be rendered: ${error instanceof Error ? error.message : String(error)}` }]) };
+      }
+    });
+    for (const entry of written) {
+      if (!entry) continue;
+      if ('failure' in entry) failures.push(entry.failure);
+      else {
+        pages.push(entry.page);
+        stale.push(...entry.stale);
       }
     }
   }
@@ -165,7 +177,7 @@ async function coordinateCatalogPages(catalogChanged: boolean, deps: PageDeps): 
   await finishWriting(store, token, deps.clock(), deps.startedAt, catalogChanged);
   let state = await readSiteState(store);
   if (state.dirty === undefined) return { ...none, deferred: false };
-  if (!catalogChanged && deps.startedAt === undefined) {
+  if (!catalogChanged && deps.startedAt === undefined && !deps.renderTrigger) {
     // Nothing of ours to show: take over only a dirty state nobody is about to render (a crashed pass).
     const abandoned = (state.leaseUntil ?? 0) < deps.clock() && deps.clock() - (state.dirtySince ?? 0) > deps.settleMs + deps.leaseMs;
     if (!abandoned) return { ...none, deferred: false };
@@ -176,7 +188,15 @@ async function coordinateCatalogPages(catalogChanged: boolean, deps: PageDeps): 
     const now = deps.clock();
     const othersWriting = state.inflight.filter((entry) => entry.token !== token && now - entry.startedAt < deps.maxDeferMs);
     const putOffTooLong = now - (state.dirtySince ?? now) >= deps.maxDeferMs;
-    if (othersWriting.length > 0 && !putOffTooLong) return { ...none, deferred: true };
+    if (!putOffTooLong) {
+      if (othersWriting.length > 0) return { ...none, deferred: true };
+      // Events still queued will come as a later batch, which renders; a delayed trigger makes
+      // sure a render follows even if the count was stale (then it renders past maxDeferMs).
+      if (deps.queue && (await deps.queue.waiting()) > 0) {
+        await deps.queue.scheduleRender(deps.maxDeferMs / 1000 + 1);
+        return { ...none, deferred: true };
+      }
+    }
   }
   if (!(await acquireRenderLease(store, token, deps.clock(), deps.leaseMs))) return { ...none, deferred: true };
 
@@ -209,8 +229,10 @@ export const catalogChanged = (table: TableOutcome) =>
   table.published.some((v) => !v.previous || !v.pageContext || summaryFields(v.previous) !== summaryFields(v.summary));
 
 export async function writePages(table: TableOutcome, deps: PageDeps): Promise<PageOutcome> {
-  const inPlace = await renderInPlace(table, deps);
-  const catalog = await coordinateCatalogPages(catalogChanged(table), deps);
+  // When the batch changed the catalog, the pass renders its prose edits too: each page once per batch.
+  const changed = catalogChanged(table);
+  const inPlace = changed ? { pages: [], stale: [], failures: [] } : await renderInPlace(table, deps);
+  const catalog = await coordinateCatalogPages(changed, deps);
   // Last, so that the pages linking a removed lesson stop linking it before it answers 404.
   const removed = await deleteRemovedPages(table.removed, deps.site);
   // A page rendered in place and again by the pass is one page.

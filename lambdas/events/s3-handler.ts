@@ -2,7 +2,7 @@ import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, pag
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import type { Store } from '../store/client';
-import { ingestBatch, type ContentEvent, type ContentSource, type IngestDeps, type IngestResult, type Invalidator, type SitePublisher } from './ingest';
+import { ingestBatch, type ContentEvent, type ContentSource, type IngestDeps, type IngestQueue, type IngestResult, type Invalidator, type SitePublisher } from './ingest';
 import { createFailureReporter } from './report';
 
 export interface QueueIngestOptions {
@@ -16,6 +16,8 @@ export interface QueueIngestOptions {
   log?: (line: string) => void;
   /** Render coordination (see IngestDeps): how long a batch waits for later ones, and the caps. */
   timing?: Pick<IngestDeps, 'settleMs' | 'maxDeferMs' | 'leaseMs'>;
+  /** The queue feeding this handler (events still waiting, delayed render triggers). */
+  queue?: IngestQueue;
 }
 
 /** Every key in the content bucket except ingest's own reports (also used by `content publish --delete`). */
@@ -30,6 +32,9 @@ export async function listContentKeys(s3: S3Client, bucket: string): Promise<str
 /** S3 event keys are URL-encoded with `+` for spaces. */
 export const decodeKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
 
+/** The body of the message a batch sends to make sure a render pass follows (see IngestQueue). */
+export const RENDER_TRIGGER = { rungs: 'render' } as const;
+
 /** The part of an S3 event notification ingest reads; S3's test event (`s3:TestEvent`) has no records. */
 const s3NotificationSchema = z.union([
   z.object({
@@ -41,7 +46,16 @@ const s3NotificationSchema = z.union([
     ),
   }),
   z.object({ Event: z.literal('s3:TestEvent') }),
+  z.object({ rungs: z.literal(RENDER_TRIGGER.rungs) }),
 ]);
+
+export const isRenderTrigger = (body: string) => {
+  try {
+    return (JSON.parse(body) as { rungs?: unknown }).rungs === RENDER_TRIGGER.rungs;
+  } catch {
+    return false;
+  }
+};
 
 /** The content events one queue message carries. */
 export function eventsOfMessage(body: string): ContentEvent[] {
@@ -111,7 +125,17 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
     }
     let result: IngestResult;
     try {
-      result = await ingestBatch(events, { store: options.store, site, source, reporter, ...(options.invalidator ? { invalidator: options.invalidator } : {}), ...options.timing, log });
+      result = await ingestBatch(events, {
+        store: options.store,
+        site,
+        source,
+        reporter,
+        ...(options.invalidator ? { invalidator: options.invalidator } : {}),
+        ...(options.queue ? { queue: options.queue } : {}),
+        renderTrigger: event.Records.some((m) => isRenderTrigger(m.body)),
+        ...options.timing,
+        log,
+      });
     } catch (error) {
       log(JSON.stringify({ level: 'ERROR', message: 'ingest failed; the whole batch is retried', error: error instanceof Error ? error.stack : String(error) }));
       return { batchItemFailures: event.Records.map((m) => ({ itemIdentifier: m.messageId })) };

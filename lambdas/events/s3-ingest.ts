@@ -4,6 +4,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { defaultStore } from '../store/client';
 import { cloudFrontInvalidator } from './cloudfront';
 import { createQueueIngestHandler } from './s3-handler';
+import { sqsIngestQueue } from './sqs';
 
 /**
  * The ingest Lambda, fed by the content queue (S3 notifications, batched): configuration from the
@@ -23,6 +24,7 @@ const numberEnv = (name: string, fallback: number) => {
 // Namespace and service come from POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME, set by the stack per stage.
 const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Rungs' });
 const distributionId = process.env.DISTRIBUTION_ID;
+const queueUrl = process.env.INGEST_QUEUE_URL;
 
 const ingestBatch = createQueueIngestHandler({
   s3: new S3Client({}),
@@ -30,6 +32,7 @@ const ingestBatch = createQueueIngestHandler({
   siteBucket: requiredEnv('SITE_BUCKET'),
   contentBucket: requiredEnv('CONTENT_BUCKET'),
   ...(distributionId ? { invalidator: cloudFrontInvalidator(distributionId) } : {}),
+  ...(queueUrl ? { queue: sqsIngestQueue(queueUrl) } : {}),
   countFailures: (count) => metrics.addMetric('IngestFailures', MetricUnit.Count, count),
   timing: {
     settleMs: numberEnv('INGEST_SETTLE_MS', 3_000),

@@ -145,6 +145,10 @@ export class ContentPipeline extends Construct {
     for (const event of [EventType.OBJECT_CREATED, EventType.OBJECT_REMOVED]) {
       for (const suffix of contentSuffixes) this.bucket.addEventNotification(event, destination, { suffix });
     }
+    // A batch that finishes while events still wait leaves the render pass to a later batch, and
+    // sends itself a delayed render trigger so one surely follows.
+    fn.addEnvironment('INGEST_QUEUE_URL', this.queue.queueUrl);
+    this.queue.grantSendMessages(fn);
     fn.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: INGEST_QUEUE.batchSize,

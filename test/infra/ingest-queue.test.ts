@@ -76,8 +76,17 @@ describe('the content ingest queue', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: INGEST_QUEUE.functionTimeout.toSeconds(),
-      Environment: { Variables: Match.objectLike({ INGEST_SETTLE_MS: String(INGEST_QUEUE.settleMs) }) },
+      Environment: { Variables: Match.objectLike({ INGEST_SETTLE_MS: String(INGEST_QUEUE.settleMs), INGEST_QUEUE_URL: { Ref: queue } }) },
     });
+  });
+
+  it('lets the ingest see how many events wait and send itself a delayed render trigger on its own queue', () => {
+    const statements = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => /ContentIngestFunction/.test(id))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const send = statements.find((s) => [s.Action].flat().includes('sqs:SendMessage'));
+    expect([send?.Action].flat()).toEqual(expect.arrayContaining(['sqs:SendMessage', 'sqs:GetQueueAttributes']));
+    expect(send?.Resource).toEqual({ 'Fn::GetAtt': [queue, 'Arn'] });
   });
 
   it('lets the ingest write only the content partitions of the table, with a Null guard, and never scan', () => {

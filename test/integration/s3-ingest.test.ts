@@ -114,6 +114,39 @@ describe('queue-fed S3 ingest', () => {
   });
 });
 
+describe('render passes of a burst of batches', () => {
+  it('leaves the catalog-wide pages to a later batch while events wait in the queue, and a delayed trigger renders them', async () => {
+    // Prepare: the queue still holds events; a short settle window.
+    const { buckets, store } = await setup();
+    let waiting = 5;
+    const triggers: number[] = [];
+    const queue = { waiting: async () => waiting, scheduleRender: async (delay: number) => void triggers.push(delay) };
+    const handler = createQueueIngestHandler({
+      s3: fakeS3(buckets),
+      store,
+      siteBucket: 'site',
+      contentBucket: 'content',
+      countFailures: () => {},
+      log: () => {},
+      queue,
+      timing: { settleMs: 20, maxDeferMs: 10_000 },
+    });
+
+    // Act
+    const batch = await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/track.yaml'), s3Record('ObjectCreated:Put', 'apis/retries/unit.yaml'), s3Record('ObjectCreated:Put', lessonKey)]));
+    waiting = 0;
+    const trigger = await handler({ Records: [{ messageId: 'render', body: JSON.stringify({ rungs: 'render' }) }] } as never);
+
+    // Assess
+    expect(batch.result?.deferred).toBe(true);
+    expect(batch.result?.pages).toEqual([]);
+    expect(triggers).toEqual([11]);
+    expect(trigger.result?.passes).toBe(1);
+    expect(buckets.site.get('index.html')).toContain('/lessons/backoff-and-jitter/');
+    expect(buckets.site.has('lessons/backoff-and-jitter/index.html')).toBe(true);
+  });
+});
+
 describe('ingest order: the newest upload wins', () => {
   it('keeps v2 when the batch carrying the older upload commits after the one carrying the newer', async () => {
     // Prepare: batch A read v1 from the bucket and stalls; v2 is uploaded and batch B ingests it.
