@@ -55,21 +55,43 @@ const isPermanent = (error: unknown) =>
 
 /**
  * What the changed lessons may refer to: only the ids, tracks and units they name, looked up in the
- * table, in this batch and in the bucket listing (files still on their way) — not the whole catalog.
+ * table and in this batch — not the whole catalog. The bucket listing (files still on their way) is
+ * asked for only when one of them is not found there, or a lesson's id is published from another
+ * file (moved, or a duplicate): a prose edit does not list the bucket.
  */
 async function referencedContext(decision: Decision, committedGroups: { tracks: Set<string>; units: Set<string>; removed: Set<string> }, deps: TableDeps): Promise<CatalogContext> {
   const context: CatalogContext = { lessons: new Map(), tracks: new Set(committedGroups.tracks), units: new Set(committedGroups.units) };
   if (decision.lessons.length === 0) return context;
-  const listed = await deps.listing();
   const removedKeys = new Set(decision.removals.map((r) => r.key));
+  const inBatch = new Map(decision.lessons.map(({ key, lesson }) => [lesson.meta.id, key]));
 
   const named = new Set<string>();
+  const groups = new Map<string, { track: string; unit?: string; key: string }>();
   for (const { lesson, body } of decision.lessons) {
     named.add(lesson.meta.id);
     for (const id of lesson.meta.prerequisites) named.add(id);
     for (const link of internalLinks(body)) named.add(link.id);
+    const { track, unit } = lesson.meta;
+    const unitId = `${track}/${unit}`;
+    if (!context.tracks.has(track) && !committedGroups.removed.has(track)) groups.set(track, { track, key: `${track}/track.yaml` });
+    if (!context.units.has(unitId) && !committedGroups.removed.has(unitId)) groups.set(unitId, { track, unit, key: `${unitId}/unit.yaml` });
   }
-  const published = await readLessonSources(deps.store, [...named]);
+  const [published, storedGroups] = await Promise.all([
+    readLessonSources(deps.store, [...named]),
+    groups.size > 0 ? readGroups(deps.store, [...groups.values()]) : Promise.resolve(new Map<string, { stored?: unknown }>()),
+  ]);
+  for (const [id, ref] of groups) {
+    if (!storedGroups.get(ref.key)?.stored) continue;
+    if (ref.unit === undefined) context.tracks.add(id);
+    else context.units.add(id);
+  }
+
+  const unresolved =
+    [...named].some((id) => !published.has(id) && !inBatch.has(id)) ||
+    decision.lessons.some(({ key, lesson }) => published.has(lesson.meta.id) && published.get(lesson.meta.id) !== key) ||
+    decision.lessons.some(({ lesson }) => !context.tracks.has(lesson.meta.track) || !context.units.has(`${lesson.meta.track}/${lesson.meta.unit}`));
+  const listed = unresolved ? await deps.listing() : undefined;
+
   for (const [id, source] of published) {
     // A file that is gone from the bucket (moved or deleted) no longer owns its id.
     if (!removedKeys.has(source) && (!listed || listed.has(source))) context.lessons.set(id, source);
@@ -81,24 +103,7 @@ async function referencedContext(decision: Decision, committedGroups: { tracks: 
     // File name = lesson id (the validator enforces it), so files not yet ingested count as known.
     else if (kind?.kind === 'lesson' && named.has(kind.name) && !context.lessons.has(kind.name)) context.lessons.set(kind.name, key);
   }
-  for (const { key, lesson } of decision.lessons) if (!context.lessons.has(lesson.meta.id)) context.lessons.set(lesson.meta.id, key);
-
-  // Tracks and units neither in this batch nor in the listing: ask the table.
-  const missing = new Map<string, { track: string; unit?: string; key: string }>();
-  for (const { lesson } of decision.lessons) {
-    const { track, unit } = lesson.meta;
-    if (!context.tracks.has(track) && !committedGroups.removed.has(track)) missing.set(track, { track, key: `${track}/track.yaml` });
-    const unitId = `${track}/${unit}`;
-    if (!context.units.has(unitId) && !committedGroups.removed.has(unitId)) missing.set(unitId, { track, unit, key: `${unitId}/unit.yaml` });
-  }
-  if (missing.size > 0) {
-    const stored = await readGroups(deps.store, [...missing.values()]);
-    for (const [id, ref] of missing) {
-      if (!stored.get(ref.key)?.stored) continue;
-      if (ref.unit === undefined) context.tracks.add(id);
-      else context.units.add(id);
-    }
-  }
+  for (const [id, key] of inBatch) if (!context.lessons.has(id)) context.lessons.set(id, key);
   return context;
 }
 

@@ -317,6 +317,24 @@ describe('content ingest into DynamoDB Local', () => {
     expect(items.some((i) => String(i.pk).startsWith('CONCEPTS'))).toBe(false);
   });
 
+  it('lists the bucket for a prose edit never, and once for a lesson naming a file not yet ingested', async () => {
+    // Prepare
+    const { store, site } = await publishedUnit();
+    let listings = 0;
+    const keys = [...threeLessons().map((o) => o.key), 'apis/retries/later.md'];
+    const source = { listKeys: async () => (listings++, keys) };
+
+    // Act
+    await ingest([lessonFile('b', 2, { prose: 'A clarified paragraph.' })], { store, site, source });
+    const afterEdit = listings;
+    const result = await ingest([lessonFile('d', 4, { prerequisites: ['later'] }), lessonFile('e', 5, { prerequisites: ['later'] })], { store, site, source });
+
+    // Assess
+    expect(afterEdit).toBe(0);
+    expect(listings).toBe(1);
+    expect(result.lessons).toEqual(['d', 'e']);
+  });
+
   it('accepts a prerequisite that is in the bucket but not ingested yet (S3 events arrive in any order)', async () => {
     const store = await freshStore();
     const source = { listKeys: async () => [...unitMeta.map((o) => o.key), 'apis/retries/a.md', 'apis/retries/b.md'] };
