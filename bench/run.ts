@@ -1,6 +1,6 @@
 import { measureGradedAttempt } from './api';
 import { BARE_HANDLER, measureBundles } from './bundles';
-import { measureContentIngest } from './content';
+import { measureContentIngest, printContentTables } from './content';
 import { measureColdStart } from './platform';
 import { measureRateLimiters, scenario } from './rate-limit';
 import { measureSite } from './site';
@@ -47,17 +47,7 @@ printTable(
   attempt.map((r) => (r.measure.startsWith('ratio') ? [r.measure, `${r.p50.toFixed(2)}×`, `${r.p99.toFixed(2)}×`] : [r.measure, `${r.p50.toFixed(2)} ms`, `${r.p99.toFixed(2)} ms`])),
 );
 
-const content = await measureContentIngest();
-printTable(
-  `Content ingest into DynamoDB Local (synthetic catalog of ${content.lessons} lessons)`,
-  ['measure', 'value', 'unit', 'table writes'],
-  [
-    ['full ingest of the catalog', Number(content.fullIngestSeconds.toFixed(2)), 's', content.fullIngestWrites],
-    ['one lesson changed (its page only)', Math.round(content.changedLessonMs), 'ms', content.changedLessonWrites],
-    [`one lesson renamed (${content.renamedLessonPages} lesson pages re-rendered)`, Math.round(content.renamedLessonMs), 'ms', '-'],
-    ['whole catalog re-ingested unchanged', Math.round(content.unchangedMs), 'ms', content.unchangedWrites],
-  ],
-);
+printContentTables(await measureContentIngest());
 
 const [gcra, flexible] = await measureRateLimiters();
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { StageConfig } from './config';
 import { Api } from './constructs/api';
 import { ContentPipeline } from './constructs/content-pipeline';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ContentPublisher } from './constructs/content-publisher';
 import { DataTable } from './constructs/data-table';
 import { Identity } from './constructs/identity';
@@ -71,6 +72,9 @@ export class RungsStack extends Stack {
       apiFunctions: Object.values(this.api.functions),
       ingestFunction: this.content.ingestFunction,
     });
+    // The dead-letter alarm sits beside its queue; it notifies the same topic as every other alarm.
+    this.content.deadLetterAlarm.addAlarmAction(new SnsAction(this.observability.topic));
+    this.content.deadLetterAlarm.addOkAction(new SnsAction(this.observability.topic));
     Aspects.of(this).add(new LogRetention(config.logRetention, config.removalPolicy));
 
     new CfnOutput(this, 'SiteUrl', { value: this.site.origins.at(-1)! });

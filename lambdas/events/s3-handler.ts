@@ -1,10 +1,11 @@
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import type { S3Event } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import * as z from '../domain/zod';
 import type { Store } from '../store/client';
-import { ingest, type ContentSource, type IngestResult, type Invalidator, type SitePublisher, type SourceObject } from './ingest';
+import { ingestBatch, type ContentEvent, type ContentSource, type IngestDeps, type IngestQueue, type IngestResult, type Invalidator, type SitePublisher } from './ingest';
 import { createFailureReporter } from './report';
 
-export interface S3IngestOptions {
+export interface QueueIngestOptions {
   s3: S3Client;
   store: Store;
   siteBucket: string;
@@ -13,6 +14,10 @@ export interface S3IngestOptions {
   /** Counts rejected files (the `IngestFailures` metric in Lambda); called with 0 on a clean run. */
   countFailures: (count: number) => void;
   log?: (line: string) => void;
+  /** Render coordination (see IngestDeps): how long a batch waits for later ones, and the caps. */
+  timing?: Pick<IngestDeps, 'settleMs' | 'maxDeferMs' | 'leaseMs'>;
+  /** The queue feeding this handler (events still waiting, delayed render triggers). */
+  queue?: IngestQueue;
 }
 
 /** Every key in the content bucket except ingest's own reports (also used by `content publish --delete`). */
@@ -27,12 +32,51 @@ export async function listContentKeys(s3: S3Client, bucket: string): Promise<str
 /** S3 event keys are URL-encoded with `+` for spaces. */
 export const decodeKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
 
+/** The body of the message a batch sends to make sure a render pass follows (see IngestQueue). */
+export const RENDER_TRIGGER = { rungs: 'render' } as const;
+
+/** The part of an S3 event notification ingest reads; S3's test event (`s3:TestEvent`) has no records. */
+const s3NotificationSchema = z.union([
+  z.object({
+    Records: z.array(
+      z.object({
+        eventName: z.string(),
+        s3: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string(), sequencer: z.optional(z.string()) }) }),
+      }),
+    ),
+  }),
+  z.object({ Event: z.literal('s3:TestEvent') }),
+  z.object({ rungs: z.literal(RENDER_TRIGGER.rungs) }),
+]);
+
+export const isRenderTrigger = (body: string) => {
+  try {
+    return (JSON.parse(body) as { rungs?: unknown }).rungs === RENDER_TRIGGER.rungs;
+  } catch {
+    return false;
+  }
+};
+
+/** The content events one queue message carries. */
+export function eventsOfMessage(body: string): ContentEvent[] {
+  const notification = s3NotificationSchema.parse(JSON.parse(body));
+  if (!('Records' in notification)) return [];
+  return notification.Records.map((record) => {
+    const key = decodeKey(record.s3.object.key);
+    const sequencer = record.s3.object.sequencer ? { sequencer: record.s3.object.sequencer } : {};
+    return record.eventName.startsWith('ObjectRemoved') ? { kind: 'remove' as const, key, ...sequencer } : { kind: 'put' as const, key, ...sequencer };
+  });
+}
+
 /**
- * The S3 side of ingest: turns an S3 event into created objects and removed keys, and gives ingest
- * the site bucket, the content bucket's listing and a reporter writing to `reports/`. The Lambda
- * entry (s3-ingest.ts) only adds the environment, CloudFront and metrics.
+ * The queue side of ingest: S3 notifications arrive on an SQS queue, and one batch of messages is
+ * one ingest. The answer lists the messages to deliver again (partial batch response): those whose
+ * file hit an error that a retry may fix, all of them if the ingest itself failed, and any message
+ * that is not an S3 notification (after a few receives it lands in the dead-letter queue). Rejected
+ * content is reported, not retried. The Lambda entry (s3-ingest.ts) only adds the environment,
+ * CloudFront and metrics.
  */
-export function createS3IngestHandler(options: S3IngestOptions) {
+export function createQueueIngestHandler(options: QueueIngestOptions) {
   const { s3, siteBucket, contentBucket } = options;
   const log = options.log ?? ((line: string) => console.log(line));
 
@@ -44,7 +88,18 @@ export function createS3IngestHandler(options: S3IngestOptions) {
       await s3.send(new DeleteObjectCommand({ Bucket: siteBucket, Key: path }));
     },
   };
-  const source: ContentSource = { listKeys: () => listContentKeys(s3, contentBucket) };
+  const source: ContentSource = {
+    listKeys: () => listContentKeys(s3, contentBucket),
+    async read(key) {
+      try {
+        const response = await s3.send(new GetObjectCommand({ Bucket: contentBucket, Key: key }));
+        return (await response.Body?.transformToString('utf-8')) ?? '';
+      } catch (error) {
+        if (error instanceof NoSuchKey) return undefined;
+        throw error;
+      }
+    },
+  };
   const reporter = createFailureReporter({
     async putReport(key, json) {
       await s3.send(new PutObjectCommand({ Bucket: contentBucket, Key: key, Body: json, ContentType: 'application/json' }));
@@ -53,32 +108,43 @@ export function createS3IngestHandler(options: S3IngestOptions) {
     countFailures: options.countFailures,
   });
 
-  return async function handler(event: S3Event): Promise<IngestResult> {
-    const created: SourceObject[] = [];
-    const removed: string[] = [];
-    for (const record of event.Records) {
-      const key = decodeKey(record.s3.object.key);
-      if (record.eventName.startsWith('ObjectRemoved')) {
-        removed.push(key);
-        continue;
-      }
+  return async function handler(event: SQSEvent): Promise<SQSBatchResponse & { result?: IngestResult }> {
+    const events: ContentEvent[] = [];
+    const messagesOfKey = new Map<string, string[]>();
+    const unreadable: string[] = [];
+    for (const message of event.Records) {
       try {
-        const response = await s3.send(new GetObjectCommand({ Bucket: record.s3.bucket.name, Key: key }));
-        created.push({ key, body: (await response.Body?.transformToString('utf-8')) ?? '' });
-      } catch (error) {
-        // Deleted again before we read it: its ObjectRemoved event follows.
-        if (!(error instanceof NoSuchKey)) throw error;
+        for (const contentEvent of eventsOfMessage(message.body)) {
+          events.push(contentEvent);
+          messagesOfKey.set(contentEvent.key, [...(messagesOfKey.get(contentEvent.key) ?? []), message.messageId]);
+        }
+      } catch {
+        log(JSON.stringify({ level: 'ERROR', message: 'not an S3 notification', messageId: message.messageId }));
+        unreadable.push(message.messageId);
       }
     }
-    const result = await ingest(
-      created,
-      { store: options.store, site, source, reporter, ...(options.invalidator ? { invalidator: options.invalidator } : {}) },
-      removed,
-    );
+    let result: IngestResult;
+    try {
+      result = await ingestBatch(events, {
+        store: options.store,
+        site,
+        source,
+        reporter,
+        ...(options.invalidator ? { invalidator: options.invalidator } : {}),
+        ...(options.queue ? { queue: options.queue } : {}),
+        renderTrigger: event.Records.some((m) => isRenderTrigger(m.body)),
+        ...options.timing,
+        log,
+      });
+    } catch (error) {
+      log(JSON.stringify({ level: 'ERROR', message: 'ingest failed; the whole batch is retried', error: error instanceof Error ? error.stack : String(error) }));
+      return { batchItemFailures: event.Records.map((m) => ({ itemIdentifier: m.messageId })) };
+    }
     const { failures, ...summary } = result;
     // A zero keeps the metric continuous, so an alarm on it sees "no failures" rather than no data.
     if (failures.length === 0) options.countFailures(0);
-    log(JSON.stringify({ level: failures.length > 0 ? 'WARN' : 'INFO', message: 'ingest finished', ...summary, failed: failures.map((f) => f.key) }));
-    return result;
+    log(JSON.stringify({ level: failures.length > 0 ? 'WARN' : 'INFO', message: 'ingest finished', messages: event.Records.length, ...summary, failed: failures.map((f) => f.key) }));
+    const retried = new Set([...unreadable, ...result.retry.flatMap((key) => messagesOfKey.get(key) ?? [])]);
+    return { batchItemFailures: [...retried].map((itemIdentifier) => ({ itemIdentifier })), result };
   };
 }

@@ -5,6 +5,7 @@
  */
 export { assetManifestFromEnv, assetManifestSchema, assetUrl, CALLBACK_PATH, SITE_ASSETS_ENV, type AssetManifest } from './assets';
 export {
+  allPageContexts,
   catalogJson,
   lessonSummary,
   pageContext,
@@ -13,6 +14,7 @@ export {
   renderLessonBody,
   renderLessonPage,
   renderLessonPageFromBody,
+  renderLessonPageInContext,
   shuffleSteps,
   type PageContext,
 } from './lesson-pages';

@@ -65,11 +65,58 @@ export function pageContext(catalog: Catalog, summary: LessonSummary) {
 export type PageContext = ReturnType<typeof pageContext>;
 
 /**
+ * `pageContext` of every lesson at once, in time proportional to the lessons and the concepts they
+ * share (not lessons squared): what a catalog-wide render pass needs.
+ */
+export function allPageContexts(catalog: Catalog): Map<string, PageContext> {
+  const flat = lessonsInOrder(catalog);
+  const place = new Map<string, { track: string; unit: string }>();
+  for (const track of catalog.tracks) for (const unit of track.units) for (const lesson of unit.lessons) if (!place.has(lesson.id)) place.set(lesson.id, { track: track.title, unit: unit.title });
+  const byConcept = new Map<string, number[]>();
+  flat.forEach((lesson, position) => {
+    for (const concept of new Set(lesson.concepts)) {
+      if (!byConcept.has(concept)) byConcept.set(concept, []);
+      byConcept.get(concept)!.push(position);
+    }
+  });
+  const link = (l: LessonSummary | undefined) => (l ? { id: l.id, title: l.title } : undefined);
+  const contexts = new Map<string, PageContext>();
+  flat.forEach((summary, index) => {
+    if (contexts.has(summary.id)) return;
+    const candidates = new Set<number>();
+    for (const concept of summary.concepts) for (const position of byConcept.get(concept) ?? []) candidates.add(position);
+    const related: { lesson: { id: string; title: string; level: LessonSummary['level'] }; shared: string[]; position: number }[] = [];
+    for (const position of [...candidates].sort((a, b) => a - b)) {
+      const other = flat[position]!;
+      if (other.id === summary.id) continue;
+      const shared = summary.concepts.filter((c) => other.concepts.includes(c));
+      if (shared.length > 0) related.push({ lesson: { id: other.id, title: other.title, level: other.level }, shared, position });
+    }
+    const found = place.get(summary.id);
+    contexts.set(summary.id, {
+      lesson: summary,
+      track: { id: summary.track, title: found?.track ?? summary.track },
+      unit: { id: summary.unit, title: found?.unit ?? summary.unit },
+      previous: index > 0 ? link(flat[index - 1]) : undefined,
+      next: link(flat[index + 1]),
+      appearsAgain: related.sort((a, b) => b.shared.length - a.shared.length || a.position - b.position).map(({ lesson, shared }) => ({ lesson, shared })),
+    });
+  });
+  return contexts;
+}
+
+/**
  * The full lesson page from an already rendered body: ingest stores bodies, so a neighbour's page
  * can be rebuilt when the catalog around it changes, without its source file.
  */
 export const renderLessonPageFromBody = (summary: LessonSummary, body: string, catalog: Catalog, assets?: AssetManifest) =>
   lessonPage({ ...pageContext(catalog, summary), content: body, assets });
+
+/**
+ * The full lesson page from a body and a context kept from the page's last rendering: a prose-only
+ * edit leaves the context as it was, so its page is rebuilt without reading the catalog.
+ */
+export const renderLessonPageInContext = (context: PageContext, body: string, assets?: AssetManifest) => lessonPage({ ...context, content: body, assets });
 
 /** The full lesson page, placed in the catalog (breadcrumb, previous and next, related lessons). */
 export const renderLessonPage = (lesson: Lesson, catalog: Catalog, assets?: AssetManifest) =>

@@ -48,11 +48,23 @@ export async function batchWrite(store: Store, requests: WriteRequest[]): Promis
   }
 }
 
+/** What a BatchGet may add to its keys: a strongly consistent read, a projection. */
+export interface BatchGetOptions {
+  ConsistentRead?: boolean;
+  ProjectionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+}
+
 /** BatchGet in chunks of 100 (the service's limit); every item found is passed to `onItem`. */
-export async function batchGet(store: Store, keys: Record<string, unknown>[], onItem: (item: Record<string, unknown>) => void): Promise<void> {
+export async function batchGet(
+  store: Store,
+  keys: Record<string, unknown>[],
+  onItem: (item: Record<string, unknown>) => void,
+  options: BatchGetOptions = {},
+): Promise<void> {
   for (let i = 0; i < keys.length; i += 100) {
     await untilProcessed('BatchGet', keys.slice(i, i + 100), async (pending) => {
-      const result = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.tableName]: { Keys: pending } } }));
+      const result = await store.doc.send(new BatchGetCommand({ RequestItems: { [store.tableName]: { Keys: pending, ...options } } }));
       for (const item of result.Responses?.[store.tableName] ?? []) onItem(item);
       return (result.UnprocessedKeys?.[store.tableName]?.Keys ?? []) as Record<string, unknown>[];
     });

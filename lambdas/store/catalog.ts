@@ -1,35 +1,67 @@
-import { DeleteCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import * as z from '../domain/zod';
 import { assembleCatalog, lessonSummarySchema, type Catalog, trackSchema, unitSchema, type LessonSummary, type Track, type Unit } from '../domain/catalog';
+import { batchGet } from './batch';
 import type { Store } from './client';
+import { commitGuarded, type CommitOutcome, type FileVersion, fileVersionWrite } from './content';
 import { keys } from './keys';
 
 const catalogItemSchema = z.discriminatedUnion('type', [
   z.extend(trackSchema, { type: z.literal('track') }),
   z.extend(unitSchema, { type: z.literal('unit') }),
-  z.extend(lessonSummarySchema, { type: z.literal('lesson'), source: z.optional(z.string()), hash: z.optional(z.string()) }),
+  z.extend(lessonSummarySchema, { type: z.literal('lesson'), source: z.optional(z.string()), hash: z.optional(z.string()), pageHash: z.optional(z.string()) }),
 ]);
 
-async function put(store: Store, item: Record<string, unknown>): Promise<void> {
-  await store.doc.send(new PutCommand({ TableName: store.tableName, Item: item }));
+/** A track (`unit` undefined) or unit, identified as its metadata file names it. */
+export interface GroupRef {
+  track: string;
+  unit?: string;
+}
+const groupKey = (ref: GroupRef) => (ref.unit === undefined ? keys.track(ref.track) : keys.unit(ref.track, ref.unit));
+
+/**
+ * Writes (or, with `group` undefined, deletes) a track or unit together with its file's sequencer:
+ * an older event of the same metadata file changes nothing.
+ */
+export function commitGroup(store: Store, ref: GroupRef, group: Track | Unit | undefined, file: FileVersion): Promise<CommitOutcome> {
+  const key = groupKey(ref);
+  const write = group
+    ? {
+        Put: {
+          TableName: store.tableName,
+          Item: ref.unit === undefined
+            ? { ...key, ...keys.catalogTrack(ref.track), type: 'track', ...group }
+            : { ...key, ...keys.catalogUnit(ref.track, ref.unit), type: 'unit', ...group },
+        },
+      }
+    : { Delete: { TableName: store.tableName, Key: key } };
+  return commitGuarded(store, [fileVersionWrite(store, key, file), write]);
 }
 
-export const putTrack = (store: Store, track: Track) =>
-  put(store, { ...keys.track(track.id), ...keys.catalogTrack(track.id), type: 'track', ...track });
+/** The stored tracks and units named, and the last sequencer applied for each file (one BatchGet). */
+export async function readGroups(store: Store, refs: (GroupRef & { key: string })[]): Promise<Map<string, { stored?: Track | Unit; sequencer?: string }>> {
+  const wanted = refs.flatMap((ref) => [groupKey(ref), keys.contentFile(groupKey(ref), ref.key)]);
+  const unique = [...new Map(wanted.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
+  const items: Record<string, unknown>[] = [];
+  await batchGet(store, unique, (item) => items.push(item), { ConsistentRead: true });
+  const byKey = new Map(items.map((item) => [`${String(item.pk)}|${String(item.sk)}`, item]));
+  const found = new Map<string, { stored?: Track | Unit; sequencer?: string }>();
+  for (const ref of refs) {
+    const meta = byKey.get(`${groupKey(ref).pk}|META`);
+    const file = byKey.get(`${groupKey(ref).pk}|${keys.contentFile(groupKey(ref), ref.key).sk}`);
+    found.set(ref.key, {
+      ...(meta ? { stored: ref.unit === undefined ? trackSchema.parse(meta) : unitSchema.parse(meta) } : {}),
+      ...(file ? { sequencer: String(file.sequencer) } : {}),
+    });
+  }
+  return found;
+}
 
-export const putUnit = (store: Store, unit: Unit) =>
-  put(store, { ...keys.unit(unit.track, unit.id), ...keys.catalogUnit(unit.track, unit.id), type: 'unit', ...unit });
-
-export const deleteTrack = (store: Store, trackId: string) =>
-  store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: keys.track(trackId) }));
-
-export const deleteUnit = (store: Store, trackId: string, unitId: string) =>
-  store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: keys.unit(trackId, unitId) }));
-
-/** Where a published lesson came from: its content key and the hash of the source it was built from. */
+/** Where a published lesson came from: its content key, the hash of its source and of its last rendered page. */
 export interface LessonSource {
   source: string;
   hash: string;
+  pageHash?: string;
 }
 
 /** Every track, unit and lesson summary, read from the catalog index (never a scan). */
@@ -57,7 +89,9 @@ export async function listCatalog(
       else if (type === 'unit') units.push(unitSchema.parse(fields));
       else {
         lessons.push(lessonSummarySchema.parse(fields));
-        if ('source' in fields && fields.source && fields.hash) sources.set(fields.id, { source: fields.source, hash: fields.hash });
+        if ('source' in fields && fields.source && fields.hash) {
+          sources.set(fields.id, { source: fields.source, hash: fields.hash, ...(fields.pageHash ? { pageHash: fields.pageHash } : {}) });
+        }
       }
     }
   }

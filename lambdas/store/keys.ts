@@ -20,8 +20,13 @@ export const keys = {
   /** The ledger of a lesson's item and choice ids, live and retired (never reused). */
   lessonIds: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'IDS' }),
   lessonPartition: (lessonId: string) => ({ pk: `LESSON#${lessonId}` }),
-  /** Concept → lessons, recomputed from the whole catalog at ingest. */
-  conceptIndex: () => ({ pk: 'CONCEPTS', sk: 'INDEX' }),
+  /**
+   * The last applied S3 sequencer of one content file, beside what the file publishes (a lesson
+   * file in its lesson's partition, track and unit files beside their metadata).
+   */
+  contentFile: (partition: { pk: string }, key: string) => ({ pk: partition.pk, sk: `FILE#${key}` }),
+  /** What the site's catalog-wide pages were last rendered from, and the lease of the one ingest rendering them. */
+  siteState: () => ({ pk: 'SITE#PAGES', sk: 'STATE' }),
 
   /** Catalog index entries sort as track, then its units, then each unit's lessons by order. */
   catalogTrack: (trackId: string) => ({ gsi1pk: CATALOG, gsi1sk: `${trackId}` }),
@@ -57,3 +62,6 @@ export const keys = {
   itemStats: (lessonId: string, itemId: string) => ({ pk: `LESSON#${lessonId}`, sk: `STATS#${itemId}` }),
   itemStatsPrefix: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'STATS#' }),
 };
+
+/** Partition-key prefixes the content ingest writes (IAM `dynamodb:LeadingKeys` of its grant). */
+export const contentPartitionPrefixes = ['TRACK#', 'UNIT#', 'LESSON#', 'SITE#'] as const;

@@ -148,6 +148,7 @@ describe('the CDK execution policy of docs/deploy.md', () => {
     S3: 's3',
     SecretsManager: 'secretsmanager',
     SNS: 'sns',
+    SQS: 'sqs',
     WAFv2: 'wafv2',
   };
 

@@ -97,9 +97,9 @@ describe('dev stage', () => {
     });
   });
 
-  it('invokes the ingest function when a lesson or metadata file is created or removed, never for reports', () => {
+  it('queues an ingest event when a lesson or metadata file is created or removed, never for reports', () => {
     const notifications = Object.values(template.findResources('Custom::S3BucketNotifications'));
-    const configs = notifications.flatMap((n) => n.Properties.NotificationConfiguration.LambdaFunctionConfigurations ?? []);
+    const configs = notifications.flatMap((n) => n.Properties.NotificationConfiguration.QueueConfigurations ?? []);
     const triggers = configs.map((c: { Events: string[]; Filter: { Key: { FilterRules: { Name: string; Value: string }[] } } }) => `${c.Events.join()} ${c.Filter.Key.FilterRules.map((r) => r.Value).join()}`);
     expect(triggers.sort()).toEqual(['s3:ObjectCreated:* .md', 's3:ObjectCreated:* .yaml', 's3:ObjectRemoved:* .md', 's3:ObjectRemoved:* .yaml']);
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });

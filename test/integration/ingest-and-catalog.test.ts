@@ -5,8 +5,9 @@ import { apiEvent, lambdaContext } from '../../bin/local/adapter';
 import { MemorySite } from '../../bin/local/site';
 import { ingest, type IngestFailure, type SourceObject } from '../../lambdas/events/ingest';
 import { getAnswerKey, listAnswerKeys } from '../../lambdas/store/answer-keys';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { readCatalog } from '../../lambdas/store/catalog';
-import { getConceptIndex } from '../../lambdas/store/content';
+import { contentPartitionPrefixes } from '../../lambdas/store/keys';
 import { countTableWrites } from '../support/write-counter';
 import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
 import { freshStore, useStoreEnv } from '../support/store';
@@ -56,7 +57,7 @@ async function publishedUnit() {
 }
 
 describe('content ingest into DynamoDB Local', () => {
-  it('stores the lesson in the catalog and renders its page, the home page, the concept index and catalog.json', async () => {
+  it('stores the lesson in the catalog and renders its page, the home page, the concept index page and catalog.json', async () => {
     // Prepare
     const store = await freshStore();
     const site = new MemorySite();
@@ -73,7 +74,6 @@ describe('content ingest into DynamoDB Local', () => {
     expect(site.objects.get('index.html')?.body).toContain('href="/lessons/authorization-code-pkce/"');
     expect(site.objects.get('concepts/index.html')?.body).toContain('id="concept-pkce"');
     expect(JSON.parse(site.objects.get('catalog.json')?.body ?? '{}').tracks[0].id).toBe('security');
-    expect((await getConceptIndex(store)).find((e) => e.concept === 'pkce')?.lessons.map((l) => l.id)).toEqual(['authorization-code-pkce']);
     const answerKey = await getAnswerKey(store, 'authorization-code-pkce', 'pkce-protects');
     expect(answerKey).toMatchObject({ kind: 'mcq', correct: ['stolen-code'], choiceIds: ['stolen-token', 'phishing', 'stolen-code', 'csrf-only'] });
     expect((await listAnswerKeys(store, 'authorization-code-pkce')).map((k) => k.itemId).sort()).toEqual(['challenge-method', 'code-flow-recall', 'code-flow-steps', 'pkce-protects']);
@@ -254,6 +254,84 @@ describe('content ingest into DynamoDB Local', () => {
     expect(restore.failures).toEqual([]);
     expect(await getAnswerKey(store, 'b', 'b-mcq')).toMatchObject({ kind: 'mcq' });
     expect(await getAnswerKey(store, 'b', 'b-other')).toBeUndefined();
+  });
+
+  it('writes the other pages and the home page when one lesson page fails to be written, and reports that one', async () => {
+    // Prepare: the site refuses lesson b's page.
+    const store = await freshStore();
+    const site = new MemorySite();
+    const reporter = new RecordingReporter();
+    const refusing = {
+      put: async (path: string, body: string, type: string) => {
+        if (path === 'lessons/b/index.html') throw new Error('site bucket unavailable');
+        await site.put(path, body, type);
+      },
+      delete: (path: string) => site.delete(path),
+    };
+
+    // Act
+    const result = await ingest(threeLessons(), { store, site: refusing, reporter });
+
+    // Assess
+    expect(result.failures.map((f) => f.key)).toEqual(['b']);
+    expect(result.failures[0]?.message).toContain('site bucket unavailable');
+    expect(site.objects.has('lessons/a/index.html')).toBe(true);
+    expect(site.objects.has('lessons/c/index.html')).toBe(true);
+    expect(site.objects.get('index.html')?.body).toContain('/lessons/c/');
+    expect(reporter.reports).toEqual([result.failures]);
+  });
+
+  it('reports a lesson too large for the table, writes nothing of it, and tries it again on the next sync', async () => {
+    // Prepare: a body past DynamoDB's 400 KB item limit.
+    const { store, site, reporter } = await publishedUnit();
+    const huge = lessonFile('b', 2, { prose: 'A sentence that makes the lesson long. '.repeat(12_000) });
+
+    // Act
+    const first = await ingest([huge], { store, site, reporter });
+    const again = await ingest([huge], { store, site, reporter });
+    const fixed = await ingest([lessonFile('b', 2, { prose: 'A shorter paragraph.' })], { store, site, reporter });
+
+    // Assess
+    for (const run of [first, again]) {
+      expect(run.unchanged).toEqual([]);
+      // Retrying the queue message cannot make it fit: reported, not redelivered.
+      expect(run.retry).toEqual([]);
+      expect(run.failures[0]?.message).toMatch(/^apis\/retries\/b\.md:1:1 could not be stored/);
+    }
+    expect(reporter.reports).toHaveLength(2);
+    expect(fixed.lessons).toEqual(['b']);
+    expect(site.objects.get('lessons/b/index.html')?.body).toContain('A shorter paragraph.');
+  });
+
+  it('writes only content partitions: no concept index item, nothing outside TRACK#, UNIT#, LESSON# and SITE#', async () => {
+    // Prepare
+    const { store } = await publishedUnit();
+
+    // Act
+    const items = (await store.doc.send(new ScanCommand({ TableName: store.tableName, ProjectionExpression: 'pk' }))).Items ?? [];
+
+    // Assess
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.filter((i) => !contentPartitionPrefixes.some((p) => String(i.pk).startsWith(p)))).toEqual([]);
+    expect(items.some((i) => String(i.pk).startsWith('CONCEPTS'))).toBe(false);
+  });
+
+  it('lists the bucket for a prose edit never, and once for a lesson naming a file not yet ingested', async () => {
+    // Prepare
+    const { store, site } = await publishedUnit();
+    let listings = 0;
+    const keys = [...threeLessons().map((o) => o.key), 'apis/retries/later.md'];
+    const source = { listKeys: async () => (listings++, keys) };
+
+    // Act
+    await ingest([lessonFile('b', 2, { prose: 'A clarified paragraph.' })], { store, site, source });
+    const afterEdit = listings;
+    const result = await ingest([lessonFile('d', 4, { prerequisites: ['later'] }), lessonFile('e', 5, { prerequisites: ['later'] })], { store, site, source });
+
+    // Assess
+    expect(afterEdit).toBe(0);
+    expect(listings).toBe(1);
+    expect(result.lessons).toEqual(['d', 'e']);
   });
 
   it('accepts a prerequisite that is in the bucket but not ingested yet (S3 events arrive in any order)', async () => {

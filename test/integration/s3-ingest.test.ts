@@ -1,89 +1,72 @@
-import { NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import type { S3Event } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
-import { createS3IngestHandler } from '../../lambdas/events/s3-handler';
+import { describe, expect, it, vi } from 'vitest';
+import { createQueueIngestHandler } from '../../lambdas/events/s3-handler';
+import { createStore, type Store } from '../../lambdas/store/client';
+import { readLessonPartition } from '../../lambdas/store/content';
+import { getAnswerKey } from '../../lambdas/store/answer-keys';
 import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
+import { fakeS3, queueEvent, s3Record, nextSequencer, type FakeS3Hooks } from '../support/fake-s3';
 import { freshStore } from '../support/store';
 
-/**
- * S3 has no local stand-in in this repository, so the client gets a middleware that answers the
- * four commands ingest sends from in-memory buckets: nothing leaves the process. The table is real
- * (DynamoDB Local).
- */
-function fakeS3(buckets: Record<string, Map<string, string>>) {
-  const s3 = new S3Client({ region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  s3.middlewareStack.add(
-    (_next, context) => async (args) => {
-      const input = args.input as { Bucket: string; Key?: string; Body?: string };
-      const bucket = buckets[input.Bucket] ?? (buckets[input.Bucket] = new Map());
-      switch (context.commandName) {
-        case 'GetObjectCommand': {
-          const body = bucket.get(input.Key!);
-          if (body === undefined) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} });
-          return { output: { Body: { transformToString: async () => body }, $metadata: {} }, response: {} };
-        }
-        case 'PutObjectCommand':
-          bucket.set(input.Key!, String(input.Body));
-          return { output: { $metadata: {} }, response: {} };
-        case 'DeleteObjectCommand':
-          bucket.delete(input.Key!);
-          return { output: { $metadata: {} }, response: {} };
-        case 'ListObjectsV2Command':
-          return { output: { Contents: [...bucket.keys()].map((Key) => ({ Key })), IsTruncated: false, $metadata: {} }, response: {} };
-        default:
-          throw new Error(`unexpected S3 command ${context.commandName}`);
-      }
-    },
-    { step: 'initialize', name: 'fakeS3' },
-  );
-  return s3;
-}
+const lessonKey = 'apis/retries/backoff-and-jitter.md';
+const v1 = lessonSource({ id: 'backoff-and-jitter', track: 'apis', unit: 'retries', title: 'Version one', mcqId: 'first-mcq' });
+const v2 = lessonSource({ id: 'backoff-and-jitter', track: 'apis', unit: 'retries', title: 'Version two', mcqId: 'second-mcq' });
 
-const record = (eventName: string, key: string) => ({ eventName, s3: { bucket: { name: 'content' }, object: { key } } });
-const event = (...records: ReturnType<typeof record>[]) => ({ Records: records }) as unknown as S3Event;
-
-async function setup() {
+async function setup(options: { hooks?: FakeS3Hooks; store?: Store & { endpoint: string } } = {}) {
   const content = new Map<string, string>([
     ['apis/track.yaml', groupYaml('APIs', 1)],
     ['apis/retries/unit.yaml', groupYaml('Retries', 1)],
-    ['apis/retries/backoff-and-jitter.md', lessonSource({ id: 'backoff-and-jitter', track: 'apis', unit: 'retries' })],
+    [lessonKey, lessonSource({ id: 'backoff-and-jitter', track: 'apis', unit: 'retries' })],
   ]);
   const buckets = { content, site: new Map<string, string>() };
   const counts: number[] = [];
   const logs: string[] = [];
-  const handler = createS3IngestHandler({
-    s3: fakeS3(buckets),
-    store: await freshStore(),
-    siteBucket: 'site',
-    contentBucket: 'content',
-    countFailures: (n) => counts.push(n),
-    log: (line) => logs.push(line),
-  });
-  return { buckets, counts, logs, handler };
+  const store = options.store ?? (await freshStore());
+  const s3 = fakeS3(buckets, options.hooks);
+  const handlerFor = (storeOfRun: Store) =>
+    createQueueIngestHandler({ s3, store: storeOfRun, siteBucket: 'site', contentBucket: 'content', countFailures: (n) => counts.push(n), log: (line) => logs.push(line) });
+  return { buckets, counts, logs, store, handler: handlerFor(store), handlerFor };
 }
 
-describe('S3 ingest handler', () => {
+/** A second client on the same table whose first transaction waits for `gate`: a run stalled between its read and its write. */
+function stalledStore(store: Store & { endpoint: string }, gate: Promise<void>) {
+  const other = createStore({ tableName: store.tableName, endpoint: store.endpoint });
+  let reached = false;
+  other.doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (/^TransactWrite/.test(context.commandName ?? '') && !reached) {
+        reached = true;
+        await gate;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'stallFirstTransaction' },
+  );
+  return { store: other, reached: () => reached };
+}
+
+describe('queue-fed S3 ingest', () => {
   it('reads created objects (URL-encoded keys), publishes their pages to the site bucket and counts zero failures', async () => {
     // Prepare
     const { buckets, counts, handler } = await setup();
 
     // Act: the lesson's unit.yaml has no event of its own yet; the bucket listing makes it known.
-    const result = await handler(event(record('ObjectCreated:Put', 'apis/track.yaml'), record('ObjectCreated:Put', 'apis/retries/backoff%2Dand%2Djitter.md')));
+    const response = await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/track.yaml'), s3Record('ObjectCreated:Put', 'apis/retries/backoff%2Dand%2Djitter.md')]));
 
     // Assess
-    expect(result.failures).toEqual([]);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(response.result?.failures).toEqual([]);
     expect(buckets.site.get('lessons/backoff-and-jitter/index.html')).toContain('<h1>Lesson backoff-and-jitter</h1>');
     expect(buckets.site.has('concepts/index.html')).toBe(true);
     expect(counts).toEqual([0]);
   });
 
-  it('writes a JSON report under reports/ for a rejected lesson, logs it and counts it', async () => {
+  it('writes a JSON report under reports/ for a rejected lesson, logs it, counts it and does not ask for a retry', async () => {
     // Prepare
     const { buckets, counts, logs, handler } = await setup();
     buckets.content.set('apis/retries/broken.md', lessonSource({ id: 'broken', track: 'apis', unit: 'retries' }).replace('level: junior', 'level: expert'));
 
     // Act
-    await handler(event(record('ObjectCreated:Put', 'apis/retries/broken.md')));
+    const response = await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/retries/broken.md')]));
 
     // Assess
     const reports = [...buckets.content.keys()].filter((k) => k.startsWith('reports/'));
@@ -92,19 +75,173 @@ describe('S3 ingest handler', () => {
     expect(counts).toEqual([1]);
     expect(logs.some((l) => JSON.parse(l).message === 'content rejected')).toBe(true);
     expect(buckets.site.has('lessons/broken/index.html')).toBe(false);
+    expect(response.batchItemFailures).toEqual([]);
   });
 
   it('takes a lesson down on ObjectRemoved and ignores a created object that is already gone', async () => {
     // Prepare
     const { buckets, handler } = await setup();
-    await handler(event(record('ObjectCreated:Put', 'apis/retries/backoff-and-jitter.md')));
-    buckets.content.delete('apis/retries/backoff-and-jitter.md');
+    await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey)]));
+    buckets.content.delete(lessonKey);
 
     // Act
-    const result = await handler(event(record('ObjectCreated:Put', 'apis/retries/backoff-and-jitter.md'), record('ObjectRemoved:Delete', 'apis/retries/backoff-and-jitter.md')));
+    const response = await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey), s3Record('ObjectRemoved:Delete', lessonKey)]));
 
     // Assess
-    expect(result.removed).toEqual(['backoff-and-jitter']);
+    expect(response.result?.removed).toEqual(['backoff-and-jitter']);
     expect(buckets.site.has('lessons/backoff-and-jitter/index.html')).toBe(false);
+  });
+
+  it('returns a message that is not an S3 notification as a batch item failure and ingests the rest', async () => {
+    // Prepare
+    const { handler } = await setup();
+    const event = queueEvent([s3Record('ObjectCreated:Put', lessonKey)]);
+    event.Records.push({ ...event.Records[0]!, messageId: 'garbage', body: 'not json' });
+
+    // Act
+    const response = await handler(event);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'garbage' }]);
+    expect(response.result?.lessons).toEqual(['backoff-and-jitter']);
+  });
+
+  it('ignores the S3 test event that a new notification configuration sends', async () => {
+    const { handler } = await setup();
+    const response = await handler({ Records: [{ messageId: 'test', body: JSON.stringify({ Event: 's3:TestEvent', Bucket: 'content' }) }] } as never);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(response.result?.lessons).toEqual([]);
+  });
+});
+
+describe('render passes of a burst of batches', () => {
+  it('leaves the catalog-wide pages to a later batch while events wait in the queue, and a delayed trigger renders them', async () => {
+    // Prepare: the queue still holds events; a short settle window.
+    const { buckets, store } = await setup();
+    let waiting = 5;
+    const triggers: number[] = [];
+    const queue = { waiting: async () => waiting, scheduleRender: async (delay: number) => void triggers.push(delay) };
+    const handler = createQueueIngestHandler({
+      s3: fakeS3(buckets),
+      store,
+      siteBucket: 'site',
+      contentBucket: 'content',
+      countFailures: () => {},
+      log: () => {},
+      queue,
+      timing: { settleMs: 20, maxDeferMs: 10_000 },
+    });
+
+    // Act
+    const batch = await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/track.yaml'), s3Record('ObjectCreated:Put', 'apis/retries/unit.yaml'), s3Record('ObjectCreated:Put', lessonKey)]));
+    waiting = 0;
+    const trigger = await handler({ Records: [{ messageId: 'render', body: JSON.stringify({ rungs: 'render' }) }] } as never);
+
+    // Assess
+    expect(batch.result?.deferred).toBe(true);
+    expect(batch.result?.pages).toEqual([]);
+    expect(triggers).toEqual([11]);
+    expect(trigger.result?.passes).toBe(1);
+    expect(buckets.site.get('index.html')).toContain('/lessons/backoff-and-jitter/');
+    expect(buckets.site.has('lessons/backoff-and-jitter/index.html')).toBe(true);
+  });
+});
+
+describe('ingest order: the newest upload wins', () => {
+  it('keeps v2 when the batch carrying the older upload commits after the one carrying the newer', async () => {
+    // Prepare: batch A read v1 from the bucket and stalls; v2 is uploaded and batch B ingests it.
+    let releaseA!: () => void;
+    const aMayContinue = new Promise<void>((resolve) => (releaseA = resolve));
+    let aRead = false;
+    const { buckets, handler, store } = await setup({
+      hooks: {
+        onGet: async (key, body) => {
+          if (key === lessonKey && body === v1 && !aRead) {
+            aRead = true;
+            await aMayContinue;
+          }
+        },
+      },
+    });
+    await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/track.yaml'), s3Record('ObjectCreated:Put', 'apis/retries/unit.yaml')]));
+    buckets.content.set(lessonKey, v1);
+    const older = s3Record('ObjectCreated:Put', lessonKey);
+    const newer = s3Record('ObjectCreated:Put', lessonKey);
+
+    // Act
+    const runA = handler(queueEvent([older]));
+    await vi.waitUntil(() => aRead);
+    buckets.content.set(lessonKey, v2);
+    const b = await handler(queueEvent([newer]));
+    releaseA();
+    const a = await runA;
+
+    // Assess
+    expect(b.result?.lessons).toEqual(['backoff-and-jitter']);
+    expect(a.result?.stale).toEqual([lessonKey]);
+    expect(buckets.site.get('lessons/backoff-and-jitter/index.html')).toContain('Version two');
+    expect(await getAnswerKey(store, 'backoff-and-jitter', 'second-mcq')).toMatchObject({ kind: 'mcq' });
+    expect(await getAnswerKey(store, 'backoff-and-jitter', 'first-mcq')).toBeUndefined();
+  });
+
+  it('ignores an older event delivered after a newer one, and re-reads the bucket for a newer one', async () => {
+    // Prepare
+    const { buckets, handler } = await setup();
+    await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/track.yaml'), s3Record('ObjectCreated:Put', 'apis/retries/unit.yaml')]));
+    const older = nextSequencer();
+    const newer = nextSequencer();
+    buckets.content.set(lessonKey, v2);
+
+    // Act
+    const first = await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey, newer)]));
+    const late = await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey, older)]));
+
+    // Assess
+    expect(first.result?.lessons).toEqual(['backoff-and-jitter']);
+    expect(late.result?.stale).toEqual([lessonKey]);
+    expect(late.result?.pages).toEqual([]);
+    expect(buckets.site.get('lessons/backoff-and-jitter/index.html')).toContain('Version two');
+  });
+
+  it('compares sequencers of different lengths as S3 documents (padded), not as plain strings', async () => {
+    // Prepare: "FF" sorts after "100" as text, but is older.
+    const { buckets, handler } = await setup();
+    await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/track.yaml'), s3Record('ObjectCreated:Put', 'apis/retries/unit.yaml')]));
+    buckets.content.set(lessonKey, v2);
+    await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey, '100')]));
+
+    // Act
+    const late = await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey, 'FF')]));
+
+    // Assess
+    expect(late.result?.stale).toEqual([lessonKey]);
+  });
+
+  it('keeps every id v2 published in the ledger when v1 commits between v2\'s read and write', async () => {
+    // Prepare: run B (v2) reads the lesson's partition, then stalls before its transaction; run A (v1) commits.
+    const { buckets, handler, handlerFor, store } = await setup();
+    await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/track.yaml'), s3Record('ObjectCreated:Put', 'apis/retries/unit.yaml')]));
+    let releaseB!: () => void;
+    const stalled = stalledStore(store, new Promise<void>((resolve) => (releaseB = resolve)));
+    const older = nextSequencer();
+    const newer = nextSequencer();
+    buckets.content.set(lessonKey, v2);
+    const runB = handlerFor(stalled.store)(queueEvent([s3Record('ObjectCreated:Put', lessonKey, newer)]));
+    await vi.waitUntil(() => stalled.reached());
+
+    // Act: v1's event is read with v1's body (the bucket held v1 when it was read), then B goes on.
+    buckets.content.set(lessonKey, v1);
+    await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey, older)]));
+    buckets.content.set(lessonKey, v2);
+    releaseB();
+    const b = await runB;
+
+    // Assess: v2 is live, its id is in the ledger, v1's id is retired, not lost.
+    expect(b.result?.lessons).toEqual(['backoff-and-jitter']);
+    const { ledger } = await readLessonPartition(store, 'backoff-and-jitter');
+    expect(ledger['second-mcq']).toMatchObject({ kind: 'mcq' });
+    expect(ledger['second-mcq']?.retiredAt).toBeUndefined();
+    expect(ledger['first-mcq']?.retiredAt).toEqual(expect.any(String));
+    expect(buckets.site.get('lessons/backoff-and-jitter/index.html')).toContain('Version two');
   });
 });

@@ -1,0 +1,155 @@
+import type { GroupMeta } from '../domain/catalog';
+import { lessonHash } from '../domain/hashing';
+import type { Lesson } from '../domain/lesson';
+import { checkGroupMeta, checkLessonFile, classifyKey } from '../domain/validate';
+import { readGroups, type GroupRef } from '../store/catalog';
+import type { Store } from '../store/client';
+import { normalizeSequencer, readLessonHeads } from '../store/content';
+import { failure, type ContentEvent, type IngestFailure } from './ingest';
+
+/**
+ * Step 1 of an ingest: what a batch of content events changes. Per key only the newest event counts
+ * (by S3 sequencer; in arrival order without one); an event no newer than the one last applied to
+ * that file is stale; a created object is read now, so the bucket's current body wins; an unchanged
+ * body (same content hash as published) costs nothing. Reads are per file of the batch, never the
+ * whole catalog.
+ */
+
+export interface GroupChange {
+  key: string;
+  ref: GroupRef;
+  /** Undefined: the metadata file was removed. */
+  meta?: GroupMeta;
+  sequencer?: string;
+}
+
+export interface LessonChange {
+  key: string;
+  body: string;
+  lesson: Lesson;
+  hash: string;
+  sequencer?: string;
+}
+
+export interface LessonRemoval {
+  key: string;
+  lessonId: string;
+  sequencer?: string;
+}
+
+export interface Decision {
+  groups: GroupChange[];
+  lessons: LessonChange[];
+  removals: LessonRemoval[];
+  /** Lesson ids whose file had not changed. */
+  unchanged: string[];
+  /** Keys whose event was older than what was already applied, or whose object is gone again. */
+  stale: string[];
+  /** Keys that are not content (not a lesson, track or unit file). */
+  skipped: string[];
+  failures: IngestFailure[];
+}
+
+export interface DecideDeps {
+  store: Store;
+  /** The bucket's keys, listed at most once per batch (shared with the table step). */
+  listing: () => Promise<Set<string> | undefined>;
+  /** Reads a created object as the bucket holds it now; undefined when it is gone. */
+  read: (key: string) => Promise<string | undefined>;
+}
+
+const order = (sequencer: string | undefined) => (sequencer === undefined ? undefined : normalizeSequencer(sequencer));
+
+/** The newest event per key. Events without a sequencer (the local platform) keep arrival order. */
+export function newestPerKey(events: ContentEvent[]): ContentEvent[] {
+  const newest = new Map<string, ContentEvent>();
+  for (const event of events) {
+    const seen = newest.get(event.key);
+    const a = order(seen?.sequencer);
+    const b = order(event.sequencer);
+    if (!seen || a === undefined || b === undefined || b >= a) newest.set(event.key, event);
+  }
+  return [...newest.values()];
+}
+
+const isNewer = (sequencer: string | undefined, applied: string | undefined) =>
+  sequencer === undefined || applied === undefined || applied === 'local' || normalizeSequencer(sequencer) > applied;
+
+const sameMeta = (a: GroupMeta | undefined, b: GroupMeta) => a !== undefined && a.title === b.title && a.order === b.order && a.description === b.description;
+
+export async function decide(events: ContentEvent[], deps: DecideDeps): Promise<Decision> {
+  const decision: Decision = { groups: [], lessons: [], removals: [], unchanged: [], stale: [], skipped: [], failures: [] };
+  const latest = newestPerKey(events);
+
+  const groupEvents: (ContentEvent & { ref: GroupRef })[] = [];
+  const lessonEvents: (ContentEvent & { lessonId: string })[] = [];
+  for (const event of latest) {
+    const kind = classifyKey(event.key);
+    if (!kind) decision.skipped.push(event.key);
+    else if (kind.kind === 'track') groupEvents.push({ ...event, ref: { track: kind.track } });
+    else if (kind.kind === 'unit') groupEvents.push({ ...event, ref: { track: kind.track, unit: kind.unit } });
+    else lessonEvents.push({ ...event, lessonId: kind.name });
+  }
+
+  // S3 events arrive in any order: a removed key that is in the bucket again was uploaded since.
+  const hasRemovals = latest.some((e) => e.kind === 'remove');
+  const listed = hasRemovals ? await deps.listing() : undefined;
+  const stillThere = (key: string) => listed?.has(key) ?? false;
+
+  const [groups, heads] = await Promise.all([
+    groupEvents.length > 0 ? readGroups(deps.store, groupEvents.map((e) => ({ ...e.ref, key: e.key }))) : new Map(),
+    lessonEvents.length > 0 ? readLessonHeads(deps.store, lessonEvents.map((e) => ({ lessonId: e.lessonId, key: e.key }))) : new Map(),
+  ]);
+
+  for (const event of groupEvents) {
+    const stored = groups.get(event.key);
+    if (!isNewer(event.sequencer, stored?.sequencer)) {
+      decision.stale.push(event.key);
+      continue;
+    }
+    const change = { key: event.key, ref: event.ref, ...(event.sequencer ? { sequencer: event.sequencer } : {}) };
+    if (event.kind === 'remove') {
+      if (stillThere(event.key)) decision.stale.push(event.key);
+      else if (stored?.stored) decision.groups.push(change);
+      continue;
+    }
+    const body = event.body ?? (await deps.read(event.key));
+    if (body === undefined) {
+      decision.stale.push(event.key);
+      continue;
+    }
+    const { meta, problems } = checkGroupMeta({ key: event.key, body });
+    if (!meta) decision.failures.push(failure(event.key, problems));
+    else if (!sameMeta(stored?.stored, meta)) decision.groups.push({ ...change, meta });
+  }
+
+  for (const event of lessonEvents) {
+    const head = heads.get(event.key);
+    if (!isNewer(event.sequencer, head?.sequencer)) {
+      decision.stale.push(event.key);
+      continue;
+    }
+    const sequencer = event.sequencer ? { sequencer: event.sequencer } : {};
+    if (event.kind === 'remove') {
+      if (stillThere(event.key)) decision.stale.push(event.key);
+      else decision.removals.push({ key: event.key, lessonId: event.lessonId, ...sequencer });
+      continue;
+    }
+    const body = event.body ?? (await deps.read(event.key));
+    if (body === undefined) {
+      // Deleted again before we read it: its ObjectRemoved event follows (or is in this batch).
+      decision.stale.push(event.key);
+      continue;
+    }
+    // The hash covers the key and the source, so an unchanged file is recognised before parsing.
+    const hash = lessonHash(event.key, body);
+    if (head?.source === event.key && head.hash === hash) {
+      decision.unchanged.push(event.lessonId);
+      continue;
+    }
+    const { lesson, problems } = checkLessonFile({ key: event.key, body });
+    if (!lesson || problems.length > 0) decision.failures.push(failure(event.key, problems));
+    else decision.lessons.push({ key: event.key, body, lesson, hash, ...sequencer });
+  }
+  return decision;
+}

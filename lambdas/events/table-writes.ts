@@ -1,0 +1,200 @@
+import { answerKeys } from '../domain/answer-key';
+import type { LessonSummary } from '../domain/catalog';
+import { nextLedger } from '../domain/item-ids';
+import { checkLessonIds, checkLessonInContext, classifyKey, internalLinks, type CatalogContext } from '../domain/validate';
+import { lessonSummary, renderLessonBody } from '../render';
+import { commitGroup, readGroups } from '../store/catalog';
+import type { Store } from '../store/client';
+import { commitLessonRemoval, commitLessonVersion, readLessonPartition, readLessonSources } from '../store/content';
+import { forEachLimited } from './concurrency';
+import type { Decision, LessonChange } from './decide';
+import { failure, type IngestFailure } from './ingest';
+
+/**
+ * Step 2 of an ingest: the table. Tracks and units first, then each changed lesson checked against
+ * the catalog and its id ledger and committed in one transaction, then removals. Every write is
+ * conditional on the file's sequencer (an older event changes nothing) and on the ledger's version
+ * (a concurrent version's ids are never dropped: the check and the write are simply redone).
+ */
+
+export interface PublishedVersion {
+  id: string;
+  summary: LessonSummary;
+  /** What the catalog showed before; undefined for a lesson published for the first time. */
+  previous?: LessonSummary;
+  /** The context its page was last rendered with (JSON). */
+  pageContext?: string;
+  body: string;
+  hash: string;
+}
+
+export interface TableOutcome {
+  tracks: string[];
+  units: string[];
+  published: PublishedVersion[];
+  removed: string[];
+  stale: string[];
+  failures: IngestFailure[];
+  /** Keys whose write failed for a reason that may pass on retry (throttling, a timeout). */
+  retry: string[];
+}
+
+export interface TableDeps {
+  store: Store;
+  listing: () => Promise<Set<string> | undefined>;
+  now: string;
+}
+
+const WRITE_CONCURRENCY = 8;
+/** A version whose ledger changed under it is checked and written again, at most this often. */
+const LEDGER_ATTEMPTS = 5;
+
+/** Errors that retrying cannot fix: the version is reported, and nothing of it was written. */
+const isPermanent = (error: unknown) =>
+  error instanceof Error && (error.name === 'ValidationException' || /at most \d+ fit in one publish/.test(error.message) || /size has exceeded/i.test(error.message));
+
+/**
+ * What the changed lessons may refer to: only the ids, tracks and units they name, looked up in the
+ * table and in this batch — not the whole catalog. The bucket listing (files still on their way) is
+ * asked for only when one of them is not found there, or a lesson's id is published from another
+ * file (moved, or a duplicate): a prose edit does not list the bucket.
+ */
+async function referencedContext(decision: Decision, committedGroups: { tracks: Set<string>; units: Set<string>; removed: Set<string> }, deps: TableDeps): Promise<CatalogContext> {
+  const context: CatalogContext = { lessons: new Map(), tracks: new Set(committedGroups.tracks), units: new Set(committedGroups.units) };
+  if (decision.lessons.length === 0) return context;
+  const removedKeys = new Set(decision.removals.map((r) => r.key));
+  const inBatch = new Map(decision.lessons.map(({ key, lesson }) => [lesson.meta.id, key]));
+
+  const named = new Set<string>();
+  const groups = new Map<string, { track: string; unit?: string; key: string }>();
+  for (const { lesson, body } of decision.lessons) {
+    named.add(lesson.meta.id);
+    for (const id of lesson.meta.prerequisites) named.add(id);
+    for (const link of internalLinks(body)) named.add(link.id);
+    const { track, unit } = lesson.meta;
+    const unitId = `${track}/${unit}`;
+    if (!context.tracks.has(track) && !committedGroups.removed.has(track)) groups.set(track, { track, key: `${track}/track.yaml` });
+    if (!context.units.has(unitId) && !committedGroups.removed.has(unitId)) groups.set(unitId, { track, unit, key: `${unitId}/unit.yaml` });
+  }
+  const [published, storedGroups] = await Promise.all([
+    readLessonSources(deps.store, [...named]),
+    groups.size > 0 ? readGroups(deps.store, [...groups.values()]) : Promise.resolve(new Map<string, { stored?: unknown }>()),
+  ]);
+  for (const [id, ref] of groups) {
+    if (!storedGroups.get(ref.key)?.stored) continue;
+    if (ref.unit === undefined) context.tracks.add(id);
+    else context.units.add(id);
+  }
+
+  const unresolved =
+    [...named].some((id) => !published.has(id) && !inBatch.has(id)) ||
+    decision.lessons.some(({ key, lesson }) => published.has(lesson.meta.id) && published.get(lesson.meta.id) !== key) ||
+    decision.lessons.some(({ lesson }) => !context.tracks.has(lesson.meta.track) || !context.units.has(`${lesson.meta.track}/${lesson.meta.unit}`));
+  const listed = unresolved ? await deps.listing() : undefined;
+
+  for (const [id, source] of published) {
+    // A file that is gone from the bucket (moved or deleted) no longer owns its id.
+    if (!removedKeys.has(source) && (!listed || listed.has(source))) context.lessons.set(id, source);
+  }
+  for (const key of listed ?? []) {
+    const kind = classifyKey(key);
+    if (kind?.kind === 'track') context.tracks.add(kind.track);
+    else if (kind?.kind === 'unit') context.units.add(`${kind.track}/${kind.unit}`);
+    // File name = lesson id (the validator enforces it), so files not yet ingested count as known.
+    else if (kind?.kind === 'lesson' && named.has(kind.name) && !context.lessons.has(kind.name)) context.lessons.set(kind.name, key);
+  }
+  for (const [id, key] of inBatch) if (!context.lessons.has(id)) context.lessons.set(id, key);
+  return context;
+}
+
+type LessonResult = { published: PublishedVersion } | { stale: string } | { failure: IngestFailure } | { retry: string; failure: IngestFailure };
+
+async function publishLesson(change: LessonChange, context: CatalogContext, deps: TableDeps): Promise<LessonResult> {
+  const { key, body, lesson, hash } = change;
+  const file = { key, ...(change.sequencer ? { sequencer: change.sequencer } : {}) };
+  const problems = checkLessonInContext({ key, body }, lesson, context);
+  if (problems.length > 0) return { failure: failure(key, problems) };
+  const renderedBody = renderLessonBody(lesson);
+  const summary = lessonSummary(lesson);
+  for (let attempt = 1; ; attempt++) {
+    const previous = await readLessonPartition(deps.store, lesson.meta.id);
+    const idProblems = checkLessonIds({ key, body }, lesson, previous.ledger);
+    if (idProblems.length > 0) return { failure: failure(key, idProblems) };
+    try {
+      const outcome = await commitLessonVersion(
+        deps.store,
+        { summary, source: key, hash, body: renderedBody, answerKeys: answerKeys(lesson), ledger: nextLedger(previous.ledger, lesson, deps.now) },
+        previous,
+        file,
+      );
+      if (outcome === 'stale') return { stale: key };
+      if (outcome === 'committed') {
+        return {
+          published: {
+            id: lesson.meta.id,
+            summary,
+            body: renderedBody,
+            hash,
+            ...(previous.meta ? { previous: previous.meta.summary } : {}),
+            ...(previous.pageContext ? { pageContext: previous.pageContext } : {}),
+          },
+        };
+      }
+      if (attempt >= LEDGER_ATTEMPTS) return { retry: key, failure: failure(key, [{ file: key, line: 1, column: 1, message: 'the lesson changed under this upload too often: it will be retried' }]) };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const stored = { file: key, line: 1, column: 1, message: `could not be stored (${message}); nothing of this version was published` };
+      return isPermanent(error) ? { failure: failure(key, [stored]) } : { retry: key, failure: failure(key, [stored]) };
+    }
+  }
+}
+
+export async function writeTable(decision: Decision, deps: TableDeps): Promise<TableOutcome> {
+  const outcome: TableOutcome = { tracks: [], units: [], published: [], removed: [], stale: [], failures: [], retry: [] };
+  const { store } = deps;
+
+  const committedGroups = { tracks: new Set<string>(), units: new Set<string>(), removed: new Set<string>() };
+  for (const change of decision.groups) {
+    const id = change.ref.unit === undefined ? change.ref.track : `${change.ref.track}/${change.ref.unit}`;
+    const group = change.meta && (change.ref.unit === undefined ? { id: change.ref.track, ...change.meta } : { id: change.ref.unit, track: change.ref.track, ...change.meta });
+    const result = await commitGroup(store, change.ref, group, { key: change.key, ...(change.sequencer ? { sequencer: change.sequencer } : {}) });
+    if (result === 'stale') {
+      outcome.stale.push(change.key);
+      continue;
+    }
+    if (!group) committedGroups.removed.add(id);
+    else if (change.ref.unit === undefined) committedGroups.tracks.add(id);
+    else committedGroups.units.add(id);
+    (change.ref.unit === undefined ? outcome.tracks : outcome.units).push(id);
+  }
+
+  const context = await referencedContext(decision, committedGroups, deps);
+  // Lessons are independent of each other here (the context is fixed), so a few are written at once.
+  await forEachLimited(decision.lessons, WRITE_CONCURRENCY, async (change) => {
+    const result = await publishLesson(change, context, deps);
+    if ('published' in result) outcome.published.push(result.published);
+    else if ('stale' in result) outcome.stale.push(result.stale);
+    else {
+      outcome.failures.push(result.failure);
+      if ('retry' in result) outcome.retry.push(result.retry);
+    }
+  });
+  outcome.published.sort((a, b) => a.id.localeCompare(b.id));
+
+  // Removed lesson files take the lesson down, unless it now lives at another key (a move).
+  const movedHere = new Set(outcome.published.map((p) => p.id));
+  for (const removal of decision.removals) {
+    if (movedHere.has(removal.lessonId)) continue;
+    const file = { key: removal.key, ...(removal.sequencer ? { sequencer: removal.sequencer } : {}) };
+    for (let attempt = 1; attempt <= LEDGER_ATTEMPTS; attempt++) {
+      const previous = await readLessonPartition(store, removal.lessonId);
+      if (previous.meta?.source !== removal.key) break;
+      const result = await commitLessonRemoval(store, removal.lessonId, previous, nextLedger(previous.ledger, undefined, deps.now), file);
+      if (result === 'committed') outcome.removed.push(removal.lessonId);
+      if (result === 'stale') outcome.stale.push(removal.key);
+      if (result !== 'ledger-changed') break;
+      if (attempt === LEDGER_ATTEMPTS) outcome.retry.push(removal.key);
+    }
+  }
+  return outcome;
+}
