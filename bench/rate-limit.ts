@@ -3,7 +3,7 @@ import { RateLimiterDynamo, RateLimiterRes } from 'rate-limiter-flexible';
 import { localDynamoClient, startDynamoDbLocal } from '../bin/local/dynamodb';
 import { DynamoLimiter } from '../lambdas/ratelimit/limiter';
 import { compilePolicies } from '../lambdas/ratelimit/policy';
-import { createLimiterStore } from '../lambdas/store/rate-limit';
+import { createLimiterStore } from '../lambdas/ratelimit/store';
 import { createTableFromSchema } from '../lambdas/store/table';
 
 /**

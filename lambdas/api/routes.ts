@@ -1,5 +1,5 @@
 import type { AuthMode } from '../middleware/auth';
-import type { RouteRateLimit } from '../middleware/rate-limit';
+import type { RouteRateLimit } from '../ratelimit/config';
 import { keys } from '../store/keys';
 
 /** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of what API functions write. */

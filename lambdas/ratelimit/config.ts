@@ -1,4 +1,3 @@
-import type { Identity } from '../middleware/request-context';
 import { compilePolicies, type CompiledPolicy, type Policy } from './policy';
 
 /**
@@ -11,8 +10,12 @@ import { compilePolicies, type CompiledPolicy, type Policy } from './policy';
 export const tiers = ['anonymous', 'learner', 'author'] as const;
 export type Tier = (typeof tiers)[number];
 
-/** Groups (from the verified token) that lift a caller to a higher tier, highest first. */
-export const tierGroups: readonly { group: string; tier: Tier }[] = [{ group: 'authors', tier: 'author' }];
+/**
+ * Groups (from the verified token) that lift a caller to a higher tier, highest first. The authors
+ * group is whatever the deployment configures (AUTH_AUTHORS_GROUP, `authorsGroup` of the auth
+ * configuration), so the author tier and the author routes always agree on who is an author.
+ */
+export const tierGroups = (authorsGroup: string): readonly { group: string; tier: Tier }[] => [{ group: authorsGroup, tier: 'author' }];
 
 const minute = 60;
 const day = 86_400;
@@ -36,6 +39,16 @@ export const policySets = {
 } satisfies Record<string, Record<Tier, Policy[]>>;
 
 export type PolicySetName = keyof typeof policySets;
+
+/** What a route declares about its rate limit in the route table (`lambdas/api/routes.ts`). */
+export interface RouteRateLimit {
+  /** Units of quota one request costs (an expensive route costs more). Default 1. */
+  readonly weight?: number;
+  /** What to do when the limiter's store cannot answer. Default `open`. */
+  readonly failure?: 'open' | 'closed';
+  /** Which policy set's quota the route spends. Default `default`. */
+  readonly policySet?: PolicySetName;
+}
 
 export type CompiledPolicySets = Record<string, Record<Tier, CompiledPolicy[]>>;
 
@@ -64,7 +77,7 @@ export function compilePolicySets(sets: Record<string, Record<Tier, readonly Pol
 export const compiledPolicySets = compilePolicySets(policySets);
 
 /** The tier of a caller: anonymous without a verified identity, else the highest tier its groups grant. */
-export function tierOf(caller: Identity | undefined): Tier {
+export function tierOf(caller: { readonly groups: readonly string[] } | undefined, authorsGroup: string): Tier {
   if (!caller) return 'anonymous';
-  return tierGroups.find(({ group }) => caller.groups.includes(group))?.tier ?? 'learner';
+  return tierGroups(authorsGroup).find(({ group }) => caller.groups.includes(group))?.tier ?? 'learner';
 }

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { keys } from '../store/keys';
 import { tableSchema } from '../store/schema';
-import type { LimiterStore } from '../store/rate-limit';
+import type { LimiterStore } from './store';
 import type { Branch, Tats } from './gcra';
 import type { CompiledPolicy } from './policy';
 

@@ -1,4 +1,4 @@
-import type { LimiterStore } from '../store/rate-limit';
+import type { LimiterStore } from './store';
 import { spend, type SpendRequest, type SpendResult } from './dynamo';
 import { branchOf, describe, evaluate, type PolicyState, type Tats } from './gcra';
 import { KnownTats } from './known-tats';

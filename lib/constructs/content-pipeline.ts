@@ -5,6 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { EventType, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../lambdas/middleware/metrics-contract';
 import type { StageConfig } from '../config';
 import { acknowledge, arnRef, BASIC_EXECUTION_ROLE, stackSingletons } from '../nag';
 import { RungsFunction } from './rungs-function';
@@ -54,7 +55,7 @@ export class ContentPipeline extends Construct {
         CONTENT_BUCKET: this.bucket.bucketName,
         ...(props.distribution ? { DISTRIBUTION_ID: props.distribution.distributionId } : {}),
         RUNGS_STAGE: config.stage,
-        POWERTOOLS_METRICS_NAMESPACE: 'Rungs',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
     });
     // Exactly what ingest does: read and list content (a lesson may name files still arriving), write

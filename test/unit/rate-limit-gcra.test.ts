@@ -1,10 +1,12 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { describe, expect, it, vi } from 'vitest';
 import { rateLimit } from '../../lambdas/middleware/rate-limit';
 import { compilePolicySets, compiledPolicySets, policySets, tierOf } from '../../lambdas/ratelimit/config';
 import { evaluate, type Tats } from '../../lambdas/ratelimit/gcra';
 import { rateLimitHeaders, retryAfterSeconds } from '../../lambdas/ratelimit/headers';
-import { emfLine } from '../../lambdas/ratelimit/metrics';
+import { powertoolsMetricsSink } from '../../lambdas/ratelimit/metrics';
+import { authorsGroupFromEnv } from '../../lambdas/middleware/auth-config';
 import { rateLimitNetwork } from '../../lambdas/middleware/client-ip';
 import { compilePolicies, compilePolicy } from '../../lambdas/ratelimit/policy';
 
@@ -39,9 +41,22 @@ describe('rate-limit policies', () => {
 
   it('validates the shipped configuration and gives authors the highest tier', () => {
     expect(Object.keys(compiledPolicySets)).toEqual(Object.keys(policySets));
-    expect(tierOf(undefined)).toBe('anonymous');
-    expect(tierOf({ sub: 's', groups: [], scopes: [] })).toBe('learner');
-    expect(tierOf({ sub: 's', groups: ['readers', 'authors'], scopes: [] })).toBe('author');
+    expect(tierOf(undefined, 'authors')).toBe('anonymous');
+    expect(tierOf({ groups: [] }, 'authors')).toBe('learner');
+    expect(tierOf({ groups: ['readers', 'authors'] }, 'authors')).toBe('author');
+  });
+
+  it('lifts the configured authors group to the author tier, not the literal "authors"', () => {
+    // Prepare
+    const authorsGroup = authorsGroupFromEnv({ AUTH_AUTHORS_GROUP: 'editors' });
+
+    // Act
+    const editor = tierOf({ groups: ['editors'] }, authorsGroup);
+    const literal = tierOf({ groups: ['authors'] }, authorsGroup);
+
+    // Assess
+    expect([editor, literal]).toEqual(['author', 'learner']);
+    expect(authorsGroupFromEnv({})).toBe('authors');
   });
 
   it('refuses to build a route whose weight no tier could ever admit, or an unknown policy set', () => {
@@ -126,18 +141,24 @@ describe('RateLimit fields and metrics', () => {
     expect([retryAfterSeconds(1), retryAfterSeconds(1_000), retryAfterSeconds(1_001), retryAfterSeconds(0)]).toEqual([1, 1, 2, 1]);
   });
 
-  it('writes one EMF metric named after the outcome, under the service dimension the alarms watch', () => {
-    const env = { POWERTOOLS_SERVICE_NAME: 'rungs-api-prod', POWERTOOLS_METRICS_NAMESPACE: 'Rungs' };
-    const line = JSON.parse(emfLine('cached-block', { policySet: 'default' }, 123, env));
-    expect(line).toEqual({
-      _aws: {
-        Timestamp: 123,
-        CloudWatchMetrics: [{ Namespace: 'Rungs', Dimensions: [['service'], ['service', 'policySet']], Metrics: [{ Name: 'RateLimitCachedBlock', Unit: 'Count' }] }],
-      },
-      service: 'rungs-api-prod',
-      policySet: 'default',
-      RateLimitCachedBlock: 1,
-    });
+  it('publishes one Powertools metric named after the outcome, under the service dimension the alarms watch', () => {
+    // Prepare: Powertools writes EMF to stdout; capture what it writes
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    const sink = powertoolsMetricsSink(new Metrics({ namespace: 'Rungs', serviceName: 'rungs-api-prod' }));
+
+    // Act
+    try {
+      sink.record('cached-block', { policySet: 'default' });
+    } finally {
+      write.mockRestore();
+    }
+
+    // Assess
+    const emf = lines.map((line) => JSON.parse(line) as Record<string, any>);
+    expect(emf).toHaveLength(1);
+    expect(emf[0]!._aws.CloudWatchMetrics).toEqual([{ Namespace: 'Rungs', Dimensions: [['service']], Metrics: [{ Name: 'RateLimitCachedBlock', Unit: 'Count' }] }]);
+    expect(emf[0]).toMatchObject({ service: 'rungs-api-prod', policySet: 'default', RateLimitCachedBlock: 1 });
   });
 });
 

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { dynamoClientConfig, storeConfigFromEnv, type StoreConfig } from './client';
+import { dynamoClientConfig, storeConfigFromEnv, type StoreConfig } from '../store/client';
 
 /**
  * The rate limiter's view of the table: a low-level client (the limiter writes numbers only, so it
