@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { keys } from '../store/keys';
 import { tableSchema } from '../store/schema';
-import type { LimiterStore } from './store';
+import { callDeadline, type LimiterStore } from './store';
 import type { Branch, Tats } from './gcra';
 import type { CompiledPolicy } from './policy';
 
@@ -79,7 +79,7 @@ function readTats(item: Record<string, AttributeValue> | undefined, policies: re
 
 export async function spend(store: LimiterStore, request: SpendRequest): Promise<SpendResult> {
   try {
-    const result = await store.client.send(spendCommand(store, request));
+    const result = await store.client.send(spendCommand(store, request), { abortSignal: callDeadline(store) });
     return { spent: true, tats: readTats(result.Attributes, request.policies) };
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return { spent: false, old: readTats(error.Item, request.policies) };

@@ -3,16 +3,26 @@ import { dynamoClientConfig, storeConfigFromEnv, type StoreConfig } from '../sto
 
 /**
  * The rate limiter's view of the table: a low-level client (the limiter writes numbers only, so it
- * skips the document client's marshalling) with a short timeout and one retry at most, because a
- * limiter that waits seconds for DynamoDB is worse than its failure policy.
+ * skips the document client's marshalling) with a short timeout and one attempt, because a limiter
+ * that waits seconds for DynamoDB is worse than its failure policy.
+ *
+ * The bound covers the WHOLE call: the SDK's `requestTimeout` stops counting once the response
+ * headers arrive, so a body that trickles in afterwards could hold a decision for seconds. Every
+ * `send` therefore also carries `abortSignal: callDeadline(store)`, which aborts the request, body
+ * included, `timeoutMs` after it started.
  */
 export interface LimiterStore {
   tableName: string;
   client: DynamoDBClient;
+  /** Upper bound of one whole store call (connect, headers and body), in ms. */
+  timeoutMs: number;
 }
 
+/** The abort signal every limiter `send` carries: it fires `timeoutMs` after the call starts. */
+export const callDeadline = (store: LimiterStore): AbortSignal => AbortSignal.timeout(store.timeoutMs);
+
 export interface LimiterClientOptions {
-  /** Per attempt, for both connecting and the whole request. */
+  /** For connecting, for the headers, and for the whole call (abort signal). */
   timeoutMs?: number;
   /** Attempts in total, the first included. */
   maxAttempts?: number;
@@ -30,7 +40,7 @@ export function createLimiterStore(config: StoreConfig, options: LimiterClientOp
     // Without throwOnRequestTimeout the SDK only logs a slow request and keeps waiting for it.
     requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
   });
-  return { tableName: config.tableName, client };
+  return { tableName: config.tableName, client, timeoutMs };
 }
 
 let shared: LimiterStore | undefined;
