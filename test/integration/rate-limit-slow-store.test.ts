@@ -63,3 +63,41 @@ describe('a limiter store that answers too slowly', () => {
     expect(metrics.outcomes).toEqual(['store-error-closed']);
   });
 });
+
+describe('writes that time out after DynamoDB applied them', () => {
+  it('spend nothing: a fail-closed route that answered 503 leaves the whole quota once the store answers again', async () => {
+    // Prepare: every answer comes after the 500 ms bound, but DynamoDB applies each write at once
+    const { proxy, limiter } = await slowLimiter({ cooldownMs: 0 });
+    const call = limitedHandler({ failure: 'closed' }, { limiter: () => limiter, policySets, metrics: recordingMetrics() });
+    proxy.set({ headersDelayMs: 1_000 });
+    const refused = [await call({ caller: learner }), await call({ caller: learner }), await call({ caller: learner })];
+    const appliedWhileSlow = proxy.forwarded;
+
+    // Act: the store is healthy again
+    proxy.set({ headersDelayMs: 0 });
+    const served = await call({ caller: learner });
+
+    // Assess: three 503s, writes that reached DynamoDB, and yet the first served request sees 4 of 5 left
+    expect(refused.map((r) => r.statusCode)).toEqual([503, 503, 503]);
+    expect(appliedWhileSlow).toBeGreaterThan(3);
+    expect(served.statusCode).toBe(200);
+    expect(served.headers?.RateLimit).toMatch(/^"burst";r=4;/);
+  });
+
+  it('spend nothing on a fail-open route whose fallback answered 429', async () => {
+    // Prepare: a weight-5 route (the whole quota), slow store; the in-process bucket admits the first, refuses the second
+    const { proxy, limiter } = await slowLimiter({ cooldownMs: 0 });
+    const call = limitedHandler({ failure: 'open', weight: 5 }, { limiter: () => limiter, fallback: new FallbackLimiter(), policySets, metrics: recordingMetrics() });
+    proxy.set({ headersDelayMs: 1_000 });
+    const whileSlow = [await call({ caller: learner }), await call({ caller: learner })];
+
+    // Act
+    proxy.set({ headersDelayMs: 0 });
+    const served = await call({ caller: learner });
+
+    // Assess: the store charged neither the fallback's 200 nor its 429, so the full weight-5 request passes
+    expect(whileSlow.map((r) => r.statusCode)).toEqual([200, 429]);
+    expect(served.statusCode).toBe(200);
+    expect(served.headers?.RateLimit).toMatch(/^"burst";r=0;/);
+  });
+});
