@@ -50,7 +50,7 @@ async function ours(endpoint: string, limit: number): Promise<Candidate> {
   admin.destroy();
   // DynamoDB Local is far slower than DynamoDB under a burst of concurrent writes; the production
   // 150 ms timeout would measure the emulator's queue, not the limiter.
-  const store = createLimiterStore({ tableName, endpoint }, { timeoutMs: 10_000 });
+  const store = createLimiterStore({ tableName, endpoint }, { timeoutMs: 60_000 });
   const policies = compilePolicies([{ name: 'burst', limit, periodSeconds: scenario.periodSeconds }]);
   return {
     name: 'Rungs GCRA (DynamoLimiter)',

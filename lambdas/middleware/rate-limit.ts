@@ -4,7 +4,7 @@ import { compiledPolicySets, tierOf, type CompiledPolicySets, type RouteRateLimi
 import { rateLimitHeaders, retryAfterSeconds } from '../ratelimit/headers';
 import { DynamoLimiter, FallbackLimiter, type Decision, type Limiter, type LimitRequest } from '../ratelimit/limiter';
 import { powertoolsMetricsSink, type MetricsSink } from '../ratelimit/metrics';
-import { assertWeight } from '../ratelimit/policy';
+import { assertUnits, assertWeight } from '../ratelimit/policy';
 import { defaultLimiterStore } from '../ratelimit/store';
 import { authorsGroupFromEnv } from './auth-config';
 import { clientIp, rateLimitNetwork } from './client-ip';
@@ -69,7 +69,10 @@ export function rateLimit(
   const byTier = deps.policySets[policySet];
   // Refuse to build a route whose limits could never admit a request or do not exist.
   if (!byTier) throw new Error(`unknown rate-limit policy set "${policySet}"`);
-  for (const policies of Object.values(byTier)) assertWeight(weight, policies);
+  for (const policies of Object.values(byTier)) {
+    assertWeight(weight, policies);
+    assertUnits(weight, policies);
+  }
   if (failure !== 'open' && failure !== 'closed') throw new Error(`failure policy must be "open" or "closed", got "${String(failure)}"`);
 
   /** The store's decision (recorded as its outcome), or the failure policy's when the store fails. */
@@ -101,8 +104,10 @@ export function rateLimit(
       const subject = caller ? `user:${caller.sub}` : `ip:${rateLimitNetwork(clientIp(request.event))}`;
       const policies = byTier[tierOf(caller, deps.authorsGroup)];
       const decision = await decide({ subject, policySet, policies, weight });
-      const headers = rateLimitHeaders(decision.states);
-      setResponseHeaders(request, headers);
+      // A 429 names only the violated policy in RateLimit: its `t` (next unit back) is never later
+      // than Retry-After (enough units for this request, on every policy).
+      const violatedState = decision.states.filter((state) => state.policy === decision.violated);
+      setResponseHeaders(request, rateLimitHeaders(decision.states, decision.allowed || violatedState.length === 0 ? decision.states : violatedState));
       if (!decision.allowed) {
         const seconds = retryAfterSeconds(decision.retryAfterMs);
         const violated = decision.violated?.name ?? 'contention';

@@ -21,19 +21,22 @@ const minute = 60;
 const day = 86_400;
 
 export const policySets = {
-  /** Every API route unless it chooses another set: a per-minute burst and a daily quota. */
+  /**
+   * Every API route unless it chooses another set: a per-minute burst and a daily quota. Counted in
+   * units, since account export and deletion cost 10 (`qu="units"` in the RateLimit fields).
+   */
   default: {
     anonymous: [
-      { name: 'burst', limit: 120, periodSeconds: minute },
-      { name: 'daily', limit: 5_000, periodSeconds: day },
+      { name: 'burst', limit: 120, periodSeconds: minute, unit: 'units' },
+      { name: 'daily', limit: 5_000, periodSeconds: day, unit: 'units' },
     ],
     learner: [
-      { name: 'burst', limit: 300, periodSeconds: minute },
-      { name: 'daily', limit: 20_000, periodSeconds: day },
+      { name: 'burst', limit: 300, periodSeconds: minute, unit: 'units' },
+      { name: 'daily', limit: 20_000, periodSeconds: day, unit: 'units' },
     ],
     author: [
-      { name: 'burst', limit: 600, periodSeconds: minute },
-      { name: 'daily', limit: 50_000, periodSeconds: day },
+      { name: 'burst', limit: 600, periodSeconds: minute, unit: 'units' },
+      { name: 'daily', limit: 50_000, periodSeconds: day, unit: 'units' },
     ],
   },
 } satisfies Record<string, Record<Tier, Policy[]>>;
@@ -65,9 +68,9 @@ export function compilePolicySets(sets: Record<string, Record<Tier, readonly Pol
     }
     // Tiers differ in limits only: a subject's item then expires after the same horizon whichever
     // tier wrote it last, and clients see the same policies named whatever their tier.
-    const shape = (tier: Tier) => entry[tier].map((p) => `${p.name}/${p.periodSeconds}`).join(',');
+    const shape = (tier: Tier) => entry[tier].map((p) => `${p.name}/${p.periodSeconds}/${p.unit ?? 'requests'}`).join(',');
     const mismatch = tiers.find((tier) => shape(tier) !== shape(tiers[0]));
-    if (mismatch) throw new Error(`policy set "${setName}": tier "${mismatch}" must have the same policy names and periods as "${tiers[0]}"`);
+    if (mismatch) throw new Error(`policy set "${setName}": tier "${mismatch}" must have the same policy names, periods and units as "${tiers[0]}"`);
     compiled[setName] = entry;
   }
   if (Object.keys(compiled).length === 0) throw new Error('no rate-limit policy set is configured');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LimiterStore } from './store';
 import { refund, spend, type SpendRequest, type SpendResult, type UncertainSpend } from './dynamo';
-import { branchOf, describe, evaluate, type PolicyState, type Tats } from './gcra';
+import { branchOf, cachedDenial, describe, evaluate, type PolicyState, type Tats } from './gcra';
 import { KnownTats } from './known-tats';
 import { assertWeight, type CompiledPolicy } from './policy';
 
@@ -145,7 +145,7 @@ export class DynamoLimiter implements Limiter {
     let known: Tats | undefined = this.#known.get(id);
     if (known) {
       const cached = evaluate(policies, known, now, weight);
-      if (!cached.allowed) return denial('cached-block', cached, 0);
+      if (!cached.allowed) return denial('cached-block', cachedDenial(policies, known, now, weight), 0);
     }
     const refunds = await this.#settle(id);
     for (let writes = 1; writes <= this.#maxWrites; writes++) {

@@ -6,7 +6,7 @@ import { startSlowStore, type SlowStore } from '../support/slow-store';
 import { freshStore } from '../support/store';
 import { limitedHandler, recordingMetrics } from './rate-limit-support';
 
-const limits = [{ name: 'burst', limit: 5, periodSeconds: 60 }];
+const limits = [{ name: 'burst', limit: 5, periodSeconds: 60, unit: 'units' as const }];
 const policySets = compilePolicySets({ default: { anonymous: limits, learner: limits, author: limits } });
 const learner = { sub: 'slow-store-learner', groups: [], scopes: [] };
 

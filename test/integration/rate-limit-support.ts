@@ -9,10 +9,10 @@ import type { MetricOutcome, MetricsSink } from '../../lambdas/ratelimit/metrics
 import { createLimiterStore, type LimiterStore } from '../../lambdas/ratelimit/store';
 import { freshStore } from '../support/store';
 
-/** A fresh table and a limiter store on it; DynamoDB Local under hundreds of concurrent writes needs more than 150 ms. */
+/** A fresh table and a limiter store on it; DynamoDB Local under hundreds of concurrent writes (queued in the client, within the whole-call bound) needs far more than 150 ms. */
 export async function freshLimiterStore(): Promise<LimiterStore & { endpoint: string }> {
   const store = await freshStore();
-  return { ...createLimiterStore({ tableName: store.tableName, endpoint: store.endpoint }, { timeoutMs: 10_000 }), endpoint: store.endpoint };
+  return { ...createLimiterStore({ tableName: store.tableName, endpoint: store.endpoint }, { timeoutMs: 60_000 }), endpoint: store.endpoint };
 }
 
 /** A clock that only moves when told to, so refills never happen behind a test's back. */

@@ -36,7 +36,7 @@ describe('rate-limit policies', () => {
   it('refuses tiers of one set that differ in more than their limits', () => {
     const burst = [{ name: 'burst', limit: 10, periodSeconds: 60 }];
     const longer = [{ name: 'burst', limit: 10, periodSeconds: 120 }];
-    expect(() => compilePolicySets({ default: { anonymous: burst, learner: burst, author: longer } })).toThrow(/tier "author" must have the same policy names and periods/);
+    expect(() => compilePolicySets({ default: { anonymous: burst, learner: burst, author: longer } })).toThrow(/tier "author" must have the same policy names, periods and units/);
   });
 
   it('validates the shipped configuration and gives authors the highest tier', () => {
@@ -133,8 +133,26 @@ describe('RateLimit fields and metrics', () => {
 
     expect(rateLimitHeaders(states)).toEqual({
       'RateLimit-Policy': '"burst";q=100;w=60, "daily";q=1000;w=86400',
-      RateLimit: '"burst";r=41;t=36, "daily";r=999;t=87',
+      RateLimit: '"burst";r=41;t=1, "daily";r=999;t=87',
     });
+  });
+
+  it('sends qu="units" for a policy counted in weighted units, and t as the time until the next unit comes back', () => {
+    // Prepare: 10 units per 10 s (T = 1 s); 3.5 units in flight
+    const policies = compilePolicies([{ name: 'burst', limit: 10, periodSeconds: 10, unit: 'units' }]);
+
+    // Act
+    const inFlight = rateLimitHeaders(evaluate(policies, { burst: 3_500 }, 0, 1).states);
+    const full = rateLimitHeaders(evaluate(policies, {}, 0, 0 + 1).states);
+
+    // Assess: after this request 4.5 units are in flight, so 5 remain and the next is back in 0.5 s
+    expect(inFlight).toEqual({ 'RateLimit-Policy': '"burst";q=10;qu="units";w=10', RateLimit: '"burst";r=5;t=1' });
+    expect(full.RateLimit).toBe('"burst";r=9;t=1');
+  });
+
+  it('refuses a weighted route on policies that count requests', () => {
+    expect(() => rateLimit({ weight: 2 }, { policySets: compilePolicySets({ default: { anonymous: [{ name: 'burst', limit: 5, periodSeconds: 1 }], learner: [{ name: 'burst', limit: 5, periodSeconds: 1 }], author: [{ name: 'burst', limit: 5, periodSeconds: 1 }] } }) })).toThrow(/counts requests/);
+    expect(() => rateLimit({ weight: 10 })).not.toThrow();
   });
 
   it('rounds Retry-After up to whole seconds, never below one', () => {
