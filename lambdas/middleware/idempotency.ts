@@ -14,7 +14,10 @@ import type { ApiContext } from './request-context';
  * running gets 409; the same key with a different body gets 422. Only successful responses are
  * kept; a failed request releases the key so that a retry runs again.
  *
- * Records are scoped to the signed-in caller and the route, so keys never collide across users.
+ * Records are scoped to the signed-in caller and the route, so keys never collide across users. The
+ * route is canonical: the route key (`POST /api/lessons/{id}/attempts`) and the decoded path
+ * parameters, never the raw path, so `/api/lessons/a%2Db/attempts` and `/api/lessons/a-b/attempts`
+ * are one scope (they are one resource).
  * Anonymous requests store nothing, so there is nothing to deduplicate and the key is ignored.
  *
  * Order: after authentication (needs `context.caller`) and rate limiting (a limited request must not
@@ -24,6 +27,14 @@ import type { ApiContext } from './request-context';
 const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 const LOCK_MS = 30_000;
 const TTL_SECONDS = 24 * 3600;
+
+/** The canonical scope of a request: its route key and decoded path parameters, sorted by name. */
+export function idempotencyRoute(event: Pick<APIGatewayProxyEventV2, 'routeKey' | 'pathParameters'>): string {
+  const params = Object.entries(event.pathParameters ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => `${name}=${encodeURIComponent(value ?? '')}`);
+  return [event.routeKey, ...params].join(' ');
+}
 
 type Middleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
 
@@ -42,7 +53,7 @@ export function idempotency(store: () => Store): Middleware {
         throw problem(400, 'Bad Request', { type: 'invalid-idempotency-key', detail: 'Idempotency-Key must be 1–128 visible ASCII characters.' });
       }
       const { event } = request;
-      const scope = { sub: caller.sub, route: `${event.requestContext?.http?.method ?? ''} ${event.rawPath}`, key };
+      const scope = { sub: caller.sub, route: idempotencyRoute(event), key };
       const fingerprint = createHash('sha256').update(scope.route).update('\n').update(event.body ?? '').digest('base64url');
       const result = await claim(store(), scope, fingerprint, Date.now(), { lockMs: LOCK_MS, ttlSeconds: TTL_SECONDS });
       if (result.outcome === 'claimed') {
