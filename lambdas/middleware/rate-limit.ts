@@ -6,6 +6,7 @@ import { DynamoLimiter, FallbackLimiter, type Decision, type Limiter, type Limit
 import { powertoolsMetricsSink, type MetricsSink } from '../ratelimit/metrics';
 import { assertUnits, assertWeight } from '../ratelimit/policy';
 import { defaultLimiterStore } from '../ratelimit/store';
+import { keys } from '../store/keys';
 import { authorsGroupFromEnv } from './auth-config';
 import { clientIp, rateLimitNetwork } from './client-ip';
 import { logger, metrics } from './observability';
@@ -101,7 +102,7 @@ export function rateLimit(
   return {
     before: async (request) => {
       const caller = request.context.caller;
-      const subject = caller ? `user:${caller.sub}` : `ip:${rateLimitNetwork(clientIp(request.event))}`;
+      const subject = caller ? keys.rateLimitSubject.user(caller.sub) : keys.rateLimitSubject.network(rateLimitNetwork(clientIp(request.event)));
       const policies = byTier[tierOf(caller, deps.authorsGroup)];
       const decision = await decide({ subject, policySet, policies, weight });
       // A 429 names only the violated policy in RateLimit: its `t` (next unit back) is never later

@@ -45,8 +45,13 @@ export function createLimiterStore(config: StoreConfig, options: LimiterClientOp
 
 let shared: LimiterStore | undefined;
 
-/** One limiter store per Lambda instance, on the same table as `defaultStore()`. */
-export function defaultLimiterStore(): LimiterStore {
-  shared ??= createLimiterStore(storeConfigFromEnv());
+/**
+ * One limiter store per Lambda instance, on the same table as `defaultStore()`. The stack never sets
+ * RATE_LIMIT_STORE_TIMEOUT_MS (150 ms applies); the API integration tests raise it, because
+ * DynamoDB Local on a busy two-core machine can take longer than a real table ever should.
+ */
+export function defaultLimiterStore(env: NodeJS.ProcessEnv = process.env): LimiterStore {
+  const timeoutMs = Number(env.RATE_LIMIT_STORE_TIMEOUT_MS) || undefined;
+  shared ??= createLimiterStore(storeConfigFromEnv(env), timeoutMs ? { timeoutMs } : {});
   return shared;
 }
