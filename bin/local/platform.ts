@@ -8,7 +8,7 @@ import { createFailureReporter } from '../../lambdas/events/report';
 import { listCatalog } from '../../lambdas/store/catalog';
 import { createStore } from '../../lambdas/store/client';
 import { createTableFromSchema } from '../../lambdas/store/table';
-import { buildEvent, lambdaContext, readBody, writeResult, type LambdaHandler } from './adapter';
+import { answerClientError, buildEvent, lambdaContext, MAX_HEADER_BYTES, readBody, writeResult, type LambdaHandler } from './adapter';
 import { readContentTree } from './content';
 import { localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { PlatformError } from './errors';
@@ -89,7 +89,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let handle: RequestListener = (_req, res) => {
     res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' }).end('Rungs is starting…\n');
   };
-  const server = createServer((req, res) => handle(req, res));
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => handle(req, res));
+  // Over-long headers and other parse failures are answered as the API answers any refusal.
+  server.on('clientError', answerClientError);
   const port = await listen(server, options.port, host);
 
   let dynamo: DynamoDbLocal | undefined;
@@ -184,7 +186,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           res.writeHead(200, { 'Content-Type': found.contentType, 'Cache-Control': found.cacheControl, 'Content-Security-Policy': csp }).end(found.body);
           return;
         }
-        res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end(await notFoundPage());
+        res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': csp }).end(await notFoundPage());
       } catch (error) {
         log(`request failed: ${error instanceof Error ? error.stack : String(error)}`);
         if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Internal Server Error' }));
