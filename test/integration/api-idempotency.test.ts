@@ -1,5 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { claim } from '../../lambdas/store/idempotency';
 import { keys } from '../../lambdas/store/keys';
 import { startTestApi, type TestApi } from '../support/api';
 
@@ -81,5 +83,22 @@ describe('Idempotency-Key scope', () => {
     expect(responses.map((r) => [r.status, r.body.type])).toEqual(Array(4).fill([400, '/problems/invalid-idempotency-key']));
     expect(longest.status).toBe(201);
     expect((await userItems('alan')).filter((i) => i.type === 'attempt')).toHaveLength(1);
+  });
+
+  it('answers a retry while the first request still runs with 409, its problem type and Retry-After: 1', async () => {
+    // Prepare: the first request holds the key (claimed, not completed), as while it is running
+    const token = await api.issuer.mintAccessToken('grace');
+    const body = JSON.stringify(mcq(['phishing']));
+    const route = `POST /api/lessons/{id}/attempts id=${LESSON}`;
+    const fingerprint = createHash('sha256').update(route).update('\n').update(body).digest('base64url');
+    await claim(api.store, { sub: 'grace', route, key: 'still-running' }, fingerprint, Date.now(), { lockMs: 30_000, ttlSeconds: 60 });
+
+    // Act
+    const retry = await api.call({ method: 'POST', path: `/api/lessons/${LESSON}/attempts`, token, rawBody: body, headers: { 'idempotency-key': 'still-running' } });
+
+    // Assess
+    expect(retry.status).toBe(409);
+    expect(retry.body.type).toBe('/problems/idempotency-in-progress');
+    expect(retry.headers['retry-after']).toBe('1');
   });
 });

@@ -101,3 +101,46 @@ describe('writes that time out after DynamoDB applied them', () => {
     expect(served.headers?.RateLimit).toMatch(/^"burst";r=0;/);
   });
 });
+
+describe('after a store failure', () => {
+  it('skips the store during the cooldown, then tries it again: a fail-closed route recovers', async () => {
+    // Prepare: a 300 ms cooldown; the store fails once (late headers), then is healthy
+    const { proxy, limiter } = await slowLimiter({ cooldownMs: 300 });
+    const call = limitedHandler({ failure: 'closed' }, { limiter: () => limiter, policySets, metrics: recordingMetrics() });
+    proxy.set({ headersDelayMs: 1_000 });
+    const failed = await call({ caller: learner });
+    proxy.set({ headersDelayMs: 0 });
+    const sentBefore = proxy.forwarded;
+
+    // Act
+    const duringCooldown = await call({ caller: learner });
+    const sentDuringCooldown = proxy.forwarded - sentBefore;
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const afterCooldown = await call({ caller: learner });
+
+    // Assess
+    expect([failed.statusCode, duringCooldown.statusCode, afterCooldown.statusCode]).toEqual([503, 503, 200]);
+    expect(sentDuringCooldown).toBe(0);
+  });
+
+  it('keeps one fallback bucket per caller: one caller exhausting it leaves another untouched', async () => {
+    // Prepare: the store always answers late, so the in-process bucket decides
+    const { proxy, limiter } = await slowLimiter({ cooldownMs: 60_000 });
+    proxy.set({ headersDelayMs: 1_000 });
+    const call = limitedHandler({ failure: 'open' }, { limiter: () => limiter, fallback: new FallbackLimiter(), policySets, metrics: recordingMetrics() });
+    const first = { ...learner, sub: 'first-caller' };
+    const second = { ...learner, sub: 'second-caller' };
+
+    // Act
+    const firsts = [];
+    for (let i = 0; i < 6; i++) firsts.push((await call({ caller: first })).statusCode);
+    const secondAnswer = await call({ caller: second });
+    const anonymousA = await call({ ip: '198.51.100.1' });
+    const anonymousB = await call({ ip: '198.51.100.2' });
+
+    // Assess
+    expect(firsts).toEqual([200, 200, 200, 200, 200, 429]);
+    expect([secondAnswer.statusCode, anonymousA.statusCode, anonymousB.statusCode]).toEqual([200, 200, 200]);
+    expect(secondAnswer.headers?.RateLimit).toMatch(/^"burst";r=4;/);
+  });
+});
