@@ -108,9 +108,11 @@ export function rateLimit(
       // A 429 names only the violated policy in RateLimit: its `t` (next unit back) is never later
       // than Retry-After (enough units for this request, on every policy).
       const violatedState = decision.states.filter((state) => state.policy === decision.violated);
-      setResponseHeaders(request, rateLimitHeaders(decision.states, decision.allowed || violatedState.length === 0 ? decision.states : violatedState));
+      const current = decision.allowed || violatedState.length === 0 ? decision.states : violatedState;
+      setResponseHeaders(request, rateLimitHeaders(decision.states, current));
       if (!decision.allowed) {
-        const seconds = retryAfterSeconds(decision.retryAfterMs);
+        // (Only a denial after lost write races names no policy; it too never says less than a `t` it carries.)
+        const seconds = Math.max(retryAfterSeconds(decision.retryAfterMs), ...current.map((state) => state.resetSeconds));
         const violated = decision.violated?.name ?? 'contention';
         throw problem(429, 'Too Many Requests', {
           type: 'rate-limited',
