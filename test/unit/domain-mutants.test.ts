@@ -1,7 +1,7 @@
 import { createEmptyCard, fsrs, Rating } from 'ts-fsrs';
 import { describe, expect, it } from 'vitest';
 import type { AnswerKey } from '../../lambdas/domain/answer-key';
-import { grade } from '../../lambdas/domain/grading';
+import { answerSchema, grade, pickedChoices } from '../../lambdas/domain/grading';
 import { cardStateSchema, schedule, type CardState } from '../../lambdas/domain/scheduling';
 
 /** Behaviour that mutation testing showed no test pinned. */
@@ -52,5 +52,42 @@ describe('stored review cards', () => {
     expect(stored!.due).toBe(reference.due.toISOString());
     expect(stored!.stability).toBeCloseTo(reference.stability, 10);
     expect(stored!.lapses).toBe(1);
+  });
+});
+
+describe('grading answers that do not fit their item', () => {
+  const mcq: AnswerKey = { kind: 'mcq', itemId: 'q', choiceIds: ['a', 'b'], correct: ['a'], explanations: { a: 'A', b: 'B' } };
+  const ordering: AnswerKey = { kind: 'ordering', itemId: 'o', order: ['x', 'y'] };
+  const recall: AnswerKey = { kind: 'recall', itemId: 'r', prompts: [{ id: 'p', answer: 'P' }] };
+  const message = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return undefined;
+  };
+
+  it('says what is wrong, naming the item and the offending choices', () => {
+    expect(message(() => grade(mcq, { order: ['x'] }))).toBe('item "q" is multiple choice: answer with "choices"');
+    expect(message(() => grade(mcq, { choices: ['c', 'd'] }))).toBe('unknown choice(s) for item "q": c, d');
+    expect(message(() => grade(mcq, { choices: ['a', 'a'] }))).toBe('a choice is listed twice');
+    expect(message(() => grade(ordering, { choices: ['a'] }))).toBe('item "o" is an ordering: answer with "order"');
+    expect(message(() => grade(ordering, { order: ['x'] }))).toBe('"order" must list each step of item "o" exactly once');
+    expect(message(() => grade(recall, { order: ['x'] }))).toBe('item "r" is recall: rate yourself with "rating" (again, hard, good, easy)');
+  });
+
+  it('reports the kind of each outcome and the choices an answer picked', () => {
+    expect([grade(mcq, { choices: ['a'] }).kind, grade(ordering, { order: ['y', 'x'] }).kind, grade(recall, { rating: 'good' }).kind]).toEqual(['mcq', 'ordering', 'recall']);
+    expect(grade(ordering, { order: ['y', 'x'] })).toMatchObject({ correct: false, correctOrder: ['x', 'y'] });
+    expect([pickedChoices({ choices: ['a', 'b'] }), pickedChoices({ order: ['x'] })]).toEqual([['a', 'b'], []]);
+  });
+
+  it('accepts ids of 1 to 100 characters and 1 to 50 choices or steps, and nothing else in an answer', () => {
+    const ok = (value: unknown) => answerSchema.safeParse(value).success;
+    expect([ok({ choices: ['a'] }), ok({ choices: ['x'.repeat(100)] }), ok({ choices: Array.from({ length: 50 }, (_, i) => `c${i}`) })]).toEqual([true, true, true]);
+    expect([ok({ choices: [] }), ok({ choices: [''] }), ok({ choices: ['x'.repeat(101)] }), ok({ choices: Array.from({ length: 51 }, (_, i) => `c${i}`) })]).toEqual([false, false, false, false]);
+    expect([ok({ order: ['x'] }), ok({ order: [] }), ok({ order: Array.from({ length: 51 }, (_, i) => `s${i}`) })]).toEqual([true, false, false]);
+    expect([ok({ rating: 'easy' }), ok({ rating: 'perfect' }), ok({}), ok({ choices: ['a'], extra: 1 })]).toEqual([true, false, false, false]);
   });
 });
