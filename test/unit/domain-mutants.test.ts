@@ -55,6 +55,35 @@ describe('stored review cards', () => {
   });
 });
 
+describe('review intervals', () => {
+  it('are the exact FSRS intervals without fuzz, so a retried review lands on the same due date', () => {
+    // Prepare
+    const start = new Date('2026-03-01T08:00:00Z');
+    const days = [0, 1, 5, 20];
+    const scheduler = fsrs({ enable_fuzz: false });
+    let reference = createEmptyCard(start);
+    let stored: CardState | undefined;
+
+    // Act
+    for (const d of days) {
+      const at = new Date(start.getTime() + d * 86_400_000);
+      stored = schedule(stored, 'good', at);
+      reference = scheduler.next(reference, at, Rating.Good).card;
+    }
+
+    // Assess: long review intervals are where fuzz would move the date
+    expect(stored!.state).toBe('review');
+    expect(stored!.scheduledDays).toBeGreaterThan(10);
+    expect(stored!.due).toBe(reference.due.toISOString());
+  });
+
+  it('accepts every FSRS state when loading a stored card, a new one included', () => {
+    const base = { due: '2026-03-01T08:00:00.000Z', stability: 0, difficulty: 0, elapsedDays: 0, scheduledDays: 0, learningSteps: 0, reps: 0, lapses: 0 };
+    expect(['new', 'learning', 'review', 'relearning'].map((state) => cardStateSchema.safeParse({ ...base, state }).success)).toEqual([true, true, true, true]);
+    expect(cardStateSchema.safeParse({ ...base, state: 'suspended' }).success).toBe(false);
+  });
+});
+
 describe('grading answers that do not fit their item', () => {
   const mcq: AnswerKey = { kind: 'mcq', itemId: 'q', choiceIds: ['a', 'b'], correct: ['a'], explanations: { a: 'A', b: 'B' } };
   const ordering: AnswerKey = { kind: 'ordering', itemId: 'o', order: ['x', 'y'] };
