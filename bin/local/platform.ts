@@ -128,6 +128,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await site.put('config.json', JSON.stringify(localSiteConfig(identity)), 'application/json');
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    // DynamoDB Local on a busy laptop can take longer than the limiter's 150 ms bound for a real table.
+    process.env.RATE_LIMIT_STORE_TIMEOUT_MS ??= '2000';
     log(`OIDC issuer on ${identity.issuer} (dev users: ${devUsers.map((u) => u.sub).join(', ')})`);
     const store = createStore({ tableName, endpoint });
 
