@@ -3,7 +3,8 @@ import { RateLimiterDynamo, RateLimiterRes } from 'rate-limiter-flexible';
 import { createLocalTable, startDynamoDbLocal } from '../bin/local/dynamodb';
 import { DynamoLimiter } from '../lambdas/ratelimit/limiter';
 import { compilePolicies } from '../lambdas/ratelimit/policy';
-import { createLimiterStore } from '../lambdas/store/rate-limit';
+import { createLimiterStore } from '../lambdas/ratelimit/store';
+import { median } from './table';
 
 /**
  * This limiter against rate-limiter-flexible's RateLimiterDynamo, side by side on one DynamoDB Local:
@@ -14,7 +15,10 @@ import { createLimiterStore } from '../lambdas/store/rate-limit';
  */
 export interface LimiterMeasurement {
   limiter: string;
+  /** Median over the rounds. */
   decisionsPerSecond: number;
+  /** Each round's decisions per second, in round order. */
+  roundsPerSecond: number[];
   callsPerAdmitted: number;
   callsPerFirstRejection: number;
   callsPerRepeatRejection: number;
@@ -31,7 +35,29 @@ interface Candidate {
   instances: (count: number) => Consume;
 }
 
-export const scenario = { keys: 16, limit: 25, periodSeconds: 600, instances: 4, concurrentBurst: 300, burstLimit: 100 };
+export const scenario = {
+  keys: 16,
+  limit: 25,
+  periodSeconds: 600,
+  instances: 4,
+  concurrentBurst: 300,
+  burstLimit: 100,
+  /** Measured rounds; each runs both libraries, alternating which goes first. */
+  rounds: Math.max(5, Number(process.env.BENCH_LIMITER_ROUNDS ?? 5)),
+};
+
+/** The throughput ratio per round (ours / theirs), with its median and range over the rounds. */
+export interface RatioSummary {
+  perRound: number[];
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function ratioSummary(ours: LimiterMeasurement, theirs: LimiterMeasurement): RatioSummary {
+  const perRound = ours.roundsPerSecond.map((v, i) => v / theirs.roundsPerSecond[i]!);
+  return { perRound, median: median(perRound), min: Math.min(...perRound), max: Math.max(...perRound) };
+}
 
 function countCommands(client: DynamoDBClient): { count: number } {
   const counter = { count: 0 };
@@ -47,7 +73,7 @@ async function ours(endpoint: string, limit: number): Promise<Candidate> {
   await createLocalTable(endpoint, tableName);
   // DynamoDB Local is far slower than DynamoDB under a burst of concurrent writes; the production
   // 150 ms timeout would measure the emulator's queue, not the limiter.
-  const store = createLimiterStore({ tableName, endpoint }, { timeoutMs: 10_000 });
+  const store = createLimiterStore({ tableName, endpoint }, { timeoutMs: 60_000 });
   const policies = compilePolicies([{ name: 'burst', limit, periodSeconds: scenario.periodSeconds }]);
   return {
     name: 'Rungs GCRA (DynamoLimiter)',
@@ -131,8 +157,10 @@ async function overAdmitted(candidate: Candidate, run: string): Promise<number> 
 }
 
 /**
- * Starts its own DynamoDB Local, measures both libraries, stops it. Runs go A B B A after a short
- * warm-up of each, so neither library alone pays for the emulator's JIT warming up.
+ * Starts its own DynamoDB Local, measures both libraries, stops it. After a warm-up of each, every
+ * round runs both, alternating which goes first (A B, B A, A B, …), so drift in the emulator's speed
+ * (its JIT, the other processes on the machine) falls on both alike; the ratio is reported per
+ * round, as its median and its range, so that a regression shows through the noise.
  */
 export async function measureRateLimiters(): Promise<LimiterMeasurement[]> {
   const dynamo = await startDynamoDbLocal();
@@ -143,13 +171,17 @@ export async function measureRateLimiters(): Promise<LimiterMeasurement[]> {
     ];
     // DynamoDB Local's JIT keeps speeding up for thousands of calls; warm both paths at full size first.
     for (const pair of pairs) await runSequences(pair.sequences, 'warmup', scenario.keys);
-    for (const [round, pair] of [pairs[0]!, pairs[1]!, pairs[1]!, pairs[0]!].entries()) pair.runs.push(await runSequences(pair.sequences, `run${round}`, scenario.keys));
+    for (let round = 0; round < scenario.rounds; round++) {
+      const order = round % 2 === 0 ? [pairs[0]!, pairs[1]!] : [pairs[1]!, pairs[0]!];
+      for (const pair of order) pair.runs.push(await runSequences(pair.sequences, `run${round}`, scenario.keys));
+    }
     const measured: LimiterMeasurement[] = [];
     for (const pair of pairs) {
       const sum = (pick: (run: SequenceRun) => number) => pair.runs.reduce((total, run) => total + pick(run), 0);
       measured.push({
         limiter: pair.sequences.name,
-        decisionsPerSecond: Math.round((sum((r) => r.decisions) / sum((r) => r.ms)) * 1000),
+        roundsPerSecond: pair.runs.map((run) => (run.decisions / run.ms) * 1000),
+        decisionsPerSecond: Math.round(median(pair.runs.map((run) => (run.decisions / run.ms) * 1000))),
         callsPerAdmitted: sum((r) => r.spend.calls) / sum((r) => r.spend.admitted),
         callsPerFirstRejection: sum((r) => r.first.calls) / sum((r) => r.first.decisions),
         callsPerRepeatRejection: sum((r) => r.repeat.calls) / sum((r) => r.repeat.decisions),

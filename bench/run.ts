@@ -2,7 +2,7 @@ import { measureGradedAttempt } from './api';
 import { BARE_HANDLER, measureBundles } from './bundles';
 import { measureContentIngest, printContentTables } from './content';
 import { measureColdStart } from './platform';
-import { measureRateLimiters, scenario } from './rate-limit';
+import { measureRateLimiters, ratioSummary, scenario } from './rate-limit';
 import { measureSite } from './site';
 import { median, printTable } from './table';
 
@@ -52,11 +52,30 @@ printContentTables(await measureContentIngest());
 const [gcra, flexible] = await measureRateLimiters();
 const round = (n: number) => Math.round(n * 100) / 100;
 printTable(
-  `Rate limiters on one DynamoDB Local (${scenario.instances} instances; ${scenario.keys} users × ${scenario.limit} admitted + 2 × ${scenario.limit} rejected, runs A B B A; over-admission: ${scenario.concurrentBurst} concurrent, limit ${scenario.burstLimit})`,
-  ['limiter', 'decisions/s', 'calls/admitted', 'calls/first rejection', 'calls/repeat rejection', 'over-admitted'],
-  [gcra!, flexible!].map((m) => [m.limiter, m.decisionsPerSecond, round(m.callsPerAdmitted), round(m.callsPerFirstRejection), round(m.callsPerRepeatRejection), m.overAdmitted]),
+  `Rate limiters on one DynamoDB Local (${scenario.instances} instances; ${scenario.keys} users × ${scenario.limit} admitted + 2 × ${scenario.limit} rejected, ${scenario.rounds} interleaved rounds; over-admission: ${scenario.concurrentBurst} concurrent, limit ${scenario.burstLimit})`,
+  ['limiter', 'decisions/s (median)', 'min', 'max', 'calls/admitted', 'calls/first rejection', 'calls/repeat rejection', 'over-admitted'],
+  [gcra!, flexible!].map((m) => [
+    m.limiter,
+    m.decisionsPerSecond,
+    Math.round(Math.min(...m.roundsPerSecond)),
+    Math.round(Math.max(...m.roundsPerSecond)),
+    round(m.callsPerAdmitted),
+    round(m.callsPerFirstRejection),
+    round(m.callsPerRepeatRejection),
+    m.overAdmitted,
+  ]),
 );
-const ratio = gcra!.decisionsPerSecond / flexible!.decisionsPerSecond;
+const ratios = ratioSummary(gcra!, flexible!);
+printTable(
+  `Throughput ratio Rungs GCRA / rate-limiter-flexible, per round (${scenario.rounds} rounds, alternating order)`,
+  ['measure', 'value'],
+  [
+    ['per round', ratios.perRound.map((r) => `${round(r)}×`).join(' ')],
+    ['median', `${round(ratios.median)}×`],
+    ['range', `${round(ratios.min)}× – ${round(ratios.max)}×`],
+  ],
+);
+const ratio = ratios.median;
 printTable(
   'Rate limiter goals (measured above)',
   ['goal', 'measured', 'met'],
@@ -64,7 +83,7 @@ printTable(
     ['0 over-admission', String(gcra!.overAdmitted), gcra!.overAdmitted === 0 ? 'yes' : 'no'],
     ['≤ 1.05 writes per admitted request', String(round(gcra!.callsPerAdmitted)), gcra!.callsPerAdmitted <= 1.05 ? 'yes' : 'no'],
     ['0 calls per cached rejection', String(round(gcra!.callsPerRepeatRejection)), gcra!.callsPerRepeatRejection === 0 ? 'yes' : 'no'],
-    ['throughput ≥ 1.5× rate-limiter-flexible', `${round(ratio)}×`, ratio >= 1.5 ? 'yes' : 'no'],
+    ['throughput ≥ 1.5× rate-limiter-flexible (median of rounds)', `${round(ratio)}× (range ${round(ratios.min)}–${round(ratios.max)}×)`, ratio >= 1.5 ? 'yes' : 'no'],
   ],
 );
 

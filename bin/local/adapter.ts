@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /**
  * Turns a Node HTTP request into the API Gateway v2 (payload format 2.0) event a Lambda receives,
@@ -133,4 +134,44 @@ export function writeResult(res: ServerResponse, result: unknown): void {
   res.statusCode = structured.statusCode ?? 200;
   const body = structured.body ?? '';
   res.end(structured.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+}
+
+/**
+ * About API Gateway HTTP API's documented quota: 10,240 bytes for the request line and header values
+ * together. Node counts the whole header block (names included), so this is a close stand-in, not
+ * the same byte count.
+ */
+export const MAX_HEADER_BYTES = 10_240;
+
+/**
+ * The answer to a request the HTTP parser refused before any handler saw it. Node's default is a
+ * bare status line; the API answers every refusal as problem+json, and a refused bearer token with a
+ * `WWW-Authenticate` challenge (RFC 6750), so the local platform does the same for over-long headers
+ * (a 100 KB token, say): 431 `/problems/request-header-fields-too-large`, plus
+ * `WWW-Authenticate: Bearer error="invalid_request"` when the request carried an Authorization header.
+ */
+export function answerClientError(error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const title = tooLarge ? 'Request Header Fields Too Large' : 'Bad Request';
+  const head = error.rawPacket?.toString('latin1') ?? '';
+  const path = /^[A-Z]+ (\S+)/.exec(head)?.[1]?.split('?')[0] ?? '/';
+  const withToken = /\r\nauthorization:/i.test(head);
+  const body = JSON.stringify({
+    type: tooLarge ? '/problems/request-header-fields-too-large' : '/problems/bad-request',
+    title,
+    status,
+    detail: tooLarge ? `The request line and headers must stay under ${MAX_HEADER_BYTES} bytes.` : 'The request could not be parsed.',
+    instance: path,
+  });
+  const headers = [
+    `HTTP/1.1 ${status} ${title}`,
+    'Content-Type: application/problem+json',
+    'Cache-Control: no-store',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    ...(withToken ? ['WWW-Authenticate: Bearer error="invalid_request", error_description="request headers too large"'] : []),
+  ];
+  socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
 }

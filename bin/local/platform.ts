@@ -6,7 +6,7 @@ import { ingest, republishAll, type IngestResult } from '../../lambdas/events/in
 import { createFailureReporter } from '../../lambdas/events/report';
 import { listCatalog } from '../../lambdas/store/catalog';
 import { createStore } from '../../lambdas/store/client';
-import { buildEvent, lambdaContext, readBody, writeResult, type LambdaHandler } from './adapter';
+import { answerClientError, buildEvent, lambdaContext, MAX_HEADER_BYTES, readBody, writeResult, type LambdaHandler } from './adapter';
 import { readContentTree } from './content';
 import { repoRoot } from '../../lib/paths';
 import { createLocalTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
@@ -87,7 +87,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let handle: RequestListener = (_req, res) => {
     res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' }).end('Rungs is starting…\n');
   };
-  const server = createServer((req, res) => handle(req, res));
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => handle(req, res));
+  // Over-long headers and other parse failures are answered as the API answers any refusal.
+  server.on('clientError', answerClientError);
   const port = await listen(server, options.port, host);
 
   let dynamo: DynamoDbLocal | undefined;
@@ -122,6 +124,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await site.put('config.json', JSON.stringify(localSiteConfig(identity)), 'application/json');
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    // DynamoDB Local on a busy laptop can take longer than the limiter's 150 ms bound for a real table.
+    process.env.RATE_LIMIT_STORE_TIMEOUT_MS ??= '2000';
     log(`OIDC issuer on ${identity.issuer} (dev users: ${devUsers.map((u) => u.sub).join(', ')})`);
     const store = createStore({ tableName, endpoint });
 

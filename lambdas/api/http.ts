@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authenticate } from '../middleware/auth';
-import { idempotency, takeReplay } from '../middleware/idempotency';
+import { idempotency } from '../middleware/idempotency';
 import { observability } from '../middleware/observability';
 import { problem, problemDetails } from '../middleware/problem';
 import { rateLimit } from '../middleware/rate-limit';
@@ -31,7 +31,7 @@ function routeChain(fn: RouteFn, options: RouteOptions) {
     .use(rateLimit(options.rateLimit));
   if (!options.idempotent) return chain.handler(fn);
   // A replayed retry answers with the stored response instead of running the handler again.
-  return chain.use(idempotency(defaultStore)).handler(async (event, context) => takeReplay(context) ?? fn(event, context));
+  return chain.use(idempotency(defaultStore)).handler(async (event, context) => context.replay ?? fn(event, context));
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { AuthMode } from '../middleware/auth';
-import type { RouteRateLimit } from '../middleware/rate-limit';
+import type { RouteRateLimit } from '../ratelimit/config';
 import { keys } from '../store/keys';
 
 /** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of what API functions write. */
 const learnerData = keys.user('*').pk;
 const itemStatistics = keys.itemStats('*', '*').pk;
+const learnerRateLimits = keys.rateLimitPartition(keys.rateLimitSubject.user('*')).pk;
 
 /**
  * The API's functions and their routes, declared once: the CDK stack creates one function per
@@ -94,7 +95,8 @@ export const apiFunctions = {
       { method: 'GET', path: '/api/me/export', auth: 'required', rateLimit: { weight: 10, failure: 'closed' } },
       { method: 'DELETE', path: '/api/me', auth: 'required', rateLimit: { weight: 10, failure: 'closed' } },
     ],
-    tableAccess: { write: ['BatchWriteItem'], partitions: [learnerData] },
+    // Deletion also removes the learner's rate-limit items (RATE#user:<sub>), which hold the sub.
+    tableAccess: { write: ['BatchWriteItem'], partitions: [learnerData, learnerRateLimits] },
     description: "Exports or deletes all of the learner's data",
   },
   authorStats: {

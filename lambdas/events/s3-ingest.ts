@@ -1,6 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { METRICS_NAMESPACE } from '../middleware/metrics-contract';
 import { defaultStore } from '../store/client';
 import { cloudFrontInvalidator } from './cloudfront';
 import { createQueueIngestHandler } from './s3-handler';
@@ -22,7 +23,7 @@ const numberEnv = (name: string, fallback: number) => {
 };
 
 // Namespace and service come from POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME, set by the stack per stage.
-const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Rungs' });
+const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE });
 const distributionId = process.env.DISTRIBUTION_ID;
 const queueUrl = process.env.INGEST_QUEUE_URL;
 

@@ -38,6 +38,9 @@ function parseUrl(name: string, value: string): URL {
   return url;
 }
 
+/** The group that makes a caller an author (AUTH_AUTHORS_GROUP, default `authors`); also read by the rate limiter's tiers. */
+export const authorsGroupFromEnv = (env: NodeJS.ProcessEnv = process.env): string => env.AUTH_AUTHORS_GROUP?.trim() || 'authors';
+
 export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthConfig {
   const issuer = env.AUTH_ISSUER?.trim();
   const audience = env.AUTH_AUDIENCE?.trim();
@@ -55,7 +58,7 @@ export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthCon
     audience: audience!,
     jwksUri,
     tokenUse: env.AUTH_TOKEN_USE?.trim() || 'access',
-    authorsGroup: env.AUTH_AUTHORS_GROUP?.trim() || 'authors',
+    authorsGroup: authorsGroupFromEnv(env),
     groupsClaim: env.AUTH_GROUPS_CLAIM?.trim() || 'groups',
   };
 }

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/client';
 import { claim, complete, release, type IdempotencyScope } from '../store/idempotency';
+import { logger } from './observability';
 import { problem } from './problem';
 import type { ApiContext } from './request-context';
 
@@ -13,7 +14,10 @@ import type { ApiContext } from './request-context';
  * running gets 409; the same key with a different body gets 422. Only successful responses are
  * kept; a failed request releases the key so that a retry runs again.
  *
- * Records are scoped to the signed-in caller and the route, so keys never collide across users.
+ * Records are scoped to the signed-in caller and the route, so keys never collide across users. The
+ * route is canonical: the route key (`POST /api/lessons/{id}/attempts`) and the decoded path
+ * parameters, never the raw path, so `/api/lessons/a%2Db/attempts` and `/api/lessons/a-b/attempts`
+ * are one scope (they are one resource).
  * Anonymous requests store nothing, so there is nothing to deduplicate and the key is ignored.
  *
  * Order: after authentication (needs `context.caller`) and rate limiting (a limited request must not
@@ -24,21 +28,20 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 const LOCK_MS = 30_000;
 const TTL_SECONDS = 24 * 3600;
 
+/** The canonical scope of a request: its route key and decoded path parameters, sorted by name. */
+export function idempotencyRoute(event: Pick<APIGatewayProxyEventV2, 'routeKey' | 'pathParameters'>): string {
+  const params = Object.entries(event.pathParameters ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => `${name}=${encodeURIComponent(value ?? '')}`);
+  return [event.routeKey, ...params].join(' ');
+}
+
 type Middleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
 
-const scopes = new WeakMap<object, IdempotencyScope>();
-const replays = new WeakMap<object, APIGatewayProxyStructuredResultV2>();
-
-/**
- * The stored response of a retried request, if this request is a replay. `httpHandler` answers with
- * it instead of running the handler, so every `after` middleware (rate-limit headers, tracing,
- * metrics) still runs, which an early response from `before` would skip.
- */
-export function takeReplay(context: object): APIGatewayProxyStructuredResultV2 | undefined {
-  const replay = replays.get(context);
-  replays.delete(context);
-  return replay;
-}
+/** The claim this request holds, between `before` and `after`/`onError`, in middy's per-request `request.internal`. */
+const SCOPE = 'idempotencyScope';
+type Internal = Record<string, unknown>;
+const heldScope = (internal: object) => (internal as Internal)[SCOPE] as IdempotencyScope | undefined;
 
 export function idempotency(store: () => Store): Middleware {
   return {
@@ -50,15 +53,18 @@ export function idempotency(store: () => Store): Middleware {
         throw problem(400, 'Bad Request', { type: 'invalid-idempotency-key', detail: 'Idempotency-Key must be 1–128 visible ASCII characters.' });
       }
       const { event } = request;
-      const scope = { sub: caller.sub, route: `${event.requestContext?.http?.method ?? ''} ${event.rawPath}`, key };
+      const scope = { sub: caller.sub, route: idempotencyRoute(event), key };
       const fingerprint = createHash('sha256').update(scope.route).update('\n').update(event.body ?? '').digest('base64url');
       const result = await claim(store(), scope, fingerprint, Date.now(), { lockMs: LOCK_MS, ttlSeconds: TTL_SECONDS });
       if (result.outcome === 'claimed') {
-        scopes.set(request, scope);
+        (request.internal as Internal)[SCOPE] = scope;
         return;
       }
       if (result.outcome === 'completed') {
-        replays.set(request.context, { ...result.response, headers: { ...result.response.headers, 'Idempotent-Replayed': 'true' } });
+        // Handed to the handler on the context (like `caller`): `httpHandler` answers with it instead of
+        // running the route, so every `after` middleware (rate-limit headers, tracing, metrics) still
+        // runs, which an early response from `before` would skip.
+        request.context.replay = { ...result.response, headers: { ...result.response.headers, 'Idempotent-Replayed': 'true' } };
         return;
       }
       if (result.outcome === 'mismatch') {
@@ -71,12 +77,12 @@ export function idempotency(store: () => Store): Middleware {
       });
     },
     after: async (request) => {
-      const scope = scopes.get(request);
+      const scope = heldScope(request.internal);
       const response = request.response;
       if (!scope || !response) return;
       // From here on the handler's effect has happened: an error while storing the response must not
       // release the key (a retry would run the handler a second time), so onError no longer sees it.
-      scopes.delete(request);
+      delete (request.internal as Internal)[SCOPE];
       if ((response.statusCode ?? 200) >= 300) {
         await release(store(), scope);
         return;
@@ -87,11 +93,11 @@ export function idempotency(store: () => Store): Middleware {
       } catch (error) {
         // The learner still gets the real response; a retry meets the in-progress record (409) until
         // its lock expires, which is safer than a second effect.
-        console.error(JSON.stringify({ level: 'ERROR', message: 'idempotency record not completed', error: error instanceof Error ? error.message : String(error) }));
+        logger.error('idempotency record not completed', { error: error instanceof Error ? error.message : String(error) });
       }
     },
     onError: async (request) => {
-      const scope = scopes.get(request);
+      const scope = heldScope(request.internal);
       if (scope) await release(store(), scope);
     },
   };

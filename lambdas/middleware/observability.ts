@@ -3,6 +3,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { METRICS_NAMESPACE } from './metrics-contract';
+import { isExposedProblem } from './problem';
 import type { ApiContext } from './request-context';
 
 /**
@@ -20,7 +22,7 @@ import type { ApiContext } from './request-context';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'rungs-api';
 export const logger = new Logger({ serviceName });
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Rungs', serviceName });
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName });
 
 type Middleware = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>;
 
@@ -33,9 +35,14 @@ const correlation: Middleware = {
     logger.info('request', { route: request.event.routeKey, status });
   },
   onError: (request) => {
-    // problemDetails renders the response after this runs (it sits first), so log the status the error carries.
-    const error = request.error as { statusCode?: number } | null;
-    logger.info('request failed', { route: request.event.routeKey, status: error?.statusCode ?? 500 });
+    // problemDetails renders the response after this runs (it sits first), so log the status the error
+    // carries. This runs before injectLambdaContext resets the logger's keys, so the line keeps the
+    // correlation id; an unexpected error (answered as a bare 500) is logged with its stack.
+    const error = request.error;
+    const route = request.event.routeKey;
+    if (isExposedProblem(error)) logger.info('request failed', { route, status: error.statusCode });
+    else if (error instanceof Error) logger.error({ message: 'unhandled error', route, path: request.event.rawPath, status: 500 }, error);
+    else logger.error({ message: 'unhandled error', route, path: request.event.rawPath, status: 500 }, { error: String(error) });
   },
 };
 

@@ -6,8 +6,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
  * Errors are values with a status and a problem type (RFC 9457), thrown once with `problem()` and
  * rendered once by `problemDetails()`.
  *
+ * Headers ride on the error (`error.headers`, as middy's own http-error-handler reads them), and
+ * headers that a middleware wants on every answer of a request (e.g. RateLimit) sit in the request's
+ * `request.internal` (`setResponseHeaders`); the renderer merges both, so no middleware needs to
+ * reach into an error thrown by another.
+ *
  * Order: `problemDetails()` is attached first in every chain so that its `onError` runs last
- * (middy runs `onError` in reverse order), after any middleware that adds headers to the response.
+ * (middy runs `onError` in reverse order), after every other middleware has seen the error.
  */
 
 export interface ProblemOptions {
@@ -19,11 +24,29 @@ export interface ProblemOptions {
   extensions?: Record<string, unknown>;
 }
 
-export function problem(status: number, title: string, options: ProblemOptions = {}): HttpError {
-  // middy's HttpError keeps only `expose` and `cause` of its options; the problem rides along as a property.
-  const error = createError(status, title, { expose: status < 500 || Boolean(options.type) });
-  error.problem = options;
+/** A thrown problem: middy's HttpError with the body members and the headers it is rendered with. */
+export type ProblemError = HttpError & { problem: Omit<ProblemOptions, 'headers'>; headers: Record<string, string> };
+
+export function problem(status: number, title: string, options: ProblemOptions = {}): ProblemError {
+  // middy's HttpError keeps only `expose` and `cause` of its options; body and headers ride along as properties.
+  const { headers = {}, ...body } = options;
+  const error = createError(status, title, { expose: status < 500 || Boolean(options.type) }) as ProblemError;
+  error.problem = body;
+  error.headers = headers;
   return error;
+}
+
+type AnyRequest = { internal: object };
+const RESPONSE_HEADERS = 'responseHeaders';
+
+/** Adds headers to every answer of this request, a rendered problem included (kept in `request.internal`). */
+export function setResponseHeaders(request: AnyRequest, headers: Record<string, string>): void {
+  (request.internal as Record<string, unknown>)[RESPONSE_HEADERS] = { ...responseHeaders(request), ...headers };
+}
+
+/** The headers every answer of this request carries, as set by `setResponseHeaders`. */
+export function responseHeaders(request: AnyRequest): Record<string, string> {
+  return ((request.internal as Record<string, unknown>)[RESPONSE_HEADERS] as Record<string, string> | undefined) ?? {};
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -52,25 +75,28 @@ export function problemResponse(
 const isHttpError = (error: unknown): error is HttpError =>
   typeof error === 'object' && error !== null && 'statusCode' in error && 'expose' in error;
 
-export function problemDetails(
-  options: { log?: (entry: Record<string, unknown>) => void } = {},
-): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
-  const log = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
+/** An error that is rendered as itself (a thrown `problem()`); anything else is answered as a bare 500. */
+export const isExposedProblem = (error: unknown): error is HttpError => isHttpError(error) && error.expose;
+
+/**
+ * Renders the error of a failed request. It does not log: observability's `onError` (which runs
+ * before this one, while the logger still holds the correlation id) logs unexpected errors with
+ * their stack.
+ */
+export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
     onError: (request) => {
       if (request.response !== undefined) return;
       const error = request.error;
       const instance = request.event.rawPath ?? '/';
-      if (isHttpError(error) && error.expose) {
-        const details = (error.problem ?? {}) as ProblemOptions;
-        request.response = problemResponse(error.statusCode, error.message, instance, details);
+      if (isExposedProblem(error)) {
+        const { problem: body = {}, headers = {} } = error as Partial<ProblemError>;
+        request.response = problemResponse(error.statusCode, error.message, instance, { ...body, headers: { ...responseHeaders(request), ...headers } });
         return;
       }
-      // Anything unexpected is logged with its stack and answered without internals.
-      log({ level: 'ERROR', message: 'unhandled error', path: instance, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
-      // Headers other middleware attached (e.g. RateLimit) still go out; nothing about the error does.
-      const headers = (error as { problem?: ProblemOptions } | null)?.problem?.headers;
-      request.response = problemResponse(500, 'Internal Server Error', instance, { type: 'internal', ...(headers ? { headers } : {}) });
+      // Anything unexpected is answered without internals; headers other middleware set for every
+      // answer (e.g. RateLimit) still go out, nothing about the error does.
+      request.response = problemResponse(500, 'Internal Server Error', instance, { type: 'internal', headers: responseHeaders(request) });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { keys } from '../store/keys';
 import { tableSchema } from '../store/schema';
-import type { LimiterStore } from '../store/rate-limit';
+import { callDeadline, type LimiterStore } from './store';
 import type { Branch, Tats } from './gcra';
 import type { CompiledPolicy } from './policy';
 
@@ -14,6 +14,14 @@ import type { CompiledPolicy } from './policy';
  * The caller predicts the branches; a wrong prediction or a spent quota fails the condition, and
  * DynamoDB returns the item as it was (ReturnValuesOnConditionCheckFailure=ALL_OLD), so the caller
  * can decide or retry without a read.
+ *
+ * Every write also records its decision id (`lastDecision`), so that a write whose answer never
+ * arrived (timeout) can be taken back exactly by `refundCommand`, and only if nothing has been
+ * written since.
+ *
+ * Extension point: `extraConditions` are ANDed with the quota conditions, e.g. a session check such
+ * as `revokedBefore` for "sign out everywhere". When one fails, DynamoDB still answers with ALL_OLD;
+ * the caller that added it must tell its own failure apart from a spent quota by reading `old`.
  */
 
 export interface SpendRequest {
@@ -23,7 +31,21 @@ export interface SpendRequest {
   weight: number;
   now: number;
   branches: Readonly<Record<string, Branch>>;
+  /** Unique per write attempt; stored as `lastDecision` so that the write can be refunded. */
+  decisionId: string;
+  /** More conditions the write must meet, ANDed with the quota conditions (see the module comment). */
+  extraConditions?: readonly WriteCondition[];
 }
+
+/** One more condition of the write, with its own placeholders (names `#x…`, values `:x…`, unique per condition). */
+export interface WriteCondition {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Record<string, AttributeValue>;
+}
+
+/** The attribute holding the id of the item's last write. */
+export const DECISION_ATTRIBUTE = 'lastDecision';
 
 export type SpendResult = { spent: true; tats: Tats } | { spent: false; old: Tats };
 
@@ -31,8 +53,8 @@ const num = (n: number): AttributeValue => ({ N: String(n) });
 
 export function spendCommand(store: LimiterStore, request: SpendRequest): UpdateItemCommand {
   const { policies, weight, now, branches } = request;
-  const names: Record<string, string> = { '#ttl': tableSchema.timeToLiveAttribute };
-  const values: Record<string, AttributeValue> = { ':now': num(now) };
+  const names: Record<string, string> = { '#ttl': tableSchema.timeToLiveAttribute, '#dec': DECISION_ATTRIBUTE };
+  const values: Record<string, AttributeValue> = { ':now': num(now), ':dec': { S: request.decisionId } };
   const conditions: string[] = [];
   const sets: string[] = [];
   policies.forEach((policy, i) => {
@@ -54,7 +76,12 @@ export function spendCommand(store: LimiterStore, request: SpendRequest): Update
   // whether or not TTL has deleted the item yet. A minute of margin covers clock differences.
   const horizonMs = Math.max(...policies.map((p) => p.capacityMs));
   values[':ttl'] = num(Math.ceil((now + horizonMs) / 1000) + 60);
-  sets.push('#ttl = :ttl');
+  sets.push('#ttl = :ttl', '#dec = :dec');
+  for (const extra of request.extraConditions ?? []) {
+    conditions.push(`(${extra.expression})`);
+    Object.assign(names, extra.names);
+    Object.assign(values, extra.values);
+  }
   const { pk, sk } = keys.rateLimit(request.subject, request.policySet);
   return new UpdateItemCommand({
     TableName: store.tableName,
@@ -68,6 +95,52 @@ export function spendCommand(store: LimiterStore, request: SpendRequest): Update
   });
 }
 
+/** A write whose answer never arrived: it may or may not have been applied. */
+export interface UncertainSpend {
+  subject: string;
+  policySet: string;
+  policies: readonly CompiledPolicy[];
+  weight: number;
+  decisionId: string;
+}
+
+/**
+ * Takes back an uncertain write: subtracts its cost from every TAT, but only if it was applied and
+ * is still the item's last write (`lastDecision` = its id). Then the item is exactly what it would
+ * be without that write (a busy write added the cost; an idle write set now + cost, and now is in
+ * the past by the time of the refund, which reads as idle too), so a refund never admits more than
+ * the policy allows. Marks the item with the refund's own id, so a repeated refund changes nothing.
+ */
+export function refundCommand(store: LimiterStore, spend: UncertainSpend, refundId: string): UpdateItemCommand {
+  const names: Record<string, string> = { '#dec': DECISION_ATTRIBUTE };
+  const values: Record<string, AttributeValue> = { ':pending': { S: spend.decisionId }, ':refund': { S: refundId } };
+  const sets = spend.policies.map((policy, i) => {
+    names[`#p${i}`] = keys.rateLimitTat(policy.name);
+    values[`:c${i}`] = num(spend.weight * policy.emissionMs);
+    return `#p${i} = #p${i} - :c${i}`;
+  });
+  const { pk, sk } = keys.rateLimit(spend.subject, spend.policySet);
+  return new UpdateItemCommand({
+    TableName: store.tableName,
+    Key: { pk: { S: pk }, sk: { S: sk } },
+    ConditionExpression: '#dec = :pending',
+    UpdateExpression: `SET ${[...sets, '#dec = :refund'].join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  });
+}
+
+/** True when the uncertain write had been applied and is now taken back; false when there was nothing (left) to take back. */
+export async function refund(store: LimiterStore, spend: UncertainSpend, refundId: string): Promise<boolean> {
+  try {
+    await store.client.send(refundCommand(store, spend, refundId), { abortSignal: callDeadline(store) });
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 function readTats(item: Record<string, AttributeValue> | undefined, policies: readonly CompiledPolicy[]): Tats {
   const tats: Record<string, number> = {};
   for (const policy of policies) {
@@ -79,7 +152,7 @@ function readTats(item: Record<string, AttributeValue> | undefined, policies: re
 
 export async function spend(store: LimiterStore, request: SpendRequest): Promise<SpendResult> {
   try {
-    const result = await store.client.send(spendCommand(store, request));
+    const result = await store.client.send(spendCommand(store, request), { abortSignal: callDeadline(store) });
     return { spent: true, tats: readTats(result.Attributes, request.policies) };
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return { spent: false, old: readTats(error.Item, request.policies) };

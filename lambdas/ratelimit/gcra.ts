@@ -15,7 +15,10 @@ export interface PolicyState {
   policy: CompiledPolicy;
   /** Units that could still be spent right now. */
   remaining: number;
-  /** Seconds until the whole quota is available again (the TAT reaches now). */
+  /**
+   * Seconds until more quota is available (the next unit comes back), as the RateLimit draft's `t`
+   * means it since -10; 0 when the quota is full.
+   */
   resetSeconds: number;
 }
 
@@ -39,15 +42,56 @@ export interface Evaluation {
 export type Branch = 'busy' | 'idle';
 export const branchOf = (tat: number | undefined, now: number): Branch => (tat === undefined || tat > now ? 'busy' : 'idle');
 
+/** Milliseconds until a policy whose TAT runs `ahead` of now gets its next unit back (0 when full). */
+export function nextUnitMs(policy: CompiledPolicy, ahead: number): number {
+  if (ahead <= 0) return 0;
+  const remaining = Math.max(Math.floor((policy.capacityMs - ahead) / policy.emissionMs), 0);
+  // `remaining` units fit; one more fits once the TAT is no further ahead than C − (remaining + 1)·T.
+  return ahead - (policy.capacityMs - (remaining + 1) * policy.emissionMs);
+}
+
 export function describe(policies: readonly CompiledPolicy[], tats: Tats, now: number): PolicyState[] {
   return policies.map((policy) => {
     const ahead = Math.max((tats[policy.name] ?? now) - now, 0);
     return {
       policy,
       remaining: Math.max(Math.floor((policy.capacityMs - ahead) / policy.emissionMs), 0),
-      resetSeconds: Math.ceil(ahead / 1000),
+      resetSeconds: Math.ceil(nextUnitMs(policy, ahead) / 1000),
     };
   });
+}
+
+/**
+ * The highest TATs the store can hold now, given TATs this instance saw earlier (`known`). Others
+ * may have spent S units since; each unit moves every policy's TAT on by at least T and no TAT
+ * passes now + C, so S ≤ (now + C − known)/T for every policy, and a policy's TAT is now at most
+ * max(known, now) + S·T (and never more than now + C). With one policy exhausted S is about zero,
+ * so the bound is tight exactly when a blocked key is answered from memory.
+ */
+export function upperBoundTats(policies: readonly CompiledPolicy[], known: Tats, now: number): Record<string, number> {
+  const spendable = Math.min(
+    ...policies.map((p) => {
+      const k = known[p.name];
+      return k === undefined ? Number.POSITIVE_INFINITY : Math.max(Math.floor((now + p.capacityMs - k) / p.emissionMs), 0);
+    }),
+  );
+  return Object.fromEntries(
+    policies.map((p) => {
+      const k = known[p.name] ?? now;
+      const ceiling = now + p.capacityMs;
+      const bound = Number.isFinite(spendable) ? Math.min(ceiling, Math.max(k, now) + spendable * p.emissionMs) : ceiling;
+      return [p.name, Math.max(bound, k)];
+    }),
+  );
+}
+
+/**
+ * A denial answered from memory: decided on the TATs this instance saw (a lower bound of the stored
+ * ones, so if they deny, the store denies too), but with Retry-After and fields from the upper bound,
+ * so a client that obeys Retry-After is never early, whatever other instances spent meanwhile.
+ */
+export function cachedDenial(policies: readonly CompiledPolicy[], known: Tats, now: number, weight: number): Evaluation {
+  return evaluate(policies, upperBoundTats(policies, known, now), now, weight);
 }
 
 export function evaluate(policies: readonly CompiledPolicy[], tats: Tats, now: number, weight: number): Evaluation {

@@ -1,14 +1,19 @@
 import type { PolicyState } from './gcra';
 
 /**
- * Response fields of the IETF httpapi draft "RateLimit header fields for HTTP": both are Structured
- * Field Lists with one member per policy, named by a String.
- *   RateLimit-Policy: "burst";q=300;w=60, "daily";q=20000;w=86400   (quota and window in seconds)
- *   RateLimit: "burst";r=299;t=1, "daily";r=19999;t=5               (remaining and reset in seconds)
- * `t` is the time until the policy's whole quota is available again (GCRA's TAT minus now).
+ * Response fields of the IETF httpapi draft "RateLimit header fields for HTTP"
+ * (draft-ietf-httpapi-ratelimit-headers-11; see docs/rate-limiting.md): both are Structured Field
+ * Lists with one member per policy, named by a String.
+ *   RateLimit-Policy: "burst";q=300;qu="units";w=60, "daily";q=20000;qu="units";w=86400
+ *   RateLimit: "burst";r=299;t=1, "daily";r=19999;t=5
+ * `q` quota, `qu` quota unit (sent only for a policy counted in weighted units; the default is
+ * requests), `w` window in seconds; `r` remaining units, `t` seconds until more quota is available
+ * (the next unit comes back; 0 when the quota is full).
  */
 export function rateLimitPolicyField(states: readonly PolicyState[]): string {
-  return states.map(({ policy }) => `"${policy.name}";q=${policy.limit};w=${policy.periodSeconds}`).join(', ');
+  return states
+    .map(({ policy }) => `"${policy.name}";q=${policy.limit}${policy.unit === 'units' ? ';qu="units"' : ''};w=${policy.periodSeconds}`)
+    .join(', ');
 }
 
 export function rateLimitField(states: readonly PolicyState[]): string {
@@ -18,6 +23,10 @@ export function rateLimitField(states: readonly PolicyState[]): string {
 /** Retry-After in whole seconds, rounded up so a client that obeys it is never early. */
 export const retryAfterSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-export function rateLimitHeaders(states: readonly PolicyState[]): Record<string, string> {
-  return { 'RateLimit-Policy': rateLimitPolicyField(states), RateLimit: rateLimitField(states) };
+/**
+ * Both fields. `current` limits the RateLimit field to some policies (a 429 names only the violated
+ * one, so that Retry-After is never earlier than any `t` it carries); RateLimit-Policy always lists all.
+ */
+export function rateLimitHeaders(states: readonly PolicyState[], current: readonly PolicyState[] = states): Record<string, string> {
+  return { 'RateLimit-Policy': rateLimitPolicyField(states), RateLimit: rateLimitField(current) };
 }

@@ -1,6 +1,7 @@
-import type { LimiterStore } from '../store/rate-limit';
-import { spend, type SpendRequest, type SpendResult } from './dynamo';
-import { branchOf, describe, evaluate, type PolicyState, type Tats } from './gcra';
+import { randomUUID } from 'node:crypto';
+import type { LimiterStore } from './store';
+import { refund, spend, type SpendRequest, type SpendResult, type UncertainSpend } from './dynamo';
+import { branchOf, cachedDenial, describe, evaluate, type PolicyState, type Tats } from './gcra';
 import { KnownTats } from './known-tats';
 import { assertWeight, type CompiledPolicy } from './policy';
 
@@ -46,6 +47,8 @@ export interface DynamoLimiterOptions {
    * otherwise add its full timeout to every request while the route's failure policy answers anyway.
    */
   cooldownMs?: number;
+  /** Unique ids for writes and refunds; injectable for tests. */
+  newId?: () => string;
 }
 
 /** Thrown while the store is known to be failing; `cause` is the failure that started the cooldown. */
@@ -72,7 +75,13 @@ export class DynamoLimiter implements Limiter {
   readonly #known: KnownTats;
   readonly #maxWrites: number;
   readonly #cooldownMs: number;
+  readonly #newId: () => string;
   #failure: { until: number; cause: unknown } | undefined;
+  /**
+   * Writes whose answer never arrived, per key, to refund before the key's next write. At most one
+   * per key (a key's next write waits for its refund), bounded like the TAT cache.
+   */
+  readonly #uncertain = new Map<string, UncertainSpend>();
 
   constructor(options: DynamoLimiterOptions) {
     this.#store = options.store;
@@ -80,14 +89,15 @@ export class DynamoLimiter implements Limiter {
     this.#known = options.knownTats ?? new KnownTats();
     this.#maxWrites = options.maxWrites ?? 3;
     this.#cooldownMs = options.cooldownMs ?? 1_000;
+    this.#newId = options.newId ?? randomUUID;
   }
 
-  /** One conditional write, or an immediate StoreUnavailableError while a recent failure cools down. */
-  async #spend(request: SpendRequest): Promise<SpendResult> {
+  /** One store call, or an immediate StoreUnavailableError while a recent failure cools down. */
+  async #call<T>(send: () => Promise<T>): Promise<T> {
     const failure = this.#failure;
     if (failure && Date.now() < failure.until) throw new StoreUnavailableError('the rate-limit store failed recently', { cause: failure.cause });
     try {
-      const result = await spend(this.#store, request);
+      const result = await send();
       this.#failure = undefined;
       return result;
     } catch (error) {
@@ -95,6 +105,36 @@ export class DynamoLimiter implements Limiter {
       this.#failure = { until: Date.now() + this.#cooldownMs, cause: error };
       throw error;
     }
+  }
+
+  /**
+   * One conditional write. When it fails without an answer (timeout, network), DynamoDB may still
+   * have applied it, yet the request is answered by the failure policy: the write is remembered and
+   * refunded before this key's next write, so a request that was not counted as served spends nothing.
+   */
+  async #spend(id: string, request: SpendRequest): Promise<SpendResult> {
+    try {
+      return await this.#call(() => spend(this.#store, request));
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) this.#remember(id, request);
+      throw error;
+    }
+  }
+
+  #remember(id: string, request: SpendRequest): void {
+    this.#uncertain.delete(id);
+    if (this.#uncertain.size >= this.#known.maxEntries) this.#uncertain.delete(this.#uncertain.keys().next().value!);
+    const { subject, policySet, policies, weight, decisionId } = request;
+    this.#uncertain.set(id, { subject, policySet, policies, weight, decisionId });
+  }
+
+  /** Settles this key's uncertain write, if any; throws (and keeps it) when the store still fails. */
+  async #settle(id: string): Promise<number> {
+    const pending = this.#uncertain.get(id);
+    if (!pending) return 0;
+    await this.#call(() => refund(this.#store, pending, this.#newId()));
+    this.#uncertain.delete(id);
+    return 1;
   }
 
   async check(request: LimitRequest): Promise<Decision> {
@@ -105,11 +145,13 @@ export class DynamoLimiter implements Limiter {
     let known: Tats | undefined = this.#known.get(id);
     if (known) {
       const cached = evaluate(policies, known, now, weight);
-      if (!cached.allowed) return denial('cached-block', cached, 0);
+      if (!cached.allowed) return denial('cached-block', cachedDenial(policies, known, now, weight), 0);
     }
-    for (let calls = 1; calls <= this.#maxWrites; calls++) {
+    const refunds = await this.#settle(id);
+    for (let writes = 1; writes <= this.#maxWrites; writes++) {
+      const calls = refunds + writes;
       const branches = Object.fromEntries(policies.map((p) => [p.name, branchOf(known?.[p.name], now)]));
-      const result = await this.#spend({ ...request, now, branches });
+      const result = await this.#spend(id, { ...request, now, branches, decisionId: this.#newId() });
       if (result.spent) {
         this.#known.set(id, result.tats);
         return { outcome: 'allowed', allowed: true, retryAfterMs: 0, states: describe(policies, result.tats, now), calls };
@@ -122,7 +164,7 @@ export class DynamoLimiter implements Limiter {
     }
     // Every write lost a race to another writer of the same key: deny rather than guess.
     const states = describe(policies, known ?? {}, now);
-    return { outcome: 'limited', allowed: false, retryAfterMs: 1000, states, calls: this.#maxWrites };
+    return { outcome: 'limited', allowed: false, retryAfterMs: 1000, states, calls: refunds + this.#maxWrites };
   }
 }
 

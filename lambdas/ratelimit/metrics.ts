@@ -1,52 +1,27 @@
-/**
- * One CloudWatch metric per limiter outcome, written as Embedded Metric Format lines (CloudWatch turns
- * a Lambda log line in this shape into a metric; no API call, no extra latency). The sink is
- * injectable so tests can count outcomes.
- */
-export type MetricOutcome = 'allowed' | 'limited' | 'cached-block' | 'store-error-open' | 'store-error-closed';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { RATE_LIMIT_METRICS, type MetricOutcome } from './metric-names';
 
-export const METRIC_NAMES: Record<MetricOutcome, string> = {
-  allowed: 'RateLimitAllowed',
-  limited: 'RateLimitLimited',
-  'cached-block': 'RateLimitCachedBlock',
-  'store-error-open': 'RateLimitStoreErrorOpen',
-  'store-error-closed': 'RateLimitStoreErrorClosed',
-};
+export { RATE_LIMIT_METRICS, type MetricOutcome } from './metric-names';
 
+/** Where the limiter's outcomes go; injectable so tests can count them. */
 export interface MetricsSink {
   record(outcome: MetricOutcome, dimensions: { policySet: string }): void;
 }
 
 /**
- * Published under the dimension set the alarms watch (`service`, as set per stage by the stack in
- * POWERTOOLS_SERVICE_NAME) and, for drilling down, `service` + `policySet`.
+ * One CloudWatch metric per outcome through Powertools Metrics (EMF log lines: no API call, no
+ * latency), published at once as a single metric under the one dimension the alarms watch,
+ * `service` (Powertools adds it from POWERTOOLS_SERVICE_NAME). The policy set rides along as EMF
+ * metadata: searchable in the log line (Logs Insights), not a dimension, because Powertools cannot
+ * emit a `service`-only set beside a `service` + `policySet` set for one metric. Silent wherever
+ * Powertools is disabled (POWERTOOLS_METRICS_DISABLED, set by the local platform and the tests).
  */
-export function emfLine(
-  outcome: MetricOutcome,
-  dimensions: { policySet: string },
-  timestamp = Date.now(),
-  env: NodeJS.ProcessEnv = process.env,
-): string {
-  const name = METRIC_NAMES[outcome];
-  return JSON.stringify({
-    _aws: {
-      Timestamp: timestamp,
-      CloudWatchMetrics: [
-        {
-          Namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? 'Rungs',
-          Dimensions: [['service'], ['service', 'policySet']],
-          Metrics: [{ Name: name, Unit: 'Count' }],
-        },
-      ],
+export function powertoolsMetricsSink(metrics: Metrics): MetricsSink {
+  return {
+    record: (outcome, dimensions) => {
+      const single = metrics.singleMetric();
+      single.addMetadata('policySet', dimensions.policySet);
+      single.addMetric(RATE_LIMIT_METRICS[outcome], MetricUnit.Count, 1);
     },
-    service: env.POWERTOOLS_SERVICE_NAME ?? 'rungs-api',
-    policySet: dimensions.policySet,
-    [name]: 1,
-  });
-}
-
-/** EMF to stdout inside Lambda; silent elsewhere (the local platform and tests have no CloudWatch). */
-export function defaultMetricsSink(env: NodeJS.ProcessEnv = process.env): MetricsSink {
-  if (!env.AWS_LAMBDA_FUNCTION_NAME) return { record: () => {} };
-  return { record: (outcome, dimensions) => process.stdout.write(`${emfLine(outcome, dimensions)}\n`) };
+  };
 }

@@ -10,6 +10,11 @@ export const policySchema = z
     name: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'a policy name is a lowercase token of at most 32 characters')),
     limit: z.number().check(z.int(), z.positive()),
     periodSeconds: z.number().check(z.int(), z.positive()),
+    /**
+     * What the quota counts (the RateLimit draft's `qu`): `requests` (the default, every request
+     * costs 1) or `units`, for a policy that routes spend with weights (an export costs 10).
+     */
+    unit: z.optional(z.enum(['requests', 'units'])),
   })
   // Times are whole milliseconds, so a policy can emit at most one unit per millisecond.
   .check(z.refine((p) => p.limit <= p.periodSeconds * 1000, { message: 'a policy allows at most 1000 units per second' }));
@@ -39,6 +44,12 @@ export function compilePolicies(policies: readonly Policy[]): CompiledPolicy[] {
   const names = new Set(policies.map((p) => p.name));
   if (names.size !== policies.length) throw new Error(`policy names must be unique: ${policies.map((p) => p.name).join(', ')}`);
   return policies.map(compilePolicy);
+}
+
+/** A weighted route must spend policies counted in units, or its RateLimit fields would claim to count requests. */
+export function assertUnits(weight: number, policies: readonly CompiledPolicy[]): void {
+  const inRequests = policies.find((p) => (p.unit ?? 'requests') === 'requests');
+  if (weight !== 1 && inRequests) throw new Error(`a route of weight ${weight} spends policy "${inRequests.name}", which counts requests: declare it with unit "units"`);
 }
 
 /** A route's weight must be a positive integer no larger than the smallest limit it meets, or no request could ever pass. */

@@ -5,17 +5,18 @@ import { keys } from './keys';
 
 /**
  * Everything personal sits in the learner's partition (USER#<sub>): attempts, progress, review cards
- * (their due-index entries are attributes of the same items) and idempotency records. Export and
- * delete are therefore one paginated query each — never a scan.
+ * (their due-index entries are attributes of the same items) and idempotency records. The one other
+ * item that holds the sub is the learner's rate-limit state (RATE#user:<sub>, one item per policy
+ * set). Export is one paginated query, delete one per partition — never a scan.
  */
 
-async function* userItems(store: Store, sub: string, projection?: string) {
+async function* partitionItems(store: Store, pk: string, projection?: string) {
   const pages = paginateQuery(
     { client: store.doc },
     {
       TableName: store.tableName,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.user(sub).pk },
+      ExpressionAttributeValues: { ':pk': pk },
       ConsistentRead: true,
       ...(projection ? { ProjectionExpression: projection } : {}),
     },
@@ -34,7 +35,7 @@ const sections: Record<string, keyof AccountExport> = { progress: 'progress', at
 /** The learner's data without storage internals (keys, index attributes, idempotency records). */
 export async function exportAccount(store: Store, sub: string): Promise<AccountExport> {
   const data: AccountExport = { progress: [], attempts: [], cards: [] };
-  for await (const item of userItems(store, sub)) {
+  for await (const item of partitionItems(store, keys.user(sub).pk)) {
     const { pk: _pk, sk: _sk, gsi2pk: _gpk, gsi2sk: _gsk, ttl: _ttl, type, ...fields } = item;
     const section = sections[String(type)];
     if (section) data[section].push(fields);
@@ -42,7 +43,7 @@ export async function exportAccount(store: Store, sub: string): Promise<AccountE
   return data;
 }
 
-/** Deletes every item of the learner; returns how many were deleted. */
+/** Deletes every item of the learner, their rate-limit state included; returns how many were deleted. */
 export async function deleteAccount(store: Store, sub: string): Promise<number> {
   let deleted = 0;
   let batch: { DeleteRequest: { Key: Record<string, unknown> } }[] = [];
@@ -51,10 +52,13 @@ export async function deleteAccount(store: Store, sub: string): Promise<number> 
     batch = [];
     await batchWrite(store, requests);
   };
-  for await (const item of userItems(store, sub, 'pk, sk')) {
-    batch.push({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } });
-    deleted++;
-    if (batch.length === 25) await flush();
+  const partitions = [keys.user(sub).pk, keys.rateLimitPartition(keys.rateLimitSubject.user(sub)).pk];
+  for (const pk of partitions) {
+    for await (const item of partitionItems(store, pk, 'pk, sk')) {
+      batch.push({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } });
+      deleted++;
+      if (batch.length === 25) await flush();
+    }
   }
   if (batch.length) await flush();
   return deleted;

@@ -42,6 +42,10 @@ export const keys = {
    * one theoretical arrival time per policy, so all of a set's policies are decided in one write.
    */
   rateLimit: (subject: string, policySet: string) => ({ pk: `RATE#${subject}`, sk: `SET#${policySet}` }),
+  /** The rate-limit subject of a signed-in caller (by verified sub) and of an anonymous one (by network). */
+  rateLimitSubject: { user: (sub: string) => `user:${sub}`, network: (network: string) => `ip:${network}` },
+  /** Every rate-limit item of one subject (one per policy set): account deletion removes a learner's. */
+  rateLimitPartition: (subject: string) => ({ pk: `RATE#${subject}` }),
   /** Attribute that holds one policy's theoretical arrival time (epoch ms) in a rate-limit item. */
   rateLimitTat: (policy: string) => `tat_${policy}`,
   catalogIndex: tableSchema.globalSecondaryIndexes[0].indexName,

@@ -9,6 +9,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { contentPartitionPrefixes } from '../../lambdas/store/keys';
+import { METRICS_NAMESPACE } from '../../lambdas/middleware/metrics-contract';
 import type { StageConfig } from '../config';
 import { acknowledge, arnRef, BASIC_EXECUTION_ROLE, stackSingletons } from '../nag';
 import { RungsFunction } from './rungs-function';
@@ -81,7 +82,7 @@ export class ContentPipeline extends Construct {
         CONTENT_BUCKET: this.bucket.bucketName,
         ...(props.distribution ? { DISTRIBUTION_ID: props.distribution.distributionId } : {}),
         RUNGS_STAGE: config.stage,
-        POWERTOOLS_METRICS_NAMESPACE: 'Rungs',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         INGEST_SETTLE_MS: String(INGEST_QUEUE.settleMs),
         INGEST_MAX_DEFER_MS: String(INGEST_QUEUE.maxDeferMs),
         // Longer than the function may run, so a live render pass never loses its lease.

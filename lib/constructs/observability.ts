@@ -17,6 +17,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../lambdas/middleware/metrics-contract';
+import { RATE_LIMIT_METRICS } from '../../lambdas/ratelimit/metric-names';
 import type { StageConfig } from '../config';
 import { acknowledge } from '../nag';
 
@@ -25,12 +27,12 @@ import { acknowledge } from '../nag';
  * `Rungs`, with the single dimension `service` = POWERTOOLS_SERVICE_NAME, which the stack sets per
  * stage (`metricsEnvironment`). Alarms match on exactly that dimension set.
  */
-export const METRICS_NAMESPACE = 'Rungs';
+export { METRICS_NAMESPACE };
 export const CUSTOM_METRICS = {
   /** Count of API requests the per-user limiter answered with 429. */
-  rateLimited: 'RateLimitLimited',
+  rateLimited: RATE_LIMIT_METRICS.limited,
   /** Count of API requests the per-user limiter let through. */
-  rateAllowed: 'RateLimitAllowed',
+  rateAllowed: RATE_LIMIT_METRICS.allowed,
   /** Count of uploaded files the ingest could not parse or store (the rest of a batch goes on). */
   ingestFailures: 'IngestFailures',
 } as const;

@@ -42,4 +42,31 @@ describe('local platform API with sign-in', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="rungs"');
   });
+
+  it('answers an over-long bearer token as the API answers a refusal: problem+json 431 with a Bearer challenge', async () => {
+    // Prepare: a 100 KB token, far past API Gateway's 10,240-byte header quota
+    const token = 'a'.repeat(100_000);
+
+    // Act
+    const response = await fetch(`${platform.url}/api/me/progress`, { headers: { authorization: `Bearer ${token}` } });
+    const anonymous = await fetch(`${platform.url}/api/catalog`, { headers: { 'x-padding': 'p'.repeat(20_000) } });
+
+    // Assess
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_request"/);
+    expect(await response.json()).toMatchObject({ type: '/problems/request-header-fields-too-large', status: 431, instance: '/api/me/progress' });
+    expect(anonymous.status).toBe(431);
+    expect(anonymous.headers.get('www-authenticate')).toBeNull();
+  });
+
+  it('serves its 404 page with the same Content-Security-Policy as every other page', async () => {
+    // Act
+    const [missing, home] = await Promise.all([fetch(`${platform.url}/no/such/page/`), fetch(`${platform.url}/`)]);
+
+    // Assess
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-security-policy')).toBeTruthy();
+    expect(missing.headers.get('content-security-policy')).toBe(home.headers.get('content-security-policy'));
+  });
 });

@@ -111,9 +111,10 @@ describe('dev stage', () => {
       Object.entries(policies)
         .filter(([id]) => pattern.test(id))
         .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Condition?: Record<string, Record<string, string[]>> }[])
-        .filter((s) => [s.Action].flat().some((a) => /dynamodb:(Put|Update|Delete|BatchWrite)Item/.test(a)) && !JSON.stringify(s.Condition ?? {}).includes('RATE#'));
+        .filter((s) => [s.Action].flat().some((a) => /dynamodb:(Put|Update|Delete|BatchWrite)Item/.test(a)) && !JSON.stringify(s.Condition ?? {}).includes('"RATE#*"'));
     const leadingKeys = (pattern: RegExp) => writeStatements(pattern).map((s) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']);
-    expect(leadingKeys(/ApiAccountFunction/)).toEqual([['USER#*']]);
+    // Account deletion also removes the learner's own rate-limit items, and no one else's.
+    expect(leadingKeys(/ApiAccountFunction/)).toEqual([['USER#*', 'RATE#user:*']]);
     expect(leadingKeys(/ApiProgressFunction/)).toEqual([['USER#*']]);
     expect(leadingKeys(/ApiAttemptsFunction/)).toEqual([['USER#*', 'LESSON#*']]);
     expect(leadingKeys(/ApiReviewsFunction/)).toEqual([['USER#*', 'LESSON#*']]);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DynamoLimiter, type Decision } from '../../lambdas/ratelimit/limiter';
 import { compilePolicies, type Policy } from '../../lambdas/ratelimit/policy';
 import { keys } from '../../lambdas/store/keys';
-import type { LimiterStore } from '../../lambdas/store/rate-limit';
+import type { LimiterStore } from '../../lambdas/ratelimit/store';
 import { freshLimiterStore, manualClock } from './rate-limit-support';
 
 /** Several limiters with their own in-memory caches, as separate Lambda instances would have. */

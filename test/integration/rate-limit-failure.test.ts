@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../bin/local/dynamodb';
 import { compilePolicySets } from '../../lambdas/ratelimit/config';
 import { DynamoLimiter, FallbackLimiter } from '../../lambdas/ratelimit/limiter';
-import { createLimiterStore } from '../../lambdas/store/rate-limit';
+import { createLimiterStore } from '../../lambdas/ratelimit/store';
 import { limitedHandler, recordingMetrics } from './rate-limit-support';
 
 const limits = [{ name: 'burst', limit: 2, periodSeconds: 60 }];

@@ -31,12 +31,14 @@ describe('RateLimit headers for a scripted sequence (clock injected)', () => {
     expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 429, 429, 200]);
     expect(responses.every((r) => r.headers?.['RateLimit-Policy'] === POLICY)).toBe(true);
     expect(responses.map((r) => r.headers?.RateLimit)).toEqual([
+      // `t`: seconds until the next unit comes back; a 429 names only the violated policy, whose `t`
+      // is never later than Retry-After.
       '"burst";r=2;t=20, "daily";r=4;t=17280',
-      '"burst";r=1;t=39, "daily";r=3;t=34559',
-      '"burst";r=0;t=58, "daily";r=2;t=51838',
-      '"burst";r=0;t=57, "daily";r=2;t=51837',
-      '"burst";r=0;t=56, "daily";r=2;t=51836',
-      '"burst";r=0;t=60, "daily";r=1;t=69100',
+      '"burst";r=1;t=19, "daily";r=3;t=17279',
+      '"burst";r=0;t=18, "daily";r=2;t=17278',
+      '"burst";r=0;t=17',
+      '"burst";r=0;t=16',
+      '"burst";r=0;t=20, "daily";r=1;t=17260',
     ]);
     expect(responses.map((r) => r.headers?.['Retry-After'])).toEqual([undefined, undefined, undefined, '17', '16', undefined]);
     expect(responses[3]!.headers?.['Content-Type']).toBe('application/problem+json');

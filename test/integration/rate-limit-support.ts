@@ -3,15 +3,16 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { apiEvent, lambdaContext } from '../../bin/local/adapter';
 import type { ApiContext, Identity } from '../../lambdas/middleware/request-context';
 import { problemDetails } from '../../lambdas/middleware/problem';
-import { rateLimit, type RateLimitDependencies, type RouteRateLimit } from '../../lambdas/middleware/rate-limit';
+import { rateLimit, type RateLimitDependencies } from '../../lambdas/middleware/rate-limit';
+import type { RouteRateLimit } from '../../lambdas/ratelimit/config';
 import type { MetricOutcome, MetricsSink } from '../../lambdas/ratelimit/metrics';
-import { createLimiterStore, type LimiterStore } from '../../lambdas/store/rate-limit';
+import { createLimiterStore, type LimiterStore } from '../../lambdas/ratelimit/store';
 import { freshStore } from '../support/store';
 
-/** A fresh table and a limiter store on it; DynamoDB Local under hundreds of concurrent writes needs more than 150 ms. */
+/** A fresh table and a limiter store on it; DynamoDB Local under hundreds of concurrent writes (queued in the client, within the whole-call bound) needs far more than 150 ms. */
 export async function freshLimiterStore(): Promise<LimiterStore & { endpoint: string }> {
   const store = await freshStore();
-  return { ...createLimiterStore({ tableName: store.tableName, endpoint: store.endpoint }, { timeoutMs: 10_000 }), endpoint: store.endpoint };
+  return { ...createLimiterStore({ tableName: store.tableName, endpoint: store.endpoint }, { timeoutMs: 60_000 }), endpoint: store.endpoint };
 }
 
 /** A clock that only moves when told to, so refills never happen behind a test's back. */
@@ -32,7 +33,7 @@ export function limitedHandler(
   fn: () => Promise<APIGatewayProxyStructuredResultV2> = async () => ({ statusCode: 200, headers: { 'Content-Type': 'text/plain' }, body: 'ok' }),
 ) {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>()
-    .use(problemDetails({ log: () => {} }))
+    .use(problemDetails())
     .use(rateLimit(route, { log: () => {}, ...deps }))
     .handler(fn);
   return async (options: { caller?: Identity; ip?: string } = {}) => {

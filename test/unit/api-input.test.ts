@@ -9,7 +9,7 @@ import { problemDetails } from '../../lambdas/middleware/problem';
 /** Runs `parse` on an event inside the problem renderer, as a handler would, and returns what the caller sees. */
 async function answer(event: Partial<APIGatewayProxyEventV2>, parse: (event: APIGatewayProxyEventV2) => unknown) {
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(problemDetails({ log: () => {} }))
+    .use(problemDetails())
     .handler(async (e) => ({ statusCode: 200, body: JSON.stringify(parse(e)) }));
   const response = (await handler({ rawPath: '/api/test', isBase64Encoded: false, ...event } as APIGatewayProxyEventV2, {} as never)) as APIGatewayProxyStructuredResultV2;
   return { status: response.statusCode, body: JSON.parse(response.body ?? 'null') };

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { describe, expect, it, vi } from 'vitest';
 import { rateLimit } from '../../lambdas/middleware/rate-limit';
 import { compilePolicySets, compiledPolicySets, policySets, tierOf } from '../../lambdas/ratelimit/config';
 import { evaluate, type Tats } from '../../lambdas/ratelimit/gcra';
 import { rateLimitHeaders, retryAfterSeconds } from '../../lambdas/ratelimit/headers';
-import { emfLine } from '../../lambdas/ratelimit/metrics';
+import { powertoolsMetricsSink } from '../../lambdas/ratelimit/metrics';
+import { authorsGroupFromEnv } from '../../lambdas/middleware/auth-config';
 import { rateLimitNetwork } from '../../lambdas/middleware/client-ip';
 import { compilePolicies, compilePolicy } from '../../lambdas/ratelimit/policy';
 
@@ -34,14 +36,27 @@ describe('rate-limit policies', () => {
   it('refuses tiers of one set that differ in more than their limits', () => {
     const burst = [{ name: 'burst', limit: 10, periodSeconds: 60 }];
     const longer = [{ name: 'burst', limit: 10, periodSeconds: 120 }];
-    expect(() => compilePolicySets({ default: { anonymous: burst, learner: burst, author: longer } })).toThrow(/tier "author" must have the same policy names and periods/);
+    expect(() => compilePolicySets({ default: { anonymous: burst, learner: burst, author: longer } })).toThrow(/tier "author" must have the same policy names, periods and units/);
   });
 
   it('validates the shipped configuration and gives authors the highest tier', () => {
     expect(Object.keys(compiledPolicySets)).toEqual(Object.keys(policySets));
-    expect(tierOf(undefined)).toBe('anonymous');
-    expect(tierOf({ sub: 's', groups: [], scopes: [] })).toBe('learner');
-    expect(tierOf({ sub: 's', groups: ['readers', 'authors'], scopes: [] })).toBe('author');
+    expect(tierOf(undefined, 'authors')).toBe('anonymous');
+    expect(tierOf({ groups: [] }, 'authors')).toBe('learner');
+    expect(tierOf({ groups: ['readers', 'authors'] }, 'authors')).toBe('author');
+  });
+
+  it('lifts the configured authors group to the author tier, not the literal "authors"', () => {
+    // Prepare
+    const authorsGroup = authorsGroupFromEnv({ AUTH_AUTHORS_GROUP: 'editors' });
+
+    // Act
+    const editor = tierOf({ groups: ['editors'] }, authorsGroup);
+    const literal = tierOf({ groups: ['authors'] }, authorsGroup);
+
+    // Assess
+    expect([editor, literal]).toEqual(['author', 'learner']);
+    expect(authorsGroupFromEnv({})).toBe('authors');
   });
 
   it('refuses to build a route whose weight no tier could ever admit, or an unknown policy set', () => {
@@ -118,26 +133,50 @@ describe('RateLimit fields and metrics', () => {
 
     expect(rateLimitHeaders(states)).toEqual({
       'RateLimit-Policy': '"burst";q=100;w=60, "daily";q=1000;w=86400',
-      RateLimit: '"burst";r=41;t=36, "daily";r=999;t=87',
+      RateLimit: '"burst";r=41;t=1, "daily";r=999;t=87',
     });
+  });
+
+  it('sends qu="units" for a policy counted in weighted units, and t as the time until the next unit comes back', () => {
+    // Prepare: 10 units per 10 s (T = 1 s); 3.5 units in flight
+    const policies = compilePolicies([{ name: 'burst', limit: 10, periodSeconds: 10, unit: 'units' }]);
+
+    // Act
+    const inFlight = rateLimitHeaders(evaluate(policies, { burst: 3_500 }, 0, 1).states);
+    const full = rateLimitHeaders(evaluate(policies, {}, 0, 0 + 1).states);
+
+    // Assess: after this request 4.5 units are in flight, so 5 remain and the next is back in 0.5 s
+    expect(inFlight).toEqual({ 'RateLimit-Policy': '"burst";q=10;qu="units";w=10', RateLimit: '"burst";r=5;t=1' });
+    expect(full.RateLimit).toBe('"burst";r=9;t=1');
+  });
+
+  it('refuses a weighted route on policies that count requests', () => {
+    expect(() => rateLimit({ weight: 2 }, { policySets: compilePolicySets({ default: { anonymous: [{ name: 'burst', limit: 5, periodSeconds: 1 }], learner: [{ name: 'burst', limit: 5, periodSeconds: 1 }], author: [{ name: 'burst', limit: 5, periodSeconds: 1 }] } }) })).toThrow(/counts requests/);
+    expect(() => rateLimit({ weight: 10 })).not.toThrow();
   });
 
   it('rounds Retry-After up to whole seconds, never below one', () => {
     expect([retryAfterSeconds(1), retryAfterSeconds(1_000), retryAfterSeconds(1_001), retryAfterSeconds(0)]).toEqual([1, 1, 2, 1]);
   });
 
-  it('writes one EMF metric named after the outcome, under the service dimension the alarms watch', () => {
-    const env = { POWERTOOLS_SERVICE_NAME: 'rungs-api-prod', POWERTOOLS_METRICS_NAMESPACE: 'Rungs' };
-    const line = JSON.parse(emfLine('cached-block', { policySet: 'default' }, 123, env));
-    expect(line).toEqual({
-      _aws: {
-        Timestamp: 123,
-        CloudWatchMetrics: [{ Namespace: 'Rungs', Dimensions: [['service'], ['service', 'policySet']], Metrics: [{ Name: 'RateLimitCachedBlock', Unit: 'Count' }] }],
-      },
-      service: 'rungs-api-prod',
-      policySet: 'default',
-      RateLimitCachedBlock: 1,
-    });
+  it('publishes one Powertools metric named after the outcome, under the service dimension the alarms watch', () => {
+    // Prepare: Powertools writes EMF to stdout; capture what it writes
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    const sink = powertoolsMetricsSink(new Metrics({ namespace: 'Rungs', serviceName: 'rungs-api-prod' }));
+
+    // Act
+    try {
+      sink.record('cached-block', { policySet: 'default' });
+    } finally {
+      write.mockRestore();
+    }
+
+    // Assess
+    const emf = lines.map((line) => JSON.parse(line) as Record<string, any>);
+    expect(emf).toHaveLength(1);
+    expect(emf[0]!._aws.CloudWatchMetrics).toEqual([{ Namespace: 'Rungs', Dimensions: [['service']], Metrics: [{ Name: 'RateLimitCachedBlock', Unit: 'Count' }] }]);
+    expect(emf[0]).toMatchObject({ service: 'rungs-api-prod', policySet: 'default', RateLimitCachedBlock: 1 });
   });
 });
 
