@@ -2,11 +2,14 @@ import { callerOf } from '../middleware/auth';
 import { json } from '../middleware/problem';
 import { deleteAccount, exportAccount } from '../store/account';
 import { defaultStore } from '../store/client';
+import { revokeTokensBefore } from '../store/sessions';
 import { httpHandler } from './http';
 
 /**
  * GET /api/me/export — all of the learner's data as JSON. DELETE /api/me — deletes all of it
- * (aggregate item statistics hold no identity and stay).
+ * (aggregate item statistics hold no identity and stay), which ends every session: the session
+ * families live in the same partition, and every access token issued so far is refused from the
+ * next request on. Deletion needs a recent sign-in (step-up, `maxAuthAgeSeconds` in the route table).
  */
 export const handler = httpHandler(
   'account',
@@ -21,6 +24,7 @@ export const handler = httpHandler(
       });
     }
     await deleteAccount(store, sub);
+    await revokeTokensBefore(store, sub, Math.floor(Date.now() / 1000) + 1);
     return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };
   },
 );

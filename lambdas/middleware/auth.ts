@@ -141,9 +141,25 @@ function rejection(error: unknown): string {
   return 'invalid token';
 }
 
+/**
+ * RFC 9470 step-up: the sign-in behind the token is too old (or its time unknown) for this route.
+ * A token without `auth_time` counts as not recent, so the rule holds whatever the issuer puts in.
+ */
+export function insufficientAuthentication(maxAgeSeconds: number) {
+  return problem(401, 'Unauthorized', {
+    type: 'insufficient-user-authentication',
+    detail: `This action needs a sign-in from the last ${maxAgeSeconds / 60} minutes: sign in again to continue.`,
+    headers: { 'WWW-Authenticate': `Bearer realm="${REALM}", error="insufficient_user_authentication", error_description="a more recent sign-in is required", max_age=${maxAgeSeconds}` },
+    extensions: { maxAge: maxAgeSeconds },
+  });
+}
+
+/** The caller's tokens were revoked ("sign out everywhere", account deleted) after this one was issued. */
+export const sessionEnded = () => unauthorized('session ended');
+
 export function authenticate(
   mode: AuthMode,
-  options: { config?: AuthConfig; verify?: (token: string) => Promise<Identity> } = {},
+  options: { config?: AuthConfig; verify?: (token: string) => Promise<Identity>; maxAuthAgeSeconds?: number; clock?: () => number } = {},
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext> {
   // Public routes never read the Authorization header (middy wants at least one phase).
   if (mode === 'public') return { before: () => undefined };
@@ -171,6 +187,10 @@ export function authenticate(
           detail: `This route is for members of the "${config.authorsGroup}" group.`,
           headers: { 'WWW-Authenticate': `Bearer realm="${REALM}", error="insufficient_scope"` },
         });
+      }
+      if (options.maxAuthAgeSeconds !== undefined) {
+        const age = caller.authTime === undefined ? Infinity : (options.clock ?? Date.now)() / 1000 - caller.authTime;
+        if (!(age <= options.maxAuthAgeSeconds)) throw insufficientAuthentication(options.maxAuthAgeSeconds);
       }
       request.context.caller = caller;
     },

@@ -6,6 +6,7 @@ import { DynamoLimiter, FallbackLimiter, type Decision, type Limiter, type Limit
 import { defaultMetricsSink, type MetricsSink } from '../ratelimit/metrics';
 import { assertWeight } from '../ratelimit/policy';
 import { defaultLimiterStore } from '../store/rate-limit';
+import { sessionEnded } from './auth';
 import { clientIp, rateLimitNetwork } from './client-ip';
 import { problem } from './problem';
 import type { ApiContext } from './request-context';
@@ -79,7 +80,8 @@ export function rateLimit(
   const decide = async (request: ApiRequest, limitRequest: LimitRequest): Promise<Decision> => {
     try {
       const decision = await deps.limiter().check(limitRequest);
-      deps.metrics.record(decision.outcome, { policySet });
+      // Sessions: a revoked token is an authentication answer (thrown in `before`), not a limiter outcome.
+      if (decision.outcome !== 'revoked') deps.metrics.record(decision.outcome, { policySet });
       return decision;
     } catch (error) {
       deps.log({ level: 'WARN', message: 'rate limiter store failed', failure, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
@@ -104,7 +106,8 @@ export function rateLimit(
       const caller = request.context.caller;
       const subject = caller ? `user:${caller.sub}` : `ip:${rateLimitNetwork(clientIp(request.event))}`;
       const policies = byTier[tierOf(caller)];
-      const decision = await decide(request, { subject, policySet, policies, weight });
+      const decision = await decide(request, { subject, policySet, policies, weight, ...(caller?.issuedAt !== undefined ? { issuedAt: caller.issuedAt } : {}) });
+      if (decision.outcome === 'revoked') throw sessionEnded();
       const headers = rateLimitHeaders(decision.states);
       headersOf.set(request, headers);
       if (!decision.allowed) {

@@ -23,9 +23,11 @@ export interface SpendRequest {
   weight: number;
   now: number;
   branches: Readonly<Record<string, Branch>>;
+  /** Sessions: see LimitRequest.issuedAt. */
+  issuedAt?: number;
 }
 
-export type SpendResult = { spent: true; tats: Tats } | { spent: false; old: Tats };
+export type SpendResult = { spent: true; tats: Tats } | { spent: false; old: Tats; revoked?: true };
 
 const num = (n: number): AttributeValue => ({ N: String(n) });
 
@@ -55,6 +57,12 @@ export function spendCommand(store: LimiterStore, request: SpendRequest): Update
   const horizonMs = Math.max(...policies.map((p) => p.capacityMs));
   values[':ttl'] = num(Math.ceil((now + horizonMs) / 1000) + 60);
   sets.push('#ttl = :ttl');
+  // Sessions: tokens issued before the subject's revokedBefore are refused in the same write.
+  if (request.issuedAt !== undefined) {
+    names['#revoked'] = keys.revokedBefore;
+    values[':iat'] = num(request.issuedAt);
+    conditions.push('(attribute_not_exists(#revoked) OR #revoked <= :iat)');
+  }
   const { pk, sk } = keys.rateLimit(request.subject, request.policySet);
   return new UpdateItemCommand({
     TableName: store.tableName,
@@ -82,7 +90,11 @@ export async function spend(store: LimiterStore, request: SpendRequest): Promise
     const result = await store.client.send(spendCommand(store, request));
     return { spent: true, tats: readTats(result.Attributes, request.policies) };
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return { spent: false, old: readTats(error.Item, request.policies) };
+    if (error instanceof ConditionalCheckFailedException) {
+      const revokedBefore = error.Item?.[keys.revokedBefore]?.N;
+      const revoked = request.issuedAt !== undefined && revokedBefore !== undefined && Number(revokedBefore) > request.issuedAt;
+      return { spent: false, old: readTats(error.Item, request.policies), ...(revoked ? { revoked: true as const } : {}) };
+    }
     throw error;
   }
 }

@@ -21,7 +21,8 @@ export interface LimiterClientOptions {
 export const LIMITER_TIMEOUT_MS = 150;
 
 export function createLimiterStore(config: StoreConfig, options: LimiterClientOptions = {}): LimiterStore {
-  const timeoutMs = options.timeoutMs ?? LIMITER_TIMEOUT_MS;
+  // RATE_LIMIT_TIMEOUT_MS: for tests on a loaded machine, where DynamoDB Local can take longer.
+  const timeoutMs = options.timeoutMs ?? (Number(process.env.RATE_LIMIT_TIMEOUT_MS) || LIMITER_TIMEOUT_MS);
   const client = new DynamoDBClient({
     ...dynamoClientConfig(config),
     // One attempt: a resent conditional update that had in fact been applied would charge twice;

@@ -28,6 +28,8 @@ export interface Request {
   rawBody?: string;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** `name=value` pairs, as API Gateway puts them in the event's `cookies`. */
+  cookies?: string[];
 }
 
 export interface Response {
@@ -55,10 +57,10 @@ function resolve(method: string, path: string) {
   return undefined;
 }
 
-export async function startTestApi(options: { logLevel?: string } = {}): Promise<TestApi> {
+export async function startTestApi(options: { logLevel?: string; accessTokenTtlSeconds?: number } = {}): Promise<TestApi> {
   const store = await freshStore();
   useStoreEnv(store);
-  const issuer = await startLocalIssuer();
+  const issuer = await startLocalIssuer({ ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}) });
   Object.assign(process.env, issuer.env, { POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   const content = (await readContentTree(join(repoRoot, 'content'))).filter((o) => o.key.startsWith('security/'));
   const result = await ingest(content, { store, site: new MemorySite() });
@@ -86,6 +88,7 @@ export async function startTestApi(options: { logLevel?: string } = {}): Promise
         rawPath: request.path,
         rawQueryString: new URLSearchParams(query).toString(),
         headers,
+        ...(request.cookies?.length ? { cookies: request.cookies } : {}),
         ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
         ...(Object.keys(route.params).length ? { pathParameters: route.params } : {}),
         requestContext: {
