@@ -60,9 +60,9 @@ const ATTRIBUTES = 'Path=/; Secure; HttpOnly; SameSite=Strict';
 export const setSessionCookie = (sealed: string, maxAgeSeconds: number) => `${SESSION_COOKIE}=${sealed}; ${ATTRIBUTES}; Max-Age=${maxAgeSeconds}`;
 export const clearSessionCookie = () => `${SESSION_COOKIE}=; ${ATTRIBUTES}; Max-Age=0`;
 
-/** The session cookie's value from an API Gateway v2 event's `cookies` (or a raw Cookie header). */
-export function sessionCookieOf(event: { cookies?: string[]; headers?: Record<string, string | undefined> }): string | undefined {
-  const pairs = event.cookies ?? event.headers?.cookie?.split(/;\s*/) ?? [];
+/** The session cookie's value from an API Gateway v2 event's `cookies` (payload 2.0 moves them out of the headers). */
+export function sessionCookieOf(event: { cookies?: string[] }): string | undefined {
+  const pairs = event.cookies ?? [];
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at > 0 && pair.slice(0, at).trim() === SESSION_COOKIE) return pair.slice(at + 1).trim() || undefined;
