@@ -70,7 +70,11 @@ export const apiFunctions = {
   attempts: {
     entry: 'lambdas/api/attempts.ts',
     // Anonymous callers are graded too; a token that is sent must be valid.
-    routes: [{ method: 'POST', path: '/api/lessons/{id}/attempts', auth: 'optional', idempotent: true }],
+    routes: [
+      { method: 'POST', path: '/api/lessons/{id}/attempts', auth: 'optional', idempotent: true },
+      // Anonymous work merged on sign-in: idempotent by each attempt's own id; up to 200 answers.
+      { method: 'POST', path: '/api/me/merge', auth: 'required', rateLimit: { weight: 10 } },
+    ],
     // Attempt, statistics and card in one transaction (Put, Update); idempotency claim/complete/release.
     tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
     description: 'Grades exercise answers; records signed-in attempts, statistics and review cards',
