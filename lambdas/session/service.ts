@@ -86,8 +86,12 @@ export async function refreshSession(deps: SessionDeps, sealed: string | undefin
   const claim = await claimGeneration(deps.store, sub, fid, gen, now);
   if (!claim.claimed) {
     // Reuse: this cookie's refresh token was already rotated, so someone holds a copy. End the
-    // whole family here and at the issuer (oidc-provider revokes the grant of a revoked token).
-    if (claim.reason === 'reused') await endFamily(deps.store, sub, fid);
+    // whole family here and at the issuer (oidc-provider revokes the grant of a revoked token), and
+    // refuse the access tokens already issued (the learner's other sessions refresh once, unharmed).
+    if (claim.reason === 'reused') {
+      await endFamily(deps.store, sub, fid);
+      await revokeTokensBefore(deps.store, sub, now + 1);
+    }
     await revokeRefreshToken(deps.config, session.rt);
     throw ended(claim.reason === 'reused' ? 'This session was used elsewhere and has been ended: sign in again.' : 'The session was ended: sign in again.');
   }

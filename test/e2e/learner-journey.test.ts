@@ -157,7 +157,11 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     await page.getByRole('button', { name: 'Delete my account…' }).click();
     await page.getByRole('button', { name: 'Yes, delete everything' }).click();
     await expect.poll(() => page.locator('.account-status').textContent()).toContain('deleted');
-    const after = await (await fetch(`${platform.url}/api/me/export`, { headers: { authorization: `Bearer ${token}` } })).json();
+    // Deleting ended every session: the old token is refused; a token issued afterwards sees nothing.
+    expect((await fetch(`${platform.url}/api/me/export`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 1100));
+    const fresh = await platform.identity.mintAccessToken('ada');
+    const after = await (await fetch(`${platform.url}/api/me/export`, { headers: { authorization: `Bearer ${fresh}` } })).json();
     expect(after.cards).toEqual([]);
     expect(after.progress).toEqual([]);
   });

@@ -120,6 +120,8 @@ describe('refreshing', () => {
     expect(reused.headers['set-cookie']).toContain('Max-Age=0');
     const current = await auth('/api/auth/refresh', { cookie: second });
     expect(current.status).toBe(401);
+    // The access tokens already issued are refused from the next request on.
+    expect((await progressWith(first.accessToken)).status).toBe(401);
     expect(await issuerAccepts(open(key, second)!.rt)).toBe(false);
   });
 
