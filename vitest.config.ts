@@ -6,6 +6,8 @@ export default defineConfig({
     // DynamoDB Local starts once per run and every integration test makes its own table in it.
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
+    // Browser tests poll the page; on a shared machine a round trip can take seconds, not one.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 60_000,
     // In CI every test is listed by name, and a JSON summary is kept for the closing line of .ci/run.
     reporters: process.env.CI === 'true' ? ['verbose', 'json'] : ['default'],

@@ -52,6 +52,8 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
   const cspViolations: string[] = [];
 
   beforeAll(async () => {
+    // Deletion ends the sessions through the limiter's write: give DynamoDB Local time on this shared machine.
+    process.env.RATE_LIMIT_TIMEOUT_MS = '5000';
     site = await startSiteUnderTest('journey');
     ({ platform, browser, page } = site);
     // The platform sends the production CSP: anything it blocks shows up on the console.
@@ -128,11 +130,13 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     expect(await page.locator('.review-status').textContent()).toBe('Nothing is due right now.');
     await expectNoAxeViolations(page);
 
-    // Act + Assess: half an hour later the three are due; answer each, then Next, until none is left.
-    await page.clock.setFixedTime(new Date(Date.now() + 30 * 60_000));
+    // Act + Assess: a month later the three are due (the anonymous answers, merged at sign-in, and
+    // the signed-in ones each moved the cards on); answer each, then Next, until none is left.
+    await page.clock.setFixedTime(new Date(Date.now() + 30 * 86_400_000));
     await page.reload();
     for (const left of [3, 2, 1]) {
-      await expect.poll(() => page.locator('.review-status').textContent()).toBe(`${left} ${left === 1 ? 'review' : 'reviews'} left.`);
+      // By the page's clock the access token has expired too: the page first refreshes it (seconds here).
+      await expect.poll(() => page.locator('.review-status').textContent(), { timeout: 15_000 }).toBe(`${left} ${left === 1 ? 'review' : 'reviews'} left.`);
       const exercise = page.locator('.review-card .exercise');
       const kind = await exercise.getAttribute('data-kind');
       if (kind === 'mcq') await exercise.getByRole('radio').first().check();
@@ -164,7 +168,7 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     const after = await (await fetch(`${platform.url}/api/me/export`, { headers: { authorization: `Bearer ${fresh}` } })).json();
     expect(after.cards).toEqual([]);
     expect(after.progress).toEqual([]);
-  });
+  }, 90_000);
 
   it('reorders steps by drag and drop and announces the move', async () => {
     // Prepare
