@@ -3,6 +3,7 @@ import { BARE_HANDLER, measureBundles } from './bundles';
 import { measureContentIngest, printContentTables } from './content';
 import { measureColdStart } from './platform';
 import { measureRateLimiters, ratioSummary, scenario } from './rate-limit';
+import { measureSessions } from './sessions';
 import { measureSite } from './site';
 import { median, printTable } from './table';
 
@@ -45,6 +46,16 @@ printTable(
   `Signed-in graded attempt on DynamoDB Local (${apiIterations} each, interleaved)`,
   ['measure', 'p50', 'p99'],
   attempt.map((r) => (r.measure.startsWith('ratio') ? [r.measure, `${r.p50.toFixed(2)}×`, `${r.p99.toFixed(2)}×`] : [r.measure, `${r.p50.toFixed(2)} ms`, `${r.p99.toFixed(2)} ms`])),
+);
+
+const sessions = await measureSessions(apiIterations);
+printTable(
+  `Sessions: an authenticated GET /api/me/progress through authentication and the rate limiter (${apiIterations} each, interleaved, DynamoDB Local)`,
+  ['measure', 'DynamoDB calls / request', 'p50', 'p99'],
+  [
+    ...sessions.rows.map((r) => [r.measure, r.calls.toFixed(2), `${r.p50.toFixed(2)} ms`, `${r.p99.toFixed(2)} ms`]),
+    [sessions.refresh.measure, sessions.refresh.calls.toFixed(2), `${sessions.refresh.p50.toFixed(2)} ms`, `${sessions.refresh.p99.toFixed(2)} ms`],
+  ],
 );
 
 printContentTables(await measureContentIngest());

@@ -48,6 +48,8 @@ export type IdentityConfig =
       groupsClaim?: string;
       authorizeEndpoint?: string;
       tokenEndpoint?: string;
+      /** RFC 7009 revocation endpoint, used by "sign out" (needed with tokenEndpoint for sessions). */
+      revocationEndpoint?: string;
     };
 
 /** Reads one context value; empty strings count as unset so CI can pass `-c name=$VAR` blindly. */
@@ -128,7 +130,8 @@ function identityConfig(setting: Setting): IdentityConfig {
   const groupsClaim = setting('oidcGroupsClaim');
   const authorizeEndpoint = setting('oidcAuthorizeEndpoint');
   const tokenEndpoint = setting('oidcTokenEndpoint');
-  for (const url of [issuer, jwksUri, authorizeEndpoint, tokenEndpoint]) {
+  const revocationEndpoint = setting('oidcRevocationEndpoint');
+  for (const url of [issuer, jwksUri, authorizeEndpoint, tokenEndpoint, revocationEndpoint]) {
     if (url !== undefined && !url.startsWith('https://')) throw new Error(`Identity provider URLs must use https: "${url}"`);
   }
   return {
@@ -139,5 +142,6 @@ function identityConfig(setting: Setting): IdentityConfig {
     ...(groupsClaim ? { groupsClaim } : {}),
     ...(authorizeEndpoint ? { authorizeEndpoint } : {}),
     ...(tokenEndpoint ? { tokenEndpoint } : {}),
+    ...(revocationEndpoint ? { revocationEndpoint } : {}),
   };
 }

@@ -2,11 +2,17 @@ import { callerOf } from '../middleware/auth';
 import { json } from '../middleware/problem';
 import { deleteAccount, exportAccount } from '../store/account';
 import { defaultStore } from '../store/client';
+import { revokeTokensBefore } from '../store/sessions';
+
+/** The longest access-token lifetime the issuers may be configured with (Cognito's maximum is 1 day; ours is ≤ 1 h). */
+const ACCESS_TOKEN_MAX_SECONDS = 3600;
 import { httpHandler } from './http';
 
 /**
  * GET /api/me/export — all of the learner's data as JSON. DELETE /api/me — deletes all of it
- * (aggregate item statistics hold no identity and stay).
+ * (aggregate item statistics hold no identity and stay), which ends every session: the session
+ * families live in the same partition, and every access token issued so far is refused from the
+ * next request on. Deletion needs a recent sign-in (step-up, `maxAuthAgeSeconds` in the route table).
  */
 export const handler = httpHandler(
   'account',
@@ -21,6 +27,10 @@ export const handler = httpHandler(
       });
     }
     await deleteAccount(store, sub);
+    // The deleted account's access tokens are refused from now on. The marker this leaves (the sub's
+    // rate-limit key with `revokedBefore` and nothing else) only has to outlive those tokens (≤ 1 h),
+    // so it expires then instead of after the two days sign-out-everywhere keeps it.
+    await revokeTokensBefore(store, sub, Math.floor(Date.now() / 1000) + 1, { ttlSeconds: ACCESS_TOKEN_MAX_SECONDS + 60 });
     return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };
   },
 );

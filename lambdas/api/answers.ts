@@ -23,12 +23,14 @@ export function gradeOrReject(key: AnswerKey, answer: Answer): Outcome {
 
 export async function recordForLearner(
   store: Store,
-  input: { sub: string; key: AnswerKey & { lessonId: string }; answer: Answer; outcome: Outcome; source: 'attempt' | 'review'; at: Date },
+  input: { sub: string; key: AnswerKey & { lessonId: string }; answer: Answer; outcome: Outcome; source: 'attempt' | 'review' | 'merge'; at: Date; attemptId?: string },
 ): Promise<CardState> {
   const rating = ratingOf(input.outcome);
   for (let attempt = 0; ; attempt++) {
     const previousCard = await getCard(store, input.sub, input.key.lessonId, input.key.itemId);
-    const nextCard = schedule(previousCard?.card, rating, input.at);
+    // A merged answer older than the card's last review joins the history but cannot move the schedule back.
+    const lastReview = previousCard?.card.lastReview;
+    const nextCard = lastReview && new Date(lastReview) > input.at ? previousCard.card : schedule(previousCard?.card, rating, input.at);
     try {
       await recordAnswer(store, { ...input, previousCard, nextCard });
       return nextCard;

@@ -5,6 +5,7 @@ import { idempotency } from '../middleware/idempotency';
 import { observability } from '../middleware/observability';
 import { problem, problemDetails } from '../middleware/problem';
 import { rateLimit } from '../middleware/rate-limit';
+import { sameOrigin } from '../middleware/same-origin';
 import type { ApiContext } from '../middleware/request-context';
 import { defaultStore } from '../store/client';
 import { apiFunctions, routeKey, type ApiFunctionName, type RouteOptions } from './routes';
@@ -13,22 +14,24 @@ export type ApiEvent = APIGatewayProxyEventV2;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 type RouteFn = (event: ApiEvent, context: ApiContext) => Promise<ApiResult>;
 
+/** The site's origins (`SITE_ORIGINS`, comma-separated), which an `Origin` header must name when sent. */
+const siteOrigins = () => (process.env.SITE_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+
 /**
  * The one place a route's middleware chain is assembled, from that route's options in the route
  * table (`routes.ts`). Order (middy runs `before` top to bottom and `after`/`onError` bottom to top):
  *   1. problemDetails — renders every thrown problem as application/problem+json (its onError runs last)
  *   2. observability — Powertools logger (correlation id), metrics (traces: Lambda's active tracing)
- *   3. authenticate — verifies the bearer token per `auth`, sets context.caller
+ *   2b. sameOrigin — only on `sameOrigin` routes (the session cookie's): refuses cross-site requests
+ *   3. authenticate — verifies the bearer token per `auth` (and `maxAuthAgeSeconds`), sets context.caller
  *   4. rateLimit — keys by the verified sub (else the client IP), tier from verified groups; 429/503,
  *      RateLimit headers on every response. Before idempotency, so a replayed retry still spends quota.
  *   5. idempotency — only on `idempotent` routes: replays a retried write's stored response
  */
 function routeChain(fn: RouteFn, options: RouteOptions) {
-  const chain = middy<ApiEvent, ApiResult, Error, ApiContext>()
-    .use(problemDetails())
-    .use(observability())
-    .use(authenticate(options.auth))
-    .use(rateLimit(options.rateLimit));
+  const chain = middy<ApiEvent, ApiResult, Error, ApiContext>().use(problemDetails()).use(observability());
+  if (options.sameOrigin) chain.use(sameOrigin(siteOrigins()));
+  chain.use(authenticate(options.auth, options.maxAuthAgeSeconds === undefined ? {} : { maxAuthAgeSeconds: options.maxAuthAgeSeconds })).use(rateLimit(options.rateLimit));
   if (!options.idempotent) return chain.handler(fn);
   // A replayed retry answers with the stored response instead of running the handler again.
   return chain.use(idempotency(defaultStore)).handler(async (event, context) => context.replay ?? fn(event, context));

@@ -6,6 +6,7 @@ import { keys } from '../store/keys';
 const learnerData = keys.user('*').pk;
 const itemStatistics = keys.itemStats('*', '*').pk;
 const learnerRateLimits = keys.rateLimitPartition(keys.rateLimitSubject.user('*')).pk;
+const sessionFamilies = keys.user('*').pk;
 
 /**
  * The API's functions and their routes, declared once: the CDK stack creates one function per
@@ -27,6 +28,10 @@ export interface RouteOptions {
   readonly idempotent?: boolean;
   /** Weight, failure policy (open/closed) and policy set of the route's rate limit; defaults apply when omitted. */
   readonly rateLimit?: RouteRateLimit;
+  /** The route acts on the session cookie: cross-site and simple (non-JSON) requests are refused (CSRF). */
+  readonly sameOrigin?: boolean;
+  /** Step-up (RFC 9470): the token's `auth_time` must be at most this many seconds old. */
+  readonly maxAuthAgeSeconds?: number;
 }
 
 export interface ApiRoute extends RouteOptions {
@@ -44,6 +49,8 @@ export interface ApiFunction {
    */
   tableAccess: 'read' | { write: readonly TableWriteAction[]; partitions: readonly string[] };
   description: string;
+  /** Reads the session cookie key (the stack grants the secret to this function only). */
+  needsSessionKey?: boolean;
 }
 
 export const apiFunctions = {
@@ -64,7 +71,11 @@ export const apiFunctions = {
   attempts: {
     entry: 'lambdas/api/attempts.ts',
     // Anonymous callers are graded too; a token that is sent must be valid.
-    routes: [{ method: 'POST', path: '/api/lessons/{id}/attempts', auth: 'optional', idempotent: true }],
+    routes: [
+      { method: 'POST', path: '/api/lessons/{id}/attempts', auth: 'optional', idempotent: true },
+      // Anonymous work merged on sign-in: idempotent by each attempt's own id; up to 200 answers.
+      { method: 'POST', path: '/api/me/merge', auth: 'required', rateLimit: { weight: 10 } },
+    ],
     // Attempt, statistics and card in one transaction (Put, Update); idempotency claim/complete/release.
     tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
     description: 'Grades exercise answers; records signed-in attempts, statistics and review cards',
@@ -93,11 +104,28 @@ export const apiFunctions = {
       // Export and deletion read or write a learner's whole partition: they cost ten units, and they
       // wait (503) rather than run unmetered when the rate limiter's store is down.
       { method: 'GET', path: '/api/me/export', auth: 'required', rateLimit: { weight: 10, failure: 'closed' } },
-      { method: 'DELETE', path: '/api/me', auth: 'required', rateLimit: { weight: 10, failure: 'closed' } },
+      // Deletion cannot be undone: it needs a sign-in from the last five minutes (step-up).
+      { method: 'DELETE', path: '/api/me', auth: 'required', maxAuthAgeSeconds: 300, rateLimit: { weight: 10, failure: 'closed' } },
     ],
     // Deletion also removes the learner's rate-limit items (RATE#user:<sub>), which hold the sub.
     tableAccess: { write: ['BatchWriteItem'], partitions: [learnerData, learnerRateLimits] },
     description: "Exports or deletes all of the learner's data",
+  },
+  auth: {
+    entry: 'lambdas/api/auth.ts',
+    // Same-origin JSON POSTs only (they act on the session cookie). Sign-in and refresh carry no
+    // bearer token: the cookie is their credential, and they are limited per client address.
+    routes: [
+      { method: 'POST', path: '/api/auth/session', auth: 'public', sameOrigin: true },
+      { method: 'POST', path: '/api/auth/refresh', auth: 'public', sameOrigin: true },
+      { method: 'POST', path: '/api/auth/sign-out', auth: 'public', sameOrigin: true },
+      { method: 'POST', path: '/api/auth/sign-out-everywhere', auth: 'required', sameOrigin: true },
+    ],
+    // Session family records in the learner's partition (create, rotate, end); revokedBefore goes on
+    // the rate-limit items through the limiter's own UpdateItem grant.
+    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], partitions: [sessionFamilies] },
+    description: 'Session routes: code exchange, refresh with rotation, sign out (everywhere)',
+    needsSessionKey: true,
   },
   authorStats: {
     entry: 'lambdas/api/author-stats.ts',

@@ -51,8 +51,13 @@ function unauthorized(description?: string) {
  * issuer and audience alone would accept it. A token qualifies when it carries `token_use` equal to
  * the configured value (Cognito), or otherwise has the RFC 9068 header `typ: at+jwt`.
  */
-export function accessTokenCheck(config: Pick<AuthConfig, 'audience' | 'tokenUse'>) {
+export function accessTokenCheck(config: Pick<AuthConfig, 'audience' | 'tokenUse'>, clock: () => number = Date.now) {
   return ({ header, payload }: { header: JwtHeader; payload: JwtPayload }) => {
+    // RFC 9068 §2.2: exp and iat are required. aws-jwt-verify checks exp only when it is present.
+    if (typeof payload.exp !== 'number') throw new Error('token has no expiry (exp)');
+    if (typeof payload.iat !== 'number') throw new Error('token has no issue time (iat)');
+    // A token "issued" in the future was minted with a wrong clock or on purpose to outlive revocation.
+    if (payload.iat > clock() / 1000 + MAX_CLOCK_SKEW_SECONDS) throw new Error('token issued in the future (iat)');
     if (payload.token_use !== undefined) {
       if (payload.token_use !== config.tokenUse) throw new Error(`token_use must be "${config.tokenUse}"`);
     } else {
@@ -67,12 +72,41 @@ export function accessTokenCheck(config: Pick<AuthConfig, 'audience' | 'tokenUse
   };
 }
 
+/** Clock difference tolerated between the issuer and this function when reading `iat`. */
+export const MAX_CLOCK_SKEW_SECONDS = 60;
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Checks aws-jwt-verify leaves to the caller, run on the raw token before its signature is verified:
+ * - every part is canonical base64url (RFC 7515 §2: no padding, and re-encoding the decoded bytes
+ *   gives the same text, so a last character with non-zero unused bits is refused): a token has
+ *   exactly one spelling, which keeps deny lists, caches and logs honest;
+ * - the header names no critical extension (RFC 7515 §4.1.11: a recipient must refuse a `crit` it
+ *   does not understand, and this API understands none).
+ */
+export function assertCanonicalJwt(token: string): void {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new Error('a JWT has three parts');
+  for (const part of parts) {
+    if (!BASE64URL.test(part) || Buffer.from(part, 'base64url').toString('base64url') !== part) throw new Error('non-canonical base64url');
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
+  } catch {
+    throw new Error('header is not JSON');
+  }
+  if (typeof header !== 'object' || header === null || 'crit' in header) throw new Error('unsupported critical header parameter (crit)');
+}
+
 const stringList = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [];
 
 export function identityOf(payload: JwtPayload, config: Pick<AuthConfig, 'groupsClaim'>): Identity {
   const groups = new Set([...stringList(payload['cognito:groups']), ...stringList(payload[config.groupsClaim])]);
-  return { sub: String(payload.sub), groups: [...groups], scopes: stringList(payload.scope) };
+  const authTime = typeof payload.auth_time === 'number' ? payload.auth_time : undefined;
+  return { sub: String(payload.sub), groups: [...groups], scopes: stringList(payload.scope), issuedAt: Number(payload.iat), ...(authTime !== undefined ? { authTime } : {}) };
 }
 
 export function createTokenVerifier(config: AuthConfig) {
@@ -87,7 +121,10 @@ export function createTokenVerifier(config: AuthConfig) {
     },
     { jwksCache: new SimpleJwksCache({ fetcher }) },
   );
-  return async (token: string): Promise<Identity> => identityOf(await verifier.verify(token), config);
+  return async (token: string): Promise<Identity> => {
+    assertCanonicalJwt(token);
+    return identityOf(await verifier.verify(token), config);
+  };
 }
 
 const bearer = (headers: Record<string, string | undefined>): string | undefined | null => {
@@ -104,9 +141,25 @@ function rejection(error: unknown): string {
   return 'invalid token';
 }
 
+/**
+ * RFC 9470 step-up: the sign-in behind the token is too old (or its time unknown) for this route.
+ * A token without `auth_time` counts as not recent, so the rule holds whatever the issuer puts in.
+ */
+export function insufficientAuthentication(maxAgeSeconds: number) {
+  return problem(401, 'Unauthorized', {
+    type: 'insufficient-user-authentication',
+    detail: `This action needs a sign-in from the last ${maxAgeSeconds / 60} minutes: sign in again to continue.`,
+    headers: { 'WWW-Authenticate': `Bearer realm="${REALM}", error="insufficient_user_authentication", error_description="a more recent sign-in is required", max_age=${maxAgeSeconds}` },
+    extensions: { maxAge: maxAgeSeconds },
+  });
+}
+
+/** The caller's tokens were revoked ("sign out everywhere", account deleted) after this one was issued. */
+export const sessionEnded = () => unauthorized('session ended');
+
 export function authenticate(
   mode: AuthMode,
-  options: { config?: AuthConfig; verify?: (token: string) => Promise<Identity> } = {},
+  options: { config?: AuthConfig; verify?: (token: string) => Promise<Identity>; maxAuthAgeSeconds?: number; clock?: () => number } = {},
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext> {
   // Public routes never read the Authorization header (middy wants at least one phase).
   if (mode === 'public') return { before: () => undefined };
@@ -134,6 +187,10 @@ export function authenticate(
           detail: `This route is for members of the "${config.authorsGroup}" group.`,
           headers: { 'WWW-Authenticate': `Bearer realm="${REALM}", error="insufficient_scope"` },
         });
+      }
+      if (options.maxAuthAgeSeconds !== undefined) {
+        const age = caller.authTime === undefined ? Infinity : (options.clock ?? Date.now)() / 1000 - caller.authTime;
+        if (!(age <= options.maxAuthAgeSeconds)) throw insufficientAuthentication(options.maxAuthAgeSeconds);
       }
       request.context.caller = caller;
     },

@@ -8,6 +8,7 @@ import { assertUnits, assertWeight } from '../ratelimit/policy';
 import { defaultLimiterStore } from '../ratelimit/store';
 import { keys } from '../store/keys';
 import { authorsGroupFromEnv } from './auth-config';
+import { sessionEnded } from './auth';
 import { clientIp, rateLimitNetwork } from './client-ip';
 import { logger, metrics } from './observability';
 import { problem, responseHeaders, setResponseHeaders } from './problem';
@@ -80,7 +81,8 @@ export function rateLimit(
   const decide = async (limitRequest: LimitRequest): Promise<Decision> => {
     try {
       const decision = await deps.limiter().check(limitRequest);
-      deps.metrics.record(decision.outcome, { policySet });
+      // Sessions: a revoked token is an authentication answer (thrown in `before`), not a limiter outcome.
+      if (decision.outcome !== 'revoked') deps.metrics.record(decision.outcome, { policySet });
       return decision;
     } catch (error) {
       deps.log('rate limiter store failed', { failure, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
@@ -104,7 +106,9 @@ export function rateLimit(
       const caller = request.context.caller;
       const subject = caller ? keys.rateLimitSubject.user(caller.sub) : keys.rateLimitSubject.network(rateLimitNetwork(clientIp(request.event)));
       const policies = byTier[tierOf(caller, deps.authorsGroup)];
-      const decision = await decide({ subject, policySet, policies, weight });
+      const decision = await decide({ subject, policySet, policies, weight, ...(caller?.issuedAt !== undefined ? { issuedAt: caller.issuedAt } : {}) });
+      // Sessions: the token was issued before "sign out everywhere"; nothing was spent.
+      if (decision.outcome === 'revoked') throw sessionEnded();
       // A 429 names only the violated policy in RateLimit: its `t` (next unit back) is never later
       // than Retry-After (enough units for this request, on every policy).
       const violatedState = decision.states.filter((state) => state.policy === decision.violated);

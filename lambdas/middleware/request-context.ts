@@ -11,6 +11,10 @@ export interface Identity {
   sub: string;
   groups: string[];
   scopes: string[];
+  /** The token's `iat` (epoch seconds): "sign out everywhere" refuses tokens issued before it. */
+  issuedAt?: number;
+  /** The token's `auth_time` (epoch seconds) when it has one: when the learner last signed in. */
+  authTime?: number;
 }
 
 export interface ApiContext extends Context {

@@ -35,6 +35,8 @@ export interface SpendRequest {
   decisionId: string;
   /** More conditions the write must meet, ANDed with the quota conditions (see the module comment). */
   extraConditions?: readonly WriteCondition[];
+  /** Sessions: see LimitRequest.issuedAt (a token issued before the subject's revokedBefore spends nothing). */
+  issuedAt?: number;
 }
 
 /** One more condition of the write, with its own placeholders (names `#x…`, values `:x…`, unique per condition). */
@@ -47,7 +49,7 @@ export interface WriteCondition {
 /** The attribute holding the id of the item's last write. */
 export const DECISION_ATTRIBUTE = 'lastDecision';
 
-export type SpendResult = { spent: true; tats: Tats } | { spent: false; old: Tats };
+export type SpendResult = { spent: true; tats: Tats } | { spent: false; old: Tats; revoked?: true };
 
 const num = (n: number): AttributeValue => ({ N: String(n) });
 
@@ -81,6 +83,12 @@ export function spendCommand(store: LimiterStore, request: SpendRequest): Update
     conditions.push(`(${extra.expression})`);
     Object.assign(names, extra.names);
     Object.assign(values, extra.values);
+  }
+  // Sessions: tokens issued before the subject's revokedBefore are refused in the same write.
+  if (request.issuedAt !== undefined) {
+    names['#revoked'] = keys.revokedBefore;
+    values[':iat'] = num(request.issuedAt);
+    conditions.push('(attribute_not_exists(#revoked) OR #revoked <= :iat)');
   }
   const { pk, sk } = keys.rateLimit(request.subject, request.policySet);
   return new UpdateItemCommand({
@@ -155,7 +163,11 @@ export async function spend(store: LimiterStore, request: SpendRequest): Promise
     const result = await store.client.send(spendCommand(store, request), { abortSignal: callDeadline(store) });
     return { spent: true, tats: readTats(result.Attributes, request.policies) };
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return { spent: false, old: readTats(error.Item, request.policies) };
+    if (error instanceof ConditionalCheckFailedException) {
+      const revokedBefore = error.Item?.[keys.revokedBefore]?.N;
+      const revoked = request.issuedAt !== undefined && revokedBefore !== undefined && Number(revokedBefore) > request.issuedAt;
+      return { spent: false, old: readTats(error.Item, request.policies), ...(revoked ? { revoked: true as const } : {}) };
+    }
     throw error;
   }
 }

@@ -13,9 +13,14 @@ export interface LimitRequest {
   /** Limits travel with every call, so changing them needs no migration of stored state. */
   policies: readonly CompiledPolicy[];
   weight: number;
+  /**
+   * Sessions: the caller's access-token `iat` (epoch s). The write then also requires the subject's
+   * `revokedBefore` to be absent or ≤ it, so "sign out everywhere" costs no call of its own.
+   */
+  issuedAt?: number;
 }
 
-export type Outcome = 'allowed' | 'limited' | 'cached-block';
+export type Outcome = 'allowed' | 'limited' | 'cached-block' | 'revoked';
 
 export interface Decision {
   outcome: Outcome;
@@ -152,6 +157,8 @@ export class DynamoLimiter implements Limiter {
       const calls = refunds + writes;
       const branches = Object.fromEntries(policies.map((p) => [p.name, branchOf(known?.[p.name], now)]));
       const result = await this.#spend(id, { ...request, now, branches, decisionId: this.#newId() });
+      // Sessions: the token predates the subject's revokedBefore; nothing was spent.
+      if (!result.spent && result.revoked) return { outcome: 'revoked', allowed: false, retryAfterMs: 0, states: [], calls };
       if (result.spent) {
         this.#known.set(id, result.tats);
         return { outcome: 'allowed', allowed: true, retryAfterMs: 0, states: describe(policies, result.tats, now), calls };

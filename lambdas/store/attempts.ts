@@ -13,15 +13,20 @@ export interface AnswerRecord {
   key: AnswerKey & { lessonId: string };
   answer: Answer;
   outcome: Outcome;
-  /** Where the answer came from: a lesson page attempt or a review session. */
-  source: 'attempt' | 'review';
+  /** Where the answer came from: a lesson page attempt, a review session, or anonymous work merged on sign-in. */
+  source: 'attempt' | 'review' | 'merge';
   at: Date;
   previousCard: StoredCard | undefined;
   nextCard: CardState;
+  /** A client-chosen id (anonymous work merged on sign-in): the attempt is written at most once. */
+  attemptId?: string;
 }
 
 /** Raised when another request changed the card between our read and our write. */
 export class CardConflict extends Error {}
+
+/** Raised when an attempt with the same client-chosen id is already stored (a repeated merge). */
+export class AlreadyRecorded extends Error {}
 
 /**
  * One answer, written atomically: the attempt in the learner's history, the item's aggregate
@@ -31,7 +36,7 @@ export async function recordAnswer(store: Store, record: AnswerRecord): Promise<
   const { sub, key, outcome, at } = record;
   const iso = at.toISOString();
   const attempt = {
-    ...keys.attempt(sub, key.lessonId, key.itemId, iso, randomUUID().slice(0, 8)),
+    ...keys.attempt(sub, key.lessonId, key.itemId, iso, record.attemptId ?? randomUUID().slice(0, 8)),
     type: 'attempt',
     lessonId: key.lessonId,
     itemId: key.itemId,
@@ -42,14 +47,19 @@ export async function recordAnswer(store: Store, record: AnswerRecord): Promise<
     at: iso,
   };
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-    { Put: { TableName: store.tableName, Item: attempt } },
+    { Put: { TableName: store.tableName, Item: attempt, ...(record.attemptId ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) } },
     statsUpdate(store, key.lessonId, record),
     cardPut(store, sub, key, record.previousCard, record.nextCard),
   ];
   try {
     await store.doc.send(new TransactWriteCommand({ TableName: store.tableName, TransactItems: items } as TransactWriteCommandInput));
   } catch (error) {
-    if (isConditionalFailure(error)) throw new CardConflict('the card changed concurrently');
+    if (isConditionalFailure(error)) {
+      // The first action is the attempt's own put (a merged attempt stored before); any other is the card.
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new AlreadyRecorded('this attempt is already stored');
+      throw new CardConflict('the card changed concurrently');
+    }
     throw error;
   }
 }

@@ -61,6 +61,11 @@ export const keys = {
   /** Upper bound of the due queue at `at`: every sort key due at or before it sorts below. */
   dueUntil: (sub: string, at: string) => ({ gsi2pk: `DUE#${sub}`, gsi2sk: `${at}#~` }),
   dueIndex: tableSchema.globalSecondaryIndexes[1].indexName,
+  /** One signed-in session family (a sign-in and all its refresh-token rotations), in its learner's partition. */
+  session: (sub: string, familyId: string) => ({ pk: `USER#${sub}`, sk: `SESSION#${familyId}` }),
+  sessionPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'SESSION#' }),
+  /** Attribute of a learner's rate-limit items: access tokens issued before it (epoch seconds) are refused. */
+  revokedBefore: 'revokedBefore',
   idempotency: (sub: string, scope: string, key: string) => ({ pk: `USER#${sub}`, sk: `IDEMPOTENCY#${scope}#${key}` }),
   /** Aggregate (anonymous) answer statistics of one item, beside its lesson. */
   itemStats: (lessonId: string, itemId: string) => ({ pk: `LESSON#${lessonId}`, sk: `STATS#${itemId}` }),

@@ -5,6 +5,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { apiFunctions, type ApiFunction, type ApiFunctionName } from '../../lambdas/api/routes';
 import type { StageConfig } from '../config';
@@ -28,6 +29,8 @@ export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly functions: Record<ApiFunctionName, RungsFunction>;
+  /** The secret the session cookie key is derived from; readable by the session routes only. */
+  readonly sessionKey: Secret;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -66,6 +69,16 @@ export class Api extends Construct {
       },
     });
 
+    // Generated at deploy time, never in the template; the session function derives its AES key from it.
+    this.sessionKey = new Secret(this, 'SessionKey', {
+      description: `Rungs session cookie key (${config.stage})`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: config.removalPolicy,
+    });
+    acknowledge(this.sessionKey, {
+      'AwsSolutions-SMG4': 'Rotating the cookie key would end every session at once; it is rotated by hand (a new version) when compromise is suspected, and sessions are capped at 90 days anyway.',
+    });
+
     const functions = {} as Record<ApiFunctionName, RungsFunction>;
     for (const [name, spec] of Object.entries(apiFunctions) as [ApiFunctionName, (typeof apiFunctions)[ApiFunctionName]][]) {
       const fn = new RungsFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
@@ -73,8 +86,14 @@ export class Api extends Construct {
         description: spec.description,
         logRetention: config.logRetention,
         logRemovalPolicy: config.removalPolicy,
-        environment: { ...props.environment, TABLE_NAME: table.tableName, RUNGS_STAGE: config.stage },
+        environment: {
+          ...props.environment,
+          TABLE_NAME: table.tableName,
+          RUNGS_STAGE: config.stage,
+          ...('needsSessionKey' in spec && spec.needsSessionKey ? { SESSION_KEY_SECRET_ARN: this.sessionKey.secretArn } : {}),
+        },
       });
+      if ('needsSessionKey' in spec && spec.needsSessionKey) this.sessionKey.grantRead(fn);
       const access = spec.tableAccess as ApiFunction['tableAccess'];
       if (access === 'read') table.grantReadData(fn);
       else {

@@ -28,6 +28,13 @@ export { CALLBACK_PATH };
 const SCOPES = ['openid', 'email', 'profile'];
 
 /**
+ * Token lifetimes (docs/api.md "Sessions"): access and ID tokens 15 minutes; refresh tokens 90 days,
+ * the absolute cap of a session (Cognito gives a rotated refresh token its predecessor's remaining
+ * lifetime). The 30-day sliding inactivity window is enforced by the session routes.
+ */
+export const TOKEN_VALIDITY = { access: Duration.minutes(15), id: Duration.minutes(15), refresh: Duration.days(90) };
+
+/**
  * Who the learners are: a Cognito user pool with a PKCE public client and its hosted UI, or an
  * external OpenID Connect issuer from configuration (then nothing is created here). Either way the
  * construct tells the API which tokens to trust (`apiEnvironment`), the site where to sign in
@@ -44,11 +51,14 @@ export class Identity extends Construct {
   /** Origins the browser calls during sign-in (token endpoint, discovery), for connect-src. */
   readonly browserOrigins: string[];
   private readonly siteOrigins: string[] = [];
+  /** The site origins as one comma-separated value, resolved once every origin is registered. */
+  protected readonly siteOriginList = Lazy.string({ produce: () => this.siteOrigins.join(',') });
 
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
     const { config } = props;
-    const common = { AUTH_TOKEN_USE: 'access', AUTH_AUTHORS_GROUP: AUTHORS_GROUP };
+    // SITE_ORIGINS: the Origin a request to a session (cookie) route may carry.
+    const common = { AUTH_TOKEN_USE: 'access', AUTH_AUTHORS_GROUP: AUTHORS_GROUP, SITE_ORIGINS: this.siteOriginList };
 
     if (config.identity.kind === 'oidc') {
       const external = config.identity;
@@ -58,6 +68,9 @@ export class Identity extends Construct {
         AUTH_AUDIENCE: external.audience,
         ...(external.jwksUri ? { AUTH_JWKS_URI: external.jwksUri } : {}),
         ...(external.groupsClaim ? { AUTH_GROUPS_CLAIM: external.groupsClaim } : {}),
+        // The session routes exchange and refresh through these; without them they refuse to start.
+        ...(external.tokenEndpoint ? { AUTH_TOKEN_ENDPOINT: external.tokenEndpoint } : {}),
+        ...(external.revocationEndpoint ? { AUTH_REVOCATION_ENDPOINT: external.revocationEndpoint } : {}),
       };
       this.siteConfig = externalSiteConfig(external);
       this.browserOrigins = [...new Set([external.issuer, external.tokenEndpoint].filter((u) => u !== undefined).map((u) => new URL(u).origin))];
@@ -115,10 +128,13 @@ export class Identity extends Construct {
         logoutUrls: urls('/'),
       },
       preventUserExistenceErrors: true,
+      // /oauth2/revoke for "sign out"; rotation on every refresh, with no grace period: the session
+      // routes never resend a refresh, so a second use of a rotated token is always a copy.
       enableTokenRevocation: true,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(30),
+      refreshTokenRotationGracePeriod: Duration.seconds(0),
+      accessTokenValidity: TOKEN_VALIDITY.access,
+      idTokenValidity: TOKEN_VALIDITY.id,
+      refreshTokenValidity: TOKEN_VALIDITY.refresh,
     });
 
     const hostedUi = this.domain.baseUrl();
@@ -126,6 +142,8 @@ export class Identity extends Construct {
       ...common,
       AUTH_ISSUER: this.userPool.userPoolProviderUrl,
       AUTH_AUDIENCE: this.client.userPoolClientId,
+      AUTH_TOKEN_ENDPOINT: `${hostedUi}/oauth2/token`,
+      AUTH_REVOCATION_ENDPOINT: `${hostedUi}/oauth2/revoke`,
     };
     this.siteConfig = {
       provider: 'cognito',

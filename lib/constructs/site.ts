@@ -31,6 +31,7 @@ import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { ObjectOwnership, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source, type BucketDeploymentProps } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { SESSION_COOKIE } from '../../lambdas/session/cookie';
 import { join } from 'node:path';
 import type { AssetManifest } from '../../lambdas/render';
 import { buildSite, writeSite } from '../../web/build';
@@ -61,7 +62,7 @@ export const VIEWER_ADDRESS_HEADER = 'CloudFront-Viewer-Address';
  * the API cache key instead (see below). A header a handler starts reading must be added here:
  * test/infra/edge.test.ts compares this list with the headers read under lambdas/.
  */
-const API_VIEWER_HEADERS = ['Accept', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'Origin', 'User-Agent'];
+const API_VIEWER_HEADERS = ['Accept', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'Origin', 'Sec-Fetch-Site', 'User-Agent'];
 const ONE_YEAR = Duration.days(365);
 
 /**
@@ -156,10 +157,11 @@ export class Site extends Construct {
     // An allow list, not "all viewer headers except Host": CloudFront cannot add its own headers
     // (CloudFront-Viewer-Address) to an all-except policy, and API Gateway rejects a foreign Host.
     const apiRequests = new OriginRequestPolicy(this, 'ApiRequests', {
-      comment: 'API: viewer headers the API reads, the viewer address, all query strings, no cookies',
+      comment: 'API: viewer headers the API reads, the viewer address, all query strings, the session cookie only',
       headerBehavior: OriginRequestHeaderBehavior.allowList(...API_VIEWER_HEADERS, VIEWER_ADDRESS_HEADER),
       queryStringBehavior: OriginRequestQueryStringBehavior.all(),
-      cookieBehavior: OriginRequestCookieBehavior.none(),
+      // The sealed session cookie is read by /api/auth/* only; no other cookie ever reaches the API.
+      cookieBehavior: OriginRequestCookieBehavior.allowList(SESSION_COOKIE),
     });
 
     const apiDomain = `${props.httpApi.apiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`;

@@ -47,7 +47,6 @@ describe('default identity: a Cognito user pool', () => {
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
-      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
       CallbackURLs: [{ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('SiteDistribution'), 'DomainName'] }, '/auth/callback/']] }],
     });
   });

@@ -18,7 +18,9 @@ const rateItems = (sub: string) => partition(keys.rateLimitPartition(keys.rateLi
 describe('DELETE /api/me', () => {
   it("removes the learner's rate-limit state, which holds their sub, and leaves other learners' alone", async () => {
     // Prepare: both learners have spent quota, so both have a RATE#user:<sub> item
-    const [grace, ada] = await Promise.all([api.issuer.mintAccessToken('grace'), api.issuer.mintAccessToken('ada')]);
+    // Deletion needs a recent sign-in (step-up): grace's token says she signed in just now.
+    const grace = api.issuer.signWithIssuerKey({ sub: 'grace', aud: api.issuer.clientId, auth_time: Math.floor(Date.now() / 1000) }, { typ: 'at+jwt' });
+    const ada = await api.issuer.mintAccessToken('ada');
     await api.call({ method: 'GET', path: '/api/me/progress', token: grace });
     await api.call({ method: 'GET', path: '/api/me/progress', token: ada });
     expect(await rateItems('grace')).toHaveLength(1);
@@ -28,7 +30,12 @@ describe('DELETE /api/me', () => {
 
     // Assess
     expect(deleted.status).toBe(204);
-    expect(await rateItems('grace')).toEqual([]);
+    // What stays is only the marker that refuses grace's remaining tokens, expiring within the hour
+    // they can live: no quota state, no decision ids.
+    const now = Math.floor(Date.now() / 1000);
+    expect(await rateItems('grace')).toEqual([{ pk: 'RATE#user:grace', sk: 'SET#default', revokedBefore: expect.any(Number), ttl: expect.any(Number) }]);
+    expect((await rateItems('grace'))[0]!.ttl).toBeLessThanOrEqual(now + 3661 + 1);
+    expect((await api.call({ method: 'GET', path: '/api/me/progress', token: grace })).status).toBe(401);
     expect(await partition(keys.user('grace').pk)).toEqual([]);
     expect(await rateItems('ada')).toHaveLength(1);
   });

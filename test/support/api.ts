@@ -27,6 +27,8 @@ export interface Request {
   rawBody?: string;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** `name=value` pairs, as API Gateway puts them in the event's `cookies`. */
+  cookies?: string[];
 }
 
 export interface Response {
@@ -54,10 +56,10 @@ function resolve(method: string, path: string) {
   return undefined;
 }
 
-export async function startTestApi(options: { logLevel?: string } = {}): Promise<TestApi> {
+export async function startTestApi(options: { logLevel?: string; accessTokenTtlSeconds?: number } = {}): Promise<TestApi> {
   const store = await freshStore();
   useStoreEnv(store);
-  const issuer = await startLocalIssuer();
+  const issuer = await startLocalIssuer({ ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}) });
   // The limiter's 150 ms bound measures DynamoDB Local's queue on a busy machine, not the API: raise it.
   Object.assign(process.env, issuer.env, { POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', RATE_LIMIT_STORE_TIMEOUT_MS: '5000' });
   const content = (await readContentTree(join(repoRoot, 'content'))).filter((o) => o.key.startsWith('security/'));
@@ -86,7 +88,8 @@ export async function startTestApi(options: { logLevel?: string } = {}): Promise
         params: route.params,
         rawQueryString: new URLSearchParams(request.query ?? {}).toString(),
         headers,
-        body,
+        ...(request.cookies?.length ? { cookies: request.cookies } : {}),
+        ...(body !== undefined ? { body } : {}),
       });
       const result = await (await handlerOf(route.name))(event, lambdaContext(route.name));
       const responseHeaders = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));

@@ -1,23 +1,51 @@
-import { session, signOutLocally } from './auth';
+import { forgetSession, refresh, session } from './auth';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** The RFC 6750 / RFC 9470 error code of a 401, e.g. `invalid_token`, `insufficient_user_authentication`. */
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
 
-/** Calls the same-origin API with the access token when signed in; problem+json becomes an ApiError. */
+/** The session is over (refresh refused): the caller keeps what it could not send. */
+export class SessionEnded extends ApiError {}
+
+const ENDED = 'Your session has ended. Please sign in again.';
+
+const challengeCode = (response: Response) => /error="([a-z_]+)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1];
+
+/**
+ * Calls the same-origin API, with the tab's access token when signed in. A 401 `invalid_token`
+ * (expired, or refused after "sign out everywhere") is refreshed once and retried with the same
+ * Idempotency-Key, so a write is never lost or doubled; when the refresh is refused too, the session
+ * is over: SessionEnded. problem+json becomes an ApiError.
+ */
 export async function api<T>(method: string, path: string, body?: unknown, options: { idempotent?: boolean } = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const current = session();
-  if (current) headers.authorization = `Bearer ${current.accessToken}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (options.idempotent && current) headers['idempotency-key'] = crypto.randomUUID();
-  const response = await fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  if (response.status === 401 && current) signOutLocally();
+  const key = options.idempotent ? crypto.randomUUID() : undefined;
+  const send = (token?: string) => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (key && token) headers['idempotency-key'] = key;
+    return fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  };
+  const token = session()?.accessToken;
+  let response = await send(token);
+  if (response.status === 401 && token && challengeCode(response) === 'invalid_token') {
+    const fresh = await refresh();
+    if (fresh) response = await send(fresh.accessToken);
+    if (!fresh || (response.status === 401 && challengeCode(response) === 'invalid_token')) {
+      forgetSession(ENDED);
+      throw new SessionEnded(401, ENDED, 'invalid_token');
+    }
+  }
   if (!response.ok) {
     const problem = (await response.json().catch(() => ({}))) as { detail?: string; title?: string };
-    throw new ApiError(response.status, problem.detail ?? problem.title ?? `Request failed (${response.status})`);
+    throw new ApiError(response.status, problem.detail ?? problem.title ?? `Request failed (${response.status})`, challengeCode(response));
   }
   return (response.status === 204 ? undefined : await response.json()) as T;
 }

@@ -1,20 +1,20 @@
 /**
- * Sign-in with OpenID Connect authorization code + PKCE (S256) against the issuer named in
- * `/config.json` (Cognito in AWS, the local issuer under `npm start`).
+ * Sessions through the site's own token-mediating backend (`/api/auth/*`, docs/api.md "Sessions").
  *
- * Storage: state, verifier and return path live in sessionStorage only for the round trip to the
- * issuer. The access token also lives in sessionStorage: this is a multi-page site, so a token held
- * only in memory would be lost on every link followed; sessionStorage is per tab and gone when the
- * tab closes, never sent automatically (unlike a cookie, so no CSRF), and the strict CSP (no inline
- * or third-party script) is what keeps other code from reading it. No refresh token is requested:
- * after an hour the learner signs in again. The ID token is never used to call the API.
+ * Sign-in is authorization code + PKCE at the issuer named in `/config.json`; the callback page
+ * posts the code and verifier to `/api/auth/session`, which keeps the refresh token in an HttpOnly
+ * cookie the page cannot read and answers a short-lived access token. The access token lives in
+ * sessionStorage (per tab, gone with the tab; this is a multi-page site, so memory alone would be
+ * lost on every link). A tab without one asks `/api/auth/refresh` on load; refreshes are serialized
+ * across tabs with a Web Lock, so two tabs never present the same refresh token (that would read as
+ * reuse and end the session). `rungs.signed-in` in localStorage is only a hint that a cookie may
+ * exist (it spares anonymous visitors a request); the server decides.
  */
 
 interface SiteConfig {
   clientId: string;
   issuer: string;
   authorizeEndpoint?: string;
-  tokenEndpoint?: string;
   logoutEndpoint?: string;
   discoveryUrl?: string;
   redirectPath: string;
@@ -24,29 +24,23 @@ interface SiteConfig {
 
 const TOKEN_KEY = 'rungs.token';
 const FLOW_KEY = 'rungs.signin';
+const HINT_KEY = 'rungs.signed-in';
+const NOTICE_KEY = 'rungs.notice';
 
-interface Session {
+export interface Session {
   accessToken: string;
   expiresAt: number;
   sub: string;
 }
 
-let configPromise: Promise<Required<Pick<SiteConfig, 'authorizeEndpoint' | 'tokenEndpoint'>> & SiteConfig> | undefined;
+let configPromise: Promise<SiteConfig & { authorizeEndpoint: string }> | undefined;
 
 async function config() {
   configPromise ??= (async () => {
     const site = (await (await fetch('/config.json')).json()) as SiteConfig;
-    if (site.authorizeEndpoint && site.tokenEndpoint) return { ...site, authorizeEndpoint: site.authorizeEndpoint, tokenEndpoint: site.tokenEndpoint };
-    const discovery = (await (await fetch(site.discoveryUrl ?? `${site.issuer}/.well-known/openid-configuration`)).json()) as {
-      authorization_endpoint: string;
-      token_endpoint: string;
-      end_session_endpoint?: string;
-    };
-    return {
-      ...site,
-      authorizeEndpoint: site.authorizeEndpoint ?? discovery.authorization_endpoint,
-      tokenEndpoint: site.tokenEndpoint ?? discovery.token_endpoint,
-    };
+    if (site.authorizeEndpoint) return { ...site, authorizeEndpoint: site.authorizeEndpoint };
+    const discovery = (await (await fetch(site.discoveryUrl ?? `${site.issuer}/.well-known/openid-configuration`)).json()) as { authorization_endpoint: string };
+    return { ...site, authorizeEndpoint: discovery.authorization_endpoint };
   })();
   return configPromise;
 }
@@ -55,25 +49,67 @@ const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).rep
 const randomString = () => base64url(crypto.getRandomValues(new Uint8Array(32)));
 const redirectUri = (path: string) => new URL(path, location.origin).toString();
 
+/** The tab's access token while it has more than 30 s left. */
 export function session(): Session | undefined {
-  const stored = sessionStorage.getItem(TOKEN_KEY);
-  if (!stored) return undefined;
-  const parsed = JSON.parse(stored) as Session;
-  if (parsed.expiresAt > Date.now() + 30_000) return parsed;
-  sessionStorage.removeItem(TOKEN_KEY);
-  return undefined;
+  const parsed = JSON.parse(sessionStorage.getItem(TOKEN_KEY) ?? 'null') as Session | null;
+  return parsed && parsed.expiresAt > Date.now() + 30_000 ? parsed : undefined;
 }
 
-export function signOutLocally(): void {
+/** Tells the header (and anything else listening) that the session changed. */
+const changed = () => dispatchEvent(new Event('rungs:session'));
+
+export function forgetSession(notice?: string): void {
   sessionStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(HINT_KEY);
+  if (notice) sessionStorage.setItem(NOTICE_KEY, notice);
+  changed();
 }
 
-export async function signIn(): Promise<void> {
+/** A one-time message for the header (sign-in cancelled, session ended). */
+export function takeNotice(): string | undefined {
+  const notice = sessionStorage.getItem(NOTICE_KEY) ?? undefined;
+  sessionStorage.removeItem(NOTICE_KEY);
+  return notice;
+}
+
+function keep(answer: { accessToken: string; expiresIn: number; sub: string }): Session {
+  const stored: Session = { accessToken: answer.accessToken, expiresAt: Date.now() + answer.expiresIn * 1000, sub: answer.sub };
+  sessionStorage.setItem(TOKEN_KEY, JSON.stringify(stored));
+  localStorage.setItem(HINT_KEY, '1');
+  return stored;
+}
+
+/** A same-origin JSON POST to a session route (JSON makes it a non-simple request: CSRF defence). */
+const post = (path: string, body: unknown = {}, token?: string) =>
+  fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+
+const locked = <T>(fn: () => Promise<T>): Promise<T> => (navigator.locks ? (navigator.locks.request('rungs-refresh', fn) as Promise<T>) : fn());
+
+let refreshing: Promise<Session | undefined> | undefined;
+
+/** Asks the backend for a fresh access token (one refresh at a time per browser); undefined when the session is over. */
+export function refresh(): Promise<Session | undefined> {
+  refreshing ??= locked(async () => {
+    const response = await post('/api/auth/refresh');
+    if (response.ok) return keep(await response.json());
+    if (response.status === 401) forgetSession(localStorage.getItem(HINT_KEY) ? 'Your session has ended. Please sign in again.' : undefined);
+    return undefined;
+  }).finally(() => (refreshing = undefined));
+  return refreshing;
+}
+
+/** The tab's session, refreshed through the cookie when this tab has none yet. */
+export async function ensureSession(): Promise<Session | undefined> {
+  return session() ?? (localStorage.getItem(HINT_KEY) ? refresh().catch(() => undefined) : undefined);
+}
+
+/** Starts sign-in; `prompt: 'login'` with `maxAge: 0` asks for a fresh authentication (step-up). */
+export async function signIn(options: { returnTo?: string; fresh?: boolean } = {}): Promise<void> {
   const site = await config();
   const verifier = randomString();
   const state = randomString();
   const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
-  sessionStorage.setItem(FLOW_KEY, JSON.stringify({ state, verifier, returnTo: location.pathname + location.search }));
+  sessionStorage.setItem(FLOW_KEY, JSON.stringify({ state, verifier, returnTo: options.returnTo ?? location.pathname + location.search }));
   const url = new URL(site.authorizeEndpoint);
   url.search = new URLSearchParams({
     client_id: site.clientId,
@@ -83,12 +119,15 @@ export async function signIn(): Promise<void> {
     state,
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    ...(options.fresh ? { prompt: 'login', max_age: '0' } : {}),
   }).toString();
   location.assign(url.toString());
 }
 
+/** Revokes this session's refresh token (the backend asks the issuer) and forgets the tab's token. */
 export async function signOut(): Promise<void> {
-  signOutLocally();
+  await post('/api/auth/sign-out').catch(() => undefined);
+  forgetSession();
   const site = await config();
   // Cognito's hosted UI keeps its own session: end it too, or "sign in" would sign straight back in.
   if (site.provider === 'cognito' && site.logoutEndpoint) {
@@ -100,36 +139,30 @@ export async function signOut(): Promise<void> {
   }
 }
 
-/** Reads the subject from the access token for display only; the API verifies the token itself. */
-const subjectOf = (token: string) => {
-  try {
-    return (JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string }).sub ?? '';
-  } catch {
-    return '';
-  }
-};
+/** Ends every session of the learner; the API refuses their older access tokens from the next request on. */
+export async function signOutEverywhere(): Promise<boolean> {
+  const current = await ensureSession();
+  const response = current ? await post('/api/auth/sign-out-everywhere', {}, current.accessToken) : undefined;
+  forgetSession();
+  return response?.ok ?? false;
+}
 
-/** On `/auth/callback/`: checks state, exchanges the code with the verifier, returns where to go. */
+/**
+ * On the callback page: checks state, has the backend exchange the code, returns where to go. A
+ * cancelled (or refused) sign-in returns to the page it started from with a short notice.
+ */
 export async function completeSignIn(params: URLSearchParams): Promise<string> {
   const flow = JSON.parse(sessionStorage.getItem(FLOW_KEY) ?? 'null') as { state: string; verifier: string; returnTo: string } | null;
   sessionStorage.removeItem(FLOW_KEY);
-  if (params.get('error')) throw new Error(params.get('error_description') ?? params.get('error') ?? 'sign-in failed');
+  const returnTo = flow && flow.returnTo.startsWith('/') && !flow.returnTo.startsWith('//') ? flow.returnTo : '/';
+  if (params.get('error')) {
+    sessionStorage.setItem(NOTICE_KEY, params.get('error') === 'access_denied' ? 'Sign-in was cancelled.' : 'Sign-in did not complete. Please try again.');
+    return returnTo;
+  }
   if (!flow || params.get('state') !== flow.state) throw new Error('This sign-in did not start here (state mismatch). Please sign in again.');
   const site = await config();
-  const response = await fetch(site.tokenEndpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code: params.get('code') ?? '',
-      redirect_uri: redirectUri(site.redirectPath),
-      client_id: site.clientId,
-      code_verifier: flow.verifier,
-    }),
-  });
-  if (!response.ok) throw new Error(`The issuer refused the sign-in (${response.status}).`);
-  const tokens = (await response.json()) as { access_token: string; expires_in?: number };
-  const stored: Session = { accessToken: tokens.access_token, expiresAt: Date.now() + (tokens.expires_in ?? 3600) * 1000, sub: subjectOf(tokens.access_token) };
-  sessionStorage.setItem(TOKEN_KEY, JSON.stringify(stored));
-  return flow.returnTo.startsWith('/') && !flow.returnTo.startsWith('//') ? flow.returnTo : '/';
+  const response = await post('/api/auth/session', { code: params.get('code') ?? '', codeVerifier: flow.verifier, redirectUri: redirectUri(site.redirectPath) });
+  if (!response.ok) throw new Error(`The sign-in was refused (${response.status}). Please sign in again.`);
+  keep(await response.json());
+  return returnTo;
 }

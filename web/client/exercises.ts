@@ -11,6 +11,8 @@ export interface Grade {
   explanations?: Record<string, string>;
   correctOrder?: string[];
   nextReview?: string;
+  /** Said after the grade, e.g. that the answer is kept until the learner signs in again. */
+  notice?: string;
 }
 export type Send = (itemId: string, answer: Answer) => Promise<Grade>;
 
@@ -23,7 +25,7 @@ function feedback(exercise: HTMLElement, message: string) {
   region.focus();
 }
 
-const nextReviewText = (grade: Grade) => (grade.nextReview ? ` Next review: ${new Date(grade.nextReview).toLocaleDateString()}.` : '');
+const nextReviewText = (grade: Grade) => (grade.nextReview ? ` Next review: ${new Date(grade.nextReview).toLocaleDateString()}.` : '') + (grade.notice ? ` ${grade.notice}` : '');
 const failure = (error: unknown) => `Could not check your answer: ${error instanceof Error ? error.message : String(error)}`;
 
 function enhanceMcq(form: HTMLFormElement, send: Send, done: (grade: Grade) => void) {

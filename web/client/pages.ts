@@ -1,9 +1,30 @@
-import { api } from './api';
-import { completeSignIn, session, signIn } from './auth';
+import { api, ApiError, SessionEnded } from './api';
+import { completeSignIn, forgetSession, session, signIn, signOutEverywhere } from './auth';
 import { $, $$, announce, el } from './dom';
-import { enhanceExercises, type Grade } from './exercises';
+import { enhanceExercises, type Answer, type Grade } from './exercises';
 import { score } from './search';
-import { allProgress, clearLocalProgress, localProgress, mergeLocalProgress, recordProgress } from './progress';
+import { allProgress, clearLocalProgress, keepWork, localProgress, mergeLocalWork, recordProgress } from './progress';
+
+const KEPT = 'You are signed out: this answer is kept and will be saved to your account when you sign in again.';
+
+/**
+ * Sends an answer for the account. Without a session it is graded anonymously and kept for the
+ * merge on sign-in; when the session ends on the way, the same happens (never a lost answer).
+ */
+async function sendKept(lessonId: string, itemId: string, answer: Answer, signedIn: () => Promise<Grade>): Promise<Grade> {
+  let ended = false;
+  if (session()) {
+    try {
+      return await signedIn();
+    } catch (error) {
+      if (!(error instanceof SessionEnded)) throw error;
+      ended = true;
+    }
+  }
+  const grade = await api<Grade>('POST', `/api/lessons/${encodeURIComponent(lessonId)}/attempts`, { itemId, answer });
+  keepWork(lessonId, itemId, answer);
+  return ended ? { ...grade, notice: KEPT } : grade;
+}
 
 /** One function per page kind (`<body data-page>`). */
 
@@ -15,7 +36,7 @@ export function lessonPage(): void {
   const total = $$('.exercise', article).length;
   enhanceExercises(
     article,
-    (itemId, answer) => api<Grade>('POST', `/api/lessons/${encodeURIComponent(lessonId)}/attempts`, { itemId, answer }, { idempotent: true }),
+    (itemId, answer) => sendKept(lessonId, itemId, answer, () => api<Grade>('POST', `/api/lessons/${encodeURIComponent(lessonId)}/attempts`, { itemId, answer }, { idempotent: true })),
     (itemId) => {
       answered.add(itemId);
       void recordProgress(lessonId, answered.size >= total ? 'completed' : 'started').catch(() => undefined);
@@ -151,7 +172,7 @@ export async function reviewsPage(): Promise<void> {
     } else {
       const copy = document.importNode(exercise, true);
       holder.append(from, copy);
-      enhanceExercises(holder, (_itemId, answer) => api<Grade>('POST', `/api/me/reviews/${encodeURIComponent(card.id)}`, { answer }, { idempotent: true }), () => {
+      enhanceExercises(holder, (_itemId, answer) => sendKept(card.lessonId, card.itemId, answer, () => api<Grade>('POST', `/api/me/reviews/${encodeURIComponent(card.id)}`, { answer }, { idempotent: true })), () => {
         // A second answer to the same card (say, another rating) re-rates it; one Next is enough.
         if ($('.next-review', holder)) return;
         const next = el('button', { type: 'button', class: 'next-review' }, 'Next');
@@ -210,24 +231,64 @@ export async function accountPage(): Promise<void> {
     confirm.hidden = true;
     opener.focus();
   });
-  $('.delete-confirm-button', confirm)!.addEventListener('click', async () => {
-    await api('DELETE', '/api/me');
+  const deleted = async () => {
+    await signOutQuietly();
     clearLocalProgress();
-    sessionStorage.clear();
     data.hidden = true;
     overview.hidden = true;
     announce(status, 'Your account and all its data were deleted. You are signed out.');
     status?.setAttribute('tabindex', '-1');
     status?.focus();
+  };
+  // Step-up (RFC 9470): deletion needs a recent sign-in. The confirmed intent survives the round
+  // trip to the issuer, so after signing in again the deletion completes without starting over.
+  const remove = async () => {
+    try {
+      await api('DELETE', '/api/me');
+      await deleted();
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'insufficient_user_authentication') throw error;
+      sessionStorage.setItem(PENDING_KEY, String(Date.now()));
+      announce(status, 'To delete your account, please sign in again.');
+      await signIn({ returnTo: '/account/', fresh: true });
+    }
+  };
+  $('.delete-confirm-button', confirm)!.addEventListener('click', () => void remove().catch((error: unknown) => announce(status, String(error instanceof Error ? error.message : error))));
+  const pending = Number(sessionStorage.getItem(PENDING_KEY) ?? 0);
+  sessionStorage.removeItem(PENDING_KEY);
+  if (pending > Date.now() - 10 * 60_000) {
+    announce(status, 'Signed in again: deleting your account…');
+    await remove().catch((error: unknown) => announce(status, String(error instanceof Error ? error.message : error)));
+    return;
+  }
+
+  const everywhere = el('button', { type: 'button', class: 'secondary sign-out-everywhere' }, 'Sign out everywhere');
+  everywhere.addEventListener('click', async () => {
+    await signOutEverywhere();
+    data.hidden = true;
+    announce(status, 'Signed out on every device and browser.');
   });
+  data.append(el('h2', {}, 'Sessions'), el('p', {}, 'Ends every session of your account, on every device, at once.'), everywhere);
 }
+
+const PENDING_KEY = 'rungs.pending-delete';
+
+/** After deletion: the session's refresh token is revoked too (its family is already gone). */
+const signOutQuietly = () =>
+  fetch('/api/auth/sign-out', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    .catch(() => undefined)
+    .then(() => forgetSession());
 
 export async function callbackPage(): Promise<void> {
   const status = $('.callback-status');
   try {
     const returnTo = await completeSignIn(new URLSearchParams(location.search));
-    announce(status, 'Signed in. Saving your progress…');
-    await mergeLocalProgress();
+    if (session()) {
+      announce(status, 'Signed in. Saving your progress…');
+      await mergeLocalWork().catch(() => undefined);
+    } else {
+      sessionStorage.removeItem(PENDING_KEY); // a cancelled re-authentication deletes nothing
+    }
     location.replace(returnTo);
   } catch (error) {
     announce(status, error instanceof Error ? error.message : String(error));

@@ -1,14 +1,32 @@
 import { api, type ProgressEntry, type Status } from './api';
 import { session } from './auth';
+import type { Answer } from './exercises';
 
 /**
- * Lesson progress: through the API when signed in; in localStorage while anonymous, so nothing is
- * lost, and merged into the account on sign-in (the API only moves status forward, so merging twice
- * is harmless).
+ * Work done without a session is kept in localStorage and merged into the account on sign-in:
+ * lesson progress (the API only moves status forward, so merging twice is harmless) and answers
+ * (`rungs.work`: each with its own id and time; POST /api/me/merge records each id once, at its
+ * time). An answer that could not be saved because the session had ended joins the same queue.
  */
 const LOCAL_KEY = 'rungs.progress';
+const WORK_KEY = 'rungs.work';
+
+export interface Work {
+  id: string;
+  lessonId: string;
+  itemId: string;
+  answer: Answer;
+  at: string;
+}
 
 export const localProgress = (): Record<string, Status> => JSON.parse(localStorage.getItem(LOCAL_KEY) ?? '{}') as Record<string, Status>;
+const localWork = (): Work[] => JSON.parse(localStorage.getItem(WORK_KEY) ?? '[]') as Work[];
+
+/** Keeps an answer for the account (the merge route takes 200 at most: the newest are kept). */
+export function keepWork(lessonId: string, itemId: string, answer: Answer): void {
+  const work = [...localWork(), { id: crypto.randomUUID(), lessonId, itemId, answer, at: new Date().toISOString() }].slice(-200);
+  localStorage.setItem(WORK_KEY, JSON.stringify(work));
+}
 
 export async function recordProgress(lessonId: string, status: Status): Promise<void> {
   if (session()) {
@@ -20,15 +38,23 @@ export async function recordProgress(lessonId: string, status: Status): Promise<
   localStorage.setItem(LOCAL_KEY, JSON.stringify(local));
 }
 
-/** Moves anonymous progress into the signed-in account, then forgets the local copy. */
-export async function mergeLocalProgress(): Promise<void> {
+/** Moves anonymous progress and answers into the signed-in account, then forgets the local copies. */
+export async function mergeLocalWork(): Promise<void> {
   for (const [lessonId, status] of Object.entries(localProgress())) {
     await api('PUT', `/api/me/progress/${encodeURIComponent(lessonId)}`, { status }).catch(() => undefined);
   }
   localStorage.removeItem(LOCAL_KEY);
+  const work = localWork();
+  if (work.length === 0) return;
+  // Kept on failure: the next sign-in tries again, and ids make a repeat harmless.
+  await api('POST', '/api/me/merge', { attempts: work });
+  localStorage.removeItem(WORK_KEY);
 }
 
-export const clearLocalProgress = () => localStorage.removeItem(LOCAL_KEY);
+export const clearLocalProgress = () => {
+  localStorage.removeItem(LOCAL_KEY);
+  localStorage.removeItem(WORK_KEY);
+};
 
 /** Everything known about the learner's progress: the account's when signed in, plus local. */
 export async function allProgress(): Promise<Record<string, Status>> {

@@ -1,0 +1,137 @@
+import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { compiledPolicySets } from '../ratelimit/config';
+import type { Store } from './client';
+import { keys } from './keys';
+import { tableSchema } from './schema';
+
+/**
+ * Session families and "sign out everywhere".
+ *
+ * A family is one sign-in: its record (USER#<sub> / SESSION#<id>) holds the current rotation
+ * `generation`; the sealed cookie holds the same number. A refresh claims the next generation with a
+ * conditional update, so a cookie that carries an older generation has presented a refresh token
+ * that was already used: reuse, and the family is deleted. No record, no session: signing out,
+ * signing out everywhere and deleting the account all end families by deleting their records.
+ *
+ * `revokedBefore` rides on the learner's rate-limit items, which the limiter writes conditionally on
+ * every signed-in request anyway: access tokens issued before it are refused without an extra call.
+ */
+
+export interface SessionFamily {
+  sub: string;
+  familyId: string;
+  generation: number;
+  started: number;
+  seen: number;
+}
+
+export async function createFamily(store: Store, family: SessionFamily, expiresAt: number): Promise<void> {
+  await store.doc.send(
+    new PutCommand({
+      TableName: store.tableName,
+      Item: { ...keys.session(family.sub, family.familyId), type: 'session', generation: family.generation, started: family.started, seen: family.seen, [tableSchema.timeToLiveAttribute]: expiresAt },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export type Claim = { claimed: true } | { claimed: false; reason: 'ended' | 'reused' };
+
+/** Moves the family from `generation` to `generation + 1`; tells an ended family from a reused token. */
+export async function claimGeneration(store: Store, sub: string, familyId: string, generation: number, now: number): Promise<Claim> {
+  try {
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: keys.session(sub, familyId),
+        UpdateExpression: 'SET generation = :next, seen = :now',
+        ConditionExpression: 'generation = :generation',
+        ExpressionAttributeValues: { ':generation': generation, ':next': generation + 1, ':now': now },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { claimed: true };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const current = error.Item?.generation?.N;
+    return { claimed: false, reason: current !== undefined && Number(current) > generation ? 'reused' : 'ended' };
+  }
+}
+
+/** Gives a claimed generation back when the issuer could not be asked (nothing rotated there). */
+export async function releaseGeneration(store: Store, sub: string, familyId: string, generation: number): Promise<void> {
+  await store.doc
+    .send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: keys.session(sub, familyId),
+        UpdateExpression: 'SET generation = :generation',
+        ConditionExpression: 'generation = :next',
+        ExpressionAttributeValues: { ':generation': generation, ':next': generation + 1 },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+}
+
+export async function endFamily(store: Store, sub: string, familyId: string): Promise<void> {
+  await store.doc.send(new DeleteCommand({ TableName: store.tableName, Key: keys.session(sub, familyId) }));
+}
+
+/** Deletes every session family of the learner; returns how many there were. */
+export async function endAllFamilies(store: Store, sub: string): Promise<number> {
+  const prefix = keys.sessionPrefix(sub);
+  let ended = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await store.doc.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': prefix.pk, ':sk': prefix.sk },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    const items = page.Items ?? [];
+    for (let i = 0; i < items.length; i += 25) {
+      let requests = items.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
+      // Unprocessed deletes are retried a bounded number of times with backoff.
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt >= 5) throw new Error('could not end every session family');
+        const result = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: requests } }));
+        requests = (result.UnprocessedItems?.[store.tableName] ?? []) as typeof requests;
+        if (requests.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      }
+    }
+    ended += items.length;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return ended;
+}
+
+/**
+ * Refuses, from the next request on, every access token of the learner issued before `at` (epoch
+ * seconds): sets `revokedBefore` on the learner's rate-limit item of every policy set. The item must
+ * outlive every access token issued before `at` (≤ 1 h): two days of TTL from `at`; a later limiter
+ * write sets it a day past its own time, which is still past the expiry of every such token.
+ */
+export async function revokeTokensBefore(store: Store, sub: string, at: number, options: { ttlSeconds?: number } = {}): Promise<void> {
+  const ttl = at + (options.ttlSeconds ?? 2 * 86_400);
+  await Promise.all(
+    Object.keys(compiledPolicySets).map((policySet) =>
+      store.doc.send(
+        new UpdateCommand({
+          TableName: store.tableName,
+          Key: keys.rateLimit(keys.rateLimitSubject.user(sub), policySet),
+          UpdateExpression: 'SET #revoked = :at, #ttl = :ttl',
+          ExpressionAttributeNames: { '#revoked': keys.revokedBefore, '#ttl': tableSchema.timeToLiveAttribute },
+          ExpressionAttributeValues: { ':at': at, ':ttl': ttl },
+        }),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,233 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../../bin/local/platform';
+import { chromiumAvailable } from '../support/chromium';
+import { startSiteUnderTest, type SiteUnderTest } from '../support/site';
+
+/**
+ * Sessions in a real Chromium against the local platform (oidc-provider, DynamoDB Local): a second
+ * tab and a browser restart stay signed in; an expired access token is refreshed and the answer
+ * stored; "sign out everywhere" in one tab ends the other's session on its next API call, with the
+ * answer kept and merged after signing in again; a reused refresh token ends the session; the
+ * step-up deletion completes after re-authentication; a cancelled sign-in returns with a message.
+ */
+const LESSON = '/lessons/authorization-code-pkce/';
+
+/** Signs in at the issuer's dev pages: the login form when it asks (it may remember the user), then consent when it asks. */
+async function signInAtIssuer(page: Page, platform: Platform, login: string) {
+  const back = (url: URL) => url.toString().startsWith(platform.url) && !url.pathname.startsWith('/auth/callback');
+  await page.waitForURL((url) => url.toString().startsWith(platform.identity.issuer));
+  for (let step = 0; step < 4; step++) {
+    const loginField = page.locator('input[name="login"]');
+    const consent = page.getByRole('button', { name: 'Continue' });
+    await Promise.race([page.waitForURL(back), loginField.waitFor(), consent.waitFor()]);
+    if (back(new URL(page.url()))) return;
+    if (await loginField.isVisible()) {
+      await loginField.fill(login);
+      await page.locator('input[name="password"]').fill('anything');
+      await page.locator('button[type="submit"]').click();
+    } else {
+      await consent.click();
+    }
+    await page.waitForLoadState();
+  }
+  await page.waitForURL(back);
+}
+
+/** Waits for a value: this machine is shared, so a refresh round trip can take seconds. */
+const eventually = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000 });
+
+/** The header once the tab knows whether it has a session (it is `pending` until then). */
+const header = (page: Page) => page.locator('.auth:not(.pending) .auth-user');
+const authButton = (page: Page) => page.locator('.auth:not(.pending) .auth-button');
+const sessionCookie = async (context: BrowserContext) => (await context.cookies()).find((c) => c.name === '__Host-rungs-session');
+const tokenOf = (page: Page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('rungs.token') ?? '{}').accessToken as string | undefined);
+
+async function answerMcq(page: Page) {
+  await page.getByLabel('An attacker who intercepts the authorization code and tries to exchange it for tokens.').check();
+  await page.getByRole('button', { name: 'Check answer' }).click();
+}
+
+describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
+  let site: SiteUnderTest;
+  let platform: Platform;
+  let tabA: Page;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    // Revocation rides on the limiter's write; on this shared machine give DynamoDB Local time to answer.
+    process.env.RATE_LIMIT_STORE_TIMEOUT_MS = '5000';
+    site = await startSiteUnderTest('sessions');
+    ({ platform, page: tabA } = site);
+    context = tabA.context();
+  });
+  afterAll(() => site?.stop());
+
+  const exportFor = async (token: string) => (await fetch(`${platform.url}/api/me/export`, { headers: { authorization: `Bearer ${token}` } })).json();
+
+  it('returns to the page with a short message when sign-in is cancelled at the issuer', async () => {
+    // Act
+    await tabA.goto(`${platform.url}${LESSON}`);
+    await authButton(tabA).click();
+    await tabA.getByRole('link', { name: '[ Cancel ]' }).click();
+
+    // Assess
+    await tabA.waitForURL(`**${LESSON}`);
+    await eventually(() => header(tabA).textContent()).toBe('Sign-in was cancelled.');
+    expect(await authButton(tabA).textContent()).toBe('Sign in');
+  });
+
+  it('signs in as ada and stays signed in in a second tab, with the cookie out of reach of page script', async () => {
+    // Act
+    await tabA.goto(`${platform.url}${LESSON}`);
+    await authButton(tabA).click();
+    await signInAtIssuer(tabA, platform, 'ada');
+    const tabB = await context.newPage();
+    await tabB.goto(`${platform.url}/reviews/`);
+
+    // Assess
+    await eventually(() => header(tabA).textContent()).toBe('Signed in as ada');
+    await eventually(() => header(tabB).textContent()).toBe('Signed in as ada');
+    const cookie = (await sessionCookie(context))!;
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
+    expect(await tabA.evaluate(() => document.cookie)).not.toContain('rungs-session');
+    await tabB.close();
+  });
+
+  it('refreshes an access token that expired mid-session and stores the answer', async () => {
+    // Prepare: the tab holds a genuine token that has just expired (the tab's clock does not know yet).
+    const expired = platform.identity.signWithIssuerKey({ sub: 'ada', aud: platform.identity.clientId, iat: Math.floor(Date.now() / 1000) - 1000, exp: Math.floor(Date.now() / 1000) - 100 }, { typ: 'at+jwt' });
+    await tabA.evaluate((token) => sessionStorage.setItem('rungs.token', JSON.stringify({ accessToken: token, expiresAt: Date.now() + 600_000, sub: 'ada' })), expired);
+    const statuses: number[] = [];
+    tabA.on('response', (r) => r.url().includes('/attempts') && statuses.push(r.status()));
+
+    // Act
+    await answerMcq(tabA);
+
+    // Assess: refused once, refreshed, retried and stored.
+    await eventually(() => tabA.locator('form.mcq .feedback').textContent()).toContain('Next review');
+    expect(statuses).toEqual([401, 201]);
+    const token = (await tabA.evaluate(() => JSON.parse(sessionStorage.getItem('rungs.token')!).accessToken as string))!;
+    expect(token).not.toBe(expired);
+    expect((await exportFor(token)).attempts).toHaveLength(1);
+  });
+
+  it('signs out everywhere in tab A: tab B is refused on its next call, shows signed out, keeps the answer and saves it after signing in again', async () => {
+    // Prepare: tab B signed in on the lesson page.
+    const tabB = await context.newPage();
+    await tabB.goto(`${platform.url}${LESSON}`);
+    await eventually(() => header(tabB).textContent()).toBe('Signed in as ada');
+
+    // Act: sign out everywhere from the account page of tab A, then answer in tab B.
+    await tabA.goto(`${platform.url}/account/`);
+    await tabA.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await eventually(() => tabA.locator('.account-status').textContent()).toContain('Signed out on every device');
+    const refused = tabB.waitForResponse((r) => r.url().includes('/attempts') && r.request().headers().authorization !== undefined);
+    await answerMcq(tabB);
+
+    // Assess
+    expect((await refused).status()).toBe(401);
+    await eventually(() => tabB.locator('form.mcq .feedback').textContent()).toContain('this answer is kept');
+    await eventually(() => authButton(tabB).textContent()).toBe('Sign in');
+    expect(await header(tabB).textContent()).toContain('Your session has ended');
+    expect(await sessionCookie(context)).toBeUndefined();
+
+    // Act + Assess: signing in again (after the revocation second) saves the kept answer.
+    await new Promise((r) => setTimeout(r, 1100));
+    await authButton(tabB).click();
+    await signInAtIssuer(tabB, platform, 'ada');
+    await eventually(() => header(tabB).textContent()).toBe('Signed in as ada');
+    const token = (await tokenOf(tabB))!;
+    const merged = (await exportFor(token)).attempts.filter((a: { source: string }) => a.source === 'merge');
+    expect(merged).toHaveLength(1);
+    await tabB.close();
+  }, 60_000);
+
+  it('ends the session when a refresh token that was already used comes back', async () => {
+    // Prepare: a new tab rotates the cookie once; keep the cookie from before the rotation.
+    await tabA.goto(`${platform.url}/`);
+    await eventually(() => header(tabA).textContent()).toBe('Signed in as ada');
+    const used = (await sessionCookie(context))!;
+    const rotate = await context.newPage();
+    await rotate.goto(`${platform.url}/`);
+    await eventually(() => header(rotate).textContent()).toBe('Signed in as ada');
+    await rotate.close();
+    const current = (await sessionCookie(context))!;
+    expect(current.value).not.toBe(used.value);
+
+    // Act: the used cookie is presented again (a stolen copy), from a tab that needs a token.
+    await context.addCookies([used]);
+    const thief = await context.newPage();
+    await thief.goto(`${platform.url}/`);
+
+    // Assess: refused, and the current cookie of the family is refused too; so is the access token
+    // the family's owner still holds (its next call is refused and it shows signed out).
+    await eventually(() => authButton(thief).textContent()).toBe('Sign in');
+    await tabA.goto(`${platform.url}/account/`);
+    await eventually(() => authButton(tabA).textContent()).toBe('Sign in');
+    await context.addCookies([current]);
+    const owner = await context.newPage();
+    await owner.evaluate(() => localStorage.setItem('rungs.signed-in', '1')).catch(() => undefined);
+    await owner.goto(`${platform.url}/`);
+    await owner.evaluate(() => localStorage.setItem('rungs.signed-in', '1'));
+    await owner.reload();
+    await eventually(() => authButton(owner).textContent()).toBe('Sign in');
+    await thief.close();
+    await owner.close();
+  }, 60_000);
+
+  it('stays signed in after a browser restart (the cookie outlives the browser session)', async () => {
+    // Prepare: sign grace in, keep cookies and local storage as a restarted browser would.
+    const first = await site.browser.newContext();
+    const page = await first.newPage();
+    await page.goto(`${platform.url}/`);
+    await authButton(page).click();
+    await signInAtIssuer(page, platform, 'grace');
+    await eventually(() => header(page).textContent()).toBe('Signed in as grace');
+    const state = await first.storageState();
+    await first.close();
+
+    // Act
+    const restarted = await site.browser.newContext({ storageState: state });
+    const again = await restarted.newPage();
+    await again.goto(`${platform.url}/account/`);
+
+    // Assess
+    await eventually(() => header(again).textContent()).toBe('Signed in as grace');
+    await restarted.close();
+  });
+
+  it('asks for a fresh sign-in before deleting the account and then completes the deletion', async () => {
+    // Prepare: ada signed in, but her sign-in (auth_time) is ten minutes old.
+    await tabA.evaluate(() => sessionStorage.clear());
+    await tabA.goto(`${platform.url}/`);
+    await eventually(() => authButton(tabA).textContent()).toBe('Sign in');
+    await authButton(tabA).click();
+    await signInAtIssuer(tabA, platform, 'ada');
+    await eventually(() => header(tabA).textContent()).toBe('Signed in as ada');
+    const now = Math.floor(Date.now() / 1000);
+    const stale = platform.identity.signWithIssuerKey({ sub: 'ada', aud: platform.identity.clientId, auth_time: now - 600, exp: now + 600 }, { typ: 'at+jwt' });
+    await tabA.evaluate((token) => sessionStorage.setItem('rungs.token', JSON.stringify({ accessToken: token, expiresAt: Date.now() + 600_000, sub: 'ada' })), stale);
+    await tabA.goto(`${platform.url}/account/`);
+    const stepUp = tabA.waitForResponse((r) => r.url().endsWith('/api/me') && r.request().method() === 'DELETE');
+
+    // Act: confirm once; the issuer asks for the password again.
+    await tabA.getByRole('button', { name: 'Delete my account…' }).click();
+    await tabA.getByRole('button', { name: 'Yes, delete everything' }).click();
+    const challenge = await stepUp;
+    expect(challenge.status()).toBe(401);
+    expect(challenge.headers()['www-authenticate']).toContain('error="insufficient_user_authentication"');
+    expect(challenge.headers()['www-authenticate']).toContain('max_age=300');
+    await tabA.waitForURL((url) => url.toString().startsWith(platform.identity.issuer));
+    expect(new URL(tabA.url()).origin).toBe(platform.identity.issuer);
+    await signInAtIssuer(tabA, platform, 'ada');
+
+    // Assess: back on the account page, the deletion completed without confirming again.
+    await tabA.waitForURL('**/account/');
+    await eventually(() => tabA.locator('.account-status').textContent()).toContain('deleted');
+    expect(await sessionCookie(context)).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 1100));
+    const after = await exportFor(await platform.identity.mintAccessToken('ada'));
+    expect(after.attempts).toEqual([]);
+  }, 90_000);
+});

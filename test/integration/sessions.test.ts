@@ -1,0 +1,266 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { open, seal, SESSION_COOKIE } from '../../lambdas/session/cookie';
+import { SESSION_ABSOLUTE_SECONDS, SESSION_INACTIVITY_SECONDS } from '../../lambdas/session/config';
+import { startTestApi, type Request, type Response, type TestApi } from '../support/api';
+import { authorizeAtIssuer, SITE_ORIGIN } from '../support/sign-in';
+
+/**
+ * The token-mediating backend under /api/auth against the local issuer (oidc-provider) and DynamoDB
+ * Local: cookie attributes, rotation with reuse detection, CSRF, sign out (everywhere), expiry,
+ * and that deleting the account ends every session.
+ */
+let api: TestApi;
+let key: Buffer;
+beforeAll(async () => {
+  process.env.SITE_ORIGINS = SITE_ORIGIN;
+  // Revocation rides on the limiter's write: on this shared machine, give DynamoDB Local time to
+  // answer instead of letting the route fail open (which would skip the revocation check).
+  process.env.RATE_LIMIT_STORE_TIMEOUT_MS = '5000';
+  api = await startTestApi();
+  key = Buffer.from(process.env.SESSION_KEY!, 'base64url');
+});
+afterAll(() => api?.stop());
+
+const sameSite = { 'sec-fetch-site': 'same-origin', origin: SITE_ORIGIN };
+const now = () => Math.floor(Date.now() / 1000);
+
+function auth(path: string, options: { cookie?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+  const request: Request = { method: 'POST', path, body: options.body ?? {}, headers: { ...sameSite, ...options.headers } };
+  if (options.cookie) request.cookies = [`${SESSION_COOKIE}=${options.cookie}`];
+  if (options.token) request.token = options.token;
+  return api.call(request);
+}
+
+/** The value of the session cookie a response sets ('' when it clears it). */
+const cookieOf = (response: Response) => /^__Host-rungs-session=([^;]*)/.exec(response.headers['set-cookie'] ?? '')?.[1];
+
+async function signIn(login = 'ada', options: { prompt?: string; maxAge?: number } = {}) {
+  const authorization = await authorizeAtIssuer(api.issuer.issuer, api.issuer.clientId, login, options);
+  const response = await auth('/api/auth/session', { body: authorization });
+  expect(response.status).toBe(200);
+  return { response, cookie: cookieOf(response)!, accessToken: response.body.accessToken as string };
+}
+
+/** Asks the issuer directly whether a refresh token still works (the page never can: it never sees one). */
+async function issuerAccepts(refreshToken: string) {
+  const response = await fetch(`${api.issuer.issuer}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: api.issuer.clientId }),
+  });
+  return response.ok;
+}
+
+const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+const progressWith = (token: string) => api.call({ method: 'GET', path: '/api/me/progress', token });
+
+describe('signing in through /api/auth/session', () => {
+  it('sets a __Host- HttpOnly Secure SameSite=Strict cookie for 30 days and answers the access token only', async () => {
+    // Act
+    const { response, cookie, accessToken } = await signIn();
+
+    // Assess
+    const setCookie = response.headers['set-cookie']!;
+    expect(setCookie).toMatch(/^__Host-rungs-session=[A-Za-z0-9_-]+; /);
+    const attributes = setCookie.split('; ').slice(1);
+    expect(attributes).toEqual(expect.arrayContaining(['Path=/', 'Secure', 'HttpOnly', 'SameSite=Strict', `Max-Age=${SESSION_INACTIVITY_SECONDS}`]));
+    expect(attributes.some((a) => a.toLowerCase().startsWith('domain='))).toBe(false);
+    expect(Object.keys(response.body).sort()).toEqual(['accessToken', 'expiresIn', 'sub']);
+    expect(response.body.sub).toBe('ada');
+    expect(response.body.expiresIn).toBeLessThanOrEqual(3600);
+    expect(response.headers['cache-control']).toBe('no-store');
+    // The refresh token is only inside the sealed cookie.
+    const sealed = open(key, cookie)!;
+    expect(sealed.rt.length).toBeGreaterThan(10);
+    expect(cookie).not.toContain(sealed.rt);
+    expect((await progressWith(accessToken)).status).toBe(200);
+  });
+
+  it('puts auth_time in the access token, as Cognito does', async () => {
+    const { accessToken } = await signIn();
+    expect(Math.abs(Number(claims(accessToken).auth_time) - now())).toBeLessThan(60);
+  });
+
+  it('refuses a code the issuer does not know with 400', async () => {
+    const response = await auth('/api/auth/session', { body: { code: 'made-up', codeVerifier: 'v'.repeat(43), redirectUri: `${SITE_ORIGIN}/auth/callback/` } });
+    expect(response.status).toBe(400);
+    expect(response.body.type).toBe('/problems/sign-in-refused');
+  });
+});
+
+describe('refreshing', () => {
+  it('rotates the refresh token and keeps auth_time of the sign-in', async () => {
+    // Prepare
+    const first = await signIn();
+
+    // Act
+    const refreshed = await auth('/api/auth/refresh', { cookie: first.cookie });
+
+    // Assess
+    expect(refreshed.status).toBe(200);
+    const next = cookieOf(refreshed)!;
+    expect(open(key, next)!.rt).not.toBe(open(key, first.cookie)!.rt);
+    expect(open(key, next)!.gen).toBe(2);
+    expect(claims(refreshed.body.accessToken).auth_time).toBe(claims(first.accessToken).auth_time);
+    expect((await progressWith(refreshed.body.accessToken)).status).toBe(200);
+  });
+
+  it('ends the whole family when a used refresh token comes back (reuse detection), here and at the issuer', async () => {
+    // Prepare: rotate once, keep both cookies.
+    const first = await signIn();
+    const second = cookieOf(await auth('/api/auth/refresh', { cookie: first.cookie }))!;
+
+    // Act: the old cookie (an already-used refresh token) is presented again.
+    const reused = await auth('/api/auth/refresh', { cookie: first.cookie });
+
+    // Assess: refused, cookie cleared, and the current cookie of the family is dead too.
+    expect(reused.status).toBe(401);
+    expect(reused.body.type).toBe('/problems/session-ended');
+    expect(cookieOf(reused)).toBe('');
+    expect(reused.headers['set-cookie']).toContain('Max-Age=0');
+    const current = await auth('/api/auth/refresh', { cookie: second });
+    expect(current.status).toBe(401);
+    // The access tokens already issued are refused from the next request on.
+    expect((await progressWith(first.accessToken)).status).toBe(401);
+    expect(await issuerAccepts(open(key, second)!.rt)).toBe(false);
+  });
+
+  it('refuses a request without a cookie, and a tampered cookie, with 401 no-session', async () => {
+    const { cookie } = await signIn();
+    const tampered = cookie.slice(0, 20) + (cookie[20] === 'A' ? 'B' : 'A') + cookie.slice(21);
+    for (const response of [await auth('/api/auth/refresh'), await auth('/api/auth/refresh', { cookie: tampered })]) {
+      expect(response.status).toBe(401);
+      expect(response.body.type).toBe('/problems/no-session');
+    }
+  });
+
+  it('ends a session idle for more than 30 days, and any session 90 days after its sign-in', async () => {
+    // Prepare: genuine sessions whose bookkeeping is aged (sealed with the same key).
+    const idle = await signIn();
+    const old = await signIn();
+    const age = (cookie: string, change: { seen?: number; started?: number }) => seal(key, { ...open(key, cookie)!, ...change });
+
+    // Act
+    const idleAnswer = await auth('/api/auth/refresh', { cookie: age(idle.cookie, { seen: now() - SESSION_INACTIVITY_SECONDS - 60 }) });
+    const oldAnswer = await auth('/api/auth/refresh', { cookie: age(old.cookie, { started: now() - SESSION_ABSOLUTE_SECONDS - 60 }) });
+
+    // Assess
+    for (const response of [idleAnswer, oldAnswer]) {
+      expect(response.status).toBe(401);
+      expect(response.body.type).toBe('/problems/session-expired');
+    }
+    expect(await issuerAccepts(open(key, idle.cookie)!.rt)).toBe(false);
+  });
+});
+
+describe('cross-site requests to the cookie routes', () => {
+  const routes = ['/api/auth/session', '/api/auth/refresh', '/api/auth/sign-out', '/api/auth/sign-out-everywhere'];
+  const attempts: Record<string, Record<string, string>> = {
+    'a cross-site Fetch Metadata header': { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+    'a same-site (sibling) request': { 'sec-fetch-site': 'same-site', origin: 'https://evil.127.0.0.1.example' },
+    'no Fetch Metadata at all': { 'sec-fetch-site': '', origin: SITE_ORIGIN },
+    'a foreign Origin': { 'sec-fetch-site': 'same-origin', origin: 'https://evil.example' },
+    'a simple (form) content type': { 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
+    'a text/plain body': { 'sec-fetch-site': 'same-origin', 'content-type': 'text/plain' },
+  };
+
+  for (const [kind, headers] of Object.entries(attempts)) {
+    it(`refuses ${kind} with 403 on every auth route, before the cookie is read`, async () => {
+      // Prepare
+      const { cookie } = await signIn();
+
+      // Act
+      const responses = await Promise.all(routes.map((path) => auth(path, { cookie, headers })));
+
+      // Assess
+      for (const response of responses) {
+        expect(response.status).toBe(403);
+        expect(response.body.type).toBe('/problems/cross-site-request');
+        expect(response.headers['set-cookie']).toBeUndefined();
+      }
+      expect((await auth('/api/auth/refresh', { cookie })).status).toBe(200);
+    });
+  }
+});
+
+describe('signing out', () => {
+  it('revokes this session at the issuer and clears the cookie', async () => {
+    // Prepare
+    const { cookie } = await signIn();
+
+    // Act
+    const response = await auth('/api/auth/sign-out', { cookie });
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect(response.headers['set-cookie']).toBe('__Host-rungs-session=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0');
+    expect(await issuerAccepts(open(key, cookie)!.rt)).toBe(false);
+    expect((await auth('/api/auth/refresh', { cookie })).status).toBe(401);
+  });
+
+  it('signs out everywhere: every session of the learner ends and older access tokens are refused on the next request', async () => {
+    // Prepare: two sessions of grace (two devices), both working.
+    const deviceA = await signIn('grace');
+    const deviceB = await signIn('grace');
+    const other = await signIn('ada');
+    expect((await progressWith(deviceB.accessToken)).status).toBe(200);
+
+    // Act
+    const response = await auth('/api/auth/sign-out-everywhere', { cookie: deviceA.cookie, token: deviceA.accessToken });
+
+    // Assess: B's access token is refused by every function, B cannot refresh, A's cookie is cleared.
+    expect(response.status).toBe(204);
+    expect(cookieOf(response)).toBe('');
+    const refused = await progressWith(deviceB.accessToken);
+    expect(refused.status).toBe(401);
+    expect(refused.headers['www-authenticate']).toContain('error="invalid_token", error_description="session ended"');
+    const attempt = await api.call({ method: 'POST', path: '/api/lessons/authorization-code-pkce/attempts', token: deviceB.accessToken, body: { itemId: 'pkce-protects', answer: { choices: ['stolen-code'] } } });
+    expect(attempt.status).toBe(401);
+    expect((await auth('/api/auth/refresh', { cookie: deviceB.cookie })).status).toBe(401);
+    expect((await auth('/api/auth/refresh', { cookie: deviceA.cookie })).status).toBe(401);
+    // Another learner is untouched, and grace can sign in again once the second has turned.
+    expect((await progressWith(other.accessToken)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1100));
+    const again = await signIn('grace');
+    expect((await progressWith(again.accessToken)).status).toBe(200);
+  });
+
+  it('refuses sign-out-everywhere without a bearer token', async () => {
+    const { cookie } = await signIn();
+    const response = await auth('/api/auth/sign-out-everywhere', { cookie });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('step-up before deleting the account (RFC 9470)', () => {
+  const signed = (authTime: number | undefined) =>
+    api.issuer.signWithIssuerKey({ sub: 'alan', aud: api.issuer.clientId, ...(authTime !== undefined ? { auth_time: authTime } : {}) }, { typ: 'at+jwt' });
+
+  for (const [kind, authTime] of [['a sign-in 10 minutes ago', now() - 600], ['no auth_time at all', undefined]] as const) {
+    it(`answers ${kind} with 401 insufficient_user_authentication, max_age=300 and problem+json`, async () => {
+      // Act
+      const response = await api.call({ method: 'DELETE', path: '/api/me', token: signed(authTime) });
+
+      // Assess
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toMatch(/^Bearer realm="rungs", error="insufficient_user_authentication", .*max_age=300$/);
+      expect(response.headers['content-type']).toBe('application/problem+json');
+      expect(response.body).toMatchObject({ type: '/problems/insufficient-user-authentication', status: 401, maxAge: 300 });
+    });
+  }
+
+  it('deletes after a fresh sign-in (prompt=login, max_age=0) and ends every session of the learner', async () => {
+    // Prepare: an older session and a fresh re-authentication of the same learner.
+    const older = await signIn('alan');
+    const fresh = await signIn('alan', { prompt: 'login', maxAge: 0 });
+
+    // Act
+    const response = await api.call({ method: 'DELETE', path: '/api/me', token: fresh.accessToken });
+
+    // Assess
+    expect(response.status).toBe(204);
+    expect((await auth('/api/auth/refresh', { cookie: older.cookie })).status).toBe(401);
+    expect((await auth('/api/auth/refresh', { cookie: fresh.cookie })).status).toBe(401);
+    expect((await progressWith(older.accessToken)).status).toBe(401);
+  });
+});
