@@ -1,4 +1,4 @@
-import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, PERMISSIONS_BOUNDARY_CONTEXT_KEY, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CiStack, ciConfig } from './ci-stack';
 import { stageConfig } from './config';
@@ -13,6 +13,9 @@ import { RungsStack } from './rungs-stack';
 export function buildApp(props: AppProps = {}) {
   const app = new App(props);
   const context = (key: string) => app.node.tryGetContext(key);
+  // Every role of every stack carries the boundary the CDK execution policy requires (docs/deploy.md, section 2).
+  const boundary = permissionsBoundaryName(context('permissionsBoundary'));
+  if (boundary) app.node.setContext(PERMISSIONS_BOUNDARY_CONTEXT_KEY, { name: boundary });
   const config = stageConfig(context('stage'), context);
   // Account and region come from the deploying credentials; nothing is looked up at synth time.
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
@@ -29,4 +32,18 @@ export function buildApp(props: AppProps = {}) {
     : undefined;
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, ci, config };
+}
+
+/**
+ * The customer managed policy that bounds every role the stacks create. The CDK execution policy
+ * (docs/cdk-execution-policy.json) lets CloudFormation create or change a role only with this
+ * boundary attached, so a deployment can never mint a role with more than the boundary allows.
+ * `-c permissionsBoundary=none` is for accounts bootstrapped without it.
+ */
+export const PERMISSIONS_BOUNDARY = 'RungsPermissionsBoundary';
+
+function permissionsBoundaryName(setting: unknown): string | undefined {
+  if (setting === undefined || setting === null || setting === '') return PERMISSIONS_BOUNDARY;
+  if (typeof setting !== 'string' || !/^[\w+=,.@-]+$/.test(setting)) throw new Error(`permissionsBoundary must be a policy name or none, got "${String(setting)}"`);
+  return setting === 'none' ? undefined : setting;
 }
