@@ -10,7 +10,7 @@ import { metricsEnvironment, Observability } from './constructs/observability';
 import { OriginVerify } from './constructs/origin-verify';
 import { Site } from './constructs/site';
 import { LogRetention } from './log-retention';
-import { SITE_ASSETS_ENV } from '../web/assets';
+import { SITE_ASSETS_ENV } from '../lambdas/render';
 
 export interface RungsStackProps extends StackProps {
   config: StageConfig;

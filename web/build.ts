@@ -3,8 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
-import type { AssetManifest } from './assets';
-import { staticPages } from './templates/static-pages';
+import { staticPages, type AssetManifest } from '../lambdas/render';
 
 const webDir = fileURLToPath(new URL('.', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import Provider from 'oidc-provider';
-import { CALLBACK_PATH } from '../../web/assets';
+import { CALLBACK_PATH } from '../../lambdas/render';
 
 /**
  * A real OpenID Connect issuer for the local platform (oidc-provider) on 127.0.0.1: discovery,

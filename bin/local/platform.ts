@@ -13,7 +13,7 @@ import { readContentTree } from './content';
 import { localDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { PlatformError } from './errors';
 import { devUsers, startLocalIssuer, type LocalIssuer } from './oidc';
-import { CALLBACK_PATH } from '../../web/assets';
+import { CALLBACK_PATH } from '../../lambdas/render';
 import { buildSite } from '../../web/build';
 import { contentSecurityPolicy } from '../../web/csp';
 import { MemorySite, resolveSitePath } from './site';

@@ -9,6 +9,7 @@ import { httpHandler } from './http';
  * (aggregate item statistics hold no identity and stay).
  */
 export const handler = httpHandler(
+  'account',
   async (event, context) => {
     const { sub } = callerOf(context);
     const store = defaultStore();
@@ -22,7 +23,4 @@ export const handler = httpHandler(
     await deleteAccount(store, sub);
     return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };
   },
-  // Export and deletion read or write a learner's whole partition: they cost ten units, and they wait
-  // (503) rather than run unmetered when the rate limiter's store is down.
-  { auth: 'required', rateLimit: { weight: 10, failure: 'closed' } },
 );

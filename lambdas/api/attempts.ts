@@ -16,6 +16,7 @@ const bodySchema = z.strictObject({ itemId: slugSchema, answer: answerSchema });
  * counted in the item's statistics and schedules the item's review card.
  */
 export const handler = httpHandler(
+  'attempts',
   async (event, context) => {
     const lessonId = pathParam(event, 'id', slugSchema);
     const { itemId, answer } = parseBody(event, bodySchema);
@@ -28,5 +29,4 @@ export const handler = httpHandler(
     const card = await recordForLearner(store, { sub: context.caller.sub, key: { ...key, lessonId }, answer, outcome, source: 'attempt', at: new Date() });
     return json(201, { ...outcome, recorded: true, nextReview: card.due }, { 'Cache-Control': 'no-store' });
   },
-  { auth: 'optional', idempotent: true },
 );

@@ -7,7 +7,7 @@ import { httpHandler } from './http';
  * GET /api/catalog — tracks → units → lessons, read from the catalog index. A cheap public read: it
  * costs one unit and stays available (fails open) if the limiter's store does not answer.
  */
-export const handler = httpHandler(async () => {
+export const handler = httpHandler('catalog', async () => {
   const catalog = await readCatalog(defaultStore());
   return json(200, catalog, { 'Cache-Control': 'public, max-age=60' });
-}, { rateLimit: { weight: 1, failure: 'open' } });
+});

@@ -16,6 +16,7 @@ const MAX_TRIES = 8;
  * with the current state when it is stale.
  */
 export const handler = httpHandler(
+  'progress',
   async (event, context) => {
     const { sub } = callerOf(context);
     const store = defaultStore();
@@ -35,5 +36,4 @@ export const handler = httpHandler(
     }
     throw problem(503, 'Service Unavailable', { type: 'contention', detail: 'Too many concurrent updates; retry.', headers: { 'Retry-After': '1' } });
   },
-  { auth: 'required' },
 );

@@ -28,6 +28,7 @@ const querySchema = z.strictObject({
  * graded items are answered again (correct → good, incorrect → again), recall items self-rated.
  */
 export const handler = httpHandler(
+  'reviews',
   async (event, context) => {
     const { sub } = callerOf(context);
     const store = defaultStore();
@@ -51,5 +52,4 @@ export const handler = httpHandler(
     countMetric('ReviewRecorded');
     return json(200, { ...outcome, nextReview: next.due, state: next.state }, { 'Cache-Control': 'no-store' });
   },
-  { auth: 'required', idempotent: true },
 );

@@ -1,3 +1,5 @@
+import type { AuthMode } from '../middleware/auth';
+import type { RouteRateLimit } from '../middleware/rate-limit';
 import { keys } from '../store/keys';
 
 /** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of what API functions write. */
@@ -13,34 +15,55 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** Write actions a function may be granted on the table (transactions are authorized per item action). */
 export type TableWriteAction = 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
 
+/**
+ * Everything the middleware chain decides per route, declared here and nowhere else. A closed type:
+ * an unknown or misspelt option is a compile error, never a silently dropped behaviour.
+ */
+export interface RouteOptions {
+  /** Who may call the route: `public` never reads a token; `authors` needs the configured authors group. */
+  readonly auth: AuthMode;
+  /** Honour `Idempotency-Key`: a retried write replays its first response instead of running again. */
+  readonly idempotent?: boolean;
+  /** Weight, failure policy (open/closed) and policy set of the route's rate limit; defaults apply when omitted. */
+  readonly rateLimit?: RouteRateLimit;
+}
+
+export interface ApiRoute extends RouteOptions {
+  readonly method: HttpMethod;
+  readonly path: string;
+}
+
 export interface ApiFunction {
   /** Handler module, relative to the repository root; it exports `handler`. */
   entry: string;
-  routes: { method: HttpMethod; path: string }[];
+  routes: readonly ApiRoute[];
   /**
    * Table access the function needs: a reader gets read grants only; `{ write, partitions }` is read
    * plus exactly those writes, and only on items whose partition key matches one of `partitions`.
    */
-  tableAccess: 'read' | 'readWrite' | { write: readonly TableWriteAction[]; partitions: readonly string[] };
+  tableAccess: 'read' | { write: readonly TableWriteAction[]; partitions: readonly string[] };
   description: string;
 }
 
 export const apiFunctions = {
   system: {
     entry: 'lambdas/api/system.ts',
-    routes: [{ method: 'GET', path: '/api/health' }],
+    // A monitor should learn about the table from the check itself, not from the limiter: fails open.
+    routes: [{ method: 'GET', path: '/api/health', auth: 'public', rateLimit: { weight: 1, failure: 'open' } }],
     tableAccess: 'read',
     description: 'Health check that proves the table answers',
   },
   catalog: {
     entry: 'lambdas/api/catalog.ts',
-    routes: [{ method: 'GET', path: '/api/catalog' }],
+    // A cheap public read that stays available if the limiter's store does not answer.
+    routes: [{ method: 'GET', path: '/api/catalog', auth: 'public', rateLimit: { weight: 1, failure: 'open' } }],
     tableAccess: 'read',
     description: 'The lesson catalog',
   },
   attempts: {
     entry: 'lambdas/api/attempts.ts',
-    routes: [{ method: 'POST', path: '/api/lessons/{id}/attempts' }],
+    // Anonymous callers are graded too; a token that is sent must be valid.
+    routes: [{ method: 'POST', path: '/api/lessons/{id}/attempts', auth: 'optional', idempotent: true }],
     // Attempt, statistics and card in one transaction (Put, Update); idempotency claim/complete/release.
     tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
     description: 'Grades exercise answers; records signed-in attempts, statistics and review cards',
@@ -48,8 +71,8 @@ export const apiFunctions = {
   progress: {
     entry: 'lambdas/api/progress.ts',
     routes: [
-      { method: 'GET', path: '/api/me/progress' },
-      { method: 'PUT', path: '/api/me/progress/{lessonId}' },
+      { method: 'GET', path: '/api/me/progress', auth: 'required' },
+      { method: 'PUT', path: '/api/me/progress/{lessonId}', auth: 'required' },
     ],
     tableAccess: { write: ['PutItem'], partitions: [learnerData] },
     description: "The learner's lesson progress",
@@ -57,8 +80,8 @@ export const apiFunctions = {
   reviews: {
     entry: 'lambdas/api/reviews.ts',
     routes: [
-      { method: 'GET', path: '/api/me/reviews' },
-      { method: 'POST', path: '/api/me/reviews/{itemId}' },
+      { method: 'GET', path: '/api/me/reviews', auth: 'required' },
+      { method: 'POST', path: '/api/me/reviews/{itemId}', auth: 'required', idempotent: true },
     ],
     tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
     description: "The learner's FSRS review queue and review answers",
@@ -66,21 +89,30 @@ export const apiFunctions = {
   account: {
     entry: 'lambdas/api/account.ts',
     routes: [
-      { method: 'GET', path: '/api/me/export' },
-      { method: 'DELETE', path: '/api/me' },
+      // Export and deletion read or write a learner's whole partition: they cost ten units, and they
+      // wait (503) rather than run unmetered when the rate limiter's store is down.
+      { method: 'GET', path: '/api/me/export', auth: 'required', rateLimit: { weight: 10, failure: 'closed' } },
+      { method: 'DELETE', path: '/api/me', auth: 'required', rateLimit: { weight: 10, failure: 'closed' } },
     ],
     tableAccess: { write: ['BatchWriteItem'], partitions: [learnerData] },
     description: "Exports or deletes all of the learner's data",
   },
   authorStats: {
     entry: 'lambdas/api/author-stats.ts',
-    routes: [{ method: 'GET', path: '/api/authors/lessons/{id}/stats' }],
+    routes: [{ method: 'GET', path: '/api/authors/lessons/{id}/stats', auth: 'authors' }],
     tableAccess: 'read',
     description: 'Answer statistics of a lesson for authors',
   },
 } satisfies Record<string, ApiFunction>;
 
 export type ApiFunctionName = keyof typeof apiFunctions;
+
+/** The key API Gateway v2 puts on every event of a route, e.g. `POST /api/lessons/{id}/attempts`. */
+export const routeKey = (route: Pick<ApiRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+/** Every route of every function, with the function that serves it. */
+export const allRoutes = (): { name: ApiFunctionName; route: ApiRoute }[] =>
+  (Object.entries(apiFunctions) as [ApiFunctionName, ApiFunction][]).flatMap(([name, fn]) => fn.routes.map((route) => ({ name, route })));
 
 /** Matches a request path against a route template like `/api/lessons/{id}/attempts`. */
 export function matchRoute(template: string, path: string): Record<string, string> | undefined {

@@ -80,4 +80,3 @@ export function findLesson(catalog: Catalog, lessonId: string) {
   return undefined;
 }
 
-export const lessonPath = (lessonId: string) => `/lessons/${lessonId}/`;

@@ -1,12 +1,26 @@
-import { assetManifestFromEnv, type AssetManifest } from '../../web/assets';
 import { answerKeys } from '../domain/answer-key';
 import type { Catalog, GroupMeta, LessonSummary } from '../domain/catalog';
-import { assembleCatalog, lessonPath } from '../domain/catalog';
+import { assembleCatalog } from '../domain/catalog';
 import { conceptIndex } from '../domain/concepts';
 import { lessonHash } from '../domain/hashing';
 import { nextLedger } from '../domain/item-ids';
 import type { Lesson } from '../domain/lesson';
-import { catalogJson, lessonSummary, pageContext, renderConceptIndexPage, renderHomePage, renderLessonBody, renderLessonPageFromBody } from '../domain/render';
+import {
+  assetManifestFromEnv,
+  catalogJson,
+  catalogPageKeys,
+  catalogPagePaths,
+  lessonPagePath,
+  lessonPath,
+  lessonSummary,
+  pageContext,
+  pagePaths,
+  renderConceptIndexPage,
+  renderHomePage,
+  renderLessonBody,
+  renderLessonPageFromBody,
+  type AssetManifest,
+} from '../render';
 import {
   checkGroupMeta,
   checkLessonFile,
@@ -95,7 +109,6 @@ export interface IngestResult {
 
 const WRITE_CONCURRENCY = 8;
 
-export const lessonPagePath = (lessonId: string) => `lessons/${lessonId}/index.html`;
 const htmlType = 'text/html; charset=utf-8';
 
 const sameMeta = (a: GroupMeta | undefined, b: GroupMeta) => a !== undefined && a.title === b.title && a.order === b.order && a.description === b.description;
@@ -262,16 +275,10 @@ export async function republishAll(deps: IngestDeps): Promise<IngestResult> {
 
 /** The pages that show the whole catalog: home, catalog.json and the concept index. */
 async function putCatalogPages(site: SitePublisher, catalog: Catalog, assets: IngestDeps['assets']): Promise<void> {
-  await site.put('index.html', renderHomePage(catalog, assets), htmlType);
-  await site.put('catalog.json', catalogJson(catalog), 'application/json');
-  await site.put('concepts/index.html', renderConceptIndexPage(catalog, assets), htmlType);
+  await site.put(catalogPageKeys.home, renderHomePage(catalog, assets), htmlType);
+  await site.put(catalogPageKeys.catalog, catalogJson(catalog), 'application/json');
+  await site.put(catalogPageKeys.concepts, renderConceptIndexPage(catalog, assets), htmlType);
 }
-
-/**
- * Exact paths of a page (never wildcards: CloudFront allows only 15 wildcard paths in progress per
- * distribution, but 3,000 exact ones).
- */
-const pagePaths = (path: string) => [path, `${path}index.html`];
 
 /**
  * Step 5: pages. The changed lessons, every lesson whose surroundings changed, and the catalog-wide
@@ -315,8 +322,8 @@ async function publishPages(before: Listed, deps: IngestDeps, result: IngestResu
       shown = latestCatalog;
       await putCatalogPages(site, shown, assets);
     }
-    result.pages.push('index.html', 'catalog.json', 'concepts/index.html');
-    invalidate.push('/', '/index.html', '/catalog.json', ...pagePaths('/concepts/'));
+    result.pages.push(...Object.values(catalogPageKeys));
+    invalidate.push(...catalogPagePaths());
   }
 
   if (invalidate.length > 0 && deps.invalidator) {

@@ -19,11 +19,11 @@ import type { ApiContext, Identity } from './request-context';
  * `context.caller`) and idempotency (which scopes its records to the caller).
  *
  * Modes: `public` never looks at the token; `optional` verifies a token if one is sent (a bad token
- * is a 401, never silently anonymous); `required` needs a valid access token; `{ group }` also needs
- * that group (403 otherwise).
+ * is a 401, never silently anonymous); `required` needs a valid access token; `authors` also needs
+ * the configured authors group (`AUTH_AUTHORS_GROUP`; 403 otherwise).
  */
 
-export type AuthMode = 'public' | 'optional' | 'required' | { group: string };
+export type AuthMode = 'public' | 'optional' | 'required' | 'authors';
 
 /** aws-jwt-verify's own fetcher refuses http:, which only a loopback issuer may use (checked in the config). */
 const globalFetcher: Fetcher = {
@@ -128,10 +128,10 @@ export function authenticate(
         countMetric('TokenRejected');
         throw unauthorized(rejection(error));
       }
-      if (typeof mode === 'object' && !caller.groups.includes(mode.group)) {
+      if (mode === 'authors' && !caller.groups.includes(config.authorsGroup)) {
         throw problem(403, 'Forbidden', {
           type: 'forbidden',
-          detail: `This route is for members of the "${mode.group}" group.`,
+          detail: `This route is for members of the "${config.authorsGroup}" group.`,
           headers: { 'WWW-Authenticate': `Bearer realm="${REALM}", error="insufficient_scope"` },
         });
       }

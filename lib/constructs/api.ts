@@ -77,7 +77,6 @@ export class Api extends Construct {
       });
       const access = spec.tableAccess as ApiFunction['tableAccess'];
       if (access === 'read') table.grantReadData(fn);
-      else if (access === 'readWrite') table.grantReadWriteData(fn);
       else {
         table.grantReadData(fn);
         // Writes only where the function's data lives, e.g. a learner's own partition (USER#…).

@@ -10,7 +10,7 @@ import {
   UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { CALLBACK_PATH } from '../../web/assets';
+import { CALLBACK_PATH } from '../../lambdas/render';
 import type { IdentityConfig, StageConfig } from '../config';
 import { acknowledge } from '../nag';
 

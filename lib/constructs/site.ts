@@ -32,7 +32,7 @@ import { ObjectOwnership, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source, type BucketDeploymentProps } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
-import type { AssetManifest } from '../../web/assets';
+import type { AssetManifest } from '../../lambdas/render';
 import { buildSite, writeSite } from '../../web/build';
 import { contentSecurityPolicy } from '../../web/csp';
 

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signJwt } from '../../bin/local/oidc';
+import { allRoutes, routeKey, type ApiRoute } from '../../lambdas/api/routes';
 import { authConfigFromEnv } from '../../lambdas/middleware/auth-config';
 import { startTestApi, type Request, type TestApi } from '../support/api';
 
@@ -10,17 +11,27 @@ beforeAll(async () => {
 });
 afterAll(() => api?.stop());
 
-const protectedRoutes: Request[] = [
-  { method: 'GET', path: '/api/me/progress' },
-  { method: 'PUT', path: '/api/me/progress/authorization-code-pkce', body: { status: 'started' } },
-  { method: 'GET', path: '/api/me/reviews', query: { due: 'now' } },
-  { method: 'POST', path: '/api/me/reviews/authorization-code-pkce.pkce-protects', body: { answer: { choices: ['stolen-code'] } } },
-  { method: 'GET', path: '/api/me/export' },
-  { method: 'DELETE', path: '/api/me' },
-  { method: 'GET', path: '/api/authors/lessons/authorization-code-pkce/stats' },
-  // Anonymous attempts are allowed, but a token that is sent must be valid.
-  { method: 'POST', path: '/api/lessons/authorization-code-pkce/attempts', body: { itemId: 'pkce-protects', answer: { choices: ['stolen-code'] } } },
-];
+/** A request of each route in the route table that reads a token; a new such route without one fails the run. */
+const sampleRequests: Record<string, Request> = {
+  'GET /api/me/progress': { method: 'GET', path: '/api/me/progress' },
+  'PUT /api/me/progress/{lessonId}': { method: 'PUT', path: '/api/me/progress/authorization-code-pkce', body: { status: 'started' } },
+  'GET /api/me/reviews': { method: 'GET', path: '/api/me/reviews', query: { due: 'now' } },
+  'POST /api/me/reviews/{itemId}': { method: 'POST', path: '/api/me/reviews/authorization-code-pkce.pkce-protects', body: { answer: { choices: ['stolen-code'] } } },
+  'GET /api/me/export': { method: 'GET', path: '/api/me/export' },
+  'DELETE /api/me': { method: 'DELETE', path: '/api/me' },
+  'GET /api/authors/lessons/{id}/stats': { method: 'GET', path: '/api/authors/lessons/authorization-code-pkce/stats' },
+  'POST /api/lessons/{id}/attempts': { method: 'POST', path: '/api/lessons/authorization-code-pkce/attempts', body: { itemId: 'pkce-protects', answer: { choices: ['stolen-code'] } } },
+};
+
+const tokenRoutes = allRoutes().filter(({ route }) => route.auth !== 'public');
+const sampleOf = (route: ApiRoute): Request => {
+  const sample = sampleRequests[routeKey(route)];
+  if (!sample) throw new Error(`No sample request for ${routeKey(route)}: add one to sampleRequests`);
+  return sample;
+};
+/** Every route that reads a token; `required` and `authors` routes also refuse a request without one. */
+const protectedRoutes = tokenRoutes.map(({ route }) => sampleOf(route));
+const mandatoryRoutes = tokenRoutes.filter(({ route }) => route.auth !== 'optional').map(({ route }) => sampleOf(route));
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -42,7 +53,11 @@ const badTokens: Record<string, () => Promise<string> | string> = {
 };
 
 describe('authentication on every protected route', () => {
-  for (const route of protectedRoutes.slice(0, -1)) {
+  it('has a sample request for every route that reads a token', () => {
+    expect(Object.keys(sampleRequests).sort()).toEqual(tokenRoutes.map(({ route }) => routeKey(route)).sort());
+  });
+
+  for (const route of mandatoryRoutes) {
     it(`rejects ${route.method} ${route.path} without a token with 401 and a bare Bearer challenge`, async () => {
       // Act
       const response = await api.call(route);
@@ -73,7 +88,7 @@ describe('authentication on every protected route', () => {
 
   it('says "token expired" for an expired token', async () => {
     const token = await badTokens['an expired token']!();
-    const response = await api.call({ ...protectedRoutes[0]!, token });
+    const response = await api.call({ ...mandatoryRoutes[0]!, token });
     expect(response.headers['www-authenticate']).toContain('error_description="token expired"');
   });
 

@@ -11,7 +11,7 @@ describe('health when the table is missing', () => {
     // Prepare: a table name that does not exist in DynamoDB Local
     useStoreEnv({ tableName: 'no-such-table', endpoint: inject('dynamoEndpoint') });
     const { handler } = (await import('../../lambdas/api/system')) as unknown as { handler: Handler };
-    const event = { version: '2.0', rawPath: '/api/health', headers: {}, requestContext: { http: { method: 'GET', path: '/api/health' } } } as unknown as APIGatewayProxyEventV2;
+    const event = { version: '2.0', routeKey: 'GET /api/health', rawPath: '/api/health', headers: {}, requestContext: { http: { method: 'GET', path: '/api/health' } } } as unknown as APIGatewayProxyEventV2;
 
     // Act
     const response = await handler(event, lambdaContext('system'));

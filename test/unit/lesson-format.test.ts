@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LessonFormatError, parseLesson, readingMinutes } from '../../lambdas/domain/lesson';
-import { renderLessonBody, shuffleSteps } from '../../lambdas/domain/render';
+import { renderLessonBody, shuffleSteps } from '../../lambdas/render';
 
 const sample = readFileSync(new URL('../../content/security/oauth/authorization-code-pkce.md', import.meta.url), 'utf8');
 

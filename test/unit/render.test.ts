@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { assembleCatalog } from '../../lambdas/domain/catalog';
 import { appearsAgainIn, conceptIndex } from '../../lambdas/domain/concepts';
 import { readingMinutes, parseLesson } from '../../lambdas/domain/lesson';
-import { highlightCode } from '../../lambdas/domain/markdown';
-import { lessonSummary, renderConceptIndexPage, renderLessonBody, renderLessonPage } from '../../lambdas/domain/render';
+import { highlightCode } from '../../lambdas/render/markdown';
+import { lessonSummary, renderConceptIndexPage, renderLessonBody, renderLessonPage } from '../../lambdas/render';
 import { lessonSource } from '../fixtures/synthetic-catalog';
 
 const summaryOf = (id: string, order: number, concepts: string[]) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assetManifestFromEnv, assetUrl } from '../../web/assets';
+import { assetManifestFromEnv, assetUrl } from '../../lambdas/render';
 import { buildSite } from '../../web/build';
 
 describe('the site build', () => {

@@ -10,7 +10,7 @@ import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 import { Marked } from 'marked';
-import { escapeHtml } from '../../web/templates/html';
+import { escapeHtml } from './templates/html';
 
 // Only the languages lessons use: the full highlight.js bundle would triple the ingest function.
 for (const [name, language] of Object.entries({ bash, http, javascript, json, plaintext, python, sql, typescript, xml, yaml })) {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { AssetManifest } from '../../web/assets';
-import { calloutMarkup, mcqMarkup, orderingMarkup, recallMarkup, summaryMarkup } from '../../web/templates/exercises';
-import { conceptIndexPage, homePage, lessonPage } from '../../web/templates/pages';
-import { findLesson, type Catalog, type LessonSummary } from './catalog';
-import { appearsAgainIn, conceptIndex, lessonsInOrder } from './concepts';
-import { readingMinutes, type Block, type Lesson } from './lesson';
+import type { AssetManifest } from './assets';
+import { calloutMarkup, mcqMarkup, orderingMarkup, recallMarkup, summaryMarkup } from './templates/exercises';
+import { conceptIndexPage, homePage, lessonPage } from './templates/pages';
+import { findLesson, type Catalog, type LessonSummary } from '../domain/catalog';
+import { appearsAgainIn, conceptIndex, lessonsInOrder } from '../domain/concepts';
+import { readingMinutes, type Block, type Lesson } from '../domain/lesson';
 import { createMarkdownRenderer } from './markdown';
 
 /** A fixed, content-derived shuffle: the page never shows steps in their correct order. */

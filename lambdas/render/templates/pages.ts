@@ -1,6 +1,6 @@
-import type { Catalog, CatalogTrack, CatalogUnit, LessonSummary } from '../../lambdas/domain/catalog';
-import type { ConceptEntry, RelatedLesson } from '../../lambdas/domain/concepts';
-import { lessonPath } from '../../lambdas/domain/catalog';
+import type { Catalog, CatalogTrack, CatalogUnit, LessonSummary } from '../../domain/catalog';
+import type { ConceptEntry, RelatedLesson } from '../../domain/concepts';
+import { lessonPath } from '../paths';
 import type { AssetManifest } from '../assets';
 import { html, raw, type SafeHtml } from './html';
 import { layout } from './layout';

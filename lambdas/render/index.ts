@@ -1,0 +1,20 @@
+/**
+ * Server-side rendering: Markdown, page templates, page assembly, page paths and asset names. The
+ * one entry through which the ingest, the local platform, the site build and the stack reach it;
+ * it depends on the domain, and nothing in the domain depends on it.
+ */
+export { assetManifestFromEnv, assetManifestSchema, assetUrl, CALLBACK_PATH, SITE_ASSETS_ENV, type AssetManifest } from './assets';
+export {
+  catalogJson,
+  lessonSummary,
+  pageContext,
+  renderConceptIndexPage,
+  renderHomePage,
+  renderLessonBody,
+  renderLessonPage,
+  renderLessonPageFromBody,
+  shuffleSteps,
+  type PageContext,
+} from './lesson-pages';
+export { catalogPageKeys, catalogPagePaths, lessonPagePath, lessonPath, pagePaths } from './paths';
+export { staticPages } from './templates/static-pages';
