@@ -70,6 +70,8 @@ export class RungsStack extends Stack {
       table: this.data.table,
       apiFunctions: Object.values(this.api.functions),
       ingestFunction: this.content.ingestFunction,
+      distribution: this.site.distribution,
+      siteUrl: this.site.origins.at(-1)!,
     });
     Aspects.of(this).add(new LogRetention(config.logRetention, config.removalPolicy));
 

@@ -17,4 +17,4 @@ export {
   type PageContext,
 } from './lesson-pages';
 export { catalogPageKeys, catalogPagePaths, lessonPagePath, lessonPath, pagePaths } from './paths';
-export { staticPages } from './templates/static-pages';
+export { ERROR_PAGES, staticPages } from './templates/static-pages';

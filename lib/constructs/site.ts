@@ -2,6 +2,7 @@ import { Duration, Stack, Stage, Validations } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
+  AccessLevel,
   AllowedMethods,
   CacheCookieBehavior,
   CacheHeaderBehavior,
@@ -32,7 +33,7 @@ import { ObjectOwnership, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source, type BucketDeploymentProps } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
-import type { AssetManifest } from '../../lambdas/render';
+import { ERROR_PAGES, type AssetManifest } from '../../lambdas/render';
 import { buildSite, writeSite } from '../../web/build';
 import { contentSecurityPolicy } from '../../web/csp';
 
@@ -163,7 +164,9 @@ export class Site extends Construct {
     });
 
     const apiDomain = `${props.httpApi.apiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`;
-    const siteOrigin = S3BucketOrigin.withOriginAccessControl(this.bucket);
+    // LIST lets S3 answer 404 (not 403) for a missing page, so the 404 page below shows for it while
+    // the API's own 403s (authors-only routes) pass through untouched.
+    const siteOrigin = S3BucketOrigin.withOriginAccessControl(this.bucket, { originAccessLevels: [AccessLevel.READ, AccessLevel.LIST] });
     const siteBehavior = (cachePolicy: CachePolicy): BehaviorOptions => ({
       origin: siteOrigin,
       viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -187,6 +190,14 @@ export class Site extends Construct {
             minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
           }
         : {}),
+      // Distribution-wide, so /api/* answers are affected too: only 404 (the API's problem body is
+      // replaced, its status kept; the site's client falls back to the status) and the gateway errors
+      // 502/504 that no Rungs handler renders itself. 500 and 503 keep their problem bodies and
+      // Retry-After. Short error caching: a page published a minute later must appear.
+      errorResponses: [
+        { httpStatus: 404, responseHttpStatus: 404, responsePagePath: `/${ERROR_PAGES.notFound}`, ttl: Duration.seconds(30) },
+        ...[502, 504].map((httpStatus) => ({ httpStatus, responseHttpStatus: httpStatus, responsePagePath: `/${ERROR_PAGES.unavailable}`, ttl: Duration.seconds(10) })),
+      ],
       defaultBehavior: {
         ...siteBehavior(htmlCache),
         functionAssociations: [{ function: indexRewrite, eventType: FunctionEventType.VIEWER_REQUEST }],

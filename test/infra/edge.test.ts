@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { staticPages } from '../../lambdas/render';
 import { fromRoot } from '../../lib/paths';
 import { logicalId, nagErrors, synthesizer } from '../support/synth';
 
@@ -53,13 +54,24 @@ describe('the distribution', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: 's3:GetObject',
+            // ListBucket: a missing page is a 404 (shown as the site's 404 page), not S3's 403.
+            Action: ['s3:GetObject', 's3:ListBucket'],
             Principal: { Service: 'cloudfront.amazonaws.com' },
             Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
           }),
         ]),
       },
     });
+  });
+
+  it('shows the site\'s own pages for a missing page and for gateway errors, keeping their status, never for 403, 500 or 503', () => {
+    expect((config as { CustomErrorResponses?: unknown }).CustomErrorResponses).toEqual([
+      { ErrorCode: 404, ResponseCode: 404, ResponsePagePath: '/errors/404.html', ErrorCachingMinTTL: 30 },
+      { ErrorCode: 502, ResponseCode: 502, ResponsePagePath: '/errors/unavailable.html', ErrorCachingMinTTL: 10 },
+      { ErrorCode: 504, ResponseCode: 504, ResponsePagePath: '/errors/unavailable.html', ErrorCachingMinTTL: 10 },
+    ]);
+    // The pages exist in the site build that the Pages deployment uploads.
+    for (const page of ['errors/404.html', 'errors/unavailable.html']) expect([...staticPages({}).keys()]).toContain(page);
   });
 
   it('keeps the trailing-slash rewrite to index.html on the default behaviour', () => {

@@ -50,10 +50,32 @@ ${needsScript}
   return layout({ title: 'Signing in — Rungs', description: 'Finishing sign-in.', body, path: CALLBACK_PATH, assets, page: 'callback' });
 }
 
+/**
+ * The pages CloudFront shows instead of an origin's error (lib/constructs/site.ts, `errorResponses`):
+ * a missing page, and a gateway error or timeout. Their links are absolute: they are served at any path.
+ */
+export const ERROR_PAGES = { notFound: 'errors/404.html', unavailable: 'errors/unavailable.html' } as const;
+
+export function notFoundPage(assets: AssetManifest): string {
+  const body = html`<h1>Page not found</h1>
+<p class="lead">There is no page at this address. Lessons move rarely, but they do.</p>
+<p><a href="/">Browse the lessons</a></p>`;
+  return layout({ title: 'Not found — Rungs', description: 'There is no page at this address.', body, path: '/errors/404.html', assets });
+}
+
+export function unavailablePage(assets: AssetManifest): string {
+  const body = html`<h1>Rungs is not answering</h1>
+<p class="lead">Something between you and Rungs failed or took too long. Nothing you did caused it; try again in a minute.</p>
+<p><a href="/">Back to the lessons</a></p>`;
+  return layout({ title: 'Unavailable — Rungs', description: 'The site could not answer.', body, path: '/errors/unavailable.html', assets });
+}
+
 /** Bucket key → HTML of every static page (directory-style URLs, like lesson pages). */
 export const staticPages = (assets: AssetManifest) =>
   new Map([
     ['reviews/index.html', reviewsPage(assets)],
     ['account/index.html', accountPage(assets)],
     [`${CALLBACK_PATH.slice(1)}index.html`, callbackPage(assets)],
+    [ERROR_PAGES.notFound, notFoundPage(assets)],
+    [ERROR_PAGES.unavailable, unavailablePage(assets)],
   ]);
