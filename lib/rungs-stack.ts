@@ -40,9 +40,10 @@ export class RungsStack extends Stack {
       environment: {
         ...this.identity.apiEnvironment,
         ...metricsEnvironment('api', config.stage),
-        ORIGIN_VERIFY_SECRET: this.originVerify.value,
+        ...this.originVerify.secretArnEnvironment,
       },
     });
+    for (const fn of Object.values(this.api.functions)) this.originVerify.grantRead(fn);
     this.site = new Site(this, 'Site', {
       config,
       httpApi: this.api.httpApi,
@@ -51,6 +52,7 @@ export class RungsStack extends Stack {
       originVerifyHeader: this.originVerify.value,
     });
     for (const origin of this.site.origins) this.identity.addSiteOrigin(origin);
+    const rotation = this.originVerify.enableRotation({ distribution: this.site.distribution, logRetention: config.logRetention });
     this.content = new ContentPipeline(this, 'Content', {
       config,
       table: this.data.table,
@@ -72,6 +74,7 @@ export class RungsStack extends Stack {
       ingestFunction: this.content.ingestFunction,
       distribution: this.site.distribution,
       siteUrl: this.site.origins.at(-1)!,
+      otherFunctions: [rotation],
     });
     Aspects.of(this).add(new LogRetention(config.logRetention, config.removalPolicy));
 

@@ -3,6 +3,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { authenticate } from '../middleware/auth';
 import { idempotency, takeReplay } from '../middleware/idempotency';
 import { observability } from '../middleware/observability';
+import { originVerify } from '../middleware/origin-verify';
+import { defaultOriginSecrets, type OriginSecrets } from '../middleware/origin-secrets';
 import { problem, problemDetails } from '../middleware/problem';
 import { rateLimit } from '../middleware/rate-limit';
 import type { ApiContext } from '../middleware/request-context';
@@ -13,20 +15,28 @@ export type ApiEvent = APIGatewayProxyEventV2;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 type RouteFn = (event: ApiEvent, context: ApiContext) => Promise<ApiResult>;
 
+/** What the chain reads besides the route table; tests pass their own origin secrets. */
+export interface ChainDependencies {
+  originSecrets: () => OriginSecrets | undefined;
+}
+const defaults: ChainDependencies = { originSecrets: defaultOriginSecrets };
+
 /**
  * The one place a route's middleware chain is assembled, from that route's options in the route
  * table (`routes.ts`). Order (middy runs `before` top to bottom and `after`/`onError` bottom to top):
  *   1. problemDetails — renders every thrown problem as application/problem+json (its onError runs last)
  *   2. observability — Powertools logger (correlation id), metrics, tracer
- *   3. authenticate — verifies the bearer token per `auth`, sets context.caller
- *   4. rateLimit — keys by the verified sub (else the client IP), tier from verified groups; 429/503,
+ *   3. originVerify — 403 for any request that did not come through CloudFront, before any work
+ *   4. authenticate — verifies the bearer token per `auth`, sets context.caller
+ *   5. rateLimit — keys by the verified sub (else the client IP), tier from verified groups; 429/503,
  *      RateLimit headers on every response. Before idempotency, so a replayed retry still spends quota.
- *   5. idempotency — only on `idempotent` routes: replays a retried write's stored response
+ *   6. idempotency — only on `idempotent` routes: replays a retried write's stored response
  */
-function routeChain(fn: RouteFn, options: RouteOptions) {
+function routeChain(fn: RouteFn, options: RouteOptions, deps: ChainDependencies) {
   const chain = middy<ApiEvent, ApiResult, Error, ApiContext>()
     .use(problemDetails())
     .use(observability())
+    .use(originVerify(deps.originSecrets))
     .use(authenticate(options.auth))
     .use(rateLimit(options.rateLimit));
   if (!options.idempotent) return chain.handler(fn);
@@ -38,8 +48,8 @@ function routeChain(fn: RouteFn, options: RouteOptions) {
  * The Lambda handler of one API function: one chain per route of that function, chosen by the
  * event's route key (API Gateway sets it; the local adapter and the tests build it the same way).
  */
-export function httpHandler(name: ApiFunctionName, fn: RouteFn) {
-  const chains = new Map(apiFunctions[name].routes.map((route) => [routeKey(route), routeChain(fn, route)]));
+export function httpHandler(name: ApiFunctionName, fn: RouteFn, deps: ChainDependencies = defaults) {
+  const chains = new Map(apiFunctions[name].routes.map((route) => [routeKey(route), routeChain(fn, route, deps)]));
   const unknownRoute = middy<ApiEvent, ApiResult, Error, ApiContext>()
     .use(problemDetails())
     .handler(async () => {

@@ -102,7 +102,7 @@ export function rateLimit(
   return {
     before: async (request) => {
       const caller = request.context.caller;
-      const subject = caller ? `user:${caller.sub}` : `ip:${rateLimitNetwork(clientIp(request.event))}`;
+      const subject = caller ? `user:${caller.sub}` : `ip:${rateLimitNetwork(clientIp(request.event, request.context.originVerified === true))}`;
       const policies = byTier[tierOf(caller)];
       const decision = await decide(request, { subject, policySet, policies, weight });
       const headers = rateLimitHeaders(decision.states);

@@ -14,4 +14,6 @@ export interface Identity {
 export interface ApiContext extends Context {
   caller?: Identity;
   clientIp?: string;
+  /** Set by `originVerify()` when the request carried a current origin-verify value (came through CloudFront). */
+  originVerified?: boolean;
 }

@@ -38,10 +38,10 @@ export class Api extends Construct {
       createDefaultStage: false,
       ...props.httpApiOverrides,
     });
-    // Authentication happens in each handler (aws-jwt-verify), never in a cached authorizer.
+    // The origin check and authentication run in each function's chain (lambdas/api/http.ts), not in an authorizer.
     Validations.of(this.httpApi).acknowledge({
       id: 'AwsSolutions-APIG4',
-      reason: 'Tokens are verified inside every handler with aws-jwt-verify; an API Gateway authorizer would cache decisions across routes and most routes are public reads.',
+      reason: 'Every route first refuses (403) any request without CloudFront\'s current origin secret, before any other work (lambdas/middleware/origin-verify.ts); routes that need a caller then verify its token with aws-jwt-verify. Most routes are public reads, which an API Gateway authorizer could only pass through.',
     });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: config.logRetention, removalPolicy: config.removalPolicy });

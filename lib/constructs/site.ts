@@ -1,4 +1,4 @@
-import { Duration, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Stage, Validations } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
@@ -219,6 +219,10 @@ export class Site extends Construct {
       },
       ...props.distributionOverrides,
     });
+    Annotations.of(this.distribution).acknowledgeWarning(
+      '@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+      'defaultRootObject is index.html and the viewer-request function maps every folder URL to its index.html, so no request lists the bucket; LIST only turns a missing key into a 404.',
+    );
     this.origins = [`https://${this.distribution.distributionDomainName}`, ...(domain?.names ?? []).map((name) => `https://${name}`)];
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
