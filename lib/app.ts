@@ -1,5 +1,5 @@
 import { App, PERMISSIONS_BOUNDARY_CONTEXT_KEY, Validations, type AppProps } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import { CiStack, ciConfig } from './ci-stack';
 import { stageConfig } from './config';
 import { edgeWafPlacement, placeEdgeWaf } from './constructs/edge-waf';
@@ -7,8 +7,8 @@ import { RungsStack } from './rungs-stack';
 
 /**
  * Builds the CDK app: one stack per stage, plus the once-per-account CI stack when asked for with
- * `-c ci=true`, all checked by cdk-nag's AwsSolutions rules (synth fails on any finding that is not
- * acknowledged next to its construct). Shared by bin/app.ts and the tests.
+ * `-c ci=true`, all checked by cdk-nag's AwsSolutions, NIST 800-53 rev 5 and Serverless packs (synth
+ * fails on any finding that is not acknowledged next to its construct). Shared by bin/app.ts and the tests.
  */
 export function buildApp(props: AppProps = {}) {
   const app = new App(props);
@@ -30,7 +30,7 @@ export function buildApp(props: AppProps = {}) {
   const ci = [true, 'true'].includes(context('ci'))
     ? new CiStack(app, 'Rungs-ci', { ci: ciConfig(context), description: 'Rungs delivery: GitHub OIDC provider and deploy role', env })
     : undefined;
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new ServerlessChecks(app));
   return { app, stack, ci, config };
 }
 

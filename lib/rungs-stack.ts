@@ -10,6 +10,7 @@ import { metricsEnvironment, Observability } from './constructs/observability';
 import { OriginVerify } from './constructs/origin-verify';
 import { Site } from './constructs/site';
 import { LogRetention } from './log-retention';
+import { acknowledge, CDK_HANDLER_FINDINGS, COMMON_FINDINGS, stackSingletons } from './nag';
 import { SITE_ASSETS_ENV } from '../lambdas/render';
 
 export interface RungsStackProps extends StackProps {
@@ -65,6 +66,7 @@ export class RungsStack extends Stack {
     for (const [name, value] of Object.entries(metricsEnvironment('ingest', config.stage))) {
       this.content.ingestFunction.addEnvironment(name, value);
     }
+    acknowledgeContentPipeline(this.content);
     this.publisher = new ContentPublisher(this, 'Publisher', { contentBucket: this.content.bucket });
     this.observability = new Observability(this, 'Observability', {
       config,
@@ -86,4 +88,24 @@ export class RungsStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
     if (this.identity.userPool) new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
   }
+}
+
+/**
+ * NIST/Serverless acknowledgements of the content pipeline's constructs. They belong in
+ * lib/constructs/content-pipeline.ts beside the constructs (that file is being reworked to put S3
+ * events on an SQS queue with a DLQ, which closes the DLQ finding for real); until then they sit here.
+ */
+function acknowledgeContentPipeline(content: ContentPipeline): void {
+  acknowledge(content.ingestFunction, {
+    'NIST.800.53.R5-LambdaDLQ':
+      'Not yet true of S3\'s asynchronous invocation (issue 14, item 7, moves it behind an SQS queue with a DLQ); meanwhile every failure counts in the IngestFailures and errors alarms, and the upload stays in the versioned bucket to re-ingest.',
+    'Serverless-LambdaDLQ':
+      'Not yet true of S3\'s asynchronous invocation (issue 14, item 7, moves it behind an SQS queue with a DLQ); meanwhile every failure counts in the IngestFailures and errors alarms, and the upload stays in the versioned bucket to re-ingest.',
+  });
+  acknowledge(content.bucket, {
+    'NIST.800.53.R5-S3BucketReplicationEnabled': 'The bucket holds published copies of the lessons in the git repository (content/), versioned; the repository is the replica, and `npm run content -- publish` restores it.',
+    'NIST.800.53.R5-S3DefaultEncryptionKMS': 'Lessons are public once published; SSE-S3 encrypts them at rest and a customer key would protect nothing secret.',
+    ...COMMON_FINDINGS.inlinePolicy,
+  });
+  for (const handler of stackSingletons(content, 'BucketNotificationsHandler')) acknowledge(handler, CDK_HANDLER_FINDINGS);
 }

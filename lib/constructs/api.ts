@@ -8,7 +8,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { apiFunctions, type ApiFunction, type ApiFunctionName } from '../../lambdas/api/routes';
 import type { StageConfig } from '../config';
-import { acknowledge, arnRef } from '../nag';
+import { acknowledge, arnRef, COMMON_FINDINGS } from '../nag';
 import { grantRateLimitState } from './rate-limit-grant';
 import { RungsFunction } from './rungs-function';
 
@@ -45,6 +45,7 @@ export class Api extends Construct {
     });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: config.logRetention, removalPolicy: config.removalPolicy });
+    acknowledge(accessLogs, COMMON_FINDINGS.logKey);
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -73,6 +74,7 @@ export class Api extends Construct {
         description: spec.description,
         logRetention: config.logRetention,
         logRemovalPolicy: config.removalPolicy,
+        noDeadLetterQueueBecause: 'API Gateway invokes it synchronously: a failure is answered to the caller as a 5xx and counted by the errors alarm; a DLQ only ever receives failed asynchronous invocations.',
         environment: { ...props.environment, TABLE_NAME: table.tableName, RUNGS_STAGE: config.stage },
       });
       const access = spec.tableAccess as ApiFunction['tableAccess'];

@@ -4,6 +4,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, type CfnWebACLProps } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { acknowledge, COMMON_FINDINGS } from '../nag';
 
 /**
  * The web ACL on the CloudFront distribution: a coarse, IP-based guard in front of the per-user
@@ -74,6 +75,7 @@ export class EdgeWaf extends Construct {
       retention: props.config.logRetention,
       removalPolicy: props.config.removalPolicy,
     });
+    acknowledge(this.logGroup, COMMON_FINDINGS.logKey);
     new CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
       // WAF wants the log group ARN without the `:*` suffix CDK's logGroupArn carries.

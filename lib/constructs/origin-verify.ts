@@ -46,6 +46,10 @@ export class OriginVerify extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.value = this.secret.secretValue.unsafeUnwrap();
+    acknowledge(this.secret, {
+      'NIST.800.53.R5-SecretsManagerUsingKMSKey':
+        'Encrypted with the AWS managed key aws/secretsmanager; who may read it is decided by IAM (the API functions read, the rotation function writes). The value also sits in the distribution config, which a customer key could not protect.',
+    });
   }
 
   /** Environment that tells the API functions where to read the accepted values. */
@@ -67,6 +71,7 @@ export class OriginVerify extends Construct {
       memorySize: 256,
       logRetention: props.logRetention,
       logRemovalPolicy: this.removalPolicy,
+      noDeadLetterQueueBecause: 'Secrets Manager invokes each rotation step and waits for its answer, retrying a failed step itself; the pending version keeps the state, so there is no event to keep.',
       environment: { DISTRIBUTION_ID: props.distribution.distributionId, ORIGIN_HEADER: ORIGIN_VERIFY_HEADER },
     });
     fn.addToRolePolicy(

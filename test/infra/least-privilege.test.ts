@@ -1,4 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { buildApp } from '../../lib/app';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -122,9 +129,32 @@ describe('stages', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'INACTIVE' });
   });
 
-  it('leave no cdk-nag finding unacknowledged in prod', () => {
+  it('leave no cdk-nag finding of the AwsSolutions, NIST 800-53 rev 5 and Serverless packs unacknowledged in prod', () => {
     const { stack } = synth({ stage: 'prod', alarmEmail: 'oncall@example.org' });
     expect(nagErrors(stack)).toEqual([]);
+  });
+
+  it('leave no cdk-nag finding of the three packs unacknowledged in dev and in the CI stack', () => {
+    expect(nagErrors(synth({ stage: 'dev' }).stack)).toEqual([]);
+    expect(nagErrors(synth({ ci: 'true', githubRepo: 'acme/rungs' }).ci!)).toEqual([]);
+  });
+
+  it('fails synth on a finding of each pack that nobody acknowledged', () => {
+    // Prepare: unacknowledged constructs that only the NIST and Serverless packs object to.
+    const outdir = mkdtempSync(join(tmpdir(), 'rungs-nag-'));
+    const { app, stack } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], stage: 'dev' } });
+    new LogGroup(stack, 'NagProbeLogs');
+    new Rule(stack, 'NagProbeRule', { schedule: Schedule.rate(Duration.hours(1)), targets: [new LambdaFunction(stack.observability.canary)] });
+
+    // Act / Assess
+    try {
+      expect(() => app.synth()).toThrow(/NIST\.800\.53\.R5/);
+      const errors = nagErrors(stack).map((e) => String(e.entry.data));
+      expect(errors.some((e) => e.includes('NIST.800.53.R5-CloudWatchLogGroupEncrypted'))).toBe(true);
+      expect(errors.some((e) => e.includes('Serverless-EventBusDLQ'))).toBe(true);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   it('write no account id, region or secret value into the template', () => {
