@@ -125,7 +125,12 @@ export class Observability extends Construct {
         },
       }),
     );
-    if (config.alarmEmail) this.topic.addSubscription(new EmailSubscription(config.alarmEmail));
+    if (config.alarmEmail) {
+      const subscription = this.topic.addSubscription(new EmailSubscription(config.alarmEmail));
+      acknowledge(subscription, {
+        'Serverless-SNSRedrivePolicy': 'A notification email that still fails after SNS\'s retries would wait in a queue nobody reads; the alarm state stays on the dashboard, and alarm delivery is checked on the first deploy (docs/deploy.md checklist).',
+      });
+    }
 
     const requests = httpApi.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' });
     const serverErrors = httpApi.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
