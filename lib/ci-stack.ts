@@ -9,13 +9,18 @@ const GITHUB_ISSUER = 'token.actions.githubusercontent.com';
 const STS_AUDIENCE = 'sts.amazonaws.com';
 
 /**
- * What GitHub may deploy. `subjects` are the exact `sub` claims the deploy role accepts: the legacy
- * `repo:OWNER/REPO:environment:ENV` and/or the immutable `repo:OWNER@OWNER_ID/REPO@REPO_ID:…` that
- * repositories created since 2026-07-15 send.
+ * What GitHub may deploy. `subjects` are the exact `sub` claims the deploy role accepts, for two
+ * kinds of job of deploy.yml: the plan job, which has no environment and so is named by its branch
+ * (`…:ref:refs/heads/main`; any other branch is refused here, by IAM), and the execute job, named by
+ * its environment (`…:environment:production`; GitHub's deployment branch rule on that environment
+ * admits only main, see docs/deploy.md). Each comes as the legacy `repo:OWNER/REPO:…` and/or the
+ * immutable `repo:OWNER@OWNER_ID/REPO@REPO_ID:…` that repositories created since 2026-07-15 send.
  */
 export interface CiConfig {
   repository: string;
   environment: string;
+  /** The only branch whose jobs without an environment (the plan) may assume the role. */
+  branch: string;
   subjects: string[];
   /** An existing GitHub OIDC provider of the account (there can be only one per URL). */
   oidcProviderArn?: string;
@@ -47,14 +52,19 @@ export function ciConfig(context: ContextReader): CiConfig {
   }
   if (format !== 'legacy' && !ids) throw new Error(`githubSubjectFormat=${format} needs -c githubOwnerId=... -c githubRepoId=...`);
 
+  const branch = setting('githubBranch') ?? 'main';
+  if (!/^[\w./-]+$/.test(branch) || branch.includes('*')) throw new Error(`githubBranch must be one branch name, got "${branch}"`);
+
   const [owner, repo] = repository.split('/') as [string, string];
-  const legacy = `repo:${owner}/${repo}:environment:${environment}`;
-  const immutable = `repo:${owner}@${ownerId}/${repo}@${repoId}:environment:${environment}`;
-  const subjects = format === 'legacy' ? [legacy] : format === 'immutable' ? [immutable] : [legacy, immutable];
+  const contexts = [`ref:refs/heads/${branch}`, `environment:${environment}`];
+  const legacy = contexts.map((context) => `repo:${owner}/${repo}:${context}`);
+  const immutable = contexts.map((context) => `repo:${owner}@${ownerId}/${repo}@${repoId}:${context}`);
+  const subjects = format === 'legacy' ? legacy : format === 'immutable' ? immutable : [...legacy, ...immutable];
   const oidcProviderArn = setting('githubOidcProviderArn');
   return {
     repository,
     environment,
+    branch,
     subjects,
     ...(oidcProviderArn ? { oidcProviderArn } : {}),
     cdkQualifier: setting('cdkQualifier') ?? 'hnb659fds',
@@ -88,7 +98,7 @@ export class CiStack extends Stack {
     const bootstrapRoles = regions.map((region) => `arn:${this.partition}:iam::${this.account}:role/cdk-${ci.cdkQualifier}-*-role-${this.account}-${region}`);
     const publisherRoles = `arn:${this.partition}:iam::${this.account}:role${CONTENT_PUBLISHER_PATH}*`;
     this.deployRole = new Role(this, 'DeployRole', {
-      description: `GitHub Actions deploys of ${ci.repository} (environment ${ci.environment})`,
+      description: `GitHub Actions deploys of ${ci.repository} (branch ${ci.branch}, environment ${ci.environment})`,
       assumedBy: new WebIdentityPrincipal(this.provider.oidcProviderArn, {
         StringEquals: { [`${GITHUB_ISSUER}:aud`]: STS_AUDIENCE, [`${GITHUB_ISSUER}:sub`]: ci.subjects },
       }),
@@ -110,6 +120,8 @@ export class CiStack extends Stack {
       ),
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${printed.account}:role${CONTENT_PUBLISHER_PATH}*]`]:
         'Each stage creates its content-publisher role under this path with a generated name; only roles under the path can be assumed.',
+      'NIST.800.53.R5-IAMNoInlinePolicy':
+        'The role\'s one statement (sts:AssumeRole on the bootstrap and content-publisher roles) belongs to this role alone; a managed policy would need iam:CreatePolicy, which the CDK execution policy denies on purpose.',
     });
 
     new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn, description: 'Set as the AWS_DEPLOY_ROLE_ARN variable of the GitHub environment' });

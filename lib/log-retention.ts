@@ -2,6 +2,7 @@ import { CfnResource, type IAspect, type RemovalPolicy } from 'aws-cdk-lib';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
+import { acknowledge, COMMON_FINDINGS } from './nag';
 
 /**
  * Gives every Lambda function without a log group of its own (CDK's custom-resource and
@@ -18,9 +19,11 @@ export class LogRetention implements IAspect {
     if (!scope) return;
     // Synthesizing twice (tests do) visits twice: reuse the log group made the first time.
     const id = `${node.node.id}Logs`;
-    const logGroup =
-      (scope.node.tryFindChild(id) as LogGroup | undefined) ??
-      new LogGroup(scope, id, { retention: this.retention, removalPolicy: this.removalPolicy });
+    let logGroup = scope.node.tryFindChild(id) as LogGroup | undefined;
+    if (!logGroup) {
+      logGroup = new LogGroup(scope, id, { retention: this.retention, removalPolicy: this.removalPolicy });
+      acknowledge(logGroup, COMMON_FINDINGS.logKey);
+    }
     node.addPropertyOverride('LoggingConfig.LogGroup', logGroup.logGroupName);
   }
 }

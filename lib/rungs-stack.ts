@@ -11,6 +11,7 @@ import { metricsEnvironment, Observability } from './constructs/observability';
 import { OriginVerify } from './constructs/origin-verify';
 import { Site } from './constructs/site';
 import { LogRetention } from './log-retention';
+import { acknowledge, CDK_HANDLER_FINDINGS, COMMON_FINDINGS, stackSingletons } from './nag';
 import { SITE_ASSETS_ENV } from '../lambdas/render';
 
 export interface RungsStackProps extends StackProps {
@@ -41,9 +42,10 @@ export class RungsStack extends Stack {
       environment: {
         ...this.identity.apiEnvironment,
         ...metricsEnvironment('api', config.stage),
-        ORIGIN_VERIFY_SECRET: this.originVerify.value,
+        ...this.originVerify.secretArnEnvironment,
       },
     });
+    for (const fn of Object.values(this.api.functions)) this.originVerify.grantRead(fn);
     this.site = new Site(this, 'Site', {
       config,
       httpApi: this.api.httpApi,
@@ -52,6 +54,7 @@ export class RungsStack extends Stack {
       originVerifyHeader: this.originVerify.value,
     });
     for (const origin of this.site.origins) this.identity.addSiteOrigin(origin);
+    const rotation = this.originVerify.enableRotation({ distribution: this.site.distribution, logRetention: config.logRetention });
     this.content = new ContentPipeline(this, 'Content', {
       config,
       table: this.data.table,
@@ -71,6 +74,9 @@ export class RungsStack extends Stack {
       table: this.data.table,
       apiFunctions: Object.values(this.api.functions),
       ingestFunction: this.content.ingestFunction,
+      distribution: this.site.distribution,
+      siteUrl: this.site.origins.at(-1)!,
+      otherFunctions: [rotation],
     });
     // The dead-letter alarm sits beside its queue; it notifies the same topic as every other alarm.
     this.content.deadLetterAlarm.addAlarmAction(new SnsAction(this.observability.topic));
@@ -86,3 +92,4 @@ export class RungsStack extends Stack {
     if (this.identity.userPool) new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
   }
 }
+

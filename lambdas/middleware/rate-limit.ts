@@ -104,7 +104,7 @@ export function rateLimit(
   return {
     before: async (request) => {
       const caller = request.context.caller;
-      const subject = caller ? keys.rateLimitSubject.user(caller.sub) : keys.rateLimitSubject.network(rateLimitNetwork(clientIp(request.event)));
+      const subject = caller ? keys.rateLimitSubject.user(caller.sub) : keys.rateLimitSubject.network(rateLimitNetwork(clientIp(request.event, request.context.originVerified === true)));
       const policies = byTier[tierOf(caller, deps.authorsGroup)];
       const decision = await decide({ subject, policySet, policies, weight, ...(caller?.issuedAt !== undefined ? { issuedAt: caller.issuedAt } : {}) });
       // Sessions: the token was issued before "sign out everywhere"; nothing was spent.

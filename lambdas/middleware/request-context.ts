@@ -21,4 +21,6 @@ export interface ApiContext extends Context {
   caller?: Identity;
   /** The stored response of a retried idempotent write: the handler answers with it instead of running. */
   replay?: APIGatewayProxyStructuredResultV2;
+  /** Set by `originVerify()` when the request carried a current origin-verify value (came through CloudFront). */
+  originVerified?: boolean;
 }

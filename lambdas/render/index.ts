@@ -19,4 +19,4 @@ export {
   type PageContext,
 } from './lesson-pages';
 export { catalogPageKeys, catalogPagePaths, lessonPagePath, lessonPath, pagePaths } from './paths';
-export { NOT_FOUND_PAGE, staticPages } from './templates/static-pages';
+export { ERROR_PAGES, NOT_FOUND_PAGE, staticPages } from './templates/static-pages';

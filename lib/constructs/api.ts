@@ -9,7 +9,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { apiFunctions, type ApiFunction, type ApiFunctionName } from '../../lambdas/api/routes';
 import type { StageConfig } from '../config';
-import { acknowledge, arnRef } from '../nag';
+import { acknowledge, arnRef, COMMON_FINDINGS } from '../nag';
 import { grantRateLimitState } from './rate-limit-grant';
 import { RungsFunction } from './rungs-function';
 
@@ -41,13 +41,14 @@ export class Api extends Construct {
       createDefaultStage: false,
       ...props.httpApiOverrides,
     });
-    // Authentication happens in each handler (aws-jwt-verify), never in a cached authorizer.
+    // The origin check and authentication run in each function's chain (lambdas/api/http.ts), not in an authorizer.
     Validations.of(this.httpApi).acknowledge({
       id: 'AwsSolutions-APIG4',
-      reason: 'Tokens are verified inside every handler with aws-jwt-verify; an API Gateway authorizer would cache decisions across routes and most routes are public reads.',
+      reason: 'Every route first refuses (403) any request without CloudFront\'s current origin secret, before any other work (lambdas/middleware/origin-verify.ts); routes that need a caller then verify its token with aws-jwt-verify. Most routes are public reads, which an API Gateway authorizer could only pass through.',
     });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: config.logRetention, removalPolicy: config.removalPolicy });
+    acknowledge(accessLogs, COMMON_FINDINGS.logKey);
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -77,6 +78,8 @@ export class Api extends Construct {
     });
     acknowledge(this.sessionKey, {
       'AwsSolutions-SMG4': 'Rotating the cookie key would end every session at once; it is rotated by hand (a new version) when compromise is suspected, and sessions are capped at 90 days anyway.',
+      'NIST.800.53.R5-SecretsManagerRotationEnabled': 'Rotating the cookie key would end every session at once; it is rotated by hand (a new version) when compromise is suspected, and sessions are capped at 90 days anyway.',
+      'NIST.800.53.R5-SecretsManagerUsingKMSKey': 'Encrypted with the aws/secretsmanager key; only the auth function\'s role may read this one secret, and a customer managed key would move that decision into a key policy without narrowing it.',
     });
 
     const functions = {} as Record<ApiFunctionName, RungsFunction>;
@@ -86,6 +89,7 @@ export class Api extends Construct {
         description: spec.description,
         logRetention: config.logRetention,
         logRemovalPolicy: config.removalPolicy,
+        noDeadLetterQueueBecause: 'API Gateway invokes it synchronously: a failure is answered to the caller as a 5xx and counted by the errors alarm; a DLQ only ever receives failed asynchronous invocations.',
         environment: {
           ...props.environment,
           TABLE_NAME: table.tableName,

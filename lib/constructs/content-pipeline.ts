@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { contentPartitionPrefixes } from '../../lambdas/store/keys';
 import { METRICS_NAMESPACE } from '../../lambdas/middleware/metrics-contract';
 import type { StageConfig } from '../config';
-import { acknowledge, arnRef, BASIC_EXECUTION_ROLE, stackSingletons } from '../nag';
+import { acknowledge, arnRef, BASIC_EXECUTION_ROLE, CDK_HANDLER_FINDINGS, COMMON_FINDINGS, stackSingletons } from '../nag';
 import { RungsFunction } from './rungs-function';
 import { secureBucket } from './secure-bucket';
 
@@ -158,10 +158,27 @@ export class ContentPipeline extends Construct {
         reportBatchItemFailures: true,
       }),
     );
+    for (const mapping of fn.node.children.filter((child) => child.node.id.startsWith('SqsEventSource'))) {
+      acknowledge(mapping, {
+        'Serverless-LambdaEventSourceMappingDestination':
+          'Lambda supports on-failure destinations only for stream and Kafka sources; for an SQS source a message that keeps failing is moved by the queue\'s redrive policy to IngestDeadLetters, which is alarmed.',
+      });
+    }
+    acknowledge(this.deadLetterQueue, {
+      'Serverless-SQSRedrivePolicy': 'This is the dead-letter queue itself, the end of the line: messages stay 14 days, its alarm pages, and they are redriven to IngestQueue by hand after a fix.',
+    });
+    const asyncReason = 'Invoked only by its SQS event source mapping, which polls and calls it synchronously; a failed message returns to IngestQueue and, after repeated failures, moves to IngestDeadLetters (alarmed). There is no asynchronous invocation to keep.';
+    acknowledge(fn, { 'NIST.800.53.R5-LambdaDLQ': asyncReason, 'Serverless-LambdaDLQ': asyncReason });
+    acknowledge(this.bucket, {
+      'NIST.800.53.R5-S3BucketReplicationEnabled': 'The bucket holds published copies of the lessons in the git repository (content/), versioned; the repository is the replica, and `npm run content -- publish` restores it.',
+      'NIST.800.53.R5-S3DefaultEncryptionKMS': 'Lessons are public once published; SSE-S3 encrypts them at rest and a customer key would protect nothing secret.',
+      ...COMMON_FINDINGS.inlinePolicy,
+    });
     for (const handler of stackSingletons(this, 'BucketNotificationsHandler')) {
       acknowledge(handler, {
         [BASIC_EXECUTION_ROLE]: 'CDK\'s bucket-notification custom resource only needs to write its own logs.',
         'AwsSolutions-IAM5[Resource::*]': 'CDK\'s bucket-notification custom resource sets notifications on buckets named at deploy time.',
+        ...CDK_HANDLER_FINDINGS,
       });
     }
   }

@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { AccountRootPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge, arnRef } from '../nag';
+import { acknowledge, arnRef, COMMON_FINDINGS } from '../nag';
 
 /**
  * Every content-publisher role lives under this IAM path, so the CI deploy role can be allowed to
@@ -37,6 +37,7 @@ export class ContentPublisher extends Construct {
     this.role.addToPolicy(new PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }));
     acknowledge(this.role, {
       [`AwsSolutions-IAM5[Resource::${arnRef(contentBucket)}/*]`]: 'Publishing writes one object per lesson file; keys follow the content tree and are not known in advance.',
+      ...COMMON_FINDINGS.inlinePolicy,
     });
   }
 }

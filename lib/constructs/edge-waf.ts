@@ -1,14 +1,17 @@
-import { Annotations, Stack, Token, type App, type StackProps } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Stack, Token, type App, type StackProps } from 'aws-cdk-lib';
 import type { Distribution } from 'aws-cdk-lib/aws-cloudfront';
-import { CfnWebACL, type CfnWebACLProps } from 'aws-cdk-lib/aws-wafv2';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { CfnLoggingConfiguration, CfnWebACL, type CfnWebACLProps } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { acknowledge, COMMON_FINDINGS } from '../nag';
 
 /**
- * A coarse, IP-based guard in front of the per-user limiter: a WAF rate-based rule on the CloudFront
- * distribution that blocks an address sending more than `requestsPerWindow` requests to `/api/*` within
- * `windowSeconds`. It stops volumetric abuse before it costs a Lambda invocation; it cannot read a
- * token, so per-user limits stay in the API.
+ * The web ACL on the CloudFront distribution: a coarse, IP-based guard in front of the per-user
+ * limiter (a rate-based rule that blocks an address sending more than `requestsPerWindow` requests to
+ * `/api/*` within `windowSeconds`; it cannot read a token, so per-user limits stay in the API), then
+ * AWS's managed rule groups for common exploits, known bad inputs and addresses with a bad
+ * reputation. Every decision is logged to CloudWatch Logs (`aws-waf-logs-…`, the prefix WAF requires).
  */
 export interface EdgeWafProps {
   config: StageConfig;
@@ -16,8 +19,12 @@ export interface EdgeWafProps {
   webAclOverrides?: Partial<CfnWebACLProps>;
 }
 
+/** AWS managed rule groups, in evaluation order after the rate rule. */
+export const MANAGED_RULE_GROUPS = ['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesCommonRuleSet'] as const;
+
 export class EdgeWaf extends Construct {
   readonly webAcl: CfnWebACL;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: EdgeWafProps) {
     super(scope, id);
@@ -50,8 +57,33 @@ export class EdgeWaf extends Construct {
             },
           },
         },
+        ...MANAGED_RULE_GROUPS.map((name, index) => ({
+          name,
+          priority: index + 1,
+          overrideAction: { none: {} },
+          visibilityConfig: metrics(name),
+          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+        })),
       ],
       ...props.webAclOverrides,
+    });
+
+    const stack = Stack.of(this);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      // WAF delivers only to log groups whose name starts with aws-waf-logs-.
+      logGroupName: `aws-waf-logs-${stack.stackName}`,
+      retention: props.config.logRetention,
+      removalPolicy: props.config.removalPolicy,
+    });
+    acknowledge(this.logGroup, COMMON_FINDINGS.logKey);
+    new CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: this.webAcl.attrArn,
+      // WAF wants the log group ARN without the `:*` suffix CDK's logGroupArn carries.
+      logDestinationConfigs: [
+        stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: this.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ],
+      // Tokens never reach the logs.
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }],
     });
   }
 

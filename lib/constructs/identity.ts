@@ -1,4 +1,4 @@
-import { Duration, Fn, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnUserPoolGroup,
@@ -8,6 +8,7 @@ import {
   UserPool,
   UserPoolClient,
   UserPoolDomain,
+  UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { CALLBACK_PATH } from '../../lambdas/render';
@@ -96,9 +97,28 @@ export class Identity extends Construct {
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { sms: false, otp: true },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Cognito's own sender allows about 50 emails a day per account: fine for dev, not for learners.
+      ...(config.email
+        ? {
+            email: UserPoolEmail.withSES({
+              fromEmail: config.email.fromAddress,
+              ...(config.email.fromName ? { fromName: config.email.fromName } : {}),
+              ...(config.email.replyTo ? { replyTo: config.email.replyTo } : {}),
+              ...(config.email.sesRegion ? { sesRegion: config.email.sesRegion } : {}),
+              ...(config.email.verifiedDomain ? { sesVerifiedDomain: config.email.verifiedDomain } : {}),
+            }),
+          }
+        : {}),
+      // Prod: the pool (every learner's sign-in) cannot be deleted by a stack update or by hand by accident.
       deletionProtection: retain,
       removalPolicy: config.removalPolicy,
     });
+    if (!config.email && config.stage === 'prod') {
+      Annotations.of(this.userPool).addWarningV2(
+        'rungs:cognito-default-email',
+        'The prod user pool sends email with Cognito\'s built-in sender (about 50 a day): set -c sesFromAddress=... (docs/deploy.md, "Email through Amazon SES").',
+      );
+    }
     acknowledge(this.userPool, {
       'AwsSolutions-COG2': 'MFA is optional (TOTP) for learners: forcing it on a free learning site would keep most learners out; authors are encouraged to enable it.',
       'AwsSolutions-COG8': 'Threat protection needs the Plus feature plan, priced per monthly active user; Essentials with a 12-character password policy and optional TOTP is the chosen trade-off for a learning site.',

@@ -3,7 +3,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { acknowledge, BASIC_EXECUTION_ROLE } from '../nag';
+import { acknowledge, BASIC_EXECUTION_ROLE, COMMON_FINDINGS } from '../nag';
 import { fromRoot } from '../paths';
 
 export interface RungsFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'logGroup'> {
@@ -11,6 +11,12 @@ export interface RungsFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 
   entry: string;
   logRetention: RetentionDays;
   logRemovalPolicy: RemovalPolicy;
+  /**
+   * Why failed invocations need no dead-letter queue (e.g. "API Gateway invokes it synchronously").
+   * Without it the NIST and Serverless DLQ findings stay open: an asynchronously invoked function
+   * must get a DLQ or an on-failure destination instead.
+   */
+  noDeadLetterQueueBecause?: string;
 }
 
 /**
@@ -21,8 +27,9 @@ export class RungsFunction extends NodejsFunction {
   readonly functionLogGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: RungsFunctionProps) {
-    const { entry, logRetention, logRemovalPolicy, bundling, environment, ...overrides } = props;
+    const { entry, logRetention, logRemovalPolicy, bundling, environment, noDeadLetterQueueBecause, ...overrides } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: logRetention, removalPolicy: logRemovalPolicy });
+    acknowledge(logGroup, COMMON_FINDINGS.logKey);
     super(scope, id, {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -54,6 +61,10 @@ export class RungsFunction extends NodejsFunction {
     acknowledge(this, {
       [BASIC_EXECUTION_ROLE]: 'The AWS managed basic execution role only allows writing to CloudWatch Logs, which every function needs.',
       'AwsSolutions-IAM5[Resource::*]': 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; active tracing needs them on "*".',
+      ...COMMON_FINDINGS.vpc,
+      ...COMMON_FINDINGS.concurrency,
+      ...COMMON_FINDINGS.inlinePolicy,
+      ...(noDeadLetterQueueBecause ? { 'NIST.800.53.R5-LambdaDLQ': noDeadLetterQueueBecause, 'Serverless-LambdaDLQ': noDeadLetterQueueBecause } : {}),
     });
   }
 }

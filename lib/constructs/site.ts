@@ -1,7 +1,8 @@
-import { Duration, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Stage, Validations } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
+  AccessLevel,
   AllowedMethods,
   CacheCookieBehavior,
   CacheHeaderBehavior,
@@ -33,14 +34,14 @@ import { BucketDeployment, CacheControl, Source, type BucketDeploymentProps } fr
 import { Construct } from 'constructs';
 import { SESSION_COOKIE } from '../../lambdas/session/cookie';
 import { join } from 'node:path';
-import type { AssetManifest } from '../../lambdas/render';
+import { ERROR_PAGES, type AssetManifest } from '../../lambdas/render';
 import { buildSite, writeSite } from '../../web/build';
 import { contentSecurityPolicy } from '../../web/csp';
 
 // The policy lives beside the site it constrains, so the local platform sends the very same one.
 export { contentSecurityPolicy };
 import type { StageConfig } from '../config';
-import { acknowledge, arnRef, BASIC_EXECUTION_ROLE, bootstrapAssetBucketObjects, stackSingletons } from '../nag';
+import { acknowledge, arnRef, BASIC_EXECUTION_ROLE, bootstrapAssetBucketObjects, CDK_HANDLER_FINDINGS, stackSingletons } from '../nag';
 import { secureBucket } from './secure-bucket';
 
 export interface SiteProps {
@@ -90,14 +91,21 @@ export class Site extends Construct {
       objectOwnership: ObjectOwnership.OBJECT_WRITER,
       lifecycleRules: [{ expiration: Duration.days(90) }],
     });
-    Validations.of(this.logBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket; logging it into itself would loop.',
+    acknowledge(this.logBucket, {
+      'AwsSolutions-S1': 'This is the access-log bucket; logging it into itself would loop.',
+      'NIST.800.53.R5-S3BucketReplicationEnabled': 'Access logs are kept 90 days for investigation; losing a region\'s logs loses no learner data, and replicating them doubles their cost.',
+      'NIST.800.53.R5-S3BucketVersioningEnabled': 'Log objects are written once by S3 and CloudFront and never overwritten; they expire after 90 days.',
+      'NIST.800.53.R5-S3DefaultEncryptionKMS': 'S3 server access logging only delivers to targets encrypted with SSE-S3, which this bucket uses.',
     });
 
     this.bucket = secureBucket(this, 'Bucket', {
       removalPolicy: config.removalPolicy,
       accessLogs: { bucket: this.logBucket, prefix: 's3/site/' },
+    });
+    acknowledge(this.bucket, {
+      'NIST.800.53.R5-S3BucketReplicationEnabled': 'Every object is derived: pages are rendered by ingest from the versioned content bucket and assets come from the site build, so a lost bucket is rebuilt by a deploy and a republish.',
+      'NIST.800.53.R5-S3BucketVersioningEnabled': 'Every object is derived (rendered pages, content-hashed assets) and rewritten by ingest or a deployment; the versioned source of truth is the content bucket.',
+      'NIST.800.53.R5-S3DefaultEncryptionKMS': 'The bucket holds public lesson pages and assets served through CloudFront; SSE-S3 encrypts them at rest, and a customer key would add a key policy for CloudFront\'s origin access without protecting anything secret.',
     });
 
     // `/lessons/x/` → `/lessons/x/index.html`: S3 behind OAC has no directory indexes.
@@ -165,7 +173,9 @@ export class Site extends Construct {
     });
 
     const apiDomain = `${props.httpApi.apiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`;
-    const siteOrigin = S3BucketOrigin.withOriginAccessControl(this.bucket);
+    // LIST lets S3 answer 404 (not 403) for a missing page, so the 404 page below shows for it while
+    // the API's own 403s (authors-only routes) pass through untouched.
+    const siteOrigin = S3BucketOrigin.withOriginAccessControl(this.bucket, { originAccessLevels: [AccessLevel.READ, AccessLevel.LIST] });
     const siteBehavior = (cachePolicy: CachePolicy): BehaviorOptions => ({
       origin: siteOrigin,
       viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -189,6 +199,14 @@ export class Site extends Construct {
             minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
           }
         : {}),
+      // Distribution-wide, so /api/* answers are affected too: only 404 (the API's problem body is
+      // replaced, its status kept; the site's client falls back to the status) and the gateway errors
+      // 502/504 that no Rungs handler renders itself. 500 and 503 keep their problem bodies and
+      // Retry-After. Short error caching: a page published a minute later must appear.
+      errorResponses: [
+        { httpStatus: 404, responseHttpStatus: 404, responsePagePath: `/${ERROR_PAGES.notFound}`, ttl: Duration.seconds(30) },
+        ...[502, 504].map((httpStatus) => ({ httpStatus, responseHttpStatus: httpStatus, responsePagePath: `/${ERROR_PAGES.unavailable}`, ttl: Duration.seconds(10) })),
+      ],
       defaultBehavior: {
         ...siteBehavior(htmlCache),
         functionAssociations: [{ function: indexRewrite, eventType: FunctionEventType.VIEWER_REQUEST }],
@@ -210,6 +228,10 @@ export class Site extends Construct {
       },
       ...props.distributionOverrides,
     });
+    Annotations.of(this.distribution).acknowledgeWarning(
+      '@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+      'defaultRootObject is index.html and the viewer-request function maps every folder URL to its index.html, so no request lists the bucket; LIST only turns a missing key into a 404.',
+    );
     this.origins = [`https://${this.distribution.distributionDomainName}`, ...(domain?.names ?? []).map((name) => `https://${name}`)];
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
@@ -272,6 +294,7 @@ export class Site extends Construct {
     for (const handler of stackSingletons(this, 'Custom::CDKBucketDeployment')) {
       acknowledge(handler, {
         'AwsSolutions-L1': 'CDK pins the runtime of its own asset-deployment function; it runs only during deployments.',
+        ...CDK_HANDLER_FINDINGS,
       });
     }
   }

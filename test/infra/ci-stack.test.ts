@@ -26,25 +26,33 @@ describe('the CI stack', () => {
     template.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: `https://${GITHUB}`, ClientIdList: ['sts.amazonaws.com'] });
   });
 
-  it('trusts only tokens for STS from the configured repository and environment (legacy subject)', () => {
+  it('trusts only tokens for STS from the main branch (plan) and the configured environment (execute), legacy subject', () => {
     const { template } = ciStack({ githubEnvironment: 'production' });
     const [statement, ...others] = trust(template);
     expect(others).toEqual([]);
     expect(statement).toMatchObject({
       Action: 'sts:AssumeRoleWithWebIdentity',
       Principal: { Federated: { Ref: expect.stringMatching(/^GitHub/) } },
-      Condition: { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: ['repo:acme/rungs:environment:production'] } },
+      Condition: { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: ['repo:acme/rungs:ref:refs/heads/main', 'repo:acme/rungs:environment:production'] } },
     });
+    // StringEquals, never StringLike: no wildcard can admit another branch or environment.
     expect(Object.keys(statement!.Condition)).toEqual(['StringEquals']);
+    expect(JSON.stringify(statement!.Condition)).not.toContain('*');
+  });
+
+  it('refuses a branch pattern: the plan subject names exactly one branch', () => {
+    expect(() => synth({ ci: 'true', githubRepo: 'acme/rungs', githubBranch: 'release/*' })).toThrow(/one branch/);
+    const subjects = trust(ciStack({ githubBranch: 'trunk' }).template)[0]!.Condition.StringEquals![`${GITHUB}:sub`];
+    expect(subjects).toContain('repo:acme/rungs:ref:refs/heads/trunk');
   });
 
   it('accepts the immutable subject, alone or beside the legacy one, as configured', () => {
     const ids = { githubOwnerId: '4242', githubRepoId: '987654' };
-    const immutable = 'repo:acme@4242/rungs@987654:environment:production';
+    const immutable = ['repo:acme@4242/rungs@987654:ref:refs/heads/main', 'repo:acme@4242/rungs@987654:environment:production'];
     const both = trust(ciStack(ids).template)[0]!.Condition.StringEquals![`${GITHUB}:sub`];
-    expect(both).toEqual(['repo:acme/rungs:environment:production', immutable]);
+    expect(both).toEqual(['repo:acme/rungs:ref:refs/heads/main', 'repo:acme/rungs:environment:production', ...immutable]);
     const only = trust(ciStack({ ...ids, githubSubjectFormat: 'immutable' }).template)[0]!.Condition.StringEquals![`${GITHUB}:sub`];
-    expect(only).toEqual([immutable]);
+    expect(only).toEqual(immutable);
   });
 
   it('imports an existing provider by ARN instead of creating one', () => {

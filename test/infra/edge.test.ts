@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { staticPages } from '../../lambdas/render';
 import { fromRoot } from '../../lib/paths';
 import { logicalId, nagErrors, synthesizer } from '../support/synth';
 
@@ -53,13 +54,24 @@ describe('the distribution', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: 's3:GetObject',
+            // ListBucket: a missing page is a 404 (shown as the site's 404 page), not S3's 403.
+            Action: ['s3:GetObject', 's3:ListBucket'],
             Principal: { Service: 'cloudfront.amazonaws.com' },
             Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
           }),
         ]),
       },
     });
+  });
+
+  it('shows the site\'s own pages for a missing page and for gateway errors, keeping their status, never for 403, 500 or 503', () => {
+    expect((config as { CustomErrorResponses?: unknown }).CustomErrorResponses).toEqual([
+      { ErrorCode: 404, ResponseCode: 404, ResponsePagePath: '/errors/404.html', ErrorCachingMinTTL: 30 },
+      { ErrorCode: 502, ResponseCode: 502, ResponsePagePath: '/errors/unavailable.html', ErrorCachingMinTTL: 10 },
+      { ErrorCode: 504, ResponseCode: 504, ResponsePagePath: '/errors/unavailable.html', ErrorCachingMinTTL: 10 },
+    ]);
+    // The pages exist in the site build that the Pages deployment uploads.
+    for (const page of ['errors/404.html', 'errors/unavailable.html']) expect([...staticPages({}).keys()]).toContain(page);
   });
 
   it('keeps the trailing-slash rewrite to index.html on the default behaviour', () => {
@@ -116,7 +128,7 @@ describe('the distribution', () => {
     expect([...read].filter((h) => !reachesApi.has(h))).toEqual([]);
   });
 
-  it('proves API requests came through CloudFront with the same generated secret the API compares', () => {
+  it('proves API requests came through CloudFront with the generated secret the API reads at runtime, never from its environment', () => {
     const secret = logicalId(template, 'AWS::SecretsManager::Secret', /OriginVerify/);
     const reference = { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secret }, ':SecretString:::}}']] };
     const api = config.Origins.find((o) => 'CustomOriginConfig' in o)!;
@@ -125,10 +137,41 @@ describe('the distribution', () => {
       Properties: { Environment: { Variables: { AUTH_ISSUER: Match.anyValue() } } },
     });
     expect(Object.keys(functions).length).toBeGreaterThan(0);
-    for (const fn of Object.values(functions)) expect(fn.Properties.Environment.Variables.ORIGIN_VERIFY_SECRET).toEqual(reference);
+    for (const [id, fn] of Object.entries(functions)) {
+      // A value in the environment would be frozen until the next deploy: rotation could never work.
+      expect(fn.Properties.Environment.Variables.ORIGIN_VERIFY_SECRET_ARN, id).toEqual({ Ref: secret });
+      expect(JSON.stringify(fn.Properties.Environment), id).not.toContain('resolve:secretsmanager');
+      const role = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: Match.arrayWith([{ Ref: role }]),
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: secret } })]) },
+      });
+    }
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ PasswordLength: 48, ExcludePunctuation: true }),
     });
+  });
+
+  it('rotates the origin secret on a schedule with a function that may change only this distribution', () => {
+    const secret = logicalId(template, 'AWS::SecretsManager::Secret', /OriginVerify/);
+    const rotation = logicalId(template, 'AWS::Lambda::Function', /OriginVerifyRotationFunction/);
+    const distribution = logicalId(template, 'AWS::CloudFront::Distribution', /SiteDistribution/);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: secret },
+      RotationLambdaARN: { 'Fn::GetAtt': [rotation, 'Arn'] },
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DISTRIBUTION_ID: { Ref: distribution }, ORIGIN_HEADER: 'x-origin-verify' }) },
+    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('OriginVerifyRotationFunction'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[]);
+    const cloudfront = statements.find((s) => [s.Action].flat().includes('cloudfront:UpdateDistribution'))!;
+    expect(cloudfront.Action).toEqual(['cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution']);
+    expect(JSON.stringify(cloudfront.Resource)).toContain(`{"Ref":"${distribution}"}`);
+    const writes = statements.find((s) => [s.Action].flat().includes('secretsmanager:PutSecretValue'))!;
+    expect(writes.Resource).toEqual({ Ref: secret });
   });
 
   it('sends strict security headers on every behaviour', () => {

@@ -1,4 +1,4 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { logicalId, nagErrors, synthesizer } from '../support/synth';
 
@@ -128,5 +128,39 @@ describe('an external OpenID Connect issuer', () => {
   it('refuses an issuer without an audience, or one that is not https', () => {
     expect(() => synth({ oidcIssuer: external.oidcIssuer })).toThrow(/oidcAudience/);
     expect(() => synth({ oidcIssuer: 'http://id.example.org', oidcAudience: 'x' })).toThrow(/https/);
+  });
+});
+
+describe('Cognito email', () => {
+  it('sends through the configured SES identity instead of Cognito\'s built-in sender', () => {
+    const { template } = synth({
+      stage: 'prod',
+      sesFromAddress: 'no-reply@learn.example.org',
+      sesFromName: 'Rungs',
+      sesVerifiedDomain: 'learn.example.org',
+      sesRegion: 'eu-west-1',
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: {
+        EmailSendingAccount: 'DEVELOPER',
+        From: 'Rungs <no-reply@learn.example.org>',
+        SourceArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':ses:eu-west-1:'), Match.stringLikeRegexp(':identity/learn\\.example\\.org$')])] }),
+      },
+      DeletionProtection: 'ACTIVE',
+    });
+  });
+
+  it('warns when prod still uses the built-in sender, and not in dev', () => {
+    const warning = (stack: import('aws-cdk-lib').Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('built-in sender'));
+    const prod = synth({ stage: 'prod' });
+    prod.template.hasResourceProperties('AWS::Cognito::UserPool', { EmailConfiguration: Match.absent() });
+    expect(warning(prod.stack)).toHaveLength(1);
+    expect(warning(synth({ stage: 'dev' }).stack)).toHaveLength(0);
+  });
+
+  it('refuses SES settings without a from address, or an address outside the verified domain', () => {
+    expect(() => synth({ sesFromName: 'Rungs' })).toThrow(/sesFromAddress/);
+    expect(() => synth({ sesFromAddress: 'not-an-address' })).toThrow(/email address/);
+    expect(() => synth({ sesFromAddress: 'a@other.org', sesVerifiedDomain: 'learn.example.org' })).toThrow(/sesVerifiedDomain/);
   });
 });

@@ -68,12 +68,51 @@ describe('alarms and dashboard', () => {
     expect(errors).toHaveLength(1);
   });
 
-  it('alarms on errors of every application function', () => {
-    const functions = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { RUNGS_STAGE: Match.anyValue() } } } }));
-    expect(functions.length).toBe(Object.keys(apiFunctions).length + 1);
+  it('alarms on errors and throttles of every application function', () => {
+    const functions = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.anyValue() } } } }));
+    expect(functions.length).toBeGreaterThanOrEqual(Object.keys(apiFunctions).length + 2);
     for (const fn of functions) {
-      expect(alarmsOn('AWS/Lambda', 'Errors').filter((a) => JSON.stringify(a).includes(`"${fn}"`))).toHaveLength(1);
+      const [alarm, ...more] = alarmsOn('AWS/Lambda', 'Errors').filter((a) => JSON.stringify(a).includes(`"${fn}"`));
+      expect(more, fn).toEqual([]);
+      expect(metricsOf(alarm!).map((m) => m.MetricName).sort(), fn).toEqual(['Errors', 'Throttles']);
+      expect(JSON.stringify(alarm!.Properties.Metrics)).toContain('errors + throttles');
     }
+  });
+
+  it('counts the API 5xx share only above a minimum volume, so a single failure at night is not 100 %', () => {
+    const [alarm] = alarmsOn('AWS/ApiGateway', '5xx');
+    expect(JSON.stringify(alarm!.Properties.Metrics)).toContain('IF(requests >= 50, 100 * errors / requests, 0)');
+  });
+
+  it('alarms on the CloudFront 5xx rate above a minimum volume, where CloudFront publishes its metrics', () => {
+    const [alarm, ...more] = alarmsOn('AWS/CloudFront', '5xxErrorRate');
+    expect(more).toEqual([]);
+    expect(alarm!.Properties).toMatchObject({ Threshold: 5, EvaluationPeriods: 2 });
+    expect(JSON.stringify(alarm!.Properties.Metrics)).toContain('IF(requests >= 50, rate, 0)');
+    for (const m of metricsOf(alarm!)) expect(m.Dimensions).toEqual(expect.arrayContaining([{ Name: 'Region', Value: 'Global' }]));
+  });
+
+  it('runs a health canary through CloudFront every minute whose silence is an alarm', () => {
+    const canary = logicalId(template, 'AWS::Lambda::Function', /HealthCanary/);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SITE_URL: Match.anyValue(), POWERTOOLS_SERVICE_NAME: 'rungs-canary-prod' }) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [canary, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    const [alarm] = alarmsOn(METRICS_NAMESPACE, 'HealthCheckPassed');
+    expect(alarm!.Properties).toMatchObject({
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'breaching',
+    });
+    expect(metricsOf(alarm!)).toEqual([expect.objectContaining({ Dimensions: [{ Name: 'service', Value: 'rungs-canary-prod' }] })]);
+    expect(JSON.stringify(alarm!.Properties)).toContain('"Period":60');
+    // Every other alarm is quiet without data: silence there means no traffic, and the canary covers it.
+    for (const other of alarms.filter((a) => a !== alarm)) expect(other.Properties.TreatMissingData).toBe('notBreaching');
   });
 
   it('notifies the one alarm topic on alarm and on recovery', () => {
@@ -82,9 +121,30 @@ describe('alarms and dashboard', () => {
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topic }]);
-      expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
     }
     template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('lets CloudWatch alarms of this account publish to the TLS-only alarm topic', () => {
+    const topic = logicalId(template, 'AWS::SNS::Topic', /Alarms/);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topic }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: topic },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': Match.anyValue() },
+            },
+          }),
+        ]),
+      },
+    });
   });
 
   it('shows the same signals on one dashboard', () => {

@@ -69,7 +69,7 @@ describe('rate-limit infrastructure', () => {
     const { template, edge } = synth('prod', 'us-east-1');
 
     // Assess
-    template.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT', DefaultAction: { Allow: {} }, Rules: [rateRule] });
+    template.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT', DefaultAction: { Allow: {} }, Rules: Match.arrayWith([rateRule]) });
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({ WebACLId: { 'Fn::GetAtt': [Match.stringLikeRegexp('EdgeWafWebAcl'), 'Arn'] } }),
     });
@@ -82,10 +82,34 @@ describe('rate-limit infrastructure', () => {
 
     // Assess
     expect(edge?.region).toBe('us-east-1');
-    Template.fromStack(edge!).hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT', Rules: [rateRule] });
+    Template.fromStack(edge!).hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT', Rules: Match.arrayWith([rateRule]) });
     template.resourceCountIs('AWS::WAFv2::WebACL', 0);
     template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ WebACLId: Match.anyValue() }) });
     template.resourceCountIs('Custom::CrossRegionExportReader', 1);
+  });
+
+  it('adds the managed rule groups for common exploits, known bad inputs and IP reputation after the rate rule, and logs every decision', () => {
+    // Act
+    const { template } = synth('prod', 'us-east-1');
+
+    // Assess
+    const [acl] = Object.values(template.findResources('AWS::WAFv2::WebACL'));
+    const rules = acl!.Properties.Rules as { Name: string; Priority: number; OverrideAction?: unknown; Statement: { ManagedRuleGroupStatement?: { VendorName: string; Name: string } } }[];
+    const managed = rules.filter((r) => r.Statement.ManagedRuleGroupStatement).map((r) => r.Statement.ManagedRuleGroupStatement!);
+    expect(managed).toEqual(
+      expect.arrayContaining(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'].map((Name) => ({ VendorName: 'AWS', Name }))),
+    );
+    for (const rule of rules.filter((r) => r.Statement.ManagedRuleGroupStatement)) {
+      expect(rule.OverrideAction).toEqual({ None: {} });
+      expect(rule.Priority).toBeGreaterThan(rules.find((r) => r.Name === 'api-requests-per-ip')!.Priority);
+    }
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-Rungs-') });
+    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('EdgeWafWebAcl'), 'Arn'] },
+      LogDestinationConfigs: [Match.anyValue()],
+      RedactedFields: [{ SingleHeader: { Name: 'authorization' } }],
+    });
+    expect(JSON.stringify(template.findResources('AWS::WAFv2::LoggingConfiguration'))).not.toContain(':*');
   });
 
   it('skips the rule with a warning when the region is unknown at synth', () => {

@@ -24,9 +24,12 @@ export function synthesizer() {
   };
 }
 
-/** cdk-nag AwsSolutions errors left on a stack: acknowledged findings are not errors. */
+const NAG_PACKS = Match.stringLikeRegexp('(AwsSolutions|NIST\\.800\\.53\\.R5|Serverless)-');
+
+/** cdk-nag findings (AwsSolutions, NIST 800-53 rev 5, Serverless; errors and warnings) left on a stack. */
 export function nagErrors(stack: Stack) {
-  return Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-'));
+  const annotations = Annotations.fromStack(stack);
+  return [...annotations.findError('*', NAG_PACKS), ...annotations.findWarning('*', NAG_PACKS)];
 }
 
 /** The logical id of the only resource of `type` whose id matches `pattern`. */

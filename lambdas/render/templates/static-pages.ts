@@ -50,6 +50,12 @@ ${needsScript}
   return layout({ title: 'Signing in — Rungs', description: 'Finishing sign-in.', body, path: CALLBACK_PATH, assets, page: 'callback' });
 }
 
+/**
+ * The pages CloudFront shows instead of an origin's error (lib/constructs/site.ts, `errorResponses`):
+ * a missing page, and a gateway error or timeout. Their links are absolute: they are served at any path.
+ */
+export const ERROR_PAGES = { notFound: 'errors/404.html', unavailable: 'errors/unavailable.html' } as const;
+
 /** What every unknown path shows: the site's own page, with its header and a way back. */
 export function notFoundPage(assets: AssetManifest): string {
   const body = html`<section class="not-found" aria-labelledby="not-found-title">
@@ -57,7 +63,14 @@ export function notFoundPage(assets: AssetManifest): string {
 <p class="lead">There is no page at this address. It may have moved, or the link may be mistyped.</p>
 <p><a href="/">Browse the lessons</a> or <a href="/concepts/">look a concept up</a>.</p>
 </section>`;
-  return layout({ title: 'Page not found — Rungs', description: 'This page does not exist.', body, path: '/404.html', assets });
+  return layout({ title: 'Page not found — Rungs', description: 'This page does not exist.', body, path: '/errors/404.html', assets });
+}
+
+export function unavailablePage(assets: AssetManifest): string {
+  const body = html`<h1>Rungs is not answering</h1>
+<p class="lead">Something between you and Rungs failed or took too long. Nothing you did caused it; try again in a minute.</p>
+<p><a href="/">Back to the lessons</a></p>`;
+  return layout({ title: 'Unavailable — Rungs', description: 'The site could not answer.', body, path: '/errors/unavailable.html', assets });
 }
 
 /** Bucket key → HTML of every static page (directory-style URLs, like lesson pages). */
@@ -66,8 +79,9 @@ export const staticPages = (assets: AssetManifest) =>
     ['reviews/index.html', reviewsPage(assets)],
     ['account/index.html', accountPage(assets)],
     [`${CALLBACK_PATH.slice(1)}index.html`, callbackPage(assets)],
-    [NOT_FOUND_PAGE, notFoundPage(assets)],
+    [ERROR_PAGES.notFound, notFoundPage(assets)],
+    [ERROR_PAGES.unavailable, unavailablePage(assets)],
   ]);
 
 /** Bucket key of the page every unknown path shows (CloudFront's custom error response, the local platform). */
-export const NOT_FOUND_PAGE = '404.html';
+export const NOT_FOUND_PAGE = ERROR_PAGES.notFound;

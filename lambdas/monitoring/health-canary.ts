@@ -1,0 +1,28 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { HEALTH_CANARY } from './contract';
+
+const metrics = new Metrics();
+
+/**
+ * Scheduled every minute: calls `/api/health` through the distribution (edge, WAF, API, function,
+ * table — the whole path a learner uses) and publishes 1 or 0. Its alarm treats missing data as
+ * breaching, so a canary that stops running is an alarm too. One attempt, bounded by the timeout.
+ */
+export async function handler(): Promise<{ passed: boolean; status?: number }> {
+  const site = process.env[HEALTH_CANARY.siteUrlEnv];
+  if (!site) throw new Error(`${HEALTH_CANARY.siteUrlEnv} is not set`);
+  let status: number | undefined;
+  try {
+    const response = await fetch(new URL('/api/health', site), {
+      signal: AbortSignal.timeout(HEALTH_CANARY.timeoutMs),
+      headers: { 'User-Agent': 'rungs-health-canary' },
+    });
+    status = response.status;
+  } catch {
+    status = undefined; // timeout, DNS or TLS failure: the check did not pass
+  }
+  const passed = status === 200;
+  metrics.addMetric(HEALTH_CANARY.metric, MetricUnit.Count, passed ? 1 : 0);
+  metrics.publishStoredMetrics();
+  return { passed, ...(status !== undefined ? { status } : {}) };
+}
