@@ -1,6 +1,8 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { Alias, LineCounter, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
 import { levels } from './levels';
+import { limits } from './limits';
+import { schemaMessage, yamlMessage } from './messages';
 
 /**
  * The lesson authoring format (first draft): YAML front matter between `---` lines, then Markdown.
@@ -12,17 +14,19 @@ const slug = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase words joined by hyphens, e.g. "token-audience"');
 
+/** Required text: blank or whitespace-only is as good as missing. */
+const requiredText = z.string().trim().min(1);
 
 export const frontMatterSchema = z.strictObject({
   id: slug,
-  title: z.string().min(1),
+  title: requiredText,
   track: slug,
   unit: slug,
   order: z.number().int().positive(),
   level: z.enum(levels),
   concepts: z.array(slug).min(1),
   prerequisites: z.array(slug).default([]),
-  summary: z.string().min(1),
+  summary: requiredText,
   readingMinutes: z.number().int().positive().optional(),
 });
 
@@ -32,7 +36,7 @@ function uniqueIds(listKey: string, what: string) {
     const list = value[listKey] as { id: string }[];
     const seen = new Set<string>();
     list.forEach((entry, index) => {
-      if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate ${what} id "${entry.id}"`, path: [listKey, index, 'id'] });
+      if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate ${what} id "${entry.id}": give each ${what} its own id`, path: [listKey, index, 'id'] });
       seen.add(entry.id);
     });
   };
@@ -40,32 +44,33 @@ function uniqueIds(listKey: string, what: string) {
 
 const choiceSchema = z.strictObject({
   id: slug,
-  text: z.string().min(1),
+  text: requiredText,
   correct: z.boolean().default(false),
-  explanation: z.string().min(1),
+  explanation: requiredText,
 });
 
 export const mcqSchema = z
   .strictObject({
     id: slug,
-    prompt: z.string().min(1),
-    choices: z.array(choiceSchema).min(2),
+    prompt: requiredText,
+    choices: z.array(choiceSchema).min(2).max(limits.choices),
   })
-  .refine((mcq) => mcq.choices.some((choice) => choice.correct), 'needs at least one correct choice')
+  .refine((mcq) => mcq.choices.some((choice) => choice.correct), 'no choice is marked correct: add "correct: true" to each right choice')
   .superRefine(uniqueIds('choices', 'choice'));
 
 export const orderingSchema = z.strictObject({
   id: slug,
-  prompt: z.string().min(1),
+  prompt: requiredText,
   /** Written in the correct order; the page shows them shuffled. */
-  steps: z.array(z.strictObject({ id: slug, text: z.string().min(1) })).min(2, 'an ordering needs at least 2 steps'),
+  steps: z.array(z.strictObject({ id: slug, text: requiredText })).min(2).max(limits.steps),
 }).superRefine(uniqueIds('steps', 'step'));
 
 export const recallSchema = z.strictObject({
   id: slug,
   prompts: z
-    .array(z.strictObject({ id: slug, prompt: z.string().min(1), answer: z.string().min(1) }))
-    .min(1),
+    .array(z.strictObject({ id: slug, prompt: requiredText, answer: requiredText }))
+    .min(1)
+    .max(limits.recallPrompts),
 }).superRefine(uniqueIds('prompts', 'prompt'));
 
 export type FrontMatter = z.infer<typeof frontMatterSchema>;
@@ -133,6 +138,38 @@ function rangeOf(doc: ReturnType<typeof parseDocument>, path: PropertyKey[], isK
   return undefined;
 }
 
+/** The value at `path` in parsed YAML (undefined when a key along the way is missing). */
+function valueAt(data: unknown, path: PropertyKey[]): unknown {
+  let value = data;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+/**
+ * YAML to plain data, with aliases bounded: an alias bomb or an alias to no anchor becomes a
+ * problem at the alias, never an exception.
+ */
+function toData(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, firstLine: number, problems: LessonProblem[]): { data: unknown } | undefined {
+  try {
+    return { data: doc.toJS({ maxAliasCount: limits.yamlAliases }) };
+  } catch (error) {
+    const aliases: Alias[] = [];
+    visit(doc, { Alias: (_key, node) => void aliases.push(node) });
+    const unresolved = aliases.find((alias) => alias.resolve(doc) === undefined);
+    const at = lineCounter.linePos((unresolved ?? aliases[0])?.range?.[0] ?? 0);
+    const message = unresolved
+      ? `YAML alias "*${unresolved.source}" refers to no anchor "&${unresolved.source}": write the value out in full`
+      : aliases.length > 0
+        ? `YAML aliases ("*name") expand to more than ${limits.yamlAliases} copies: write the values out instead of using anchors and aliases`
+        : `YAML: this block cannot be read (${error instanceof Error ? error.name : 'error'}): simplify it`;
+    problems.push({ line: firstLine + at.line - 1, column: at.col, message });
+    return undefined;
+  }
+}
+
 /** Parses a YAML fragment that starts at `firstLine` (1-based) and validates it with `schema`. */
 export function parseYamlAt<T>(
   text: string,
@@ -145,11 +182,13 @@ export function parseYamlAt<T>(
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const pos = lineCounter.linePos(error.pos[0]);
-      problems.push({ line: firstLine + pos.line - 1, column: pos.col, message: error.message.split('\n')[0] ?? 'invalid YAML' });
+      problems.push({ line: firstLine + pos.line - 1, column: pos.col, message: yamlMessage(error.code) });
     }
     return undefined;
   }
-  const result = schema.safeParse(doc.toJS());
+  const parsed = toData(doc, lineCounter, firstLine, problems);
+  if (!parsed) return undefined;
+  const result = schema.safeParse(parsed.data);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     // Point at the offending key when YAML can tell us where it is, else at the block's first line.
@@ -157,23 +196,30 @@ export function parseYamlAt<T>(
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
     const range = rangeOf(doc, path, issue.code === 'unrecognized_keys');
     const pos = range ? lineCounter.linePos(range[0]) : { line: 1, col: 1 };
-    const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    problems.push({ line: firstLine + pos.line - 1, column: pos.col, message: `${where}${issue.message}` });
+    problems.push({ line: firstLine + pos.line - 1, column: pos.col, message: schemaMessage(issue, valueAt(parsed.data, issue.path)) });
   }
   return undefined;
 }
 
+/** Lines of a file, whatever its line endings (LF, CRLF or CR alone), so positions count the same everywhere. */
+export const splitLines = (text: string) => text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+
+/** Index of the line that closes the front matter (a `---` line, trailing spaces allowed), or -1. */
+export const frontMatterClose = (lines: string[]) => lines.findIndex((line, i) => i > 0 && line.trimEnd() === '---');
+
+const blockOpening = /^:::(\s*)([A-Za-z]+)\s*$/;
+
 /** Parses one lesson file. `source` names it in error messages (a path or an object key). */
 export function parseLesson(source: string, text: string): Lesson {
   const problems: LessonProblem[] = [];
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const lines = splitLines(text);
 
   if (lines[0]?.trim() !== '---') {
-    throw new LessonFormatError(source, [{ line: 1, column: 1, message: 'a lesson starts with front matter: a line "---"' }]);
+    throw new LessonFormatError(source, [{ line: 1, column: 1, message: 'a lesson starts with front matter: make the first line "---", then the fields (id, title, …), then a line "---"' }]);
   }
-  const fmEnd = lines.indexOf('---', 1);
+  const fmEnd = frontMatterClose(lines);
   if (fmEnd === -1) {
-    throw new LessonFormatError(source, [{ line: 1, column: 1, message: 'front matter is not closed by a line "---"' }]);
+    throw new LessonFormatError(source, [{ line: 1, column: 1, message: 'front matter is not closed: add a line "---" after its last field' }]);
   }
   const meta = parseYamlAt(lines.slice(1, fmEnd).join('\n'), 2, frontMatterSchema, problems);
 
@@ -187,18 +233,23 @@ export function parseLesson(source: string, text: string): Lesson {
     markdownLine = nextLine;
   };
 
+  const known = [...markdownBlocks, ...Object.keys(exerciseSchemas)].join(', ');
   for (let i = fmEnd + 1; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    const open = /^:::([a-z]+)\s*$/.exec(line);
+    const open = blockOpening.exec(line);
     if (!open) {
-      if (line.trim() === ':::') problems.push({ line: i + 1, column: 1, message: 'closing ":::" without an open block' });
+      if (line.trim() === ':::') problems.push({ line: i + 1, column: 1, message: 'closing ":::" without an open block: open it with a line ":::kind" (one of ' + known + '), or remove this line' });
       else markdown.push(line);
       continue;
     }
-    const kind = open[1] ?? '';
+    const written = open[2] ?? '';
+    const kind = written.toLowerCase();
+    if (open[1] || written !== kind) {
+      problems.push({ line: i + 1, column: 1, message: `write the block opening as ":::${kind}" (lowercase, no space after ":::")` });
+    }
     const close = lines.findIndex((l, j) => j > i && l.trim() === ':::');
     if (close === -1) {
-      problems.push({ line: i + 1, column: 1, message: `block ":::${kind}" is never closed by a line ":::"` });
+      problems.push({ line: i + 1, column: 1, message: `block ":::${kind}" is never closed: add a line ":::" after its last line` });
       break;
     }
     flushMarkdown(close + 2);
@@ -212,11 +263,15 @@ export function parseLesson(source: string, text: string): Lesson {
       const exercise = parseYamlAt(inner, i + 2, exerciseSchemas[exerciseKind] as z.ZodType<unknown>, problems);
       if (exercise) blocks.push({ kind: exerciseKind, exercise, line: at } as Block);
     } else {
-      problems.push({ line: i + 1, column: 4, message: `unknown block ":::${kind}" (known: ${[...markdownBlocks, ...Object.keys(exerciseSchemas)].join(', ')})` });
+      problems.push({ line: i + 1, column: 4, message: `unknown block ":::${kind}": use one of ${known}` });
     }
     i = close;
   }
   flushMarkdown(lines.length + 1);
+  const exercises = blocks.filter((b) => 'exercise' in b);
+  if (exercises.length > limits.exercises) {
+    problems.push({ line: exercises[limits.exercises]!.line, column: 1, message: `${exercises.length} exercise blocks, at most ${limits.exercises} in one lesson: split the lesson in two` });
+  }
 
   if (problems.length > 0 || !meta) throw new LessonFormatError(source, problems);
   return { meta, blocks };

@@ -26,6 +26,7 @@ import {
   checkLessonFile,
   checkLessonIds,
   checkLessonInContext,
+  checkRenderedLesson,
   classifyKey,
   formatProblem,
   type CatalogContext,
@@ -234,14 +235,15 @@ export async function ingest(objects: SourceObject[], deps: IngestDeps, removedK
     // Lessons are independent of each other here (the context is fixed), so a few are written at once.
     await forEachLimited(candidates, WRITE_CONCURRENCY, async ({ object, lesson, hash }) => {
       const previous = await readLessonPartition(store, lesson.meta.id);
-      const problems = [...checkLessonInContext(object, lesson, context), ...checkLessonIds(object, lesson, previous.ledger)];
-      if (problems.length > 0) {
+      const rendered = checkRenderedLesson(object, lesson, renderLessonBody);
+      const problems = [...checkLessonInContext(object, lesson, context), ...checkLessonIds(object, lesson, previous.ledger), ...rendered.problems];
+      if (problems.length > 0 || rendered.body === undefined) {
         result.failures.push(failure(object.key, problems));
         return;
       }
       await writeLessonVersion(
         store,
-        { summary: lessonSummary(lesson), source: object.key, hash, body: renderLessonBody(lesson), answerKeys: answerKeys(lesson), ledger: nextLedger(previous.ledger, lesson, now) },
+        { summary: lessonSummary(lesson), source: object.key, hash, body: rendered.body, answerKeys: answerKeys(lesson), ledger: nextLedger(previous.ledger, lesson, now) },
         previous,
       );
       result.lessons.push(lesson.meta.id);

@@ -58,7 +58,7 @@ describe('lesson format', () => {
     const problems = problemsOf(lesson(validFrontMatter, body));
 
     // Assess: the block's YAML starts on line 14 of the file
-    expect(problems).toEqual([expect.objectContaining({ line: 14, message: 'needs at least one correct choice' })]);
+    expect(problems).toEqual([expect.objectContaining({ line: 14, message: 'no choice is marked correct: add "correct: true" to each right choice' })]);
   });
 
   it('reports every problem at once, including an unclosed block', () => {
