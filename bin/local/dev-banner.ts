@@ -1,5 +1,4 @@
 import type { IngestFailure } from '../../lambdas/events/ingest';
-import { escapeHtml } from '../../lambdas/render/templates/html';
 
 /**
  * Live preview's error banner: the local platform adds it to the home page and to lesson pages
@@ -8,6 +7,8 @@ import { escapeHtml } from '../../lambdas/render/templates/html';
  * bin/local/platform.ts injects it into responses. Its style is a same-origin stylesheet, so the
  * production CSP (style-src 'self', no inline styles) holds here too.
  */
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 export const DEV_BANNER_CSS_PATH = '/__dev/banner.css';
 
 export const devBannerCss = `.dev-banner{position:sticky;top:0;z-index:1000;margin:0;padding:.75rem 1rem;background:#7a0010;color:#fff;font:0.95rem/1.4 system-ui,sans-serif;border-bottom:3px solid #ffb3bd}

@@ -80,7 +80,7 @@ describe('local live preview (npm start watches content/)', () => {
     await eventually(async () => (await page('/lessons/jwt-structure/')).body.includes('<h1>Still live</h1>'));
     await eventually(async () => (await page('/lessons/jwt-signing-keys/')).body.includes('<pre>security/tokens/jwt-signing-keys.md:'));
     const lessonPage = (await page('/lessons/jwt-signing-keys/')).body;
-    expect(lessonPage).toMatch(/<div class="dev-banner" role="alert"[^>]*>.*security\/tokens\/jwt-signing-keys\.md:\d+:\d+ YAML alias &quot;\*x&quot; refers to no anchor/s);
+    expect(lessonPage).toMatch(/<div class="dev-banner" role="alert"[^>]*>.*security\/tokens\/jwt-signing-keys\.md:\d+:\d+ YAML alias &#34;\*x&#34; refers to no anchor/s);
     expect((await page('/')).body).toContain('security/tokens/jwt-signing-keys.md');
     expect((await fetch(`${platform.url}/__dev/banner.css`)).status).toBe(200);
   });
