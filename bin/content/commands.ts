@@ -4,6 +4,7 @@ import { forEachLimited } from '../../lambdas/events/concurrency';
 import { readContentTree } from '../local/content';
 import { classifyKey, checkLessonFile, formatProblem, validateTree, type ContentFile, type Problem } from '../../lambdas/domain/validate';
 import { lintAnatomy } from '../../lambdas/domain/anatomy';
+import { renderLessonBody } from '../../lambdas/render';
 
 /** Where `publish` puts files: the content bucket in AWS, a fake in tests. */
 export interface Uploader {
@@ -32,7 +33,8 @@ export function anatomyWarnings(files: ContentFile[]): Problem[] {
  */
 export async function checkCommand(dir: string, out: Write, err: Write, options: { strict?: boolean } = {}): Promise<number> {
   const files = await readContentTree(dir);
-  const { lessons, problems } = validateTree(files);
+  // Rendered and measured as ingest will, so a lesson too large to store is caught here.
+  const { lessons, problems } = validateTree(files, { render: renderLessonBody });
   const warnings = anatomyWarnings(files);
   const label = options.strict ? 'error' : 'warning';
   for (const warning of warnings) err(`${formatProblem({ ...warning, message: `${label}: ${warning.message}` })}\n`);
@@ -73,7 +75,7 @@ export async function publishCommand(
   io: { out: Write; err: Write; isTty: boolean; concurrency?: number; deleteMissing?: boolean },
 ): Promise<number> {
   const files = await readContentTree(dir);
-  const { problems } = validateTree(files);
+  const { problems } = validateTree(files, { render: renderLessonBody });
   if (problems.length > 0) {
     for (const problem of problems) io.err(`${formatProblem(problem)}\n`);
     io.err(`\nNot published: fix the ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} above first (npm run content -- check).\n`);

@@ -1,5 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'chokidar';
 import { join, relative } from 'node:path';
 import { apiFunctions, matchRoute } from '../../lambdas/api/routes';
 import { ingest, republishAll, type IngestResult } from '../../lambdas/events/ingest';
@@ -16,6 +16,7 @@ import { CALLBACK_PATH, NOT_FOUND_PAGE } from '../../lambdas/render';
 import { buildSite } from '../../web/build';
 import { contentSecurityPolicy } from '../../web/csp';
 import { MemorySite, resolveSitePath } from './site';
+import { bannerFor, DEV_BANNER_CSS_PATH, devBannerCss, withBanner } from './dev-banner';
 
 
 export interface PlatformOptions {
@@ -41,6 +42,8 @@ export interface Platform {
   /** The local OIDC issuer the API verifies tokens against (dev users, token minting for tests). */
   identity: LocalIssuer;
   lastIngest: IngestResult;
+  /** Content files rejected by the latest sync (shown in the dev banner). */
+  failures: IngestResult['failures'];
   stop(): Promise<void>;
 }
 
@@ -96,7 +99,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let identity: LocalIssuer | undefined;
   let watcher: FSWatcher | undefined;
   const stop = async () => {
-    watcher?.close();
+    await watcher?.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await identity?.stop();
@@ -146,7 +149,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       const removed = [...published.values()].map((p) => p.source).filter((key) => !present.has(key));
       return ingestFiles(objects, removed);
     };
-    const firstIngest = await syncTree();
+    // A bad file never stops the platform from starting: it is reported (terminal and banner) and
+    // every other file is published.
+    let firstIngest: IngestResult;
+    let broken = false;
+    try {
+      firstIngest = await syncTree();
+    } catch (error) {
+      log(`content sync failed: ${error instanceof Error ? error.message : String(error)}`);
+      firstIngest = { lessons: [], tracks: [], units: [], removed: [], unchanged: [], stale: [], pages: [], invalidated: [], failures: [], skipped: [], passes: 0, deferred: false, retry: [] };
+      broken = true;
+    }
     // A kept table (RUNGS_DATA) already holds every lesson, but the in-memory site starts empty.
     await republishAll({ store, site, assets: build.manifest });
     const platform: Platform = {
@@ -156,6 +169,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       site,
       identity,
       lastIngest: firstIngest,
+      failures: firstIngest.failures,
       stop,
     };
     log(`Ingested ${platform.lastIngest.lessons.length} lessons, ${platform.lastIngest.failures.length} with errors`);
@@ -179,9 +193,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
           return;
         }
+        if (url.pathname === DEV_BANNER_CSS_PATH) {
+          res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }).end(devBannerCss);
+          return;
+        }
         const found = resolveSitePath(site, build.files, url.pathname);
         if (found) {
-          res.writeHead(200, { 'Content-Type': found.contentType, 'Cache-Control': found.cacheControl, 'Content-Security-Policy': csp }).end(found.body);
+          // Live preview only: the current content errors, on the home page and lesson pages.
+          const banner = typeof found.body === 'string' && found.contentType.startsWith('text/html') ? bannerFor(url.pathname, platform.failures) : undefined;
+          const body = banner ? withBanner(found.body as string, banner) : found.body;
+          res.writeHead(200, { 'Content-Type': found.contentType, 'Cache-Control': found.cacheControl, 'Content-Security-Policy': csp }).end(body);
           return;
         }
         // The site's own 404 page, with the same CSP as every other page (CloudFront serves it the same way).
@@ -194,18 +215,46 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     };
 
     if (options.watch) {
-      // Live preview: a saved file is re-ingested through the same code as an S3 upload.
-      watcher = watch(contentDir, { recursive: true }, async (_event, filename) => {
-        if (!filename) return;
+      // Live preview: a saved file is re-ingested through the same code as an S3 upload. chokidar
+      // follows editors that save by rename (vim, JetBrains safe write, sed -i), where Node's own
+      // recursive watcher loses the file after the first replaced inode.
+      let running: Promise<void> | undefined;
+      let again = false;
+      const sync = async (changed: string) => {
         try {
           const result = await syncTree();
+          // After a failed sync the table may hold versions whose pages were never written (ingest
+          // stopped between the two): render every page again, so no lesson stays stale for good.
+          if (broken) {
+            await republishAll({ store, site, assets: build.manifest });
+            broken = false;
+          }
           platform.lastIngest = result;
-          if (result.pages.length > 0) log(`${result.removed.length > 0 && result.lessons.length === 0 ? 'removed' : 're-ingested'} ${relative(repoRoot, join(contentDir, filename))}`);
+          platform.failures = result.failures;
+          if (result.pages.length > 0) log(`${result.removed.length > 0 && result.lessons.length === 0 ? 'removed' : 're-ingested'} ${relative(repoRoot, changed)}`);
         } catch (error) {
-          // Half-written files are picked up by the next save; anything else is worth a line.
+          broken = true;
           log(`watch: ${error instanceof Error ? error.message : String(error)}`);
         }
-      });
+      };
+      // One sync at a time; saves that arrive meanwhile are folded into one more sync.
+      const schedule = (changed: string) => {
+        if (running) {
+          again = true;
+          return;
+        }
+        running = (async () => {
+          do {
+            again = false;
+            await sync(changed);
+          } while (again);
+          running = undefined;
+        })();
+      };
+      watcher = watch(contentDir, { ignoreInitial: true, atomic: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 20 } });
+      watcher.on('all', (_event, path) => schedule(path));
+      watcher.on('error', (error) => log(`watch: ${error instanceof Error ? error.message : String(error)}`));
+      await new Promise<void>((resolve) => watcher!.once('ready', () => resolve()));
     }
     return platform;
   } catch (error) {

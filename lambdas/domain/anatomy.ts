@@ -1,4 +1,4 @@
-import type { Block, Lesson, LessonProblem, Mcq } from './lesson';
+import { frontMatterClose, splitLines, type Block, type Lesson, type LessonProblem, type Mcq } from './lesson';
 
 /**
  * The anatomy lint: what a complete lesson has (docs/authoring.md, "The anatomy of a lesson") that
@@ -19,8 +19,8 @@ interface Line {
 
 /** Prose lines of the body: outside the front matter, `:::` blocks and code fences. */
 function proseLines(body: string): Line[] {
-  const lines = body.replace(/\r\n?/g, '\n').split('\n');
-  const start = lines[0]?.trim() === '---' ? lines.indexOf('---', 1) + 1 : 0;
+  const lines = splitLines(body);
+  const start = lines[0]?.trim() === '---' ? frontMatterClose(lines) + 1 : 0;
   const out: Line[] = [];
   let fence = false;
   let block = false;
@@ -53,7 +53,7 @@ export function correctIsLongest(mcq: Mcq): boolean {
 export function lintAnatomy(lesson: Lesson, body: string): AnatomyWarning[] {
   const warnings: AnatomyWarning[] = [];
   const prose = proseLines(body);
-  const lastLine = body.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n').length;
+  const lastLine = splitLines(body.replace(/[\r\n]+$/, '')).length;
   const bodyStart = prose[0]?.line ?? lastLine;
   const firstHeading = prose.find((l) => heading.test(l.text));
   const readingHeading = prose.find((l) => /^##\s+further reading\s*$/i.test(l.text));

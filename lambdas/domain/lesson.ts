@@ -1,6 +1,8 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { Alias, LineCounter, parseDocument, visit } from 'yaml';
 import * as z from './zod';
 import { levels } from './levels';
+import { limits } from './limits';
+import { schemaMessage, yamlMessage } from './messages';
 
 /**
  * The lesson authoring format (first draft): YAML front matter between `---` lines, then Markdown.
@@ -9,19 +11,20 @@ import { levels } from './levels';
  */
 
 const slug = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase words joined by hyphens, e.g. "token-audience"'));
-const text = () => z.string().check(z.minLength(1));
+/** Required text: blank or whitespace-only is as good as missing. */
+const requiredText = z.string().check(z.trim(), z.minLength(1));
 const positiveInt = () => z.number().check(z.int(), z.positive());
 
 export const frontMatterSchema = z.strictObject({
   id: slug,
-  title: text(),
+  title: requiredText,
   track: slug,
   unit: slug,
   order: positiveInt(),
   level: z.enum(levels),
   concepts: z.array(slug).check(z.minLength(1)),
   prerequisites: z._default(z.array(slug), []),
-  summary: text(),
+  summary: requiredText,
   readingMinutes: z.optional(positiveInt()),
 });
 
@@ -30,7 +33,7 @@ function uniqueIds<K extends string>(listKey: K, what: string) {
   return z.superRefine<Record<K, { id: string }[]>>((value, ctx) => {
     const seen = new Set<string>();
     value[listKey].forEach((entry, index) => {
-      if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate ${what} id "${entry.id}"`, path: [listKey, index, 'id'] });
+      if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate ${what} id "${entry.id}": give each ${what} its own id`, path: [listKey, index, 'id'] });
       seen.add(entry.id);
     });
   });
@@ -38,35 +41,35 @@ function uniqueIds<K extends string>(listKey: K, what: string) {
 
 const choiceSchema = z.strictObject({
   id: slug,
-  text: text(),
+  text: requiredText,
   correct: z._default(z.boolean(), false),
-  explanation: text(),
+  explanation: requiredText,
 });
 
 export const mcqSchema = z
   .strictObject({
     id: slug,
-    prompt: text(),
-    choices: z.array(choiceSchema).check(z.minLength(2)),
+    prompt: requiredText,
+    choices: z.array(choiceSchema).check(z.minLength(2), z.maxLength(limits.choices)),
   })
   .check(
-    z.refine((mcq) => mcq.choices.some((choice) => choice.correct), 'needs at least one correct choice'),
+    z.refine((mcq) => mcq.choices.some((choice) => choice.correct), 'no choice is marked correct: add "correct: true" to each right choice'),
     uniqueIds('choices', 'choice'),
   );
 
 export const orderingSchema = z
   .strictObject({
     id: slug,
-    prompt: text(),
+    prompt: requiredText,
     /** Written in the correct order; the page shows them shuffled. */
-    steps: z.array(z.strictObject({ id: slug, text: text() })).check(z.minLength(2, 'an ordering needs at least 2 steps')),
+    steps: z.array(z.strictObject({ id: slug, text: requiredText })).check(z.minLength(2, 'an ordering needs at least 2 steps'), z.maxLength(limits.steps)),
   })
   .check(uniqueIds('steps', 'step'));
 
 export const recallSchema = z
   .strictObject({
     id: slug,
-    prompts: z.array(z.strictObject({ id: slug, prompt: text(), answer: text() })).check(z.minLength(1)),
+    prompts: z.array(z.strictObject({ id: slug, prompt: requiredText, answer: requiredText })).check(z.minLength(1), z.maxLength(limits.recallPrompts)),
   })
   .check(uniqueIds('prompts', 'prompt'));
 
@@ -135,6 +138,38 @@ function rangeOf(doc: ReturnType<typeof parseDocument>, path: PropertyKey[], isK
   return undefined;
 }
 
+/** The value at `path` in parsed YAML (undefined when a key along the way is missing). */
+function valueAt(data: unknown, path: PropertyKey[]): unknown {
+  let value = data;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+/**
+ * YAML to plain data, with aliases bounded: an alias bomb or an alias to no anchor becomes a
+ * problem at the alias, never an exception.
+ */
+function toData(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, firstLine: number, problems: LessonProblem[]): { data: unknown } | undefined {
+  try {
+    return { data: doc.toJS({ maxAliasCount: limits.yamlAliases }) };
+  } catch (error) {
+    const aliases: Alias[] = [];
+    visit(doc, { Alias: (_key, node) => void aliases.push(node) });
+    const unresolved = aliases.find((alias) => alias.resolve(doc) === undefined);
+    const at = lineCounter.linePos((unresolved ?? aliases[0])?.range?.[0] ?? 0);
+    const message = unresolved
+      ? `YAML alias "*${unresolved.source}" refers to no anchor "&${unresolved.source}": write the value out in full`
+      : aliases.length > 0
+        ? `YAML aliases ("*name") expand to more than ${limits.yamlAliases} copies: write the values out instead of using anchors and aliases`
+        : `YAML: this block cannot be read (${error instanceof Error ? error.name : 'error'}): simplify it`;
+    problems.push({ line: firstLine + at.line - 1, column: at.col, message });
+    return undefined;
+  }
+}
+
 /** Parses a YAML fragment that starts at `firstLine` (1-based) and validates it with `schema`. */
 export function parseYamlAt<T>(
   text: string,
@@ -145,13 +180,20 @@ export function parseYamlAt<T>(
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
+    // One YAML mistake often cascades into several errors of the same kind: report each kind once, where it starts.
+    const reported = new Set<string>();
     for (const error of doc.errors) {
+      const message = yamlMessage(error.code);
+      if (reported.has(message)) continue;
+      reported.add(message);
       const pos = lineCounter.linePos(error.pos[0]);
-      problems.push({ line: firstLine + pos.line - 1, column: pos.col, message: error.message.split('\n')[0] ?? 'invalid YAML' });
+      problems.push({ line: firstLine + pos.line - 1, column: pos.col, message });
     }
     return undefined;
   }
-  const result = schema.safeParse(doc.toJS());
+  const parsed = toData(doc, lineCounter, firstLine, problems);
+  if (!parsed) return undefined;
+  const result = schema.safeParse(parsed.data);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     // Point at the offending key when YAML can tell us where it is, else at the block's first line.
@@ -159,23 +201,30 @@ export function parseYamlAt<T>(
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
     const range = rangeOf(doc, path, issue.code === 'unrecognized_keys');
     const pos = range ? lineCounter.linePos(range[0]) : { line: 1, col: 1 };
-    const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    problems.push({ line: firstLine + pos.line - 1, column: pos.col, message: `${where}${issue.message}` });
+    problems.push({ line: firstLine + pos.line - 1, column: pos.col, message: schemaMessage(issue, valueAt(parsed.data, issue.path)) });
   }
   return undefined;
 }
 
+/** Lines of a file, whatever its line endings (LF, CRLF or CR alone), so positions count the same everywhere. */
+export const splitLines = (text: string) => text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+
+/** Index of the line that closes the front matter (a `---` line, trailing spaces allowed), or -1. */
+export const frontMatterClose = (lines: string[]) => lines.findIndex((line, i) => i > 0 && line.trimEnd() === '---');
+
+const blockOpening = /^:::(\s*)([A-Za-z]+)\s*$/;
+
 /** Parses one lesson file. `source` names it in error messages (a path or an object key). */
 export function parseLesson(source: string, text: string): Lesson {
   const problems: LessonProblem[] = [];
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const lines = splitLines(text);
 
   if (lines[0]?.trim() !== '---') {
-    throw new LessonFormatError(source, [{ line: 1, column: 1, message: 'a lesson starts with front matter: a line "---"' }]);
+    throw new LessonFormatError(source, [{ line: 1, column: 1, message: 'a lesson starts with front matter: make the first line "---", then the fields (id, title, …), then a line "---"' }]);
   }
-  const fmEnd = lines.indexOf('---', 1);
+  const fmEnd = frontMatterClose(lines);
   if (fmEnd === -1) {
-    throw new LessonFormatError(source, [{ line: 1, column: 1, message: 'front matter is not closed by a line "---"' }]);
+    throw new LessonFormatError(source, [{ line: 1, column: 1, message: 'front matter is not closed: add a line "---" after its last field' }]);
   }
   const meta = parseYamlAt(lines.slice(1, fmEnd).join('\n'), 2, frontMatterSchema, problems);
 
@@ -189,18 +238,23 @@ export function parseLesson(source: string, text: string): Lesson {
     markdownLine = nextLine;
   };
 
+  const known = [...markdownBlocks, ...Object.keys(exerciseSchemas)].join(', ');
   for (let i = fmEnd + 1; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    const open = /^:::([a-z]+)\s*$/.exec(line);
+    const open = blockOpening.exec(line);
     if (!open) {
-      if (line.trim() === ':::') problems.push({ line: i + 1, column: 1, message: 'closing ":::" without an open block' });
+      if (line.trim() === ':::') problems.push({ line: i + 1, column: 1, message: 'closing ":::" without an open block: open it with a line ":::kind" (one of ' + known + '), or remove this line' });
       else markdown.push(line);
       continue;
     }
-    const kind = open[1] ?? '';
+    const written = open[2] ?? '';
+    const kind = written.toLowerCase();
+    if (open[1] || written !== kind) {
+      problems.push({ line: i + 1, column: 1, message: `write the block opening as ":::${kind}" (lowercase, no space after ":::")` });
+    }
     const close = lines.findIndex((l, j) => j > i && l.trim() === ':::');
     if (close === -1) {
-      problems.push({ line: i + 1, column: 1, message: `block ":::${kind}" is never closed by a line ":::"` });
+      problems.push({ line: i + 1, column: 1, message: `block ":::${kind}" is never closed: add a line ":::" after its last line` });
       break;
     }
     flushMarkdown(close + 2);
@@ -214,11 +268,15 @@ export function parseLesson(source: string, text: string): Lesson {
       const exercise = parseYamlAt(inner, i + 2, exerciseSchemas[exerciseKind] as z.ZodMiniType<unknown>, problems);
       if (exercise) blocks.push({ kind: exerciseKind, exercise, line: at } as Block);
     } else {
-      problems.push({ line: i + 1, column: 4, message: `unknown block ":::${kind}" (known: ${[...markdownBlocks, ...Object.keys(exerciseSchemas)].join(', ')})` });
+      problems.push({ line: i + 1, column: 4, message: `unknown block ":::${kind}": use one of ${known}` });
     }
     i = close;
   }
   flushMarkdown(lines.length + 1);
+  const exercises = blocks.filter((b) => 'exercise' in b);
+  if (exercises.length > limits.exercises) {
+    problems.push({ line: exercises[limits.exercises]!.line, column: 1, message: `${exercises.length} exercise blocks, at most ${limits.exercises} in one lesson: split the lesson in two` });
+  }
 
   if (problems.length > 0 || !meta) throw new LessonFormatError(source, problems);
   return { meta, blocks };

@@ -1,7 +1,7 @@
 import { answerKeys } from '../domain/answer-key';
 import type { LessonSummary } from '../domain/catalog';
 import { nextLedger } from '../domain/item-ids';
-import { checkLessonIds, checkLessonInContext, classifyKey, internalLinks, type CatalogContext } from '../domain/validate';
+import { checkLessonIds, checkLessonInContext, checkRenderedLesson, classifyKey, internalLinks, type CatalogContext } from '../domain/validate';
 import { lessonSummary, renderLessonBody } from '../render';
 import { commitGroup, readGroups } from '../store/catalog';
 import type { Store } from '../store/client';
@@ -112,9 +112,11 @@ type LessonResult = { published: PublishedVersion } | { stale: string } | { fail
 async function publishLesson(change: LessonChange, context: CatalogContext, deps: TableDeps): Promise<LessonResult> {
   const { key, body, lesson, hash } = change;
   const file = { key, ...(change.sequencer ? { sequencer: change.sequencer } : {}) };
-  const problems = checkLessonInContext({ key, body }, lesson, context);
-  if (problems.length > 0) return { failure: failure(key, problems) };
-  const renderedBody = renderLessonBody(lesson);
+  // Rendered and measured as check does it, so an oversize or unrenderable lesson is a report, not a store error.
+  const rendered = checkRenderedLesson({ key, body }, lesson, renderLessonBody);
+  const problems = [...checkLessonInContext({ key, body }, lesson, context), ...rendered.problems];
+  if (problems.length > 0 || rendered.body === undefined) return { failure: failure(key, problems) };
+  const renderedBody = rendered.body;
   const summary = lessonSummary(lesson);
   for (let attempt = 1; ; attempt++) {
     const previous = await readLessonPartition(deps.store, lesson.meta.id);

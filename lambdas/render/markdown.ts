@@ -10,6 +10,7 @@ import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 import { Marked } from 'marked';
+import { sanitizeHtml } from './sanitize';
 import { escapeHtml } from './templates/html';
 
 // Only the languages lessons use: the full highlight.js bundle would triple the ingest function.
@@ -41,7 +42,7 @@ export function highlightCode(code: string, lang: string | undefined): string {
 }
 
 /**
- * Markdown → HTML at ingest time. Headings get stable anchors (made unique per page) with a
+ * Markdown → HTML at ingest time, sanitized (sanitize.ts) in case raw HTML got past the validator. Headings get stable anchors (made unique per page) with a
  * self-link, so a section can be shared; code blocks arrive highlighted, so pages need no script.
  */
 export function createMarkdownRenderer() {
@@ -77,7 +78,7 @@ export function createMarkdownRenderer() {
       .replace(/<table>/g, () => `<div class="table-scroll" tabindex="0" role="region" aria-label="Table ${++tables}"><table>`)
       .replace(/<\/table>/g, '</table></div>');
   return {
-    block: (markdown: string) => wrapTables(marked.parse(markdown, { async: false })),
-    inline: (markdown: string) => marked.parseInline(markdown, { async: false }),
+    block: (markdown: string) => wrapTables(sanitizeHtml(marked.parse(markdown, { async: false }))),
+    inline: (markdown: string) => sanitizeHtml(marked.parseInline(markdown, { async: false })),
   };
 }

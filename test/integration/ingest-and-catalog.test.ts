@@ -93,7 +93,7 @@ describe('content ingest into DynamoDB Local', () => {
 
     // Assess
     expect(result.failures.map((f) => f.key)).toEqual(['security/oauth/broken.md']);
-    expect(result.failures[0]?.message).toMatch(/^security\/oauth\/broken\.md:2:\d+ id: must be lowercase/);
+    expect(result.failures[0]?.message).toMatch(/^security\/oauth\/broken\.md:2:\d+ id is the text ".*", which is not an id: write an id of lowercase words joined by hyphens/);
     expect(reporter.reports).toEqual([result.failures]);
     expect(result.lessons).toEqual(['authorization-code-pkce']);
     expect((await readCatalog(store)).tracks[0]?.units[0]?.lessons.map((l) => l.id)).toEqual(['authorization-code-pkce']);
@@ -117,7 +117,7 @@ describe('content ingest into DynamoDB Local', () => {
     const result = await ingest([badEdit], { store, site, reporter });
 
     // Assess
-    expect(result.failures[0]?.problems).toEqual([expect.objectContaining({ file: 'apis/retries/b.md', line: 9, column: 17, message: 'unknown prerequisite "nowhere"' })]);
+    expect(result.failures[0]?.problems).toEqual([expect.objectContaining({ file: 'apis/retries/b.md', line: 9, column: 17, message: 'unknown prerequisite "nowhere": write the id of an existing lesson, or remove it' })]);
     expect(reporter.reports).toHaveLength(1);
     expect(site.objects.get('lessons/b/index.html')?.body).toBe(pageBefore);
     expect(await getAnswerKey(store, 'b', 'b-mcq')).toEqual(keyBefore);
@@ -296,7 +296,8 @@ describe('content ingest into DynamoDB Local', () => {
       expect(run.unchanged).toEqual([]);
       // Retrying the queue message cannot make it fit: reported, not redelivered.
       expect(run.retry).toEqual([]);
-      expect(run.failures[0]?.message).toMatch(/^apis\/retries\/b\.md:1:1 could not be stored/);
+      // The validator's file-size limit refuses it before the table could.
+      expect(run.failures[0]?.message).toMatch(/^apis\/retries\/b\.md:\d+:1 this file is \d+ KiB, over the limit of 100 KiB/);
     }
     expect(reporter.reports).toHaveLength(2);
     expect(fixed.lessons).toEqual(['b']);

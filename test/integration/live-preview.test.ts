@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -49,8 +49,57 @@ describe('local live preview (npm start watches content/)', () => {
     writeFileSync(pkce(), readFileSync(pkce(), 'utf8').replace('level: junior', 'level: expert'));
 
     // Assess
-    await eventually(() => lines.some((l) => /content error: security\/oauth\/authorization-code-pkce\.md:7:8 level:/.test(l)));
+    await eventually(() => lines.some((l) => /content error: security\/oauth\/authorization-code-pkce\.md:7:8 level is the text "expert"/.test(l)));
     expect((await page('/lessons/authorization-code-pkce/')).body).toContain('<h1>PKCE, edited live</h1>');
+  });
+
+  it('keeps seeing a file that an editor saves by rename, save after save', async () => {
+    // Prepare: vim, JetBrains safe write and sed -i write a new file and rename it over the old one
+    const file = join(contentDir, 'security/tokens/jwt-structure.md');
+    const original = readFileSync(file, 'utf8');
+
+    for (const n of [1, 2, 3]) {
+      // Act
+      writeFileSync(`${file}.tmp`, original.replace(/^title: .*$/m, `title: Saved by rename ${n}`));
+      renameSync(`${file}.tmp`, file);
+
+      // Assess
+      await eventually(async () => (await page('/lessons/jwt-structure/')).body.includes(`<h1>Saved by rename ${n}</h1>`));
+    }
+  });
+
+  it('shows the current error in a banner on the lesson page and the home page, and goes on updating other lessons', async () => {
+    // Prepare: a YAML alias to nothing used to stop every live update until fixed
+    const broken = join(contentDir, 'security/tokens/jwt-signing-keys.md');
+    const other = join(contentDir, 'security/tokens/jwt-structure.md');
+    writeFileSync(broken, readFileSync(broken, 'utf8').replace(/^concepts: .*$/m, 'concepts: *x'));
+
+    // Act
+    writeFileSync(other, readFileSync(other, 'utf8').replace(/^title: .*$/m, 'title: Still live'));
+
+    // Assess
+    await eventually(async () => (await page('/lessons/jwt-structure/')).body.includes('<h1>Still live</h1>'));
+    await eventually(async () => (await page('/lessons/jwt-signing-keys/')).body.includes('<pre>security/tokens/jwt-signing-keys.md:'));
+    const lessonPage = (await page('/lessons/jwt-signing-keys/')).body;
+    expect(lessonPage).toMatch(/<div class="dev-banner" role="alert"[^>]*>.*security\/tokens\/jwt-signing-keys\.md:\d+:\d+ YAML alias &#34;\*x&#34; refers to no anchor/s);
+    expect((await page('/')).body).toContain('security/tokens/jwt-signing-keys.md');
+    expect((await fetch(`${platform.url}/__dev/banner.css`)).status).toBe(200);
+  });
+
+  it('after a lesson too large to store, publishes the next edit of it', async () => {
+    // Prepare: under the file limit, but its highlighted code would not fit in one DynamoDB item
+    const file = join(contentDir, 'security/tokens/jwt-structure.md');
+    const good = readFileSync(file, 'utf8');
+    const code = `\n\`\`\`ts\n${'const a = 1; let b = 2; '.repeat(3_500)}\n\`\`\`\n`;
+    writeFileSync(file, good.replace(/\n## /, `${code}\n## `));
+    await eventually(() => platform.failures.some((f) => f.key === 'security/tokens/jwt-structure.md' && /renders to \d+ KiB of HTML/.test(f.message)));
+
+    // Act
+    writeFileSync(file, good.replace(/^title: .*$/m, 'title: Small again'));
+
+    // Assess
+    await eventually(async () => (await page('/lessons/jwt-structure/')).body.includes('<h1>Small again</h1>'));
+    await eventually(() => !platform.failures.some((f) => f.key === 'security/tokens/jwt-structure.md'));
   });
 
   it('takes a deleted lesson off the site and the catalog', async () => {
@@ -59,9 +108,12 @@ describe('local live preview (npm start watches content/)', () => {
 
     // Assess
     await eventually(async () => (await page('/lessons/refresh-token-rotation/')).status === 404);
-    expect((await page('/')).body).not.toContain('/lessons/refresh-token-rotation/');
-    const catalog = (await (await fetch(`${platform.url}/api/catalog`)).json()) as { tracks: { units: { lessons: { id: string }[] }[] }[] };
-    expect(catalog.tracks.flatMap((t) => t.units.flatMap((u) => u.lessons.map((l) => l.id)))).not.toContain('refresh-token-rotation');
+    await eventually(async () => !(await page('/')).body.includes('/lessons/refresh-token-rotation/'));
+    const listed = async () => {
+      const catalog = (await (await fetch(`${platform.url}/api/catalog`)).json()) as { tracks: { units: { lessons: { id: string }[] }[] }[] };
+      return catalog.tracks.flatMap((t) => t.units.flatMap((u) => u.lessons.map((l) => l.id)));
+    };
+    await eventually(async () => !(await listed()).includes('refresh-token-rotation'));
   });
 
   it('takes every lesson of a deleted folder down', async () => {
@@ -92,6 +144,24 @@ describe('local live preview (npm start watches content/)', () => {
       expect((await fetch(`${second.url}/concepts/`)).status).toBe(200);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('starts with a bad file, reports it and publishes the rest', async () => {
+    // Prepare: the alias-broken lesson from above is still in the folder (last: a platform on
+    // another table repoints the shared handlers' TABLE_NAME)
+    const tableName = `bad-start-${randomUUID()}`;
+
+    // Act
+    const started = await startPlatform({ port: 0, contentDir, dynamoEndpoint: inject('dynamoEndpoint'), tableName });
+
+    // Assess
+    try {
+      expect(started.failures.map((f) => f.key)).toContain('security/tokens/jwt-signing-keys.md');
+      expect((await fetch(`${started.url}/lessons/jwt-structure/`)).status).toBe(200);
+      expect(await (await fetch(`${started.url}/`)).text()).toContain('class="dev-banner"');
+    } finally {
+      await started.stop();
     }
   });
 });

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCommand, contentBucketOfStage, publishCommand, type Uploader } from '../../bin/content/commands';
 import { repoRoot } from '../../lib/paths';
-
-const corpus = join(repoRoot, 'test/fixtures/bad-content');
+import { corpus, settleCorpusTimes } from '../support/corpus';
 const content = join(repoRoot, 'content');
 
 function capture() {
@@ -38,14 +37,23 @@ class FakeUploader implements Uploader {
 }
 
 describe('npm run content -- check', () => {
-  it('exits 1 and prints every problem as file:line:col message when the tree is broken', () => {
+  it('exits 1 and prints every problem as file:line:col message when the tree is broken', async () => {
+    // Prepare
+    await settleCorpusTimes();
+
     // Act: the real CLI, as an author runs it
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'bin/content.ts', 'check', '--dir', corpus], { cwd: repoRoot, encoding: 'utf8' });
 
     // Assess
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^broken\/fine\/exercise-errors\.md:13:1 needs at least one correct choice$/m);
-    expect(run.stderr).toMatch(/^other\/unit\/dup-id\.md:2:1 lesson id "dup-id" is already used by broken\/fine\/dup-id\.md$/m);
+    expect(run.stderr).toMatch(/^broken\/fine\/exercise-errors\.md:13:1 no choice is marked correct: add "correct: true" to each right choice$/m);
+    expect(run.stderr).toMatch(/^other\/unit\/dup-id\.md:2:1 lesson id "dup-id" is already used by broken\/fine\/dup-id\.md: /m);
+    // The inputs that used to abort check are reported like any other problem, in the same run.
+    expect(run.stderr).toMatch(/^broken\/authors\/undefined-alias\.md:8:11 YAML alias "\*x" refers to no anchor/m);
+    expect(run.stderr).toMatch(/^broken\/authors\/alias-bomb\.md:16:9 YAML aliases/m);
+    expect(run.stderr).toMatch(/^broken\/authors\/raw-html\.md:12:1 raw HTML "<script>"/m);
+    expect(run.stderr).toMatch(/^broken\/authors\/upper-case\.MD:1:1 lesson files end in lowercase/m);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.stderr).toMatch(/\n\d+ problems in \d+ of \d+ files\n$/);
   });
 

@@ -58,7 +58,7 @@ describe('lesson format', () => {
     const problems = problemsOf(lesson(validFrontMatter, body));
 
     // Assess: the block's YAML starts on line 14 of the file
-    expect(problems).toEqual([expect.objectContaining({ line: 14, message: 'needs at least one correct choice' })]);
+    expect(problems).toEqual([expect.objectContaining({ line: 14, message: 'no choice is marked correct: add "correct: true" to each right choice' })]);
   });
 
   it('reports every problem at once, including an unclosed block', () => {
@@ -84,31 +84,28 @@ describe('lesson format messages', () => {
   const choice = (id: string, extra: string[] = []) => [`  - id: ${id}`, `    text: ${id.toUpperCase()}`, ...extra, '    explanation: Because.'];
 
   it.each([
-    ['an id that is not a slug', lesson(withKey('id', 'id: Not A Slug'), ''), [{ line: 2, message: 'id: must be lowercase words joined by hyphens, e.g. "token-audience"' }]],
-    ['a missing title', lesson(withKey('title', undefined), ''), [{ line: 2, message: 'title: Invalid input: expected string, received undefined' }]],
-    ['an empty title', lesson(withKey('title', 'title: ""'), ''), [{ line: 3, message: 'title: Too small: expected string to have >=1 characters' }]],
-    ['an order of zero', lesson(withKey('order', 'order: 0'), ''), [{ line: 6, message: 'order: Too small: expected number to be >0' }]],
-    ['a fractional order', lesson(withKey('order', 'order: 1.5'), ''), [{ line: 6, message: 'order: Invalid input: expected int, received number' }]],
-    ['a word as order', lesson(withKey('order', 'order: first'), ''), [{ line: 6, message: 'order: Invalid input: expected number, received string' }]],
-    ['an unknown level', lesson(withKey('level', 'level: expert'), ''), [{ line: 7, message: 'level: Invalid option: expected one of "junior"|"middle"|"senior"' }]],
-    ['no concepts', lesson(withKey('concepts', 'concepts: []'), ''), [{ line: 8, message: 'concepts: Too small: expected array to have >=1 items' }]],
-    ['an unknown key', lesson(`${validFrontMatter}\ndifficulty: 3`, ''), [{ line: 10, message: 'Unrecognized key: "difficulty"' }]],
-    ['a negative reading time', lesson(`${validFrontMatter}\nreadingMinutes: -2`, ''), [{ line: 10, message: 'readingMinutes: Too small: expected number to be >0' }]],
+    ['an id that is not a slug', lesson(withKey('id', 'id: Not A Slug'), ''), [{ line: 2, message: "id is the text \"Not A Slug\", which is not an id: write an id of lowercase words joined by hyphens, e.g. \"token-audience\"" }]],
+    ['a missing title', lesson(withKey('title', undefined), ''), [{ line: 2, message: "title is missing: add \"title: \" with a title as one line of text, e.g. \"Why tokens have an audience\"" }]],
+    ['an empty title', lesson(withKey('title', 'title: ""'), ''), [{ line: 3, message: "title is empty: write a title as one line of text, e.g. \"Why tokens have an audience\"" }]],
+    ['an order of zero', lesson(withKey('order', 'order: 0'), ''), [{ line: 6, message: "order is 0: write a whole number from 1 that places it among its siblings, e.g. 3" }]],
+    ['a fractional order', lesson(withKey('order', 'order: 1.5'), ''), [{ line: 6, message: "order should be a whole number, not number 1.5: write a whole number from 1 that places it among its siblings, e.g. 3" }]],
+    ['a word as order', lesson(withKey('order', 'order: first'), ''), [{ line: 6, message: "order should be a number, not the text \"first\": write a whole number from 1 that places it among its siblings, e.g. 3" }]],
+    ['an unknown level', lesson(withKey('level', 'level: expert'), ''), [{ line: 7, message: "level is the text \"expert\": write junior, middle or senior" }]],
+    ['no concepts', lesson(withKey('concepts', 'concepts: []'), ''), [{ line: 8, message: "concepts has 0 concepts, at least 1 needed: write a list of at least one concept id, e.g. [access-token, audience]" }]],
+    ['an unknown key', lesson(`${validFrontMatter}\ndifficulty: 3`, ''), [{ line: 10, message: "unknown field \"difficulty\": remove it or check its spelling (see docs/authoring.md)" }]],
+    ['a negative reading time', lesson(`${validFrontMatter}\nreadingMinutes: -2`, ''), [{ line: 10, message: "readingMinutes is -2: write a whole number of minutes, or leave the field out to have it computed" }]],
     [
       'a multiple choice with one choice and none correct',
       exercise('mcq', ['id: q', 'prompt: Which?', 'choices:', ...choice('a')]),
-      [
-        { line: 14, message: 'choices: Too small: expected array to have >=2 items' },
-        { line: 12, message: 'needs at least one correct choice' },
-      ],
+      [{ line: 14, message: "choices has 1 choice, at least 2 needed: write a list of choices, each \"- id: \u2026\" with text, explanation and, for the right ones, correct: true" }, { line: 12, message: "no choice is marked correct: add \"correct: true\" to each right choice" }],
     ],
-    ['a repeated choice id', exercise('mcq', ['id: q', 'prompt: Which?', 'choices:', ...choice('a', ['    correct: true']), ...choice('a')]), [{ line: 19, message: 'choices.1.id: duplicate choice id "a"' }]],
-    ['a choice whose correct is not a boolean', exercise('mcq', ['id: q', 'prompt: Which?', 'choices:', ...choice('a', ['    correct: yes please']), ...choice('b')]), [{ line: 17, message: 'choices.0.correct: Invalid input: expected boolean, received string' }]],
-    ['an ordering of one step', exercise('ordering', ['id: o', 'prompt: Order', 'steps:', '  - id: a', '    text: A']), [{ line: 14, message: 'steps: an ordering needs at least 2 steps' }]],
-    ['a recall prompt without an answer', exercise('recall', ['id: r', 'prompts:', '  - id: p1', '    prompt: Why?']), [{ line: 14, message: 'prompts.0.answer: Invalid input: expected string, received undefined' }]],
-    ['a recall without prompts', exercise('recall', ['id: r', 'prompts: []']), [{ line: 13, message: 'prompts: Too small: expected array to have >=1 items' }]],
-    ['recall prompts that are not a list', exercise('recall', ['id: r', 'prompts: hello']), [{ line: 13, message: 'prompts: Invalid input: expected array, received string' }]],
-  ])('names the key and the rule for %s', (_, text, expected) => {
+    ['a repeated choice id', exercise('mcq', ['id: q', 'prompt: Which?', 'choices:', ...choice('a', ['    correct: true']), ...choice('a')]), [{ line: 19, message: "choices[1].id: duplicate choice id \"a\": give each choice its own id" }]],
+    ['a choice whose correct is not a boolean', exercise('mcq', ['id: q', 'prompt: Which?', 'choices:', ...choice('a', ['    correct: yes please']), ...choice('b')]), [{ line: 17, message: "choices[0].correct should be true or false, not the text \"yes please\": write true or false" }]],
+    ['an ordering of one step', exercise('ordering', ['id: o', 'prompt: Order', 'steps:', '  - id: a', '    text: A']), [{ line: 14, message: "steps has 1 step, at least 2 needed: write a list of steps in the correct order, each \"- id: \u2026\" with text" }]],
+    ['a recall prompt without an answer', exercise('recall', ['id: r', 'prompts:', '  - id: p1', '    prompt: Why?']), [{ line: 14, message: "prompts[0].answer is missing: add \"answer: \" with the model answer in one to three sentences" }]],
+    ['a recall without prompts', exercise('recall', ['id: r', 'prompts: []']), [{ line: 13, message: "prompts has 0 prompts, at least 1 needed: write a list of prompts, each \"- id: \u2026\" with prompt and answer" }]],
+    ['recall prompts that are not a list', exercise('recall', ['id: r', 'prompts: hello']), [{ line: 13, message: "prompts should be a list, not the text \"hello\": write a list of prompts, each \"- id: \u2026\" with prompt and answer" }]],
+  ])('names the field and says what to write for %s', (_, text, expected) => {
     // Act
     const problems = problemsOf(text);
 

@@ -76,3 +76,29 @@ describe('rendering at ingest time', () => {
     expect(index).toMatch(/<dt id="concept-tokens">tokens<\/dt>\s*<dd><ul><li><a href="\/lessons\/a\/">/);
   });
 });
+
+describe('sanitizing rendered Markdown (the second wall behind check)', () => {
+  it('shows raw HTML as text, drops script bodies and empties unsafe link targets', () => {
+    // Prepare: what check rejects, rendered anyway
+    const md = createMarkdownRenderer();
+
+    // Act
+    const html = md.block('<script>alert(1)</script>\n\n<meta http-equiv="refresh" content="0;url=https://evil.example"> <img src=x onerror=alert(1)> <iframe src="https://evil.example"></iframe>\n\nSee [a](javascript:alert(1)) [b](data:text/html,x) [c](https://example.com)');
+    const choice = md.inline('The <script>alert(1)</script> tag, [link](vbscript:x)');
+
+    // Assess
+    expect(html).not.toMatch(/<(script|meta|iframe)|<img[^>]*onerror|href="(javascript|data):/);
+    expect(html).toContain('&lt;meta http-equiv="refresh"');
+    expect(html).toContain('<a href="https://example.com">c</a>');
+    expect(choice).not.toMatch(/<script|href="vbscript:/);
+  });
+
+  it('keeps what the renderer itself writes: anchors, highlighted code, tables, task lists', () => {
+    const html = createMarkdownRenderer().block('## Title\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n```ts\nconst x = 1;\n```\n\n- [x] done\n');
+    expect(html).toContain('<h2 id="title">Title <a class="anchor" href="#title" aria-label="Link to this section">#</a></h2>');
+    expect(html).toContain('<th scope="col" class="align-center">b</th>');
+    expect(html).toContain('<pre tabindex="0"><code class="hljs language-ts"><span class="hljs-keyword">const</span>');
+    expect(html).toContain('<input checked disabled type="checkbox">');
+    expect(html).toContain('<div class="table-scroll" tabindex="0" role="region" aria-label="Table 1">');
+  });
+});
