@@ -26,11 +26,14 @@ export const handler = httpHandler(
         'Content-Disposition': 'attachment; filename="rungs-export.json"',
       });
     }
+    // The deleted account's access tokens are refused from now on: first, so that no request in
+    // flight writes again while the partition is deleted; then again, because deletion also removes
+    // the rate-limit items. The marker left (the sub's rate-limit key with `revokedBefore` and nothing
+    // else) only has to outlive those tokens (≤ 1 h), so it expires then, not after two days.
+    const revoke = () => revokeTokensBefore(store, sub, Math.floor(Date.now() / 1000) + 1, { ttlSeconds: ACCESS_TOKEN_MAX_SECONDS + 60 });
+    await revoke();
     await deleteAccount(store, sub);
-    // The deleted account's access tokens are refused from now on. The marker this leaves (the sub's
-    // rate-limit key with `revokedBefore` and nothing else) only has to outlive those tokens (≤ 1 h),
-    // so it expires then instead of after the two days sign-out-everywhere keeps it.
-    await revokeTokensBefore(store, sub, Math.floor(Date.now() / 1000) + 1, { ttlSeconds: ACCESS_TOKEN_MAX_SECONDS + 60 });
+    await revoke();
     return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };
   },
 );

@@ -190,7 +190,8 @@ export function authenticate(
       }
       if (options.maxAuthAgeSeconds !== undefined) {
         const age = caller.authTime === undefined ? Infinity : (options.clock ?? Date.now)() / 1000 - caller.authTime;
-        if (!(age <= options.maxAuthAgeSeconds)) throw insufficientAuthentication(options.maxAuthAgeSeconds);
+        // A sign-in "in the future" (beyond the clock skew) is no evidence of a recent one.
+        if (!(age <= options.maxAuthAgeSeconds && age >= -MAX_CLOCK_SKEW_SECONDS)) throw insufficientAuthentication(options.maxAuthAgeSeconds);
       }
       request.context.caller = caller;
     },

@@ -85,8 +85,12 @@ export function rateLimit(
       if (decision.outcome !== 'revoked') deps.metrics.record(decision.outcome, { policySet });
       return decision;
     } catch (error) {
-      deps.log('rate limiter store failed', { failure, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-      if (failure === 'closed') {
+      // A signed-in caller's token is checked against "sign out everywhere" only inside the store's
+      // write: when the store cannot answer, nothing can show the token was not revoked, so such a
+      // request waits (503) like a fail-closed route instead of being served by the fallback.
+      const closed = failure === 'closed' || limitRequest.issuedAt !== undefined;
+      deps.log('rate limiter store failed', { failure: closed ? 'closed' : 'open', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      if (closed) {
         deps.metrics.record('store-error-closed', { policySet });
         // Nothing can be granted until the store answers again: no quota left, reset at Retry-After.
         const policyHeader = rateLimitHeaders(limitRequest.policies.map((policy) => ({ policy, remaining: 0, resetSeconds: STORE_DOWN_RETRY_AFTER_SECONDS })));

@@ -1,4 +1,5 @@
 import xssExports from 'xss';
+import { urlScheme } from '../domain/body-scan';
 
 // A CommonJS module whose named exports Node's ESM loader cannot see: take them from the default.
 const { escapeAttrValue, FilterXSS, friendlyAttrValue } = xssExports as unknown as typeof import('xss');
@@ -26,8 +27,11 @@ const allowList: Record<string, string[]> = {
 };
 
 const safeUrl = (value: string) => {
-  const url = friendlyAttrValue(value).replace(/[\u0000-\u0020\u007f]/g, '');
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  const url = friendlyAttrValue(value);
+  // A character reference before the first / ? # could spell a scheme the browser decodes
+  // (`jav&Tab;ascript:`): such a URL is never one the renderer writes, so it is dropped.
+  if (/&/.test(url.split(/[/?#]/, 1)[0] ?? '')) return false;
+  const scheme = urlScheme(url);
   return scheme === undefined || scheme === 'http' || scheme === 'https' || scheme === 'mailto';
 };
 

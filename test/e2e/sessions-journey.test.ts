@@ -44,8 +44,8 @@ const sessionCookie = async (context: BrowserContext) => (await context.cookies(
 const tokenOf = (page: Page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('rungs.token') ?? '{}').accessToken as string | undefined);
 
 async function answerMcq(page: Page) {
-  await page.getByLabel('An attacker who intercepts the authorization code and tries to exchange it for tokens.').check();
-  await page.getByRole('button', { name: 'Check answer' }).click();
+  await page.getByLabel('An attacker who intercepts the authorization code and redeems it.').check();
+  await page.locator('form.mcq').first().getByRole('button', { name: 'Check answer' }).click();
 }
 
 describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
@@ -105,7 +105,7 @@ describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
     await answerMcq(tabA);
 
     // Assess: refused once, refreshed, retried and stored.
-    await eventually(() => tabA.locator('form.mcq .feedback').textContent()).toContain('Next review');
+    await eventually(() => tabA.locator('form.mcq').first().locator('.feedback').textContent()).toContain('Next review');
     expect(statuses).toEqual([401, 201]);
     const token = (await tabA.evaluate(() => JSON.parse(sessionStorage.getItem('rungs.token')!).accessToken as string))!;
     expect(token).not.toBe(expired);
@@ -127,7 +127,7 @@ describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
 
     // Assess
     expect((await refused).status()).toBe(401);
-    await eventually(() => tabB.locator('form.mcq .feedback').textContent()).toContain('this answer is kept');
+    await eventually(() => tabB.locator('form.mcq').first().locator('.feedback').textContent()).toContain('this answer is kept');
     await eventually(() => authButton(tabB).textContent()).toBe('Sign in');
     expect(await header(tabB).textContent()).toContain('Your session has ended');
     expect(await sessionCookie(context)).toBeUndefined();

@@ -82,6 +82,28 @@ describe.each([
     expect(metrics.outcomes).toEqual(['store-error-closed']);
   });
 
+  it('refuses a signed-in caller with 503 even on a fail-open route: the fallback cannot see "sign out everywhere"', async () => {
+    // Prepare
+    const metrics = recordingMetrics();
+    const limiter = brokenLimiter(endpoint());
+    let handlerRan = false;
+    const call = limitedHandler({ failure: 'open' }, { limiter: () => limiter, fallback: new FallbackLimiter(), policySets, metrics }, async () => {
+      handlerRan = true;
+      return { statusCode: 200, body: 'ok' };
+    });
+
+    // Act
+    const signedIn = await call({ caller: { sub: 'ada', groups: [], scopes: [], issuedAt: Math.floor(Date.now() / 1000) } });
+    const anonymous = await call();
+
+    // Assess
+    expect(signedIn.statusCode).toBe(503);
+    expect(signedIn.headers?.['Retry-After']).toBe('2');
+    expect(anonymous.statusCode).toBe(200);
+    expect(handlerRan).toBe(true);
+    expect(metrics.outcomes).toEqual(['store-error-closed', 'store-error-open']);
+  });
+
   it('keeps the RateLimit headers on an unexpected handler error, which is answered as a bare 500', async () => {
     // Prepare: a fail-open route (the fallback bucket decides), a handler that crashes
     const metrics = recordingMetrics();

@@ -202,8 +202,10 @@ describe('signing out', () => {
     // Prepare: two sessions of grace (two devices), both working.
     const deviceA = await signIn('grace');
     const deviceB = await signIn('grace');
-    const other = await signIn('ada');
+    // Another learner no other test signs out (a revocation elsewhere in this file must not reach it).
+    const other = { accessToken: api.issuer.signWithIssuerKey({ sub: 'katherine', aud: api.issuer.clientId }, { typ: 'at+jwt' }) };
     expect((await progressWith(deviceB.accessToken)).status).toBe(200);
+    expect((await progressWith(other.accessToken)).status).toBe(200);
 
     // Act
     const response = await auth('/api/auth/sign-out-everywhere', { cookie: deviceA.cookie, token: deviceA.accessToken });

@@ -93,6 +93,14 @@ describe('sanitizing rendered Markdown (the second wall behind check)', () => {
     expect(choice).not.toMatch(/<script|href="vbscript:/);
   });
 
+  it.each(['jav&Tab;ascript:alert(1)', 'jav&NewLine;ascript:alert(1)', 'java&#x09;script:alert(1)', 'javascript&colon;alert(1)', 'JaVaScRiPt:alert(1)'])(
+    'empties a link whose scheme hides behind a character reference or case: %s',
+    (target) => {
+      const html = createMarkdownRenderer().block(`[a](${target}) [b](<${target}>)`);
+      expect(html).not.toMatch(/href="[^"]*(script|&)/i);
+    },
+  );
+
   it('keeps what the renderer itself writes: anchors, highlighted code, tables, task lists', () => {
     const html = createMarkdownRenderer().block('## Title\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n```ts\nconst x = 1;\n```\n\n- [x] done\n');
     expect(html).toContain('<h2 id="title">Title <a class="anchor" href="#title" aria-label="Link to this section">#</a></h2>');
