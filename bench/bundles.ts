@@ -122,16 +122,18 @@ function readBundle(outdir: string, name: string, resource: Template['Resources'
 
 /**
  * Runs in each fresh process. The runtime ships every @aws-sdk client, this repository only those it
- * tests with: a client that is not installed (the ingest's CloudFront client) resolves to an empty
- * stub, so that bundle's import time leaves out that one client's load (the row says so).
+ * tests with: a client that is not installed (the ingest's CloudFront and SQS clients) resolves to
+ * a stub exporting the names the bundle imports from it, so that bundle's import time leaves out that one client's load (the row says so).
  */
 const probe = `
 import { registerHooks } from 'node:module';
-const missing = new Set(JSON.parse(process.env.BENCH_STUBS));
+const missing = new Map(Object.entries(JSON.parse(process.env.BENCH_STUBS)));
 if (missing.size) {
   registerHooks({
     resolve: (specifier, context, next) =>
-      missing.has(specifier) ? { url: 'data:text/javascript,export class CloudFrontClient {} export class CreateInvalidationCommand {}', shortCircuit: true } : next(specifier, context),
+      missing.has(specifier)
+        ? { url: 'data:text/javascript,' + encodeURIComponent(missing.get(specifier).map((name) => 'export class ' + name + ' {}').join(' ')), shortCircuit: true }
+        : next(specifier, context),
   });
 }
 const wall = performance.now();
@@ -143,8 +145,17 @@ process.stdout.write(JSON.stringify({ wallMs: performance.now() - wall, cpuMs: (
 
 /** Bare @aws-sdk imports of a bundle that do not resolve from this repository. */
 function missingSdkClients(bundle: Bundle): string[] {
-  const imported = new Set([...bundle.bytes.toString('utf8').matchAll(/from\s*"(@aws-sdk\/[^"]+)"/g)].map((m) => m[1]!));
-  return [...imported].filter((name) => !existsSync(fromRoot('node_modules', name, 'package.json')));
+  return Object.keys(sdkImports(bundle)).filter((name) => !existsSync(fromRoot('node_modules', name, 'package.json')));
+}
+
+/** The names a bundle imports from each @aws-sdk module (`import{A as b,C}from"…"`), for its stubs. */
+function sdkImports(bundle: Bundle): Record<string, string[]> {
+  const found: Record<string, string[]> = {};
+  for (const match of bundle.bytes.toString('utf8').matchAll(/import\s*\{([^}]*)\}\s*from\s*"(@aws-sdk\/[^"]+)"/g)) {
+    const names = match[1]!.split(',').map((part) => part.trim().split(/\s+as\s+/)[0]!).filter(Boolean);
+    found[match[2]!] = [...new Set([...(found[match[2]!] ?? []), ...names])];
+  }
+  return found;
 }
 
 interface ImportTime {
@@ -163,7 +174,7 @@ function importTime(bundle: Bundle): ImportTime {
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
       ...bundle.environment,
       BENCH_BUNDLE: pathToFileURL(bundle.file).href,
-      BENCH_STUBS: JSON.stringify(bundle.stubbed),
+      BENCH_STUBS: JSON.stringify(Object.fromEntries(bundle.stubbed.map((name) => [name, sdkImports(bundle)[name] ?? []]))),
     },
   });
   if (result.status !== 0) throw new Error(`importing ${bundle.function} failed: ${result.stderr}`);

@@ -2,8 +2,6 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { lambdaContext } from '../bin/local/adapter';
-import { localDynamoClient, startDynamoDbLocal } from '../bin/local/dynamodb';
-import { startLocalIssuer } from '../bin/local/oidc';
 import { authenticate, createTokenVerifier } from '../lambdas/middleware/auth';
 import { authConfigFromEnv } from '../lambdas/middleware/auth-config';
 import { json, problemDetails } from '../lambdas/middleware/problem';
@@ -12,9 +10,8 @@ import type { ApiContext, Identity } from '../lambdas/middleware/request-context
 import { defaultStore } from '../lambdas/store/client';
 import { listProgress } from '../lambdas/store/progress';
 import { defaultLimiterStore } from '../lambdas/ratelimit/store';
-import { createTableFromSchema } from '../lambdas/store/table';
 import { authorizeAtIssuer } from '../test/support/sign-in';
-import type { LatencyRow } from './api';
+import { percentile, startApiBench, type LatencyRow } from './api';
 
 /**
  * Sessions: what "sign out everywhere" costs an ordinary authenticated request (GET /api/me/progress
@@ -30,25 +27,11 @@ export interface SessionBench {
   refresh: LatencyRow & { calls: number };
 }
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
 
 export async function measureSessions(iterations: number): Promise<SessionBench> {
-  const dynamo = await startDynamoDbLocal();
-  const issuer = await startLocalIssuer();
+  const bench = await startApiBench('bench-sessions');
+  const { issuer } = bench;
   try {
-    const tableName = 'bench-sessions';
-    const client = localDynamoClient(dynamo.endpoint);
-    await createTableFromSchema(client, tableName);
-    client.destroy();
-    Object.assign(process.env, issuer.env, {
-      TABLE_NAME: tableName,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      AWS_REGION: process.env.AWS_REGION ?? 'local',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      AWS_LAMBDA_LOG_LEVEL: 'ERROR',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      RATE_LIMIT_STORE_TIMEOUT_MS: '5000',
-    });
 
     let calls = 0;
     const count = { step: 'initialize' as const, name: 'benchCallCounter' };
@@ -128,7 +111,6 @@ export async function measureSessions(iterations: number): Promise<SessionBench>
       refresh: { measure: `POST /api/auth/refresh (${refreshes} rotations, issuer round trip included)`, p50: percentile(refreshMs, 50), p99: percentile(refreshMs, 99), calls: (calls - refreshStartCalls) / refreshes },
     };
   } finally {
-    await issuer.stop();
-    await dynamo.stop();
+    await bench.stop();
   }
 }

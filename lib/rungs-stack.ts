@@ -11,7 +11,6 @@ import { metricsEnvironment, Observability } from './constructs/observability';
 import { OriginVerify } from './constructs/origin-verify';
 import { Site } from './constructs/site';
 import { LogRetention } from './log-retention';
-import { acknowledge, CDK_HANDLER_FINDINGS, COMMON_FINDINGS, stackSingletons } from './nag';
 import { SITE_ASSETS_ENV } from '../lambdas/render';
 
 export interface RungsStackProps extends StackProps {

@@ -215,20 +215,16 @@ export class Observability extends Construct {
     });
 
     // CloudFront publishes its metrics only in us-east-1 (Region=Global): an alarm elsewhere never sees them.
-    const edgeRequests = new Metric({
-      namespace: 'AWS/CloudFront',
-      metricName: 'Requests',
-      dimensionsMap: { DistributionId: props.distribution.distributionId, Region: 'Global' },
-      statistic: 'Sum',
-      period: FIVE_MINUTES,
-    });
-    const edgeErrorRate = new Metric({
-      namespace: 'AWS/CloudFront',
-      metricName: '5xxErrorRate',
-      dimensionsMap: { DistributionId: props.distribution.distributionId, Region: 'Global' },
-      statistic: 'Average',
-      period: FIVE_MINUTES,
-    });
+    const edgeMetric = (metricName: string, statistic: string) =>
+      new Metric({
+        namespace: 'AWS/CloudFront',
+        metricName,
+        dimensionsMap: { DistributionId: props.distribution.distributionId, Region: 'Global' },
+        statistic,
+        period: FIVE_MINUTES,
+      });
+    const edgeRequests = edgeMetric('Requests', 'Sum');
+    const edgeErrorRate = edgeMetric('5xxErrorRate', 'Average');
     const edge5xx = new MathExpression({
       expression: `IF(requests >= ${t.minRequests}, rate, 0)`,
       usingMetrics: { requests: edgeRequests, rate: edgeErrorRate },
