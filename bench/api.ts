@@ -33,11 +33,24 @@ export interface LatencyRow {
 }
 
 /**
- * DynamoDB Local with one table, the local issuer, and the environment the API handlers read, for one
- * benchmark; `stop()` ends both. The limiter's store bound is raised as in the API tests: on a busy
- * machine it would measure DynamoDB Local's queue, and a signed-in request fails closed on it.
+ * DynamoDB Local with one table, the local issuer, and the environment the API handlers read, shared
+ * by the API benchmarks of one run: the handlers keep their store, limiter and verifier for the life
+ * of the process (as in Lambda), so every benchmark must talk to the same ones. `stopApiBench()` ends
+ * them. The limiter's store bound is raised as in the API tests: on a busy machine it would measure
+ * DynamoDB Local's queue, and a signed-in request fails closed on it.
  */
-export async function startApiBench(tableName: string) {
+let shared: Promise<{ dynamo: Awaited<ReturnType<typeof startDynamoDbLocal>>; issuer: Awaited<ReturnType<typeof startLocalIssuer>> }> | undefined;
+export const startApiBench = () => (shared ??= startSharedApiBench());
+export async function stopApiBench() {
+  if (!shared) return;
+  const { dynamo, issuer } = await shared;
+  shared = undefined;
+  await issuer.stop();
+  await dynamo.stop();
+}
+
+async function startSharedApiBench() {
+  const tableName = 'bench-api';
   const dynamo = await startDynamoDbLocal();
   const issuer = await startLocalIssuer();
   await createLocalTable(dynamo.endpoint, tableName);
@@ -50,14 +63,7 @@ export async function startApiBench(tableName: string) {
     POWERTOOLS_METRICS_DISABLED: 'true',
     RATE_LIMIT_STORE_TIMEOUT_MS: '5000',
   });
-  return {
-    dynamo,
-    issuer,
-    async stop() {
-      await issuer.stop();
-      await dynamo.stop();
-    },
-  };
+  return { dynamo, issuer };
 }
 
 export const percentile = (values: number[], p: number) => {
@@ -66,10 +72,9 @@ export const percentile = (values: number[], p: number) => {
 };
 
 export async function measureGradedAttempt(iterations: number): Promise<LatencyRow[]> {
-  const tableName = 'bench-api';
-  const bench = await startApiBench(tableName);
-  const { dynamo, issuer } = bench;
-  try {
+  const { dynamo, issuer } = await startApiBench();
+  const tableName = process.env.TABLE_NAME!;
+  {
     const store = createStore({ tableName, endpoint: dynamo.endpoint });
     const content = (await readContentTree(join(repoRoot, 'content'))).filter((o) => o.key.startsWith('security/'));
     await ingest(content, { store, site: new MemorySite() });
@@ -125,7 +130,5 @@ export async function measureGradedAttempt(iterations: number): Promise<LatencyR
     const base = row('bare DynamoDB calls', bareMs);
     store.doc.destroy();
     return [chain, base, { measure: 'ratio chain / bare', p50: chain.p50 / base.p50, p99: chain.p99 / base.p99 }];
-  } finally {
-    await bench.stop();
   }
 }

@@ -11,7 +11,7 @@ import { defaultStore } from '../lambdas/store/client';
 import { listProgress } from '../lambdas/store/progress';
 import { defaultLimiterStore } from '../lambdas/ratelimit/store';
 import { authorizeAtIssuer } from '../test/support/sign-in';
-import { percentile, startApiBench, type LatencyRow } from './api';
+import { percentile, startApiBench, stopApiBench, type LatencyRow } from './api';
 
 /**
  * Sessions: what "sign out everywhere" costs an ordinary authenticated request (GET /api/me/progress
@@ -29,8 +29,7 @@ export interface SessionBench {
 
 
 export async function measureSessions(iterations: number): Promise<SessionBench> {
-  const bench = await startApiBench('bench-sessions');
-  const { issuer } = bench;
+  const { issuer } = await startApiBench();
   try {
 
     let calls = 0;
@@ -111,6 +110,6 @@ export async function measureSessions(iterations: number): Promise<SessionBench>
       refresh: { measure: `POST /api/auth/refresh (${refreshes} rotations, issuer round trip included)`, p50: percentile(refreshMs, 50), p99: percentile(refreshMs, 99), calls: (calls - refreshStartCalls) / refreshes },
     };
   } finally {
-    await bench.stop();
+    await stopApiBench();
   }
 }
