@@ -20,9 +20,5 @@ export function assetManifestFromEnv(env: Record<string, string | undefined> = p
 /** The URL of an asset: its hashed name when the manifest knows it. */
 export const assetUrl = (manifest: AssetManifest, name: string) => `/assets/${manifest[name] ?? name}`;
 
-/**
- * Where the identity provider sends the browser back with the code. A trailing slash, so CloudFront's
- * index rewrite serves `auth/callback/index.html` like any page; the Cognito client, the local issuer
- * and the site's config.json all take it from here.
- */
-export const CALLBACK_PATH = '/auth/callback/';
+/** Where the identity provider sends the browser back with the code (owned by the session layer). */
+export { CALLBACK_PATH } from '../session/callback';

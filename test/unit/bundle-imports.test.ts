@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { apiFunctions } from '../../lambdas/api/routes';
 import { repoRoot } from '../../lib/paths';
 
 /** Package imports (bare specifiers) of every runtime file, as `file → package path`. */
@@ -42,5 +44,40 @@ describe('what runtime code bundles', () => {
 
     // Assess
     expect(tracing).toEqual([]);
+  });
+});
+
+/** The modules esbuild puts into a function's bundle (RungsFunction's settings: ESM, node24, the AWS SDK left to the runtime). */
+async function bundledModules(entry: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [join(repoRoot, entry)],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    external: ['@aws-sdk/*'],
+    logLevel: 'silent',
+  });
+  return Object.keys(result.metafile.inputs);
+}
+
+/** Rendering (Markdown, YAML front matter, highlighting, sanitizing) belongs to the ingest and the site build. */
+const renderingModules = (modules: string[]) => modules.filter((m) => /^lambdas\/render\/|node_modules\/(yaml|marked|highlight\.js|xss|cssfilter)\//.test(m));
+
+describe('what each API function bundles', () => {
+  it.each(Object.entries(apiFunctions).map(([name, fn]) => [name, fn.entry]))('%s bundles no rendering layer (Markdown, YAML, highlighting)', async (_name, entry) => {
+    // Act
+    const modules = await bundledModules(entry);
+
+    // Assess: the session routes once pulled all of it in for one path constant (issue 10)
+    expect(modules.length).toBeGreaterThan(10);
+    expect(renderingModules(modules)).toEqual([]);
+  });
+
+  it('notices a rendering module in a bundle (the check itself can fail)', () => {
+    expect(renderingModules(['lambdas/render/markdown.ts', 'node_modules/yaml/dist/index.js', 'lambdas/api/auth.ts'])).toHaveLength(2);
   });
 });
