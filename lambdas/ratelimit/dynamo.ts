@@ -19,9 +19,10 @@ import type { CompiledPolicy } from './policy';
  * arrived (timeout) can be taken back exactly by `refundCommand`, and only if nothing has been
  * written since.
  *
- * Extension point: `extraConditions` are ANDed with the quota conditions, e.g. a session check such
- * as `revokedBefore` for "sign out everywhere". When one fails, DynamoDB still answers with ALL_OLD;
- * the caller that added it must tell its own failure apart from a spent quota by reading `old`.
+ * Sessions ride on the same write: with `issuedAt`, the condition also requires the subject's
+ * `revokedBefore` (set by "sign out everywhere") to be at most the token's `iat`, and a failed
+ * condition is told apart from a spent quota by the ALL_OLD item (`revoked`). That is the one extra
+ * condition this write knows; there is no general hook for more.
  */
 
 export interface SpendRequest {
@@ -33,17 +34,8 @@ export interface SpendRequest {
   branches: Readonly<Record<string, Branch>>;
   /** Unique per write attempt; stored as `lastDecision` so that the write can be refunded. */
   decisionId: string;
-  /** More conditions the write must meet, ANDed with the quota conditions (see the module comment). */
-  extraConditions?: readonly WriteCondition[];
   /** Sessions: see LimitRequest.issuedAt (a token issued before the subject's revokedBefore spends nothing). */
   issuedAt?: number;
-}
-
-/** One more condition of the write, with its own placeholders (names `#x…`, values `:x…`, unique per condition). */
-export interface WriteCondition {
-  expression: string;
-  names?: Record<string, string>;
-  values?: Record<string, AttributeValue>;
 }
 
 /** The attribute holding the id of the item's last write. */
@@ -79,11 +71,6 @@ export function spendCommand(store: LimiterStore, request: SpendRequest): Update
   const horizonMs = Math.max(...policies.map((p) => p.capacityMs));
   values[':ttl'] = num(Math.ceil((now + horizonMs) / 1000) + 60);
   sets.push('#ttl = :ttl', '#dec = :dec');
-  for (const extra of request.extraConditions ?? []) {
-    conditions.push(`(${extra.expression})`);
-    Object.assign(names, extra.names);
-    Object.assign(values, extra.values);
-  }
   // Sessions: tokens issued before the subject's revokedBefore are refused in the same write.
   if (request.issuedAt !== undefined) {
     names['#revoked'] = keys.revokedBefore;

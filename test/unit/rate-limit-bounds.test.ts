@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { branchOf, cachedDenial, describe as describeTats, evaluate, upperBoundTats } from '../../lambdas/ratelimit/gcra';
+import { spendCommand } from '../../lambdas/ratelimit/dynamo';
 import { compilePolicies } from '../../lambdas/ratelimit/policy';
 
 const tenPerTen = compilePolicies([{ name: 'burst', limit: 10, periodSeconds: 10 }]); // T = 1 s, C = 10 s
@@ -77,5 +78,26 @@ describe('the upper bound of stored TATs behind a cached refusal', () => {
     expect(refusal.retryAfterMs).toBeGreaterThanOrEqual(exact.retryAfterMs);
     // and the refusal's fields: no unit left, the next one back within T
     expect(refusal.states.map((s) => [s.remaining, s.resetSeconds])).toEqual([[0, 1]]);
+  });
+});
+
+describe('the spend write', () => {
+  const store = { tableName: 't', client: undefined as never, timeoutMs: 150 };
+  const request = { subject: 'user:ada', policySet: 'user', policies: tenPerTen, weight: 1, now: 5_000, branches: { burst: 'busy' as const }, decisionId: 'd1' };
+
+  it('refuses a revoked token in the same condition, and that is its only condition beyond the quotas', () => {
+    // Prepare: a caller that still tries the removed second mechanism (extra conditions) gets no say
+    const withExtra = { ...request, issuedAt: 4, extraConditions: [{ expression: 'attribute_exists(#x)', names: { '#x': 'x' } }] };
+
+    // Act
+    const command = spendCommand(store, withExtra);
+    const quotaOnly = spendCommand(store, request);
+
+    // Assess
+    const condition = command.input.ConditionExpression!;
+    expect(condition).toContain('#revoked <= :iat');
+    expect(condition).not.toContain('#x');
+    expect(command.input.ExpressionAttributeNames).not.toHaveProperty('#x');
+    expect(condition).toBe(`${quotaOnly.input.ConditionExpression} AND (attribute_not_exists(#revoked) OR #revoked <= :iat)`);
   });
 });
