@@ -15,9 +15,19 @@ export const tokenResponseSchema = z.object({
 });
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;
 
-/** The issuer refused the grant (`invalid_grant`): a used, revoked or expired refresh token or code. */
+/**
+ * The issuer answered the request with an OAuth error (4xx). Only `invalid_grant` says the refresh
+ * token or code is dead (used, revoked, expired); any other code (throttling, a client or request
+ * problem) says nothing about the session.
+ */
 export class GrantRefused extends Error {
   override readonly name = 'GrantRefused';
+  constructor(readonly code: string) {
+    super(code);
+  }
+  get deadGrant(): boolean {
+    return this.code === 'invalid_grant';
+  }
 }
 /** The issuer did not answer usefully (network, timeout, 5xx): nothing is known to have changed. */
 export class IssuerUnavailable extends Error {
@@ -41,7 +51,7 @@ async function tokenRequest(config: SessionConfig, form: Record<string, string>)
   const response = await post(config.tokenEndpoint, { client_id: config.clientId, ...form });
   if (response.status >= 500) throw new IssuerUnavailable(`the issuer answered ${response.status}`);
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) throw new GrantRefused(String(body.error ?? `status ${response.status}`));
+  if (!response.ok) throw new GrantRefused(typeof body.error === 'string' ? body.error : `status ${response.status}`);
   const parsed = tokenResponseSchema.safeParse(body);
   if (!parsed.success) throw new IssuerUnavailable('the issuer answered without an access token');
   return parsed.data;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { problem } from '../middleware/problem';
 import type { Identity } from '../middleware/request-context';
 import type { Store } from '../store/client';
-import { claimGeneration, createFamily, endAllFamilies, endFamily, releaseGeneration, revokeTokensBefore } from '../store/sessions';
+import { claimGeneration, commitGeneration, createFamily, endAllFamilies, endFamily, releaseGeneration, revokeTokensBefore } from '../store/sessions';
 import type { SessionConfig } from './config';
 import { clearSessionCookie, open, seal, setSessionCookie, type SessionCookie } from './cookie';
 import { exchangeCode, GrantRefused, IssuerUnavailable, refreshTokens, revokeRefreshToken, type TokenResponse } from './issuer';
@@ -83,7 +83,8 @@ export async function refreshSession(deps: SessionDeps, sealed: string | undefin
     await revokeRefreshToken(deps.config, session.rt);
     throw ended('The session expired: sign in again.', 'session-expired');
   }
-  const claim = await claimGeneration(deps.store, sub, fid, gen, now);
+  const claimId = randomUUID();
+  const claim = await claimGeneration(deps.store, sub, fid, gen, now, claimId);
   if (!claim.claimed) {
     // Reuse: this cookie's refresh token was already rotated, so someone holds a copy. End the
     // whole family here and at the issuer (oidc-provider revokes the grant of a revoked token), and
@@ -99,8 +100,10 @@ export async function refreshSession(deps: SessionDeps, sealed: string | undefin
   try {
     tokens = await refreshTokens(deps.config, session.rt);
   } catch (error) {
-    if (error instanceof IssuerUnavailable) {
-      await releaseGeneration(deps.store, sub, fid, gen);
+    if (error instanceof IssuerUnavailable || (error instanceof GrantRefused && !error.deadGrant)) {
+      // A timeout, a 5xx or an error that is not invalid_grant: the session goes on (the generation
+      // is given back, the cookie stays) and the client retries later.
+      await releaseGeneration(deps.store, sub, fid, gen, claimId);
       throw issuerDown();
     }
     if (error instanceof GrantRefused) {
@@ -113,6 +116,12 @@ export async function refreshSession(deps: SessionDeps, sealed: string | undefin
   if (identity.sub !== sub) {
     await endFamily(deps.store, sub, fid);
     throw ended('The session changed hands: sign in again.');
+  }
+  if (!(await commitGeneration(deps.store, sub, fid, gen, claimId))) {
+    // The family ended while the issuer was rotating (sign out everywhere, sign-out, deletion): what
+    // it just minted is revoked at the issuer and never reaches the page.
+    await revokeRefreshToken(deps.config, tokens.refresh_token ?? session.rt);
+    throw ended('The session was ended: sign in again.');
   }
   // An issuer that does not rotate keeps answering without a new refresh token.
   return answer(deps, tokens, { ...session, rt: tokens.refresh_token ?? session.rt, gen: gen + 1, seen: now });

@@ -38,16 +38,20 @@ export async function createFamily(store: Store, family: SessionFamily, expiresA
 
 export type Claim = { claimed: true } | { claimed: false; reason: 'ended' | 'reused' };
 
-/** Moves the family from `generation` to `generation + 1`; tells an ended family from a reused token. */
-export async function claimGeneration(store: Store, sub: string, familyId: string, generation: number, now: number): Promise<Claim> {
+/**
+ * Moves the family from `generation` to `generation + 1` and marks the move with `claimId` (a
+ * rotation in flight); tells an ended family from a reused token. The rotation counts only once
+ * `commitGeneration` finds the same mark on a family that still exists.
+ */
+export async function claimGeneration(store: Store, sub: string, familyId: string, generation: number, now: number, claimId: string): Promise<Claim> {
   try {
     await store.doc.send(
       new UpdateCommand({
         TableName: store.tableName,
         Key: keys.session(sub, familyId),
-        UpdateExpression: 'SET generation = :next, seen = :now',
+        UpdateExpression: 'SET generation = :next, seen = :now, rotation = :claim',
         ConditionExpression: 'generation = :generation',
-        ExpressionAttributeValues: { ':generation': generation, ':next': generation + 1, ':now': now },
+        ExpressionAttributeValues: { ':generation': generation, ':next': generation + 1, ':now': now, ':claim': claimId },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
@@ -59,16 +63,40 @@ export async function claimGeneration(store: Store, sub: string, familyId: strin
   }
 }
 
+/**
+ * Completes a rotation after the issuer answered: only if the family still exists and still carries
+ * this rotation's mark. "Sign out everywhere", sign-out, reuse detection and account deletion delete
+ * the record, so a refresh that was in flight while they ran cannot hand out what the issuer minted
+ * meanwhile (false: the caller revokes it and answers 401).
+ */
+export async function commitGeneration(store: Store, sub: string, familyId: string, generation: number, claimId: string): Promise<boolean> {
+  try {
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: keys.session(sub, familyId),
+        UpdateExpression: 'REMOVE rotation',
+        ConditionExpression: 'generation = :next AND rotation = :claim',
+        ExpressionAttributeValues: { ':next': generation + 1, ':claim': claimId },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 /** Gives a claimed generation back when the issuer could not be asked (nothing rotated there). */
-export async function releaseGeneration(store: Store, sub: string, familyId: string, generation: number): Promise<void> {
+export async function releaseGeneration(store: Store, sub: string, familyId: string, generation: number, claimId: string): Promise<void> {
   await store.doc
     .send(
       new UpdateCommand({
         TableName: store.tableName,
         Key: keys.session(sub, familyId),
-        UpdateExpression: 'SET generation = :generation',
-        ConditionExpression: 'generation = :next',
-        ExpressionAttributeValues: { ':generation': generation, ':next': generation + 1 },
+        UpdateExpression: 'SET generation = :generation REMOVE rotation',
+        ConditionExpression: 'generation = :next AND rotation = :claim',
+        ExpressionAttributeValues: { ':generation': generation, ':next': generation + 1, ':claim': claimId },
       }),
     )
     .catch((error: unknown) => {

@@ -112,6 +112,37 @@ describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
     expect((await exportFor(token)).attempts).toHaveLength(1);
   });
 
+  it('keeps the session through an outage of the sign-in service: the refresh is retried later and the answer stored', async () => {
+    // Prepare: a tab signed in through the cookie, holding a token that has just expired; the
+    // refresh route answers 503 (the issuer is down) once, then works again.
+    const tab = await context.newPage();
+    await tab.goto(`${platform.url}${LESSON}`);
+    await eventually(() => header(tab).textContent()).toBe('Signed in as ada');
+    const expired = platform.identity.signWithIssuerKey({ sub: 'ada', aud: platform.identity.clientId, iat: Math.floor(Date.now() / 1000) - 1000, exp: Math.floor(Date.now() / 1000) - 100 }, { typ: 'at+jwt' });
+    await tab.evaluate((token) => sessionStorage.setItem('rungs.token', JSON.stringify({ accessToken: token, expiresAt: Date.now() + 600_000, sub: 'ada' })), expired);
+    const refreshes: number[] = [];
+    let outage = true;
+    await tab.route('**/api/auth/refresh', async (route) => {
+      if (!outage) return route.continue();
+      outage = false;
+      await route.fulfill({ status: 503, headers: { 'retry-after': '1', 'content-type': 'application/problem+json' }, body: '{"title":"Service Unavailable"}' });
+    });
+    tab.on('response', (r) => r.url().includes('/api/auth/refresh') && refreshes.push(r.status()));
+    const attempts: number[] = [];
+    tab.on('response', (r) => r.url().includes('/attempts') && attempts.push(r.status()));
+
+    // Act
+    await answerMcq(tab);
+
+    // Assess: the 503 did not end the session; the retried refresh and the answer went through.
+    await eventually(() => tab.locator('form.mcq').first().locator('.feedback').textContent()).toContain('Next review');
+    expect(refreshes).toEqual([503, 200]);
+    expect(attempts).toEqual([401, 201]);
+    expect(await header(tab).textContent()).toBe('Signed in as ada');
+    expect(await sessionCookie(context)).toBeDefined();
+    await tab.close();
+  }, 60_000);
+
   it('signs out everywhere in tab A: tab B is refused on its next call, shows signed out, keeps the answer and saves it after signing in again', async () => {
     // Prepare: tab B signed in on the lesson page.
     const tabB = await context.newPage();

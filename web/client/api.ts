@@ -1,4 +1,4 @@
-import { forgetSession, refresh, session } from './auth';
+import { forgetSession, refresh, RefreshUnavailable, session, type Session } from './auth';
 
 export class ApiError extends Error {
   constructor(
@@ -14,7 +14,24 @@ export class ApiError extends Error {
 /** The session is over (refresh refused): the caller keeps what it could not send. */
 export class SessionEnded extends ApiError {}
 
+/** The session could not be refreshed for now (the sign-in service is down): it is not over. */
+export class SessionUnavailable extends ApiError {}
+
 const ENDED = 'Your session has ended. Please sign in again.';
+const UNAVAILABLE = 'The sign-in service is not answering right now. You are still signed in: try again in a moment.';
+
+/** Refreshes, waiting out a refresh that could not be decided a few times (bounded: 3 tries, Retry-After ≤ 10 s each). */
+async function refreshPatiently(): Promise<Session | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await refresh();
+    } catch (error) {
+      if (!(error instanceof RefreshUnavailable)) throw error;
+      if (attempt >= 3) throw new SessionUnavailable(503, UNAVAILABLE);
+      await new Promise((r) => setTimeout(r, error.retryAfterSeconds * 1000));
+    }
+  }
+}
 
 const challengeCode = (response: Response) => /error="([a-z_]+)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1];
 
@@ -22,7 +39,8 @@ const challengeCode = (response: Response) => /error="([a-z_]+)"/.exec(response.
  * Calls the same-origin API, with the tab's access token when signed in. A 401 `invalid_token`
  * (expired, or refused after "sign out everywhere") is refreshed once and retried with the same
  * Idempotency-Key, so a write is never lost or doubled; when the refresh is refused too, the session
- * is over: SessionEnded. problem+json becomes an ApiError.
+ * is over: SessionEnded. A refresh the backend cannot decide (503, network) is retried a few times,
+ * then SessionUnavailable, with the session kept. problem+json becomes an ApiError.
  */
 export async function api<T>(method: string, path: string, body?: unknown, options: { idempotent?: boolean } = {}): Promise<T> {
   const key = options.idempotent ? crypto.randomUUID() : undefined;
@@ -36,7 +54,8 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
   const token = session()?.accessToken;
   let response = await send(token);
   if (response.status === 401 && token && challengeCode(response) === 'invalid_token') {
-    const fresh = await refresh();
+    // An outage of the sign-in service is waited out, never taken for the end of the session.
+    const fresh = await refreshPatiently();
     if (fresh) response = await send(fresh.accessToken);
     if (!fresh || (response.status === 401 && challengeCode(response) === 'invalid_token')) {
       forgetSession(ENDED);

@@ -87,13 +87,29 @@ const locked = <T>(fn: () => Promise<T>): Promise<T> => (navigator.locks ? (navi
 
 let refreshing: Promise<Session | undefined> | undefined;
 
-/** Asks the backend for a fresh access token (one refresh at a time per browser); undefined when the session is over. */
+/**
+ * The refresh could not be decided (network, timeout, the sign-in service down: 5xx): the session
+ * is not over, so nothing is forgotten; ask again after `retryAfterSeconds`.
+ */
+export class RefreshUnavailable extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('The sign-in service is not answering.');
+  }
+}
+
+/**
+ * Asks the backend for a fresh access token (one refresh at a time per browser); undefined when the
+ * session is over (401). Any other failure throws RefreshUnavailable and keeps the session.
+ */
 export function refresh(): Promise<Session | undefined> {
   refreshing ??= locked(async () => {
-    const response = await post('/api/auth/refresh');
-    if (response.ok) return keep(await response.json());
-    if (response.status === 401) forgetSession(localStorage.getItem(HINT_KEY) ? 'Your session has ended. Please sign in again.' : undefined);
-    return undefined;
+    const response = await post('/api/auth/refresh').catch(() => undefined);
+    if (response?.ok) return keep(await response.json());
+    if (response?.status === 401) {
+      forgetSession(localStorage.getItem(HINT_KEY) ? 'Your session has ended. Please sign in again.' : undefined);
+      return undefined;
+    }
+    throw new RefreshUnavailable(Math.min(Number(response?.headers.get('retry-after')) || 2, 10));
   }).finally(() => (refreshing = undefined));
   return refreshing;
 }
