@@ -43,6 +43,7 @@ export class RungsStack extends Stack {
         ...metricsEnvironment('api', config.stage),
         ...this.originVerify.secretArnEnvironment,
       },
+      ...(this.identity.userPool ? { userPool: this.identity.userPool } : {}),
     });
     for (const fn of Object.values(this.api.functions)) this.originVerify.grantRead(fn);
     this.site = new Site(this, 'Site', {

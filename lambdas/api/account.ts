@@ -2,11 +2,13 @@ import { callerOf } from '../middleware/auth';
 import { json } from '../middleware/problem';
 import { deleteAccount, exportAccount } from '../store/account';
 import { defaultStore } from '../store/client';
+import { globalSignOut } from '../session/global-sign-out';
 import { revokeTokensBefore } from '../store/sessions';
+import { httpHandler } from './http';
 
 /** The longest access-token lifetime the issuers may be configured with (Cognito's maximum is 1 day; ours is ≤ 1 h). */
 const ACCESS_TOKEN_MAX_SECONDS = 3600;
-import { httpHandler } from './http';
+const signOutAtIssuer = globalSignOut();
 
 /**
  * GET /api/me/export — all of the learner's data as JSON. DELETE /api/me — deletes all of it
@@ -32,6 +34,8 @@ export const handler = httpHandler(
     // else) only has to outlive those tokens (≤ 1 h), so it expires then, not after two days.
     const revoke = () => revokeTokensBefore(store, sub, Math.floor(Date.now() / 1000) + 1, { ttlSeconds: ACCESS_TOKEN_MAX_SECONDS + 60 });
     await revoke();
+    // In AWS, Cognito too refuses the learner's refresh tokens from now on (a no-op locally).
+    await signOutAtIssuer(sub);
     await deleteAccount(store, sub);
     await revoke();
     return { statusCode: 204, headers: { 'Cache-Control': 'no-store' } };

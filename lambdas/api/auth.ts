@@ -6,6 +6,7 @@ import { defaultStore } from '../store/client';
 import { CALLBACK_PATH } from '../session/callback';
 import { sessionConfigFromEnv } from '../session/config';
 import { sessionCookieOf } from '../session/cookie';
+import { globalSignOut } from '../session/global-sign-out';
 import { sessionKey } from '../session/key';
 import { refreshSession, signOut, signOutEverywhere, startSession, type SessionAnswer, type SessionDeps } from '../session/service';
 import { httpHandler } from './http';
@@ -21,9 +22,10 @@ const sessionBody = z.strictObject({
 /** Resolved at cold start: a function without session configuration refuses to start. */
 const config = sessionConfigFromEnv();
 const verify = createTokenVerifier(authConfigFromEnv());
+const signOutAtIssuer = globalSignOut();
 
 async function deps(): Promise<SessionDeps> {
-  return { config, store: defaultStore(), key: await sessionKey(config), verify, now: () => Math.floor(Date.now() / 1000) };
+  return { config, store: defaultStore(), key: await sessionKey(config), verify, now: () => Math.floor(Date.now() / 1000), globalSignOut: signOutAtIssuer };
 }
 
 const respond = (outcome: SessionAnswer) =>

@@ -51,6 +51,8 @@ export interface ApiFunction {
   description: string;
   /** Reads the session cookie key (the stack grants the secret to this function only). */
   needsSessionKey?: boolean;
+  /** Calls Cognito AdminUserGlobalSignOut (the stack grants it on the user pool, when there is one). */
+  signsOutAtIssuer?: boolean;
 }
 
 export const apiFunctions = {
@@ -110,6 +112,7 @@ export const apiFunctions = {
     // Deletion also removes the learner's rate-limit items (RATE#user:<sub>), which hold the sub.
     tableAccess: { write: ['BatchWriteItem'], partitions: [learnerData, learnerRateLimits] },
     description: "Exports or deletes all of the learner's data",
+    signsOutAtIssuer: true,
   },
   auth: {
     entry: 'lambdas/api/auth.ts',
@@ -126,6 +129,7 @@ export const apiFunctions = {
     tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], partitions: [sessionFamilies] },
     description: 'Session routes: code exchange, refresh with rotation, sign out (everywhere)',
     needsSessionKey: true,
+    signsOutAtIssuer: true,
   },
   authorStats: {
     entry: 'lambdas/api/author-stats.ts',

@@ -4,6 +4,7 @@ import type { Identity } from '../middleware/request-context';
 import type { Store } from '../store/client';
 import { claimGeneration, commitGeneration, createFamily, endAllFamilies, endFamily, releaseGeneration, revokeTokensBefore } from '../store/sessions';
 import type { SessionConfig } from './config';
+import type { GlobalSignOut } from './global-sign-out';
 import { clearSessionCookie, open, seal, setSessionCookie, type SessionCookie } from './cookie';
 import { exchangeCode, GrantRefused, IssuerUnavailable, refreshTokens, revokeRefreshToken, type TokenResponse } from './issuer';
 
@@ -20,6 +21,8 @@ export interface SessionDeps {
   verify: (token: string) => Promise<Identity>;
   /** Epoch seconds. */
   now: () => number;
+  /** Cognito's AdminUserGlobalSignOut in AWS; a no-op locally (global-sign-out.ts). */
+  globalSignOut: GlobalSignOut;
 }
 
 export interface SessionAnswer {
@@ -140,11 +143,13 @@ export async function signOut(deps: SessionDeps, sealed: string | undefined): Pr
 /**
  * POST /api/auth/sign-out-everywhere: ends every family of the caller, then refuses every access
  * token issued up to the end of this second (`revokedBefore` = now + 1; iat has one-second
- * resolution, and families end first so no refresh can mint a token after it).
+ * resolution, and families end first so no refresh can mint a token after it); in AWS Cognito then
+ * refuses every refresh token it issued to the learner (AdminUserGlobalSignOut).
  */
 export async function signOutEverywhere(deps: SessionDeps, caller: Identity, sealed: string | undefined): Promise<SessionAnswer> {
   await endAllFamilies(deps.store, caller.sub);
   await revokeTokensBefore(deps.store, caller.sub, deps.now() + 1);
+  await deps.globalSignOut(caller.sub);
   const session = sealed === undefined ? undefined : open(deps.key, sealed);
   if (session) await revokeRefreshToken(deps.config, session.rt);
   return { status: 204, cookie: clearSessionCookie() };

@@ -4,10 +4,12 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Validations } from 'aws-cdk-lib';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { apiFunctions, type ApiFunction, type ApiFunctionName } from '../../lambdas/api/routes';
+import { USER_POOL_ENV } from '../../lambdas/session/global-sign-out';
 import type { StageConfig } from '../config';
 import { acknowledge, arnRef, COMMON_FINDINGS } from '../nag';
 import { grantRateLimitState } from './rate-limit-grant';
@@ -19,6 +21,8 @@ export interface ApiProps {
   httpApiOverrides?: Partial<HttpApiProps>;
   /** Extra environment for every API function (identity, origin secret, metrics). */
   environment?: Record<string, string>;
+  /** The Cognito user pool, when the stack has one: functions that sign out at the issuer may call AdminUserGlobalSignOut on it. */
+  userPool?: IUserPool;
 }
 
 /**
@@ -95,9 +99,13 @@ export class Api extends Construct {
           TABLE_NAME: table.tableName,
           RUNGS_STAGE: config.stage,
           ...('needsSessionKey' in spec && spec.needsSessionKey ? { SESSION_KEY_SECRET_ARN: this.sessionKey.secretArn } : {}),
+          ...('signsOutAtIssuer' in spec && spec.signsOutAtIssuer && props.userPool ? { [USER_POOL_ENV]: props.userPool.userPoolId } : {}),
         },
       });
       if ('needsSessionKey' in spec && spec.needsSessionKey) this.sessionKey.grantRead(fn);
+      if ('signsOutAtIssuer' in spec && spec.signsOutAtIssuer && props.userPool) {
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['cognito-idp:AdminUserGlobalSignOut'], resources: [props.userPool.userPoolArn] }));
+      }
       const access = spec.tableAccess as ApiFunction['tableAccess'];
       if (access === 'read') table.grantReadData(fn);
       else {

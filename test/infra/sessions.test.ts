@@ -75,6 +75,28 @@ describe('sessions in AWS', () => {
     expect([learner.Action].flat().sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
+  it('lets sign-out-everywhere and account deletion, and only them, sign the learner out at Cognito (AdminUserGlobalSignOut on this user pool)', () => {
+    // Prepare
+    const pool = logicalId(template, 'AWS::Cognito::UserPool', /UserPool/);
+    const grants = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('cognito-idp:')))
+        .map((s) => ({ roles: (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref), statement: s })),
+    );
+
+    // Assess: exactly one action, on the pool's ARN, for the auth and account functions
+    expect(grants.map((g) => g.roles.map((r) => r.replace(/ServiceRole.*$/, ''))).flat().sort()).toEqual(['ApiAccountFunction', 'ApiAuthFunction']);
+    for (const { statement } of grants) {
+      expect(statement.Action).toBe('cognito-idp:AdminUserGlobalSignOut');
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [pool, 'Arn'] });
+    }
+    const withPool = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([, fn]) => fn.Properties.Environment?.Variables?.COGNITO_USER_POOL_ID)
+      .map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.Environment.Variables.COGNITO_USER_POOL_ID]);
+    expect(withPool.map(([id]) => id).sort()).toEqual(['ApiAccountFunction', 'ApiAuthFunction']);
+    for (const [, value] of withPool) expect(value).toEqual({ Ref: pool });
+  });
+
   it('forwards the session cookie, and no other, to the API through CloudFront', () => {
     const policy = Object.values(template.findResources('AWS::CloudFront::OriginRequestPolicy')).find((p) =>
       JSON.stringify(p.Properties).includes('CloudFront-Viewer-Address'),
