@@ -160,6 +160,8 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
       AUTH_REVOCATION_ENDPOINT: `${issuer}/token/revocation`,
       // A fresh cookie key per run, like the signing key: sessions end when the platform stops.
       SESSION_KEY: randomBytes(32).toString('base64url'),
+      // Likewise the key of the receipts that prove anonymous answers for the merge on sign-in.
+      RECEIPT_KEY: randomBytes(32).toString('base64url'),
     },
     async mintAccessToken(sub, mintOptions = {}) {
       if (!users.has(sub)) throw new Error(`no dev user "${sub}"`);

@@ -1,45 +1,57 @@
 import * as z from '../domain/zod';
 import { answerSchema } from '../domain/grading';
+import { issueReceipt, RECEIPT_MAX_AGE_MS, verifyReceipt } from '../domain/receipt';
 import { callerOf } from '../middleware/auth';
 import { countMetric } from '../middleware/observability';
 import { json } from '../middleware/problem';
 import { getAnswerKey } from '../store/answer-keys';
 import { AlreadyRecorded } from '../store/attempts';
 import { defaultStore } from '../store/client';
+import { claimReceipt } from '../store/receipts';
+import { receiptKey, receiptKeySource } from '../session/key';
 import { gradeOrReject, recordForLearner } from './answers';
 import { httpHandler } from './http';
 import { notFound, parseBody, pathParam } from './input';
 import { attemptBodySchema, slugSchema } from './schemas';
 
-/** Anonymous answers merged on sign-in, each with the id and time the browser gave it. */
+/** Anonymous answers merged on sign-in, each with the receipt its anonymous grading returned. */
 export const MERGE_MAX_ATTEMPTS = 200;
-export const MERGE_MAX_AGE_DAYS = 30;
+export const MERGE_MAX_AGE_DAYS = RECEIPT_MAX_AGE_MS / 86_400_000;
 const mergeSchema = z.strictObject({
-  attempts: z
-    .array(z.strictObject({ id: z.uuid(), lessonId: slugSchema, itemId: slugSchema, answer: answerSchema, at: z.iso.datetime() }))
-    .check(z.maxLength(MERGE_MAX_ATTEMPTS)),
+  attempts: z.array(z.strictObject({ receipt: z.string().check(z.maxLength(1024)), answer: answerSchema })).check(z.maxLength(MERGE_MAX_ATTEMPTS)),
 });
 
+/** Resolved at cold start: the function refuses to start without a receipt key. */
+const receipts = receiptKeySource();
+
 /**
- * POST /api/me/merge — anonymous work becomes the learner's: every answer is graded again on the
- * server (the browser's verdict is never trusted) and recorded at its original time, oldest first,
- * so the review schedule is what it would have been. Idempotent: an attempt's id is part of its key
- * and written conditionally, so a repeated merge records nothing twice (statistics included).
- * Answers from the future or older than 30 days are skipped.
+ * POST /api/me/merge — anonymous work becomes the learner's. Only answers with a valid, unexpired
+ * server receipt for exactly that answer count (domain/receipt.ts); lesson, item, time and attempt id
+ * come from the receipt, never from the browser, and a receipt is claimed by one learner only.
+ * Every answer is graded again (the item may have changed) and recorded at its receipt's time,
+ * oldest first, so the review schedule is what it would have been. Idempotent: the receipt id is the
+ * attempt's id, written conditionally, so a repeated merge records nothing twice (statistics included).
  */
 async function merge(event: Parameters<Parameters<typeof httpHandler>[1]>[0], sub: string) {
   const { attempts } = parseBody(event, mergeSchema);
   const store = defaultStore();
+  const key = await receiptKey(receipts);
   const now = Date.now();
   let merged = 0;
   let skipped = 0;
-  for (const item of [...attempts].sort((a, b) => a.at.localeCompare(b.at))) {
+  const proven = attempts.flatMap(({ receipt, answer }) => {
+    const check = verifyReceipt(key, receipt, answer, now);
+    if (!check.valid) skipped++;
+    return check.valid ? [{ ...check.claims, answer }] : [];
+  });
+  for (const item of proven.sort((a, b) => a.at - b.at)) {
     const at = new Date(item.at);
-    const key = await getAnswerKey(store, item.lessonId, item.itemId);
-    if (!key || at.getTime() > now + 60_000 || at.getTime() < now - MERGE_MAX_AGE_DAYS * 86_400_000) {
+    const answerKey = await getAnswerKey(store, item.lessonId, item.itemId);
+    if (!answerKey || !(await claimReceipt(store, item.id, sub, Math.ceil((item.at + RECEIPT_MAX_AGE_MS) / 1000)))) {
       skipped++;
       continue;
     }
+    const key = answerKey;
     let outcome;
     try {
       outcome = gradeOrReject(key, item.answer);
@@ -73,7 +85,11 @@ export const handler = httpHandler(
     if (!key) throw notFound(`Lesson "${lessonId}" has no exercise "${itemId}".`);
     const outcome = gradeOrReject(key, answer);
     countMetric('AttemptGraded');
-    if (!context.caller) return json(200, { ...outcome, recorded: false }, { 'Cache-Control': 'no-store' });
+    if (!context.caller) {
+      // The receipt lets the learner merge this answer on sign-in (POST /api/me/merge).
+      const receipt = issueReceipt(await receiptKey(receipts), { lessonId, itemId, answer, outcome, at: new Date() });
+      return json(200, { ...outcome, recorded: false, receipt }, { 'Cache-Control': 'no-store' });
+    }
     const card = await recordForLearner(store, { sub: context.caller.sub, key: { ...key, lessonId }, answer, outcome, source: 'attempt', at: new Date() });
     return json(201, { ...outcome, recorded: true, nextReview: card.due }, { 'Cache-Control': 'no-store' });
   },

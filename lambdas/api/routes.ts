@@ -7,6 +7,7 @@ const learnerData = keys.user('*').pk;
 const itemStatistics = keys.itemStats('*', '*').pk;
 const learnerRateLimits = keys.rateLimitPartition(keys.rateLimitSubject.user('*')).pk;
 const sessionFamilies = keys.user('*').pk;
+const mergedReceipts = keys.receipt('*').pk;
 
 /**
  * The API's functions and their routes, declared once: the CDK stack creates one function per
@@ -51,6 +52,8 @@ export interface ApiFunction {
   description: string;
   /** Reads the session cookie key (the stack grants the secret to this function only). */
   needsSessionKey?: boolean;
+  /** Signs and checks anonymous-answer receipts (the stack grants the receipt secret to this function only). */
+  needsReceiptKey?: boolean;
   /** Calls Cognito AdminUserGlobalSignOut (the stack grants it on the user pool, when there is one). */
   signsOutAtIssuer?: boolean;
 }
@@ -78,9 +81,11 @@ export const apiFunctions = {
       // Anonymous work merged on sign-in: idempotent by each attempt's own id; up to 200 answers.
       { method: 'POST', path: '/api/me/merge', auth: 'required', rateLimit: { weight: 10 } },
     ],
-    // Attempt, statistics and card in one transaction (Put, Update); idempotency claim/complete/release.
-    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
+    // Attempt, statistics and card in one transaction (Put, Update); idempotency claim/complete/release;
+    // the single-use claim of each merged receipt (RECEIPT#<id>, Put).
+    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics, mergedReceipts] },
     description: 'Grades exercise answers; records signed-in attempts, statistics and review cards',
+    needsReceiptKey: true,
   },
   progress: {
     entry: 'lambdas/api/progress.ts',

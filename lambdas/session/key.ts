@@ -2,26 +2,54 @@ import { hkdfSync } from 'node:crypto';
 import type { SessionConfig } from './config';
 
 /**
- * The cookie key. Locally it is generated per platform run and passed inline (`SESSION_KEY`); in AWS
- * it is derived (HKDF-SHA256) from a generated Secrets Manager secret, read once per cold start, so
- * the key is in neither the template nor the function's environment.
+ * Server keys: the session cookie key and the receipt key of anonymous answers. Locally each is
+ * generated per platform run and passed inline (`SESSION_KEY`, `RECEIPT_KEY`); in AWS each is derived
+ * (HKDF-SHA256) from a generated Secrets Manager secret of its own, read once per cold start, so no
+ * key is in the template or a function's environment, and each function can read only its secret.
  */
-let cached: Promise<Buffer> | undefined;
+export type KeySource = { kind: 'inline'; value: string } | { kind: 'secret'; arn: string };
 
-export function sessionKey(config: SessionConfig): Promise<Buffer> {
-  cached ??= load(config).catch((error: unknown) => {
-    cached = undefined; // a failed read is retried by the next request, not remembered
-    throw error;
-  });
-  return cached;
+const cache = new Map<string, Promise<Buffer>>();
+
+function keyFrom(source: KeySource, info: string): Promise<Buffer> {
+  const id = `${info}:${source.kind === 'inline' ? 'inline' : source.arn}`;
+  let pending = cache.get(id);
+  if (!pending) {
+    pending = load(source, info).catch((error: unknown) => {
+      cache.delete(id); // a failed read is retried by the next request, not remembered
+      throw error;
+    });
+    cache.set(id, pending);
+  }
+  return pending;
 }
 
-async function load(config: SessionConfig): Promise<Buffer> {
-  if (config.key.kind === 'inline') return Buffer.from(config.key.value, 'base64url');
+async function load(source: KeySource, info: string): Promise<Buffer> {
+  if (source.kind === 'inline') return Buffer.from(source.value, 'base64url');
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   // Bounded: a cold start that cannot read the secret in a few seconds answers 503 rather than hang.
   const client = new SecretsManagerClient({ maxAttempts: 2, requestHandler: { requestTimeout: 2000, connectionTimeout: 1000 } });
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: config.key.arn }));
-  if (!SecretString) throw new Error('the session key secret is empty');
-  return Buffer.from(hkdfSync('sha256', SecretString, 'rungs', 'session-cookie-v1', 32));
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: source.arn }));
+  if (!SecretString) throw new Error('the key secret is empty');
+  return Buffer.from(hkdfSync('sha256', SecretString, 'rungs', info, 32));
 }
+
+export const sessionKey = (config: SessionConfig): Promise<Buffer> => keyFrom(config.key, 'session-cookie-v1');
+
+export class ReceiptKeyMissing extends Error {
+  override readonly name = 'ReceiptKeyMissing';
+}
+
+/** Where the receipt key comes from; a function that grades anonymous answers refuses to start without one. */
+export function receiptKeySource(env: NodeJS.ProcessEnv = process.env): KeySource {
+  const inline = env.RECEIPT_KEY?.trim();
+  const arn = env.RECEIPT_KEY_SECRET_ARN?.trim();
+  if (inline) {
+    if (Buffer.from(inline, 'base64url').length !== 32) throw new ReceiptKeyMissing('RECEIPT_KEY must be 32 bytes, base64url-encoded');
+    return { kind: 'inline', value: inline };
+  }
+  if (arn) return { kind: 'secret', arn };
+  throw new ReceiptKeyMissing('receipts are not configured: RECEIPT_KEY or RECEIPT_KEY_SECRET_ARN missing (see docs/api.md "Sessions")');
+}
+
+export const receiptKey = (source: KeySource): Promise<Buffer> => keyFrom(source, 'attempt-receipt-v1');

@@ -70,6 +70,8 @@ export const keys = {
   /** Aggregate (anonymous) answer statistics of one item, beside its lesson. */
   itemStats: (lessonId: string, itemId: string) => ({ pk: `LESSON#${lessonId}`, sk: `STATS#${itemId}` }),
   itemStatsPrefix: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'STATS#' }),
+  /** A merged anonymous-answer receipt, claimed by the one learner who merged it (single use). */
+  receipt: (receiptId: string) => ({ pk: `RECEIPT#${receiptId}`, sk: 'CLAIM' }),
 };
 
 /** Partition-key prefixes the content ingest writes (IAM `dynamodb:LeadingKeys` of its grant). */

@@ -35,6 +35,8 @@ export class Api extends Construct {
   readonly functions: Record<ApiFunctionName, RungsFunction>;
   /** The secret the session cookie key is derived from; readable by the session routes only. */
   readonly sessionKey: Secret;
+  /** The secret the anonymous-answer receipt key is derived from; readable by the attempts function only. */
+  readonly receiptKey: Secret;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -86,6 +88,19 @@ export class Api extends Construct {
       'NIST.800.53.R5-SecretsManagerUsingKMSKey': 'Encrypted with the aws/secretsmanager key; only the auth function\'s role may read this one secret, and a customer managed key would move that decision into a key policy without narrowing it.',
     });
 
+    // The same for the receipts that prove anonymous answers (POST /api/me/merge): its own secret, so
+    // the attempts function never holds material of the cookie key.
+    this.receiptKey = new Secret(this, 'ReceiptKey', {
+      description: `Rungs anonymous-answer receipt key (${config.stage})`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: config.removalPolicy,
+    });
+    acknowledge(this.receiptKey, {
+      'AwsSolutions-SMG4': 'Rotating the receipt key only makes receipts issued before it unmergeable; it is rotated by hand (a new version) when compromise is suspected, and receipts expire after 30 days anyway.',
+      'NIST.800.53.R5-SecretsManagerRotationEnabled': 'Rotating the receipt key only makes receipts issued before it unmergeable; it is rotated by hand (a new version) when compromise is suspected, and receipts expire after 30 days anyway.',
+      'NIST.800.53.R5-SecretsManagerUsingKMSKey': 'Encrypted with the aws/secretsmanager key; only the attempts function\'s role may read this one secret, and a customer managed key would move that decision into a key policy without narrowing it.',
+    });
+
     const functions = {} as Record<ApiFunctionName, RungsFunction>;
     for (const [name, spec] of Object.entries(apiFunctions) as [ApiFunctionName, (typeof apiFunctions)[ApiFunctionName]][]) {
       const fn = new RungsFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
@@ -99,10 +114,12 @@ export class Api extends Construct {
           TABLE_NAME: table.tableName,
           RUNGS_STAGE: config.stage,
           ...('needsSessionKey' in spec && spec.needsSessionKey ? { SESSION_KEY_SECRET_ARN: this.sessionKey.secretArn } : {}),
+          ...('needsReceiptKey' in spec && spec.needsReceiptKey ? { RECEIPT_KEY_SECRET_ARN: this.receiptKey.secretArn } : {}),
           ...('signsOutAtIssuer' in spec && spec.signsOutAtIssuer && props.userPool ? { [USER_POOL_ENV]: props.userPool.userPoolId } : {}),
         },
       });
       if ('needsSessionKey' in spec && spec.needsSessionKey) this.sessionKey.grantRead(fn);
+      if ('needsReceiptKey' in spec && spec.needsReceiptKey) this.receiptKey.grantRead(fn);
       if ('signsOutAtIssuer' in spec && spec.signsOutAtIssuer && props.userPool) {
         fn.addToRolePolicy(new PolicyStatement({ actions: ['cognito-idp:AdminUserGlobalSignOut'], resources: [props.userPool.userPoolArn] }));
       }

@@ -75,6 +75,17 @@ describe('sessions in AWS', () => {
     expect([learner.Action].flat().sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
+  it('gives the receipt key of anonymous answers its own secret, read by the attempts function only', () => {
+    const secret = logicalId(template, 'AWS::SecretsManager::Secret', /ReceiptKey/);
+    const readers = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(`"Ref":"${secret}"`))
+      .flatMap((p) => (p.Properties.Roles as { Ref: string }[]).map((r) => r.Ref));
+    expect(readers.length).toBeGreaterThan(0);
+    for (const role of readers) expect(role).toMatch(/^ApiAttemptsFunction/);
+    const withArn = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => fn.Properties.Environment?.Variables?.RECEIPT_KEY_SECRET_ARN);
+    expect(withArn.map((fn) => fn.Properties.Environment.Variables.RECEIPT_KEY_SECRET_ARN)).toEqual([{ Ref: secret }]);
+  });
+
   it('lets sign-out-everywhere and account deletion, and only them, sign the learner out at Cognito (AdminUserGlobalSignOut on this user pool)', () => {
     // Prepare
     const pool = logicalId(template, 'AWS::Cognito::UserPool', /UserPool/);

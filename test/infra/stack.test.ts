@@ -105,7 +105,7 @@ describe('dev stage', () => {
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
   });
 
-  it('lets writing API functions write only the partitions they declare (a learner\'s own data, item statistics)', () => {
+  it('lets writing API functions write only the partitions they declare (a learner\'s own data, item statistics, merged receipts)', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const writeStatements = (pattern: RegExp) =>
       Object.entries(policies)
@@ -116,7 +116,7 @@ describe('dev stage', () => {
     // Account deletion also removes the learner's own rate-limit items, and no one else's.
     expect(leadingKeys(/ApiAccountFunction/)).toEqual([['USER#*', 'RATE#user:*']]);
     expect(leadingKeys(/ApiProgressFunction/)).toEqual([['USER#*']]);
-    expect(leadingKeys(/ApiAttemptsFunction/)).toEqual([['USER#*', 'LESSON#*']]);
+    expect(leadingKeys(/ApiAttemptsFunction/)).toEqual([['USER#*', 'LESSON#*', 'RECEIPT#*']]);
     expect(leadingKeys(/ApiReviewsFunction/)).toEqual([['USER#*', 'LESSON#*']]);
   });
 

@@ -1,60 +1,78 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerDigest, signReceipt } from '../../lambdas/domain/receipt';
 import { schedule } from '../../lambdas/domain/scheduling';
 import { startTestApi, type TestApi } from '../support/api';
 
-/** POST /api/me/merge: answers given before signing in become the learner's attempts and cards, once. */
+/**
+ * POST /api/me/merge: answers given before signing in become the learner's attempts and cards, once,
+ * and only with the receipt the anonymous grading returned (lesson, item, answer, outcome and time
+ * signed by the server; each receipt merged by one learner, once).
+ */
 let api: TestApi;
+let receiptKey: Buffer;
 beforeAll(async () => {
   api = await startTestApi();
+  receiptKey = Buffer.from(process.env.RECEIPT_KEY!, 'base64url');
 });
 afterAll(() => api?.stop());
 
 const LESSON = 'authorization-code-pkce';
-const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+const ORDER = ['make-verifier', 'redirect-authorize', 'sign-in', 'redirect-back', 'exchange', 'verify-and-issue'];
+type Answer = { choices: string[] } | { order: string[] } | { rating: string };
+type Work = { receipt: string; answer: Answer };
 
-function anonymousWork() {
-  return [
-    { id: randomUUID(), lessonId: LESSON, itemId: 'pkce-protects', answer: { choices: ['stolen-token'] }, at: hoursAgo(50) },
-    { id: randomUUID(), lessonId: LESSON, itemId: 'code-flow-steps', answer: { order: ['make-verifier', 'redirect-authorize', 'sign-in', 'redirect-back', 'exchange', 'verify-and-issue'] }, at: hoursAgo(49) },
-    { id: randomUUID(), lessonId: LESSON, itemId: 'code-flow-recall', answer: { rating: 'hard' }, at: hoursAgo(48) },
-  ];
+/** Grades an answer without a session, as the site does before sign-in, and keeps what the site keeps. */
+async function answerAnonymously(itemId: string, answer: Answer): Promise<Work> {
+  const response = await api.call({ method: 'POST', path: `/api/lessons/${LESSON}/attempts`, body: { itemId, answer } });
+  expect(response.status).toBe(200);
+  expect(response.body.recorded).toBe(false);
+  return { receipt: response.body.receipt as string, answer };
 }
 
+const anonymousWork = async () => [
+  await answerAnonymously('pkce-protects', { choices: ['stolen-token'] }),
+  await answerAnonymously('code-flow-steps', { order: ORDER }),
+  await answerAnonymously('code-flow-recall', { rating: 'hard' }),
+];
+
+const claimsOf = (work: Work) => JSON.parse(Buffer.from(work.receipt.split('.')[0]!, 'base64url').toString()) as { id: string; at: number };
+const merge = async (token: string, attempts: Work[]) => api.call({ method: 'POST', path: '/api/me/merge', token, body: { attempts } });
 const exportOf = async (token: string) => (await api.call({ method: 'GET', path: '/api/me/export', token })).body;
 const statsOf = async () => (await api.call({ method: 'GET', path: `/api/authors/lessons/${LESSON}/stats`, token: await api.issuer.mintAccessToken('alan') })).body;
 const attemptsOf = (stats: { items: { itemId: string; attempts: number }[] }) => Object.fromEntries(stats.items.map((i) => [i.itemId, i.attempts]));
 
 describe('merging anonymous work on sign-in', () => {
-  it('records graded attempts and recall ratings at their original times and schedules the cards from them', async () => {
+  it('records graded attempts and recall ratings at their receipts\' times and schedules the cards from them', async () => {
     // Prepare
     const token = await api.issuer.mintAccessToken('ada');
-    const work = anonymousWork();
+    const work = await anonymousWork();
 
     // Act
-    const response = await api.call({ method: 'POST', path: '/api/me/merge', token, body: { attempts: work } });
+    const response = await merge(token, work);
 
     // Assess
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ merged: 3, skipped: 0 });
     const data = await exportOf(token);
-    expect(data.attempts.map((a: { at: string; source: string }) => [a.at, a.source]).sort()).toEqual(work.map((w) => [w.at, 'merge']).sort());
+    const times = work.map((w) => new Date(claimsOf(w).at).toISOString());
+    expect(data.attempts.map((a: { at: string; source: string }) => [a.at, a.source]).sort()).toEqual(times.map((at) => [at, 'merge']).sort());
     const mcq = data.cards.find((c: { itemId: string }) => c.itemId === 'pkce-protects');
     // The wrong choice is graded Again on the server, from the answer's own time.
-    expect(mcq.card.due).toBe(schedule(undefined, 'again', new Date(work[0]!.at)).due);
+    expect(mcq.card.due).toBe(schedule(undefined, 'again', new Date(times[0]!)).due);
     const recall = data.cards.find((c: { itemId: string }) => c.itemId === 'code-flow-recall');
-    expect(recall.card.due).toBe(schedule(undefined, 'hard', new Date(work[2]!.at)).due);
+    expect(recall.card.due).toBe(schedule(undefined, 'hard', new Date(times[2]!)).due);
   });
 
   it('is idempotent: merging the same work again records nothing and counts nothing twice', async () => {
     // Prepare
     const token = await api.issuer.mintAccessToken('grace');
-    const work = anonymousWork();
-    await api.call({ method: 'POST', path: '/api/me/merge', token, body: { attempts: work } });
+    const work = await anonymousWork();
+    await merge(token, work);
     const before = { data: await exportOf(token), stats: attemptsOf(await statsOf()) };
 
     // Act
-    const again = await Promise.all([1, 2].map(() => api.call({ method: 'POST', path: '/api/me/merge', token, body: { attempts: work } })));
+    const again = await Promise.all([1, 2].map(() => merge(token, work)));
 
     // Assess
     for (const response of again) expect(response.body).toEqual({ merged: 0, skipped: 3 });
@@ -64,16 +82,53 @@ describe('merging anonymous work on sign-in', () => {
     expect(after.stats).toEqual(before.stats);
   });
 
-  it('skips answers from the future, older than 30 days, or for items that do not exist', async () => {
-    const token = await api.issuer.mintAccessToken('alan');
-    const base = anonymousWork()[0]!;
-    const attempts = [
-      { ...base, id: randomUUID(), at: new Date(Date.now() + 3_600_000).toISOString() },
-      { ...base, id: randomUUID(), at: hoursAgo(31 * 24) },
-      { ...base, id: randomUUID(), itemId: 'no-such-item' },
+  it('merges each receipt for one learner only: another learner presenting it gets nothing', async () => {
+    // Prepare: katherine merges her work; alan presents a copy of it
+    const work = await answerAnonymously('pkce-protects', { choices: ['stolen-code'] });
+    await merge(api.issuer.signWithIssuerKey({ sub: 'katherine', aud: api.issuer.clientId }, { typ: 'at+jwt' }), [work]);
+    const thief = api.issuer.signWithIssuerKey({ sub: 'mallory', aud: api.issuer.clientId }, { typ: 'at+jwt' });
+
+    // Act
+    const response = await merge(thief, [work]);
+
+    // Assess
+    expect(response.body).toEqual({ merged: 0, skipped: 1 });
+    expect((await exportOf(thief)).attempts).toHaveLength(0);
+  });
+
+  it('refuses work without a valid receipt: made up, altered, for another answer, expired or from the future', async () => {
+    // Prepare
+    const token = api.issuer.signWithIssuerKey({ sub: 'edsger', aud: api.issuer.clientId }, { typ: 'at+jwt' });
+    const genuine = await answerAnonymously('pkce-protects', { choices: ['stolen-code'] });
+    const [body, signature] = genuine.receipt.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
+    const otherKey = Buffer.alloc(32, 7);
+    const signed = (changes: Record<string, unknown>, key = receiptKey) => signReceipt(key, { ...claims, id: randomUUID(), ...changes });
+    const answer = { choices: ['stolen-code'] };
+    const refused: Work[] = [
+      { receipt: signed({}, otherKey), answer }, // not our key
+      { receipt: `${Buffer.from(JSON.stringify({ ...claims, at: Date.now() - 3_600_000 })).toString('base64url')}.${signature}`, answer }, // time altered
+      { receipt: genuine.receipt, answer: { choices: ['stolen-token'] } }, // another answer than the graded one
+      { receipt: signed({ at: Date.now() - 31 * 86_400_000 }), answer }, // older than 30 days
+      { receipt: signed({ at: Date.now() + 3_600_000 }), answer }, // from the future
+      { receipt: signed({ itemId: 'no-such-item', answer: answerDigest(answer) }), answer }, // no such item
+      { receipt: 'not-a-receipt', answer },
     ];
-    const response = await api.call({ method: 'POST', path: '/api/me/merge', token, body: { attempts } });
-    expect(response.body).toEqual({ merged: 0, skipped: 3 });
+
+    // Act
+    const response = await merge(token, refused);
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ merged: 0, skipped: refused.length });
+    expect((await exportOf(token)).attempts).toHaveLength(0);
+  });
+
+  it('refuses the old shape that carried the browser\'s own ids and times', async () => {
+    const token = await api.issuer.mintAccessToken('alan');
+    const old = { id: randomUUID(), lessonId: LESSON, itemId: 'pkce-protects', answer: { choices: ['stolen-code'] }, at: new Date().toISOString() };
+    const response = await merge(token, [old as unknown as Work]);
+    expect(response.status).toBe(400);
   });
 
   it('needs a signed-in learner', async () => {

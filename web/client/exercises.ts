@@ -13,6 +13,8 @@ export interface Grade {
   nextReview?: string;
   /** Said after the grade, e.g. that the answer is kept until the learner signs in again. */
   notice?: string;
+  /** Anonymous grading only: the server's proof of this answer, for the merge on sign-in. */
+  receipt?: string;
 }
 export type Send = (itemId: string, answer: Answer) => Promise<Grade>;
 

@@ -22,7 +22,7 @@ async function sendKept(lessonId: string, itemId: string, answer: Answer, signed
     }
   }
   const grade = await api<Grade>('POST', `/api/lessons/${encodeURIComponent(lessonId)}/attempts`, { itemId, answer });
-  keepWork(lessonId, itemId, answer);
+  if (grade.receipt) keepWork(grade.receipt, answer);
   return ended ? { ...grade, notice: KEPT } : grade;
 }
 

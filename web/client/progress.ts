@@ -5,26 +5,25 @@ import type { Answer } from './exercises';
 /**
  * Work done without a session is kept in localStorage and merged into the account on sign-in:
  * lesson progress (the API only moves status forward, so merging twice is harmless) and answers
- * (`rungs.work`: each with its own id and time; POST /api/me/merge records each id once, at its
- * time). An answer that could not be saved because the session had ended joins the same queue.
+ * (`rungs.work`: each with the receipt its anonymous grading returned; POST /api/me/merge takes
+ * lesson, item, time and id from the receipt and records each once). An answer that could not be
+ * saved because the session had ended joins the same queue.
  */
 const LOCAL_KEY = 'rungs.progress';
 const WORK_KEY = 'rungs.work';
 
 export interface Work {
-  id: string;
-  lessonId: string;
-  itemId: string;
+  receipt: string;
   answer: Answer;
-  at: string;
 }
 
 export const localProgress = (): Record<string, Status> => JSON.parse(localStorage.getItem(LOCAL_KEY) ?? '{}') as Record<string, Status>;
-const localWork = (): Work[] => JSON.parse(localStorage.getItem(WORK_KEY) ?? '[]') as Work[];
+/** Kept work with a receipt (work kept before receipts existed cannot be proven, so it is dropped). */
+const localWork = (): Work[] => (JSON.parse(localStorage.getItem(WORK_KEY) ?? '[]') as Partial<Work>[]).filter((w): w is Work => typeof w.receipt === 'string' && w.answer !== undefined);
 
 /** Keeps an answer for the account (the merge route takes 200 at most: the newest are kept). */
-export function keepWork(lessonId: string, itemId: string, answer: Answer): void {
-  const work = [...localWork(), { id: crypto.randomUUID(), lessonId, itemId, answer, at: new Date().toISOString() }].slice(-200);
+export function keepWork(receipt: string, answer: Answer): void {
+  const work = [...localWork(), { receipt, answer }].slice(-200);
   localStorage.setItem(WORK_KEY, JSON.stringify(work));
 }
 
@@ -47,7 +46,7 @@ export async function mergeLocalWork(): Promise<void> {
   const work = localWork();
   if (work.length === 0) return;
   // Kept on failure: the next sign-in tries again, and ids make a repeat harmless.
-  await api('POST', '/api/me/merge', { attempts: work });
+  await api('POST', '/api/me/merge', { attempts: work.map(({ receipt, answer }) => ({ receipt, answer })) });
   localStorage.removeItem(WORK_KEY);
 }
 
