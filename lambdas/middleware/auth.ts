@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
-import { JwtVerifier } from 'aws-jwt-verify';
+// The subpath, not the package root: the root also loads the Cognito and ALB verifiers (no sideEffects flag, so esbuild keeps them).
+import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
 import { JwtExpiredError, JwtNotBeforeError } from 'aws-jwt-verify/error';
 import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';

@@ -12,15 +12,14 @@ export type KeySource = { kind: 'inline'; value: string } | { kind: 'secret'; ar
 const cache = new Map<string, Promise<Buffer>>();
 
 function keyFrom(source: KeySource, info: string): Promise<Buffer> {
-  const id = `${info}:${source.kind === 'inline' ? 'inline' : source.arn}`;
-  let pending = cache.get(id);
-  if (!pending) {
-    pending = load(source, info).catch((error: unknown) => {
+  const id = info + (source.kind === 'inline' ? '' : source.arn);
+  const pending =
+    cache.get(id) ??
+    load(source, info).catch((error: unknown) => {
       cache.delete(id); // a failed read is retried by the next request, not remembered
       throw error;
     });
-    cache.set(id, pending);
-  }
+  cache.set(id, pending);
   return pending;
 }
 
@@ -36,20 +35,13 @@ async function load(source: KeySource, info: string): Promise<Buffer> {
 
 export const sessionKey = (config: SessionConfig): Promise<Buffer> => keyFrom(config.key, 'session-cookie-v1');
 
-export class ReceiptKeyMissing extends Error {
-  override readonly name = 'ReceiptKeyMissing';
-}
-
 /** Where the receipt key comes from; a function that grades anonymous answers refuses to start without one. */
 export function receiptKeySource(env: NodeJS.ProcessEnv = process.env): KeySource {
   const inline = env.RECEIPT_KEY?.trim();
   const arn = env.RECEIPT_KEY_SECRET_ARN?.trim();
-  if (inline) {
-    if (Buffer.from(inline, 'base64url').length !== 32) throw new ReceiptKeyMissing('RECEIPT_KEY must be 32 bytes, base64url-encoded');
-    return { kind: 'inline', value: inline };
-  }
-  if (arn) return { kind: 'secret', arn };
-  throw new ReceiptKeyMissing('receipts are not configured: RECEIPT_KEY or RECEIPT_KEY_SECRET_ARN missing (see docs/api.md "Sessions")');
+  if (inline && Buffer.from(inline, 'base64url').length === 32) return { kind: 'inline', value: inline };
+  if (!inline && arn) return { kind: 'secret', arn };
+  throw new Error('RECEIPT_KEY (32 bytes, base64url) or RECEIPT_KEY_SECRET_ARN is required (docs/api.md "Anonymous work")');
 }
 
 export const receiptKey = (source: KeySource): Promise<Buffer> => keyFrom(source, 'attempt-receipt-v1');

@@ -77,6 +77,15 @@ describe('what each API function bundles', () => {
     expect(renderingModules(modules)).toEqual([]);
   });
 
+  it.each(Object.entries(apiFunctions).map(([name, fn]) => [name, fn.entry]))('%s bundles the generic JWT verifier only, not the Cognito or ALB ones', async (_name, entry) => {
+    // Act
+    const modules = await bundledModules(entry);
+
+    // Assess: importing aws-jwt-verify's root entry would add them (2.6 KiB, no sideEffects flag)
+    expect(modules.some((m) => m.endsWith('aws-jwt-verify/dist/esm/jwt-verifier.js'))).toBe(true);
+    expect(modules.filter((m) => /aws-jwt-verify\/dist\/esm\/(cognito|alb)-verifier\.js$/.test(m))).toEqual([]);
+  });
+
   it('notices a rendering module in a bundle (the check itself can fail)', () => {
     expect(renderingModules(['lambdas/render/markdown.ts', 'node_modules/yaml/dist/index.js', 'lambdas/api/auth.ts'])).toHaveLength(2);
   });
