@@ -1,9 +1,12 @@
 import type { AnswerKey } from '../domain/answer-key';
-import { AnswerMismatch, grade, ratingOf, type Answer, type Outcome } from '../domain/grading';
+import { cardItemOf, isDue, isPracticeAnswer } from '../domain/cards';
+import { AnswerMismatch, grade, isRight, ratingOf, type Answer, type Outcome } from '../domain/grading';
+import { dayIn } from '../domain/settings';
 import { schedule, type CardState } from '../domain/scheduling';
 import { problem } from '../middleware/problem';
 import { CardConflict, recordAnswer } from '../store/attempts';
 import type { Store } from '../store/client';
+import { getSettings } from '../store/account';
 import { getCard } from '../store/reviews';
 
 /**
@@ -21,17 +24,25 @@ export function gradeOrReject(key: AnswerKey, answer: Answer): Outcome {
   }
 }
 
+/**
+ * Whether an answer schedules its card: on a lesson page only the first answer of a visit does
+ * (`isPracticeAnswer`); in a review only an answer to a card that is due (one per due time, so a
+ * duplicate is stored as practice and changes nothing).
+ */
 export async function recordForLearner(
   store: Store,
   input: { sub: string; key: AnswerKey & { lessonId: string }; answer: Answer; outcome: Outcome; source: 'attempt' | 'review'; at: Date },
-): Promise<CardState> {
+): Promise<{ card: CardState; scheduled: boolean }> {
   const rating = ratingOf(input.outcome);
+  const cardItem = cardItemOf(input.key.itemId, input.answer);
+  const settings = await getSettings(store, input.sub);
   for (let attempt = 0; ; attempt++) {
-    const previousCard = await getCard(store, input.sub, input.key.lessonId, input.key.itemId);
-    const nextCard = schedule(previousCard?.card, rating, input.at);
+    const previousCard = await getCard(store, input.sub, input.key.lessonId, cardItem);
+    const practice = previousCard !== undefined && (input.source === 'attempt' ? isPracticeAnswer(previousCard.card, input.at) : !isDue(previousCard.card, input.at));
+    const nextCard = practice ? undefined : schedule(previousCard?.card, rating, input.at, settings.desiredRetention);
     try {
-      await recordAnswer(store, { ...input, previousCard, nextCard });
-      return nextCard;
+      await recordAnswer(store, { ...input, previousCard, cardItem, nextCard, right: isRight(input.outcome), day: dayIn(input.at, settings.timeZone) });
+      return { card: nextCard ?? previousCard!.card, scheduled: !practice };
     } catch (error) {
       if (!(error instanceof CardConflict) || attempt >= 4) throw error;
     }

@@ -64,7 +64,7 @@ export const apiFunctions = {
     entry: 'lambdas/api/attempts.ts',
     // Anonymous callers are graded too; a token that is sent must be valid.
     routes: [{ method: 'POST', path: '/api/lessons/{id}/attempts', auth: 'optional', idempotent: true }],
-    // Attempt, statistics and card in one transaction (Put, Update); idempotency claim/complete/release.
+    // Attempt, statistics, card, review log and day count in one transaction (Put, Update); idempotency claim/complete/release.
     tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
     description: 'Grades exercise answers; records signed-in attempts, statistics and review cards',
   },
@@ -81,6 +81,7 @@ export const apiFunctions = {
     entry: 'lambdas/api/reviews.ts',
     routes: [
       { method: 'GET', path: '/api/me/reviews', auth: 'required' },
+      { method: 'GET', path: '/api/me/stats', auth: 'required', rateLimit: { weight: 5, failure: 'open' } },
       { method: 'POST', path: '/api/me/reviews/{itemId}', auth: 'required', idempotent: true },
     ],
     tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
@@ -93,9 +94,11 @@ export const apiFunctions = {
       // wait (503) rather than run unmetered when the rate limiter's store is down.
       { method: 'GET', path: '/api/me/export', auth: 'required', rateLimit: { weight: 10, failure: 'closed' } },
       { method: 'DELETE', path: '/api/me', auth: 'required', rateLimit: { weight: 10, failure: 'closed' } },
+      { method: 'GET', path: '/api/me/settings', auth: 'required' },
+      { method: 'PUT', path: '/api/me/settings', auth: 'required' },
     ],
-    tableAccess: { write: ['BatchWriteItem'], partitions: [learnerData] },
-    description: "Exports or deletes all of the learner's data",
+    tableAccess: { write: ['BatchWriteItem', 'PutItem'], partitions: [learnerData] },
+    description: "The learner's settings; exports or deletes all of the learner's data",
   },
   authorStats: {
     entry: 'lambdas/api/author-stats.ts',

@@ -25,8 +25,21 @@ const grades: Record<SelfRating, Grade> = { again: Rating.Again, hard: Rating.Ha
 const stateNames = { [State.New]: 'new', [State.Learning]: 'learning', [State.Review]: 'review', [State.Relearning]: 'relearning' } as const;
 const stateValues = { new: State.New, learning: State.Learning, review: State.Review, relearning: State.Relearning } as const;
 
+/** Desired retention: the probability of recall FSRS aims for when it picks the next interval. */
+export const DEFAULT_RETENTION = 0.9;
+export const MIN_RETENTION = 0.8;
+export const MAX_RETENTION = 0.97;
+
 // Fuzz off: the same history always gives the same due date, which keeps retries and tests exact.
-const scheduler = fsrs({ enable_fuzz: false });
+const schedulers = new Map<number, ReturnType<typeof fsrs>>();
+const schedulerFor = (retention: number) => {
+  let scheduler = schedulers.get(retention);
+  if (!scheduler) {
+    scheduler = fsrs({ enable_fuzz: false, request_retention: retention });
+    schedulers.set(retention, scheduler);
+  }
+  return scheduler;
+};
 
 const toState = (card: Card): CardState => ({
   due: card.due.toISOString(),
@@ -55,7 +68,23 @@ const fromState = (state: CardState): Card => ({
 });
 
 /** The card after one review: a first meeting starts from an empty card. */
-export function schedule(previous: CardState | undefined, rating: SelfRating, now: Date): CardState {
+export function schedule(previous: CardState | undefined, rating: SelfRating, now: Date, retention = DEFAULT_RETENTION): CardState {
   const card = previous ? fromState(previous) : createEmptyCard(now);
-  return toState(scheduler.next(card, now, grades[rating]).card);
+  return toState(schedulerFor(retention).next(card, now, grades[rating]).card);
+}
+
+/**
+ * What each rating would do to a card now: the due time `schedule` would give for it. The review
+ * page labels its four buttons with these, so a label is exactly what the server then schedules.
+ */
+export function previews(previous: CardState | undefined, now: Date, retention = DEFAULT_RETENTION): Record<SelfRating, string> {
+  return Object.fromEntries(
+    (Object.keys(grades) as SelfRating[]).map((rating) => [rating, schedule(previous, rating, now, retention).due]),
+  ) as Record<SelfRating, string>;
+}
+
+/** Whole days between the card's last scheduled answer and `now` (what FSRS calls elapsed days). */
+export function elapsedDays(previous: CardState | undefined, now: Date): number {
+  if (!previous?.lastReview) return 0;
+  return Math.max(0, Math.floor((now.getTime() - Date.parse(previous.lastReview)) / 86_400_000));
 }

@@ -1,10 +1,12 @@
-import { BatchWriteCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { defaultSettings, settingsSchema, type Settings } from '../domain/settings';
 import type { Store } from './client';
 import { keys } from './keys';
 
 /**
  * Everything personal sits in the learner's partition (USER#<sub>): attempts, progress, review cards
- * (their due-index entries are attributes of the same items) and idempotency records. Export and
+ * (their due-index entries are attributes of the same items), review logs, daily activity counts,
+ * settings and idempotency records. Export and
  * delete are therefore one paginated query each — never a scan.
  */
 
@@ -26,13 +28,16 @@ export interface AccountExport {
   progress: Record<string, unknown>[];
   attempts: Record<string, unknown>[];
   cards: Record<string, unknown>[];
+  reviewLogs: Record<string, unknown>[];
+  activityDays: Record<string, unknown>[];
+  settings: Record<string, unknown>[];
 }
 
-const sections: Record<string, keyof AccountExport> = { progress: 'progress', attempt: 'attempts', card: 'cards' };
+const sections: Record<string, keyof AccountExport> = { progress: 'progress', attempt: 'attempts', card: 'cards', reviewLog: 'reviewLogs', activityDay: 'activityDays', settings: 'settings' };
 
 /** The learner's data without storage internals (keys, index attributes, idempotency records). */
 export async function exportAccount(store: Store, sub: string): Promise<AccountExport> {
-  const data: AccountExport = { progress: [], attempts: [], cards: [] };
+  const data: AccountExport = { progress: [], attempts: [], cards: [], reviewLogs: [], activityDays: [], settings: [] };
   for await (const item of userItems(store, sub)) {
     const { pk: _pk, sk: _sk, gsi2pk: _gpk, gsi2sk: _gsk, ttl: _ttl, type, ...fields } = item;
     const section = sections[String(type)];
@@ -62,4 +67,16 @@ export async function deleteAccount(store: Store, sub: string): Promise<number> 
   }
   if (batch.length) await flush();
   return deleted;
+}
+
+const settingsItemSchema = settingsSchema.partial();
+
+export async function getSettings(store: Store, sub: string): Promise<Settings> {
+  const result = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: keys.settings(sub), ConsistentRead: true }));
+  const stored = result.Item ? settingsItemSchema.safeParse(Object.fromEntries(Object.entries(result.Item).filter(([k]) => k in settingsSchema.shape))) : undefined;
+  return { ...defaultSettings, ...(stored?.success ? stored.data : {}) };
+}
+
+export async function putSettings(store: Store, sub: string, settings: Settings): Promise<void> {
+  await store.doc.send(new PutCommand({ TableName: store.tableName, Item: { ...keys.settings(sub), type: 'settings', ...settings } }));
 }

@@ -5,6 +5,8 @@ import type { Answer, Outcome } from '../domain/grading';
 import type { CardState } from '../domain/scheduling';
 import type { Store } from './client';
 import { keys } from './keys';
+import { ratingOf } from '../domain/grading';
+import { activityDayAdd, reviewLogPut } from './review-logs';
 import { cardPut, type StoredCard } from './reviews';
 import { statsUpdate } from './stats';
 
@@ -17,7 +19,13 @@ export interface AnswerRecord {
   source: 'attempt' | 'review';
   at: Date;
   previousCard: StoredCard | undefined;
-  nextCard: CardState;
+  /** The card an answer moves: the item, or one recall prompt (`<item>--<prompt>`). */
+  cardItem: string;
+  /** The card's next state, or undefined for a practice answer (stored, the card untouched). */
+  nextCard: CardState | undefined;
+  /** Whether the answer was right (for mastery) and the learner's calendar day (for goal and streak). */
+  right: boolean;
+  day: string;
 }
 
 /** Raised when another request changed the card between our read and our write. */
@@ -25,7 +33,8 @@ export class CardConflict extends Error {}
 
 /**
  * One answer, written atomically: the attempt in the learner's history, the item's aggregate
- * statistics and the card's next schedule (conditional on the card version that was read).
+ * statistics and, unless it is practice, the card's next schedule (conditional on the card version
+ * that was read), its review log entry and the day's activity count.
  */
 export async function recordAnswer(store: Store, record: AnswerRecord): Promise<void> {
   const { sub, key, outcome, at } = record;
@@ -37,6 +46,7 @@ export async function recordAnswer(store: Store, record: AnswerRecord): Promise<
     itemId: key.itemId,
     kind: key.kind,
     source: record.source,
+    scheduled: record.nextCard !== undefined,
     answer: record.answer,
     ...('correct' in outcome ? { correct: outcome.correct } : { rating: outcome.rating }),
     at: iso,
@@ -44,8 +54,12 @@ export async function recordAnswer(store: Store, record: AnswerRecord): Promise<
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
     { Put: { TableName: store.tableName, Item: attempt } },
     statsUpdate(store, key.lessonId, record),
-    cardPut(store, sub, key, record.previousCard, record.nextCard),
   ];
+  if (record.nextCard) {
+    items.push(cardPut(store, sub, { ...key, itemId: record.cardItem }, record.previousCard, record.nextCard, record.right));
+    items.push(reviewLogPut(store, sub, { lessonId: key.lessonId, cardItem: record.cardItem, kind: key.kind, at: iso, rating: ratingOf(outcome), source: record.source, before: record.previousCard?.card, after: record.nextCard }));
+    items.push(activityDayAdd(store, sub, record.day));
+  }
   try {
     await store.doc.send(new TransactWriteCommand({ TableName: store.tableName, TransactItems: items } as TransactWriteCommandInput));
   } catch (error) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lambdaContext } from '../../bin/local/adapter';
 import { readContentTree } from '../../bin/local/content';
-import { startLocalIssuer, type LocalIssuer } from '../../bin/local/oidc';
+import { devUsers, startLocalIssuer, type LocalIssuer } from '../../bin/local/oidc';
 import { MemorySite } from '../../bin/local/site';
 import { apiFunctions, matchRoute, type ApiFunctionName } from '../../lambdas/api/routes';
 import { ingest } from '../../lambdas/events/ingest';
@@ -58,7 +58,9 @@ function resolve(method: string, path: string) {
 export async function startTestApi(options: { logLevel?: string } = {}): Promise<TestApi> {
   const store = await freshStore();
   useStoreEnv(store);
-  const issuer = await startLocalIssuer();
+  // The dev users plus a few learners whose partitions start empty, so tests stay independent.
+  const learners = ['linus', 'edsger', 'barbara', 'margaret', 'katherine'].map((sub) => ({ sub, name: sub, email: `${sub}@rungs.local`, groups: [] }));
+  const issuer = await startLocalIssuer({ users: [...devUsers, ...learners] });
   Object.assign(process.env, issuer.env, { POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   const content = (await readContentTree(join(repoRoot, 'content'))).filter((o) => o.key.startsWith('security/'));
   const result = await ingest(content, { store, site: new MemorySite() });
