@@ -1,8 +1,9 @@
+import { api } from './api';
 import { session, signIn, signOut } from './auth';
 import { $ } from './dom';
-import { accountPage, callbackPage, homePage, lessonPage, reviewsPage } from './pages';
+import { accountPage, callbackPage, homePage, lessonPage } from './pages';
 
-/** The one script of the site: the sign-in control on every page, then the page's own behaviour. */
+/** The one script of the site: the sign-in control and due count on every page, then the page's own behaviour. */
 function authControl() {
   const box = $('.auth');
   if (!box) return;
@@ -14,13 +15,25 @@ function authControl() {
   box.classList.remove('pending');
 }
 
+/** The number of cards due now, beside "Reviews" in the navigation (signed in only). */
+export async function dueBadge(): Promise<void> {
+  const badge = $('.due-badge');
+  if (!badge || !session()) return;
+  const { dueCount } = await api<{ dueCount: number }>('GET', '/api/me/reviews?due=now&limit=1');
+  badge.textContent = String(dueCount);
+  badge.setAttribute('aria-label', `${dueCount} due`);
+  badge.hidden = dueCount === 0;
+}
+
 const pages: Record<string, () => void | Promise<void>> = {
   home: homePage,
   lesson: lessonPage,
-  reviews: reviewsPage,
+  reviews: async () => (await import('./reviews-page')).default(),
+  stats: async () => (await import('./stats')).statsPage(),
   account: accountPage,
   callback: callbackPage,
 };
 
 authControl();
+void dueBadge().catch(() => undefined);
 void pages[document.body.dataset.page ?? '']?.();
