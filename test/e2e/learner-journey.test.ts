@@ -46,9 +46,14 @@ async function answerLesson(page: Page) {
   await orderWithKeyboard(page, ['make-verifier', 'redirect-authorize', 'sign-in', 'redirect-back', 'exchange', 'verify-and-issue']);
   await page.getByRole('button', { name: 'Check order' }).click();
   await expect.poll(() => page.locator('form.ordering .feedback').textContent()).toContain('Correct');
-  await page.getByText('Show the model answer').first().click();
-  await page.locator('.recall').getByRole('button', { name: 'Good' }).click();
-  await expect.poll(() => page.locator('.recall .feedback').textContent()).toContain('Rated Good');
+  // Each prompt is rated on its own, and only once its model answer is shown.
+  for (const [prompt, rating] of [['parties', 'Again'], ['why-public', 'Good'], ['why-s256', 'Easy']] as const) {
+    const item = page.locator(`.recall li[data-prompt="${prompt}"]`);
+    expect(await item.locator('.rate').isHidden()).toBe(true);
+    await item.getByText('Show the model answer').click();
+    await item.getByRole('button', { name: rating }).click();
+    await expect.poll(() => item.locator('.feedback').textContent()).toContain(`Rated ${rating}`);
+  }
 }
 
 describe.runIf(chromiumAvailable())('a learner journey in a real browser', () => {
@@ -119,37 +124,55 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     const progress = await (await fetch(`${platform.url}/api/me/progress`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(progress.lessons).toEqual([expect.objectContaining({ lessonId: 'authorization-code-pkce', status: 'completed' })]);
 
-    // Act: answer again, now recorded, which schedules four review cards.
+    // Act: answer again, now recorded: each first answer schedules its card (six: two mcq, one ordering, three recall prompts).
     await page.reload();
     await answerLesson(page);
-    expect(await firstMcq(page).locator('.feedback').textContent()).toContain('Next review');
+    expect(await firstMcq(page).locator('.feedback').textContent()).toContain('Next review in 1 minute');
 
-    // Assess: the catalog shows the progress mark.
+    // Act + Assess: answering the first question again, rightly, is practice and moves nothing.
+    await page.getByLabel('An attacker who intercepts the authorization code and redeems it.').check();
+    await firstMcq(page).getByRole('button', { name: 'Check answer' }).click();
+    await expect.poll(() => firstMcq(page).locator('.feedback').textContent()).toContain('Practice');
+    expect(await firstMcq(page).locator('.feedback').textContent()).toContain('next review in 1 minute');
+
+    // Assess: the catalog shows completed and mastery apart.
     await page.goto(`${platform.url}/`);
     const card = page.locator('.lesson-card[data-lesson="authorization-code-pkce"]');
-    await expect.poll(() => card.locator('.progress-mark').textContent()).toBe('✓ Completed');
+    await expect.poll(() => card.locator('.progress-mark').textContent()).toMatch(/^Completed · \d+% mastered$/);
+    expect(await card.locator('.progress-mark').textContent()).not.toBe('Completed · 100% mastered');
 
-    // Assess: the review queue lists the four items.
+    // Assess: the review queue lists what comes up by lesson and question, in words.
     await page.getByRole('link', { name: 'Reviews' }).click();
-    await expect.poll(() => page.locator('.upcoming-list li').count()).toBe(4);
-    expect(await page.locator('.review-status').textContent()).toBe('Nothing is due right now.');
+    await expect.poll(() => page.locator('.upcoming-list li').count()).toBe(6);
+    expect(await page.locator('.upcoming-list').textContent()).toContain('The authorization code flow with PKCE — What does PKCE protect against?');
+    expect(await page.locator('.upcoming-list').textContent()).toMatch(/in 1 minute|now/);
+    expect(await page.locator('.review-counts').textContent()).toMatch(/5 new · 0 learning · 0 review due today/);
     await expectNoAxeViolations(page);
 
-    // Act + Assess: half an hour later the four are due; answer each, then Next, until none is left.
-    await page.clock.setFixedTime(new Date(Date.now() + 30 * 60_000));
-    await page.reload();
-    for (const left of [4, 3, 2, 1]) {
-      await expect.poll(() => page.locator('.review-status').textContent()).toBe(`${left} ${left === 1 ? 'review' : 'reviews'} left.`);
-      const exercise = page.locator('.review-card .exercise');
-      const kind = await exercise.getAttribute('data-kind');
-      if (kind === 'mcq') await exercise.getByRole('radio').first().check();
-      if (kind === 'recall') await exercise.getByRole('button', { name: 'Easy' }).click();
-      else await exercise.locator('button[type="submit"]').click();
-      await expect.poll(() => exercise.locator('.feedback').textContent()).toContain('Next review');
-      if (left === 4) await expectNoAxeViolations(page);
-      await page.getByRole('button', { name: 'Next' }).click();
-    }
-    await expect.poll(() => page.locator('.review-status').textContent()).toBe('All done: nothing else is due right now.');
+    // Act + Assess: without a reload, the page notices the two cards answered Again coming due, and
+    // they are reviewed with the keyboard only.
+    await expect.poll(() => page.locator('.review-card .exercise').count(), { timeout: 150_000, interval: 2000 }).toBe(1);
+    expect(await page.locator('.due-badge').textContent()).toMatch(/^\d+$/);
+    expect(await page.locator('.review-card .exercise').getAttribute('data-kind')).toBe('mcq');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.review-card .feedback').textContent()).toContain('Next review');
+    await expectNoAxeViolations(page);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.review-card .exercise').getAttribute('data-kind'), { timeout: 90_000 }).toBe('recall');
+    expect(await page.locator('.review-card .rate').count()).toBe(0);
+    await page.keyboard.press('Space');
+    const goodLabel = await page.locator('.review-card .rate button[data-rating="good"] .interval').textContent();
+    await page.keyboard.press('3');
+    await expect.poll(() => page.locator('.review-card .feedback').textContent()).toContain('Rated Good');
+    const token2 = await page.evaluate(() => JSON.parse(sessionStorage.getItem('rungs.token') ?? '{}').accessToken as string);
+    const cards = (await (await fetch(`${platform.url}/api/me/export`, { headers: { authorization: `Bearer ${token2}` } })).json()).cards;
+    const rated = cards.find((c: { itemId: string }) => c.itemId === 'code-flow-recall--parties');
+    const minutes = Math.round((Date.parse(rated.card.due) - Date.parse(rated.card.lastReview)) / 60_000);
+    expect(goodLabel).toBe(`${minutes} min`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.session-summary').textContent()).toContain('You reviewed 2 cards');
 
     // Act + Assess: export downloads the learner's data.
     await page.getByRole('link', { name: 'Account' }).click();
@@ -157,7 +180,8 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export my data' }).click()]);
     const exported = JSON.parse(readFileSync((await download.path())!, 'utf8'));
     expect(exported.sub).toBe('ada');
-    expect(exported.cards).toHaveLength(4);
+    expect(exported.cards).toHaveLength(6);
+    expect(exported.reviewLogs).toHaveLength(8);
     await expectNoAxeViolations(page);
 
     // Act + Assess: deletion asks first, then removes everything.

@@ -189,7 +189,7 @@ export async function reviewsPage(): Promise<void> {
       for (const control of $$<HTMLInputElement | HTMLButtonElement>('input, button', copy)) control.disabled = true;
       nextButton();
     });
-    $<HTMLElement>('input, button', copy)?.focus();
+    $<HTMLElement>('input:not([type="hidden"]), button', copy)?.focus();
   };
 
   const showRecall = (card: ReviewCard, copy: HTMLElement, send: (answer: object) => Promise<Grade & { scheduled?: boolean }>) => {
