@@ -191,7 +191,7 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     const after = await (await fetch(`${platform.url}/api/me/export`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(after.cards).toEqual([]);
     expect(after.progress).toEqual([]);
-  });
+  }, 400_000);
 
   it('reorders steps by drag and drop and announces the move', async () => {
     // Prepare

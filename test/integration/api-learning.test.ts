@@ -380,7 +380,7 @@ describe('account', () => {
       progress: [{ lessonId: LESSON, status: 'started', position: 'intro' }],
       attempts: [{ lessonId: LESSON, itemId: 'pkce-protects', correct: true, answer: { choices: ['stolen-code'] } }],
       cards: [{ lessonId: LESSON, itemId: 'pkce-protects' }],
-      reviewLogs: [{ lessonId: LESSON, cardItem: 'pkce-protects', rating: 'good', elapsedDays: 0, after: { state: 'review' } }],
+      reviewLogs: [{ lessonId: LESSON, cardItem: 'pkce-protects', rating: 'good', elapsedDays: 0, after: { state: 'learning' } }],
     });
     expect(exported.body.reviewLogs[0].before).toBeUndefined();
     expect(deleted.status).toBe(204);

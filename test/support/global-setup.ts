@@ -9,7 +9,8 @@ declare module 'vitest' {
 
 /** One DynamoDB Local for the whole run, on a free port; a missing Java fails the run loudly. */
 export default async function setup(project: TestProject) {
-  const dynamo = await startDynamoDbLocal();
+  // A shared, busy machine can take well over 30 s to start the JVM.
+  const dynamo = await startDynamoDbLocal({ timeoutMs: 120_000 });
   project.provide('dynamoEndpoint', dynamo.endpoint);
   return async () => {
     await dynamo.stop();

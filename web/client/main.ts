@@ -1,4 +1,4 @@
-import { api } from './api';
+import { todaySummary } from './today';
 import { session, signIn, signOut } from './auth';
 import { $ } from './dom';
 import { accountPage, callbackPage, homePage, lessonPage } from './pages';
@@ -19,7 +19,7 @@ function authControl() {
 export async function dueBadge(): Promise<void> {
   const badge = $('.due-badge');
   if (!badge || !session()) return;
-  const { dueCount } = await api<{ dueCount: number }>('GET', '/api/me/reviews?due=now&limit=1');
+  const { dueCount } = await todaySummary();
   badge.textContent = String(dueCount);
   badge.setAttribute('aria-label', `${dueCount} due`);
   badge.hidden = dueCount === 0;

@@ -1,4 +1,5 @@
 import { api } from './api';
+import { todaySummary } from './today';
 import { completeSignIn, session, signIn } from './auth';
 import { $, $$, announce, el } from './dom';
 import { enhanceExercises, type Grade } from './exercises';
@@ -112,6 +113,7 @@ export async function homePage(): Promise<void> {
     mark.className = `progress-mark progress-${done(lessonId) ? 'completed' : 'started'}`;
     mark.hidden = false;
   }
+  if (session()) void goalBox().catch(() => undefined);
   if (Object.keys(progress).length === 0) return;
   // A bar per track and unit: lessons completed of all.
   for (const group of $$('.track, .unit')) {
@@ -135,6 +137,18 @@ export async function homePage(): Promise<void> {
     box.append(p);
     $('h1')?.after(box);
   }
+}
+
+/** The daily goal and streak on the home page, with a link to what is due. */
+async function goalBox(): Promise<void> {
+  const { dueCount, today } = await todaySummary();
+  const box = el('section', { class: 'continue today-goal', 'aria-labelledby': 'goal-title' });
+  box.append(el('h2', { id: 'goal-title' }, 'Today'));
+  const line = el('p');
+  const bar = el('progress', { max: String(today.goal), value: String(Math.min(today.done, today.goal)), 'aria-label': `Daily goal: ${today.done} of ${today.goal} reviews` });
+  line.append(bar, ` ${today.done} of ${today.goal} reviews · streak ${today.streak} ${today.streak === 1 ? 'day' : 'days'} · `, el('a', { href: '/reviews/' }, `${dueCount} due now`));
+  box.append(line);
+  $('h1')?.after(box);
 }
 
 export const signInPrompt = (region: HTMLElement | null, what: string) => {
