@@ -44,8 +44,9 @@ export async function mergeLocalWork(): Promise<void> {
     await api('PUT', `/api/me/progress/${encodeURIComponent(lessonId)}`, { status }).catch(() => undefined);
   }
   localStorage.removeItem(LOCAL_KEY);
-  const work = localWork();
-  if (work.length === 0) return;
+  // A recall rating kept before each prompt had its own card names no prompt: it no longer fits.
+  const work = localWork().filter(({ answer }) => !('rating' in answer) || 'prompt' in answer);
+  if (work.length === 0) return localStorage.removeItem(WORK_KEY);
   // Kept on failure: the next sign-in tries again, and ids make a repeat harmless.
   await api('POST', '/api/me/merge', { attempts: work });
   localStorage.removeItem(WORK_KEY);
