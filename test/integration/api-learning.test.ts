@@ -299,20 +299,58 @@ describe('honest scheduling', () => {
     expect(again.body.upcoming).toHaveLength(3);
   });
 
+  it('migrates an old whole-recall card even when one prompt was answered on its own since, keeping that card', async () => {
+    // Prepare: an old whole-recall card, then a per-prompt answer on the lesson page.
+    const token = await api.issuer.mintAccessToken('hedy');
+    const card = { due: '2027-01-05T10:00:00.000Z', stability: 8, difficulty: 5, elapsedDays: 0, scheduledDays: 8, learningSteps: 0, reps: 2, lapses: 0, state: 'review', lastReview: '2026-12-28T10:00:00.000Z' };
+    await api.store.doc.send(new PutCommand({ TableName: api.store.tableName, Item: { ...keys.card('hedy', LESSON, 'code-flow-recall'), ...keys.cardDue('hedy', card.due, LESSON, 'code-flow-recall'), type: 'card', lessonId: LESSON, itemId: 'code-flow-recall', kind: 'recall', card, version: 4 } }));
+    const answered = await api.call({ method: 'POST', path: attemptsPath, token, body: { itemId: 'code-flow-recall', answer: { prompt: 'parties', rating: 'again' } } });
+
+    // Act
+    await api.call({ method: 'GET', path: '/api/me/reviews', token });
+
+    // Assess: the old card is gone, the answered prompt keeps its own schedule, the others inherit the old one.
+    const cards = Object.fromEntries((await userItems('hedy')).filter((i) => i.type === 'card').map((c) => [c.itemId, c.card.due]));
+    expect(cards).toEqual({ 'code-flow-recall--parties': answered.body.nextReview, 'code-flow-recall--why-public': card.due, 'code-flow-recall--why-s256': card.due });
+  });
+
   it('saves settings and schedules with the desired retention', async () => {
     // Prepare
     const token = await api.issuer.mintAccessToken('margaret');
     const saved = await api.call({ method: 'PUT', path: '/api/me/settings', token, body: { desiredRetention: 0.97, timeZone: 'Europe/Berlin' } });
     const invalid = await api.call({ method: 'PUT', path: '/api/me/settings', token, body: { desiredRetention: 0.5 } });
+    const easy = { itemId: 'code-flow-recall', answer: { prompt: 'why-public', rating: 'easy' } };
 
-    // Act
-    const attempt = await api.call({ method: 'POST', path: attemptsPath, token, body: mcq(['stolen-code']) });
-    const anon = await api.call({ method: 'POST', path: attemptsPath, token: await api.issuer.mintAccessToken('katherine'), body: mcq(['stolen-code']) });
+    // Act: the same first rating by a learner at 0.97 and one at the default 0.90
+    const attempt = await api.call({ method: 'POST', path: attemptsPath, token, body: easy });
+    const atDefault = await api.call({ method: 'POST', path: attemptsPath, token: await api.issuer.mintAccessToken('katherine'), body: easy });
 
-    // Assess
+    // Assess: a higher target brings the card back days sooner (about 2 days against 8)
     expect(saved.body).toEqual({ dailyGoal: 20, timeZone: 'Europe/Berlin', desiredRetention: 0.97 });
     expect(invalid.status).toBe(400);
-    expect(Date.parse(attempt.body.nextReview)).toBeLessThan(Date.parse(anon.body.nextReview));
+    expect(Date.parse(atDefault.body.nextReview) - Date.parse(attempt.body.nextReview)).toBeGreaterThan(4 * 86_400_000);
+  });
+
+  it("schedules with the learner's own FSRS parameters from the settings item, and a settings update keeps them", async () => {
+    // Prepare: what an optimizer writes (w[3], the stability after a first Easy, four times the default).
+    const { default_w } = await import('ts-fsrs');
+    const w = default_w.map((value, i) => (i === 3 ? value * 4 : value));
+    const token = await api.issuer.mintAccessToken('frances');
+    const other = await api.issuer.mintAccessToken('ken');
+    await api.store.doc.send(new UpdateCommand({ TableName: api.store.tableName, Key: keys.settings('frances'), UpdateExpression: 'SET #type = :type, w = :w', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':type': 'settings', ':w': w } }));
+    const easy = { itemId: 'code-flow-recall', answer: { prompt: 'why-s256', rating: 'easy' } };
+
+    // Act
+    const updated = await api.call({ method: 'PUT', path: '/api/me/settings', token, body: { dailyGoal: 5 } });
+    const refused = await api.call({ method: 'PUT', path: '/api/me/settings', token, body: { w: default_w } });
+    const fitted = await api.call({ method: 'POST', path: attemptsPath, token, body: easy });
+    const defaults = await api.call({ method: 'POST', path: attemptsPath, token: other, body: easy });
+
+    // Assess
+    expect(updated.body).toEqual({ dailyGoal: 5, timeZone: 'UTC', desiredRetention: 0.9, w });
+    expect(refused.status).toBe(400);
+    expect((await api.call({ method: 'GET', path: '/api/me/settings', token })).body.w).toEqual(w);
+    expect(Date.parse(fitted.body.nextReview) - Date.parse(defaults.body.nextReview)).toBeGreaterThan(7 * 86_400_000);
   });
 });
 

@@ -17,7 +17,7 @@ function anonymousWork() {
   return [
     { id: randomUUID(), lessonId: LESSON, itemId: 'pkce-protects', answer: { choices: ['stolen-token'] }, at: hoursAgo(50) },
     { id: randomUUID(), lessonId: LESSON, itemId: 'code-flow-steps', answer: { order: ['make-verifier', 'redirect-authorize', 'sign-in', 'redirect-back', 'exchange', 'verify-and-issue'] }, at: hoursAgo(49) },
-    { id: randomUUID(), lessonId: LESSON, itemId: 'code-flow-recall', answer: { rating: 'hard' }, at: hoursAgo(48) },
+    { id: randomUUID(), lessonId: LESSON, itemId: 'code-flow-recall', answer: { prompt: 'parties', rating: 'hard' }, at: hoursAgo(48) },
   ];
 }
 
@@ -42,8 +42,34 @@ describe('merging anonymous work on sign-in', () => {
     const mcq = data.cards.find((c: { itemId: string }) => c.itemId === 'pkce-protects');
     // The wrong choice is graded Again on the server, from the answer's own time.
     expect(mcq.card.due).toBe(schedule(undefined, 'again', new Date(work[0]!.at)).due);
-    const recall = data.cards.find((c: { itemId: string }) => c.itemId === 'code-flow-recall');
+    // A recall rating is one prompt's: that prompt's card, and no other, is scheduled.
+    const recall = data.cards.find((c: { itemId: string }) => c.itemId === 'code-flow-recall--parties');
     expect(recall.card.due).toBe(schedule(undefined, 'hard', new Date(work[2]!.at)).due);
+    expect(data.cards).toHaveLength(3);
+    // Each merged answer is a scheduled one: a review log at its own time, counted on its own day.
+    expect(data.reviewLogs.map((l: { at: string; source: string }) => [l.at, l.source])).toEqual(work.map((w) => [w.at, 'merge']));
+    expect(data.activityDays.reduce((n: number, d: { reviews: number }) => n + d.reviews, 0)).toBe(3);
+  });
+
+  it('follows the lesson-page rule at the original times: the first answer of a visit schedules, later and older ones are practice', async () => {
+    // Prepare: the first answer (wrong) 20 h ago, a right one 19 h ago in the same visit, and one
+    // from 30 h ago that arrives in a later merge (say, from another browser).
+    const token = await api.issuer.mintAccessToken('margaret');
+    const first = { id: randomUUID(), lessonId: LESSON, itemId: 'pkce-protects', answer: { choices: ['stolen-token'] }, at: hoursAgo(20) };
+    const sameVisit = { ...first, id: randomUUID(), answer: { choices: ['stolen-code'] }, at: hoursAgo(19) };
+    const older = { ...first, id: randomUUID(), answer: { choices: ['stolen-code'] }, at: hoursAgo(30) };
+
+    // Act
+    const merged = await api.call({ method: 'POST', path: '/api/me/merge', token, body: { attempts: [sameVisit, first] } });
+    const late = await api.call({ method: 'POST', path: '/api/me/merge', token, body: { attempts: [older] } });
+
+    // Assess: all three are kept; only the first scheduled, so the card is where Again put it.
+    expect([merged.body, late.body]).toEqual([{ merged: 2, skipped: 0 }, { merged: 1, skipped: 0 }]);
+    const data = await exportOf(token);
+    expect(data.attempts.map((a: { at: string; scheduled: boolean }) => [a.at, a.scheduled]).sort()).toEqual([[older.at, false], [first.at, true], [sameVisit.at, false]].sort());
+    expect(data.cards).toHaveLength(1);
+    expect(data.cards[0].card.due).toBe(schedule(undefined, 'again', new Date(first.at)).due);
+    expect(data.reviewLogs).toHaveLength(1);
   });
 
   it('is idempotent: merging the same work again records nothing and counts nothing twice', async () => {
