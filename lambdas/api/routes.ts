@@ -112,7 +112,8 @@ export const apiFunctions = {
       { method: 'PUT', path: '/api/me/settings', auth: 'required' },
     ],
     // Deletion also removes the learner's rate-limit items (RATE#user:<sub>), which hold the sub;
-    // settings are updated field by field (UpdateItem) in the learner's partition.
+    // settings are updated field by field (UpdateItem) in the learner's partition (UpdateItem on the
+    // rate-limit items adds nothing: the limiter's own grant already has it).
     tableAccess: { write: ['BatchWriteItem', 'UpdateItem'], partitions: [learnerData, learnerRateLimits] },
     description: "The learner's settings; exports or deletes all of the learner's data",
   },
