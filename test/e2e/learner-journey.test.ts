@@ -314,7 +314,7 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     for (const [width, height, name] of [[1280, 900, 'desktop'], [320, 640, 'phone']] as const) {
       const shots = await browser.newContext({ viewport: { width, height } });
       const shot = await shots.newPage();
-      for (const [label, path] of [['home', '/'], ['lesson', LESSON], ['concepts', '/concepts/'], ['reviews', '/reviews/'], ['account', '/account/']]) {
+      for (const [label, path] of [['home', '/'], ['lesson', LESSON], ['concepts', '/concepts/'], ['reviews', '/reviews/'], ['stats', '/stats/'], ['account', '/account/']]) {
         await shot.goto(`${platform.url}${path}`);
         await shot.waitForLoadState('networkidle');
         await shot.screenshot({ path: `${shotsDir}/${label}-${name}.png`, fullPage: true });
