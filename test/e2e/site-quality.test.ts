@@ -169,6 +169,15 @@ describe.runIf(chromiumAvailable())('every page of the site', () => {
     expect(heights).toBe(1);
     const headerOverflow = await page.$eval('.site-header', (header) => header.scrollWidth - header.clientWidth);
     expect(headerOverflow).toBeLessThanOrEqual(0);
+    // Signed in, the row is at its widest: a two-digit due badge and "Sign out".
+    const signedInOverflow = await page.$eval('.site-header', (header) => {
+      const badge = header.querySelector<HTMLElement>('.due-badge')!;
+      badge.textContent = '12';
+      badge.hidden = false;
+      header.querySelector('.auth-button')!.textContent = 'Sign out';
+      return header.scrollWidth - header.clientWidth;
+    });
+    expect(signedInOverflow).toBeLessThanOrEqual(0);
     await context.close();
   });
 });

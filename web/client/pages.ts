@@ -4,7 +4,7 @@ import { completeSignIn, forgetSession, session, signIn, signOutEverywhere } fro
 import { $, $$, announce, el } from './dom';
 import { enhanceExercises, type Answer, type Grade } from './exercises';
 import { score } from './search';
-import { allProgress, clearLocalProgress, keepWork, localProgress, mergeLocalWork, recordProgress } from './progress';
+import { accountProgress, allProgress, clearLocalProgress, keepWork, localProgress, mergeLocalWork, recordProgress, type Mastery } from './progress';
 
 const KEPT = 'You are signed out: this answer is kept and will be saved to your account when you sign in again.';
 
@@ -28,14 +28,6 @@ export async function sendKept(lessonId: string, itemId: string, answer: Answer,
 }
 
 /** One function per page kind (`<body data-page>`). */
-
-export interface Mastery {
-  total: number;
-  answered: number;
-  mastered: number;
-  completed: boolean;
-  mastery: number;
-}
 
 /** "Completed" and "mastered" are different things, and both are shown. */
 export const masteryText = (m: Mastery) => `${m.completed ? 'Completed' : `${m.answered} of ${m.total} answered`} · ${Math.round(m.mastery * 100)}% mastered`;
@@ -121,7 +113,7 @@ export async function homePage(): Promise<void> {
   const form = $<HTMLFormElement>('.catalog-filter');
   if (form) enhanceCatalogFilter(form);
   const progress = await allProgress().catch(() => localProgress());
-  const server = session() ? await api<{ lessons: { lessonId: string; status: string; updatedAt: string }[]; mastery: Record<string, Mastery> }>('GET', '/api/me/progress').catch(() => undefined) : undefined;
+  const server = session() ? await accountProgress().catch(() => undefined) : undefined;
   const mastery = server?.mastery ?? {};
   const done = (lessonId: string) => progress[lessonId] === 'completed' || mastery[lessonId]?.completed === true;
   for (const card of $$('.lesson-card')) {

@@ -57,11 +57,27 @@ export const clearLocalProgress = () => {
   localStorage.removeItem(WORK_KEY);
 };
 
+export interface Mastery {
+  total: number;
+  answered: number;
+  mastered: number;
+  completed: boolean;
+  mastery: number;
+}
+export interface AccountProgress {
+  lessons: (ProgressEntry & { updatedAt: string })[];
+  mastery: Record<string, Mastery>;
+}
+
+/** GET /api/me/progress once per page load (the home page reads it twice: statuses, then mastery). */
+let accountPending: Promise<AccountProgress> | undefined;
+export const accountProgress = () => (accountPending ??= api<AccountProgress>('GET', '/api/me/progress'));
+
 /** Everything known about the learner's progress: the account's when signed in, plus local. */
 export async function allProgress(): Promise<Record<string, Status>> {
   const merged = localProgress();
   if (session()) {
-    const { lessons } = await api<{ lessons: ProgressEntry[] }>('GET', '/api/me/progress');
+    const { lessons } = await accountProgress();
     for (const entry of lessons) if (merged[entry.lessonId] !== 'completed') merged[entry.lessonId] = entry.status;
   }
   return merged;

@@ -10,7 +10,7 @@ const needsScript = html`<noscript><p>This page needs JavaScript: it shows your 
 
 export function reviewsPage(assets: AssetManifest): string {
   const body = html`<h1>Reviews</h1>
-<p class="lead">Exercises you answered come back when you are about to forget them.</p>
+<p class="lead">Exercises you answered come back when you are about to forget them. <a href="/stats/">Your statistics</a></p>
 ${needsScript}
 <div class="reviews" data-state="loading">
 <p class="review-counts"></p>
