@@ -9,7 +9,7 @@ import { getAnswerKey } from '../store/answer-keys';
 import { defaultStore, type Store } from '../store/client';
 import { learnerStats } from '../domain/stats';
 import { listActivityDays, listReviewLogs } from '../store/review-logs';
-import { getCard, listCards, migrateCard, type StoredCard } from '../store/reviews';
+import { getCard, listCards, listCardsDueAfter, listCardsDueBy, migrateCard, type StoredCard } from '../store/reviews';
 import { gradeOrReject, recordForLearner } from './answers';
 import { httpHandler } from './http';
 import { notFound, parseBody, pathParam, queryParams } from './input';
@@ -18,15 +18,17 @@ import { cardIdSchema, reviewBodySchema, reviewsQuerySchema } from './schemas';
 /**
  * Old whole-recall cards become one card per prompt (see `splitRecallCard`); true when any moved.
  * A prompt that already has its own card (answered on the lesson page since) keeps it: only the
- * missing prompts inherit the old schedule.
+ * missing prompts inherit the old schedule. Old cards are rare and only ever fewer, so the look-ups
+ * here happen once per old card.
  */
 async function migrateOldRecallCards(store: Store, sub: string, cards: StoredCard[]): Promise<boolean> {
-  const existing = new Set(cards.map((c) => `${c.lessonId}.${c.itemId}`));
   let migrated = false;
   for (const card of cards) {
     if (card.kind !== 'recall' || parseCardItem(card.itemId).promptId) continue;
-    const replacements = splitRecallCard(card, await getAnswerKey(store, card.lessonId, card.itemId))?.filter((c) => !existing.has(`${c.lessonId}.${c.itemId}`));
-    if (replacements && (await migrateCard(store, sub, card, replacements))) migrated = true;
+    const split = splitRecallCard(card, await getAnswerKey(store, card.lessonId, card.itemId));
+    if (!split) continue;
+    const existing = await Promise.all(split.map((c) => getCard(store, sub, c.lessonId, c.itemId)));
+    if (await migrateCard(store, sub, card, split.filter((_, i) => !existing[i]))) migrated = true;
   }
   return migrated;
 }
@@ -72,13 +74,14 @@ export const handler = httpHandler(
       const { due, limit } = queryParams(event, reviewsQuerySchema);
       const at = due === 'now' ? new Date() : new Date(due);
       const [settings, days] = await Promise.all([getSettings(store, sub), listActivityDays(store, sub)]);
-      let cards = await listCards(store, sub);
-      if (await migrateOldRecallCards(store, sub, cards)) cards = await listCards(store, sub);
-      cards.sort((a, b) => a.card.due.localeCompare(b.card.due));
-      const dueNow = cards.filter((c) => isDue(c.card, at));
       const until = endOfDay(at, settings.timeZone);
+      // The day's queue and the next cards after now, from the due index; never the whole partition.
+      const read = () => Promise.all([listCardsDueBy(store, sub, until), listCardsDueAfter(store, sub, at, limit)]);
+      let [dayQueue, later] = await read();
+      if (await migrateOldRecallCards(store, sub, [...dayQueue, ...later])) [dayQueue, later] = await read();
+      const dueNow = dayQueue.filter((c) => isDue(c.card, at));
       const counts = { new: 0, learning: 0, review: 0 };
-      for (const card of cards) if (Date.parse(card.card.due) < until.getTime()) counts[category(card)]++;
+      for (const card of dayQueue) if (Date.parse(card.card.due) < until.getTime()) counts[category(card)]++;
       const today = dayIn(at, settings.timeZone);
       return json(
         200,
@@ -87,7 +90,7 @@ export const handler = httpHandler(
           cards: dueNow.slice(0, limit).map((c) => ({ ...cardView(c), previews: previews(c.card, at, settings) })),
           dueCount: dueNow.length,
           counts,
-          upcoming: cards.filter((c) => !isDue(c.card, at)).slice(0, limit).map(cardView),
+          upcoming: later.map(cardView),
           today: { day: today, goal: settings.dailyGoal, done: days.find((d) => d.day === today)?.reviews ?? 0, streak: streak(days.filter((d) => d.reviews > 0).map((d) => d.day), at, settings.timeZone), endsAt: until.toISOString() },
         },
         { 'Cache-Control': 'no-store' },

@@ -1,6 +1,6 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from '../domain/zod';
-import { cardStateSchema, type CardState } from '../domain/scheduling';
+import { cardStateSchema, elapsedDays, type CardState } from '../domain/scheduling';
 import { selfRatings, type SelfRating } from '../domain/grading';
 import type { Store } from './client';
 import { keys } from './keys';
@@ -38,12 +38,11 @@ export function reviewLogPut(
   sub: string,
   log: { lessonId: string; cardItem: string; kind: ReviewLog['kind']; at: string; rating: SelfRating; source: ReviewLog['source']; before: CardState | undefined; after: CardState },
 ): TransactItem {
-  const elapsedDays = log.before?.lastReview ? Math.max(0, Math.floor((Date.parse(log.at) - Date.parse(log.before.lastReview)) / 86_400_000)) : 0;
   const { before, ...rest } = log;
   return {
     Put: {
       TableName: store.tableName,
-      Item: { ...keys.reviewLog(sub, log.at, log.lessonId, log.cardItem), type: 'reviewLog', ...rest, ...(before ? { before } : {}), elapsedDays },
+      Item: { ...keys.reviewLog(sub, log.at, log.lessonId, log.cardItem), type: 'reviewLog', ...rest, ...(before ? { before } : {}), elapsedDays: elapsedDays(before, new Date(log.at)) },
     },
   };
 }

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, paginateQuery, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from '../domain/zod';
 import type { AnswerKey } from '../domain/answer-key';
 import { cardStateSchema, type CardState } from '../domain/scheduling';
@@ -61,15 +61,35 @@ export function cardPut(
   };
 }
 
-/** Cards due at or before `at`, earliest first, read from the due index. */
-export async function listDueCards(store: Store, sub: string, at: Date, limit: number): Promise<StoredCard[]> {
-  const bound = keys.dueUntil(sub, at.toISOString());
-  const result = await store.doc.send(
-    new QueryCommand({
+/**
+ * Every card due at or before `until`, earliest first, from the due index (all pages: what the
+ * learner's day holds, so the queue and its counts never read the whole partition).
+ */
+export async function listCardsDueBy(store: Store, sub: string, until: Date): Promise<StoredCard[]> {
+  const bound = keys.dueUntil(sub, until.toISOString());
+  const pages = paginateQuery(
+    { client: store.doc },
+    {
       TableName: store.tableName,
       IndexName: keys.dueIndex,
       KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :until',
       ExpressionAttributeValues: { ':pk': bound.gsi2pk, ':until': bound.gsi2sk },
+    },
+  );
+  const cards: StoredCard[] = [];
+  for await (const page of pages) cards.push(...(page.Items ?? []).map((item) => storedCardSchema.parse(item)));
+  return cards;
+}
+
+/** The next `limit` cards due after `after`, earliest first (one page of the due index). */
+export async function listCardsDueAfter(store: Store, sub: string, after: Date, limit: number): Promise<StoredCard[]> {
+  const bound = keys.dueUntil(sub, after.toISOString());
+  const result = await store.doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      IndexName: keys.dueIndex,
+      KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk > :after',
+      ExpressionAttributeValues: { ':pk': bound.gsi2pk, ':after': bound.gsi2sk },
       Limit: limit,
     }),
   );

@@ -62,6 +62,8 @@ export async function reviewsPage(): Promise<void> {
   const upcomingSection = $<HTMLElement>('.upcoming')!;
   const tally: Record<Rating, number> = { again: 0, hard: 0, good: 0, easy: 0 };
   let reviewed = 0;
+  /** Cards answered in this session and when they are due again, by the server's answer. */
+  const answeredUntil = new Map<string, number>();
   let queue: Queue;
   let index = 0;
   let busy = false;
@@ -71,6 +73,8 @@ export async function reviewsPage(): Promise<void> {
 
   const load = async () => {
     queue = await api<Queue>('GET', '/api/me/reviews?due=now&limit=100');
+    // The due index is eventually consistent: a card answered a moment ago may still read as due.
+    queue.cards = queue.cards.filter((c) => !((answeredUntil.get(c.id) ?? 0) > Date.now()));
     index = 0;
     const { counts, today } = queue;
     countsLine.replaceChildren(
@@ -144,7 +148,8 @@ export async function reviewsPage(): Promise<void> {
     next.focus();
   };
 
-  const answered = async (grade: Grade & { rating?: Rating }, rating: Rating) => {
+  const answered = async (card: ReviewCard, grade: Grade, rating: Rating) => {
+    if (grade.nextReview) answeredUntil.set(card.id, Date.parse(grade.nextReview));
     reviewed++;
     tally[rating]++;
     if (grade.scheduled) queue.today.done++;
@@ -187,7 +192,7 @@ export async function reviewsPage(): Promise<void> {
     enhanceExercises(holder, (_item, answer) => send(answer), (_item, grade) => {
       if (done) return;
       done = true;
-      void answered(grade, grade.correct ? 'good' : 'again');
+      void answered(card, grade, grade.correct ? 'good' : 'again');
       for (const control of $$<HTMLInputElement | HTMLButtonElement>('input, button', copy)) control.disabled = true;
       nextButton();
     });
@@ -207,7 +212,7 @@ export async function reviewsPage(): Promise<void> {
       rated = true;
       try {
         const grade = await send({ prompt, rating });
-        await answered(grade, rating);
+        await answered(card, grade, rating);
         for (const b of $$<HTMLButtonElement>('.rate button', copy)) b.disabled = true;
         announce(feedbackBox, `Rated ${text}.${grade.nextReview ? ` Next review ${relativeTime(new Date(grade.nextReview), new Date())}.` : ''}${grade.notice ? ` ${grade.notice}` : ''}`);
         nextButton();
