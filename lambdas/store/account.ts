@@ -70,13 +70,19 @@ export async function deleteAccount(store: Store, sub: string): Promise<number> 
   return deleted;
 }
 
-const settingsItemSchema = z.partial(settingsSchema);
-
-/** The learner's settings, defaults for what was never saved (a stored field that no longer parses is dropped). */
+/**
+ * The learner's settings, defaults for what was never saved. Each stored field is checked on its
+ * own: one that no longer parses (say, parameters of an unknown length) falls back to its default
+ * without taking the others with it.
+ */
 export async function getSettings(store: Store, sub: string): Promise<Settings> {
   const result = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: keys.settings(sub), ConsistentRead: true }));
-  const stored = result.Item ? settingsItemSchema.safeParse(Object.fromEntries(Object.entries(result.Item).filter(([k]) => k in settingsSchema.shape))) : undefined;
-  return { ...defaultSettings, ...(stored?.success ? stored.data : {}) };
+  const stored: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(settingsSchema.shape)) {
+    const parsed = result.Item && name in result.Item ? (schema as z.ZodMiniType).safeParse(result.Item[name]) : undefined;
+    if (parsed?.success && parsed.data !== undefined) stored[name] = parsed.data;
+  }
+  return { ...defaultSettings, ...(stored as Partial<Settings>) };
 }
 
 /**

@@ -351,6 +351,9 @@ describe('honest scheduling', () => {
     expect(refused.status).toBe(400);
     expect((await api.call({ method: 'GET', path: '/api/me/settings', token })).body.w).toEqual(w);
     expect(Date.parse(fitted.body.nextReview) - Date.parse(defaults.body.nextReview)).toBeGreaterThan(7 * 86_400_000);
+    // Parameters that do not parse fall back to FSRS's defaults and take no other setting with them.
+    await api.store.doc.send(new UpdateCommand({ TableName: api.store.tableName, Key: keys.settings('frances'), UpdateExpression: 'SET w = :w', ExpressionAttributeValues: { ':w': [1, 2, 3] } }));
+    expect((await api.call({ method: 'GET', path: '/api/me/settings', token })).body).toEqual({ dailyGoal: 5, timeZone: 'UTC', desiredRetention: 0.9 });
   });
 });
 
