@@ -6,9 +6,9 @@ const dynamoDbLocal = ['test/support/global-setup.ts'];
 export default defineConfig({
   test: {
     testTimeout: 30_000,
-    // Browser tests poll for what the page shows after an API call; a busy machine needs more than 1 s.
-    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 60_000,
+    // On a busy shared machine one API round trip can take over a second: polls wait up to 10 s.
+    expect: { poll: { timeout: 10_000 } },
     // In CI every test is listed by name, and a JSON summary is kept for the closing line of .ci/run.
     reporters: process.env.CI === 'true' ? ['verbose', 'json'] : ['default'],
     outputFile: { json: 'test-output/vitest.json' },

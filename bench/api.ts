@@ -107,7 +107,7 @@ export async function measureGradedAttempt(iterations: number): Promise<LatencyR
       const previousCard = await getCard(store, 'bench-bare', lessonId, body.itemId);
       const outcome = grade(key, body.answer);
       const at = new Date();
-      await recordAnswer(store, { sub: 'bench-bare', key: { ...key, lessonId }, answer: body.answer, outcome, source: 'attempt', at, previousCard, nextCard: schedule(previousCard?.card, ratingOf(outcome), at) });
+      await recordAnswer(store, { sub: 'bench-bare', key: { ...key, lessonId }, answer: body.answer, outcome, source: 'attempt', at, previousCard, cardItem: body.itemId, nextCard: schedule(previousCard?.card, ratingOf(outcome), at), right: true, day: at.toISOString().slice(0, 10) });
       await complete(store, scope, { statusCode: 201, headers: {}, body: '{}' });
     };
 

@@ -28,22 +28,30 @@ const hashed = (name: string, body: Uint8Array) => {
  * CDK constructs are.
  */
 export function buildSite(): SiteBuild {
+  // Code-split: every page loads main.js; the reviews and statistics pages import their own chunks
+  // (named by esbuild's content hash), so a lesson page carries none of their code.
   const bundle = buildSync({
     entryPoints: [join(webDir, 'client', 'main.ts')],
     bundle: true,
+    splitting: true,
     minify: true,
     format: 'esm',
     target: ['es2022'],
+    outdir: join(webDir, 'out'),
+    entryNames: '[name]',
+    chunkNames: 'chunk-[hash]',
     write: false,
     legalComments: 'none',
   });
+  const main = bundle.outputFiles.find((f) => basename(f.path) === 'main.js')!;
+  const chunks = bundle.outputFiles.filter((f) => f !== main);
+  const files = new Map<string, Uint8Array>(chunks.map((f) => [basename(f.path), f.contents]));
   const sources: [string, Uint8Array][] = [
-    ['main.js', bundle.outputFiles[0]!.contents],
+    ['main.js', main.contents],
     ['styles.css', readFileSync(join(webDir, 'static', 'styles.css'))],
     ['favicon.svg', readFileSync(join(webDir, 'static', 'favicon.svg'))],
   ];
   const manifest: AssetManifest = {};
-  const files = new Map<string, Uint8Array>();
   for (const [name, body] of sources) {
     const file = hashed(name, body);
     manifest[name] = file;

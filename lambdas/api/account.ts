@@ -1,16 +1,20 @@
 import { callerOf } from '../middleware/auth';
 import { json } from '../middleware/problem';
-import { deleteAccount, exportAccount } from '../store/account';
+import { settingsUpdateSchema } from '../domain/settings';
+import { deleteAccount, exportAccount, getSettings, putSettings } from '../store/account';
 import { defaultStore } from '../store/client';
 import { globalSignOut } from '../session/global-sign-out';
 import { revokeTokensBefore } from '../store/sessions';
 import { httpHandler } from './http';
+import { parseBody } from './input';
 
 /** The longest access-token lifetime the issuers may be configured with (Cognito's maximum is 1 day; ours is ≤ 1 h). */
 const ACCESS_TOKEN_MAX_SECONDS = 3600;
 const signOutAtIssuer = globalSignOut();
 
 /**
+ * GET/PUT /api/me/settings — daily goal, time zone (the browser's) and desired retention; a PUT
+ * changes only the fields it names (and never the FSRS parameters an optimizer stores beside them).
  * GET /api/me/export — all of the learner's data as JSON. DELETE /api/me — deletes all of it
  * (aggregate item statistics hold no identity and stay), which ends every session: the session
  * families live in the same partition, and every access token issued so far is refused from the
@@ -21,6 +25,13 @@ export const handler = httpHandler(
   async (event, context) => {
     const { sub } = callerOf(context);
     const store = defaultStore();
+    if (event.routeKey.endsWith('/api/me/settings')) {
+      if (event.requestContext.http.method === 'PUT') {
+        await putSettings(store, sub, parseBody(event, settingsUpdateSchema));
+        return json(200, await getSettings(store, sub), { 'Cache-Control': 'no-store' });
+      }
+      return json(200, await getSettings(store, sub), { 'Cache-Control': 'no-store' });
+    }
     if (event.requestContext.http.method === 'GET') {
       const data = await exportAccount(store, sub);
       return json(200, { sub, exportedAt: new Date().toISOString(), ...data }, {

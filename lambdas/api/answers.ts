@@ -1,9 +1,12 @@
 import type { AnswerKey } from '../domain/answer-key';
-import { AnswerMismatch, grade, ratingOf, type Answer, type Outcome } from '../domain/grading';
+import { cardItemOf, isDue, isPracticeAnswer } from '../domain/cards';
+import { AnswerMismatch, grade, isRight, ratingOf, type Answer, type Outcome } from '../domain/grading';
+import { dayIn } from '../domain/settings';
 import { schedule, type CardState } from '../domain/scheduling';
 import { problem } from '../middleware/problem';
 import { CardConflict, recordAnswer } from '../store/attempts';
 import type { Store } from '../store/client';
+import { getSettings } from '../store/account';
 import { getCard } from '../store/reviews';
 
 /**
@@ -21,19 +24,29 @@ export function gradeOrReject(key: AnswerKey, answer: Answer): Outcome {
   }
 }
 
+/**
+ * Whether an answer schedules its card: on a lesson page only the first answer of a visit does
+ * (`isPracticeAnswer`); in a review only an answer to a card that is due (one per due time, so a
+ * duplicate is stored as practice and changes nothing). Anonymous work merged on sign-in follows
+ * the lesson-page rule at the answer's original time: the first answer of that visit schedules,
+ * and an answer older than the card's last scheduled answer is practice, so a merge never moves a
+ * schedule back. The scheduler uses the learner's desired retention and, when an optimizer has
+ * fitted them, their own FSRS parameters (both from the settings item).
+ */
 export async function recordForLearner(
   store: Store,
   input: { sub: string; key: AnswerKey & { lessonId: string }; answer: Answer; outcome: Outcome; source: 'attempt' | 'review' | 'merge'; at: Date; attemptId?: string },
-): Promise<CardState> {
+): Promise<{ card: CardState; scheduled: boolean }> {
   const rating = ratingOf(input.outcome);
+  const cardItem = cardItemOf(input.key.itemId, input.answer);
+  const settings = await getSettings(store, input.sub);
   for (let attempt = 0; ; attempt++) {
-    const previousCard = await getCard(store, input.sub, input.key.lessonId, input.key.itemId);
-    // A merged answer older than the card's last review joins the history but cannot move the schedule back.
-    const lastReview = previousCard?.card.lastReview;
-    const nextCard = lastReview && new Date(lastReview) > input.at ? previousCard.card : schedule(previousCard?.card, rating, input.at);
+    const previousCard = await getCard(store, input.sub, input.key.lessonId, cardItem);
+    const practice = previousCard !== undefined && (input.source === 'review' ? !isDue(previousCard.card, input.at) : isPracticeAnswer(previousCard.card, input.at));
+    const nextCard = practice ? undefined : schedule(previousCard?.card, rating, input.at, settings);
     try {
-      await recordAnswer(store, { ...input, previousCard, nextCard });
-      return nextCard;
+      await recordAnswer(store, { ...input, previousCard, cardItem, nextCard, right: isRight(input.outcome), day: dayIn(input.at, settings.timeZone) });
+      return { card: nextCard ?? previousCard!.card, scheduled: !practice };
     } catch (error) {
       if (!(error instanceof CardConflict) || attempt >= 4) throw error;
     }

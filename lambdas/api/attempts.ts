@@ -71,8 +71,9 @@ async function merge(event: Parameters<Parameters<typeof httpHandler>[1]>[0], su
 }
 /**
  * POST /api/lessons/{id}/attempts — grades an answer on the server and returns correctness with every
- * choice's explanation. Anonymous callers get the grade only; a signed-in learner's attempt is stored,
- * counted in the item's statistics and schedules the item's review card.
+ * choice's explanation. Anonymous callers get the grade only; a signed-in learner's attempt is stored
+ * and counted in the item's statistics, and the first answer of a lesson visit schedules the item's
+ * review card (later ones are practice, see `isPracticeAnswer`).
  */
 export const handler = httpHandler(
   'attempts',
@@ -90,7 +91,8 @@ export const handler = httpHandler(
       const receipt = issueReceipt(await receiptKey(receipts), { lessonId, itemId, answer, outcome, at: new Date() });
       return json(200, { ...outcome, recorded: false, receipt }, { 'Cache-Control': 'no-store' });
     }
-    const card = await recordForLearner(store, { sub: context.caller.sub, key: { ...key, lessonId }, answer, outcome, source: 'attempt', at: new Date() });
-    return json(201, { ...outcome, recorded: true, nextReview: card.due }, { 'Cache-Control': 'no-store' });
+    const { card, scheduled } = await recordForLearner(store, { sub: context.caller.sub, key: { ...key, lessonId }, answer, outcome, source: 'attempt', at: new Date() });
+    // A practice answer (a second answer in the same visit) is graded and stored but leaves the card as it was.
+    return json(201, { ...outcome, recorded: true, practice: !scheduled, nextReview: card.due }, { 'Cache-Control': 'no-store' });
   },
 );

@@ -1,7 +1,10 @@
 import { mergeProgress, progressUpdateSchema } from '../domain/progress';
 import { callerOf } from '../middleware/auth';
 import { json, problem } from '../middleware/problem';
-import { defaultStore } from '../store/client';
+import { lessonCardItems, lessonMastery } from '../domain/cards';
+import { listAnswerKeys } from '../store/answer-keys';
+import { defaultStore, type Store } from '../store/client';
+import { listCards, type StoredCard } from '../store/reviews';
 import { getProgress, lessonExists, listProgress, putProgressIfUnchanged } from '../store/progress';
 import { httpHandler } from './http';
 import { notFound, parseBody, pathParam } from './input';
@@ -9,8 +12,22 @@ import { slugSchema } from './schemas';
 
 const MAX_TRIES = 8;
 
+/** Completed (every card answered) and mastery (right and not overdue) of each lesson the learner has cards in. */
+async function masteryByLesson(store: Store, cards: StoredCard[], now: Date) {
+  const byLesson = new Map<string, StoredCard[]>();
+  for (const card of cards) byLesson.set(card.lessonId, [...(byLesson.get(card.lessonId) ?? []), card]);
+  const entries = await Promise.all(
+    [...byLesson].map(async ([lessonId, lessonCards]) => {
+      const items = lessonCardItems(await listAnswerKeys(store, lessonId));
+      return [lessonId, lessonMastery(items, lessonCards, now)] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
 /**
- * GET /api/me/progress — every lesson the learner has started. PUT /api/me/progress/{lessonId} —
+ * GET /api/me/progress — every lesson the learner has started, and per lesson with cards its
+ * completion and mastery computed from the cards (see `lessonMastery`). PUT /api/me/progress/{lessonId} —
  * records started/completed and the last position. Two tabs writing at once both land: each write
  * is conditional on the version it read and, on a conflict, is merged again onto the newer state
  * (status never moves backwards). A client that sends `version` asks for a strict check instead: 409
@@ -22,7 +39,8 @@ export const handler = httpHandler(
     const { sub } = callerOf(context);
     const store = defaultStore();
     if (event.requestContext.http.method === 'GET') {
-      return json(200, { lessons: await listProgress(store, sub) }, { 'Cache-Control': 'no-store' });
+      const [lessons, cards] = await Promise.all([listProgress(store, sub), listCards(store, sub)]);
+      return json(200, { lessons, mastery: await masteryByLesson(store, cards, new Date()) }, { 'Cache-Control': 'no-store' });
     }
     const lessonId = pathParam(event, 'lessonId', slugSchema);
     const update = parseBody(event, progressUpdateSchema);

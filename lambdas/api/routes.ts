@@ -81,8 +81,8 @@ export const apiFunctions = {
       // Anonymous work merged on sign-in: idempotent by each attempt's own id; up to 200 answers.
       { method: 'POST', path: '/api/me/merge', auth: 'required', rateLimit: { weight: 10 } },
     ],
-    // Attempt, statistics and card in one transaction (Put, Update); idempotency claim/complete/release;
-    // the single-use claim of each merged receipt (RECEIPT#<id>, Put).
+    // Attempt, statistics, card, review log and day count in one transaction (Put, Update); idempotency
+    // claim/complete/release; the single-use claim of each merged receipt (RECEIPT#<id>, Put).
     tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics, mergedReceipts] },
     description: 'Grades exercise answers; records signed-in attempts, statistics and review cards',
     needsReceiptKey: true,
@@ -100,6 +100,7 @@ export const apiFunctions = {
     entry: 'lambdas/api/reviews.ts',
     routes: [
       { method: 'GET', path: '/api/me/reviews', auth: 'required' },
+      { method: 'GET', path: '/api/me/stats', auth: 'required', rateLimit: { weight: 5, failure: 'open' } },
       { method: 'POST', path: '/api/me/reviews/{itemId}', auth: 'required', idempotent: true },
     ],
     tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
@@ -113,10 +114,15 @@ export const apiFunctions = {
       { method: 'GET', path: '/api/me/export', auth: 'required', rateLimit: { weight: 10, failure: 'closed' } },
       // Deletion cannot be undone: it needs a sign-in from the last five minutes (step-up).
       { method: 'DELETE', path: '/api/me', auth: 'required', maxAuthAgeSeconds: 300, rateLimit: { weight: 10, failure: 'closed' } },
+      { method: 'GET', path: '/api/me/settings', auth: 'required' },
+      // Naturally idempotent: a PUT names the values it sets.
+      { method: 'PUT', path: '/api/me/settings', auth: 'required' },
     ],
-    // Deletion also removes the learner's rate-limit items (RATE#user:<sub>), which hold the sub.
-    tableAccess: { write: ['BatchWriteItem'], partitions: [learnerData, learnerRateLimits] },
-    description: "Exports or deletes all of the learner's data",
+    // Deletion also removes the learner's rate-limit items (RATE#user:<sub>), which hold the sub;
+    // settings are updated field by field (UpdateItem) in the learner's partition (UpdateItem on the
+    // rate-limit items adds nothing: the limiter's own grant already has it).
+    tableAccess: { write: ['BatchWriteItem', 'UpdateItem'], partitions: [learnerData, learnerRateLimits] },
+    description: "The learner's settings; exports or deletes all of the learner's data",
     signsOutAtIssuer: true,
   },
   auth: {

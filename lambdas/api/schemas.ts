@@ -11,13 +11,17 @@ export const slugSchema = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
 /** POST /api/lessons/{id}/attempts */
 export const attemptBodySchema = z.strictObject({ itemId: slugSchema, answer: answerSchema });
 
-/** A card is named `<lessonId>.<itemId>` (slugs never contain a dot). */
+/**
+ * A card is named `<lessonId>.<cardItem>` (slugs never contain a dot); a recall prompt's card item
+ * is `<item>--<prompt>` (see lambdas/domain/cards.ts).
+ */
+const cardItemSchema = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*(?:--[a-z0-9]+(?:-[a-z0-9]+)*)?$/), z.maxLength(201));
 export const cardIdSchema = z.pipe(
   z.pipe(
-    z.string().check(z.maxLength(201)),
+    z.string().check(z.maxLength(302)),
     z.transform((value: string) => value.split('.')),
   ),
-  z.tuple([slugSchema, slugSchema]),
+  z.tuple([slugSchema, cardItemSchema]),
 );
 
 /** GET /api/me/reviews?due=now|<ISO datetime>&limit=<1..100> */

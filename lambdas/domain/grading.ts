@@ -15,14 +15,15 @@ const id = z.string().check(z.minLength(1), z.maxLength(100));
 export const answerSchema = z.union([
   z.strictObject({ choices: z.array(id).check(z.minLength(1), z.maxLength(50)) }),
   z.strictObject({ order: z.array(id).check(z.minLength(1), z.maxLength(50)) }),
-  z.strictObject({ rating: z.enum(selfRatings) }),
+  /** One recall prompt, self-rated after its model answer was revealed. */
+  z.strictObject({ prompt: id, rating: z.enum(selfRatings) }),
 ]);
 export type Answer = z.infer<typeof answerSchema>;
 
 export type Outcome =
   | { kind: 'mcq'; itemId: string; correct: boolean; correctChoices: string[]; explanations: Record<string, string> }
   | { kind: 'ordering'; itemId: string; correct: boolean; correctOrder: string[] }
-  | { kind: 'recall'; itemId: string; rating: SelfRating; modelAnswers: { id: string; answer: string }[] };
+  | { kind: 'recall'; itemId: string; prompt: string; rating: SelfRating; modelAnswer: string };
 
 /** Why an answer does not fit its item; the handler turns it into a 400. */
 export class AnswerMismatch extends Error {}
@@ -43,8 +44,10 @@ export function grade(key: AnswerKey, answer: Answer): Outcome {
     const correct = answer.order.every((step, i) => step === key.order[i]);
     return { kind: 'ordering', itemId: key.itemId, correct, correctOrder: key.order };
   }
-  if (!('rating' in answer)) throw new AnswerMismatch(`item "${key.itemId}" is recall: rate yourself with "rating" (again, hard, good, easy)`);
-  return { kind: 'recall', itemId: key.itemId, rating: answer.rating, modelAnswers: key.prompts };
+  if (!('rating' in answer)) throw new AnswerMismatch(`item "${key.itemId}" is recall: name the "prompt" and rate yourself with "rating" (again, hard, good, easy)`);
+  const prompt = key.prompts.find((p) => p.id === answer.prompt);
+  if (!prompt) throw new AnswerMismatch(`item "${key.itemId}" has no recall prompt "${answer.prompt}"`);
+  return { kind: 'recall', itemId: key.itemId, prompt: prompt.id, rating: answer.rating, modelAnswer: prompt.answer };
 }
 
 /** The review rating an outcome feeds into scheduling: graded items map correct→good, incorrect→again. */
@@ -52,6 +55,9 @@ export function ratingOf(outcome: Outcome): SelfRating {
   if (outcome.kind === 'recall') return outcome.rating;
   return outcome.correct ? 'good' : 'again';
 }
+
+/** Whether an outcome counts as right for mastery: a correct graded answer, or recall rated above Again. */
+export const isRight = (outcome: Outcome): boolean => ('correct' in outcome ? outcome.correct : outcome.rating !== 'again');
 
 /** The choices an mcq answer picked, for per-choice statistics. */
 export const pickedChoices = (answer: Answer): string[] => ('choices' in answer ? answer.choices : []);

@@ -1,13 +1,16 @@
-import { paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import * as z from '../domain/zod';
+import { defaultSettings, settingsSchema, type LearnerSettings, type Settings } from '../domain/settings';
 import { batchWrite } from './batch';
 import type { Store } from './client';
 import { keys } from './keys';
 
 /**
  * Everything personal sits in the learner's partition (USER#<sub>): attempts, progress, review cards
- * (their due-index entries are attributes of the same items) and idempotency records. The one other
- * item that holds the sub is the learner's rate-limit state (RATE#user:<sub>, one item per policy
- * set). Export is one paginated query, delete one per partition — never a scan.
+ * (their due-index entries are attributes of the same items), review logs, daily activity counts,
+ * settings, sessions and idempotency records. The one other item that holds the sub is the
+ * learner's rate-limit state (RATE#user:<sub>, one item per policy set). Export is one paginated
+ * query, delete one per partition — never a scan.
  */
 
 async function* partitionItems(store: Store, pk: string, projection?: string) {
@@ -28,13 +31,16 @@ export interface AccountExport {
   progress: Record<string, unknown>[];
   attempts: Record<string, unknown>[];
   cards: Record<string, unknown>[];
+  reviewLogs: Record<string, unknown>[];
+  activityDays: Record<string, unknown>[];
+  settings: Record<string, unknown>[];
 }
 
-const sections: Record<string, keyof AccountExport> = { progress: 'progress', attempt: 'attempts', card: 'cards' };
+const sections: Record<string, keyof AccountExport> = { progress: 'progress', attempt: 'attempts', card: 'cards', reviewLog: 'reviewLogs', activityDay: 'activityDays', settings: 'settings' };
 
 /** The learner's data without storage internals (keys, index attributes, idempotency records). */
 export async function exportAccount(store: Store, sub: string): Promise<AccountExport> {
-  const data: AccountExport = { progress: [], attempts: [], cards: [] };
+  const data: AccountExport = { progress: [], attempts: [], cards: [], reviewLogs: [], activityDays: [], settings: [] };
   for await (const item of partitionItems(store, keys.user(sub).pk)) {
     const { pk: _pk, sk: _sk, gsi2pk: _gpk, gsi2sk: _gsk, ttl: _ttl, type, ...fields } = item;
     const section = sections[String(type)];
@@ -62,4 +68,39 @@ export async function deleteAccount(store: Store, sub: string): Promise<number> 
   }
   if (batch.length) await flush();
   return deleted;
+}
+
+/**
+ * The learner's settings, defaults for what was never saved. Each stored field is checked on its
+ * own: one that no longer parses (say, parameters of an unknown length) falls back to its default
+ * without taking the others with it.
+ */
+export async function getSettings(store: Store, sub: string): Promise<Settings> {
+  const result = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: keys.settings(sub), ConsistentRead: true }));
+  const stored: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(settingsSchema.shape)) {
+    const parsed = result.Item && name in result.Item ? (schema as z.ZodMiniType).safeParse(result.Item[name]) : undefined;
+    if (parsed?.success && parsed.data !== undefined) stored[name] = parsed.data;
+  }
+  return { ...defaultSettings, ...(stored as Partial<Settings>) };
+}
+
+/**
+ * Saves what the learner set (goal, time zone, desired retention), field by field: an update never
+ * overwrites the other attributes of the item, such as the FSRS parameters (`w`) an optimizer
+ * writes there.
+ */
+export async function putSettings(store: Store, sub: string, settings: LearnerSettings): Promise<void> {
+  const fields = Object.entries(settings).filter(([, value]) => value !== undefined);
+  const names = Object.fromEntries([['#type', 'type'], ...fields.map(([name], i) => [`#f${i}`, name])]);
+  const values = Object.fromEntries([[':type', 'settings'], ...fields.map(([, value], i) => [`:f${i}`, value])]);
+  await store.doc.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: keys.settings(sub),
+      UpdateExpression: `SET ${['#type = :type', ...fields.map((_, i) => `#f${i} = :f${i}`)].join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
 }

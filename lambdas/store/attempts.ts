@@ -1,10 +1,11 @@
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { AnswerKey } from '../domain/answer-key';
-import type { Answer, Outcome } from '../domain/grading';
+import { ratingOf, type Answer, type Outcome } from '../domain/grading';
 import type { CardState } from '../domain/scheduling';
 import { isConditionalFailure, type Store } from './client';
 import { keys } from './keys';
+import { activityDayAdd, reviewLogPut } from './review-logs';
 import { cardPut, type StoredCard } from './reviews';
 import { statsUpdate } from './stats';
 
@@ -17,7 +18,13 @@ export interface AnswerRecord {
   source: 'attempt' | 'review' | 'merge';
   at: Date;
   previousCard: StoredCard | undefined;
-  nextCard: CardState;
+  /** The card an answer moves: the item, or one recall prompt (`<item>--<prompt>`). */
+  cardItem: string;
+  /** The card's next state, or undefined for a practice answer (stored, the card untouched). */
+  nextCard: CardState | undefined;
+  /** Whether the answer was right (for mastery) and the learner's calendar day (for goal and streak). */
+  right: boolean;
+  day: string;
   /** A client-chosen id (anonymous work merged on sign-in): the attempt is written at most once. */
   attemptId?: string;
 }
@@ -30,7 +37,8 @@ export class AlreadyRecorded extends Error {}
 
 /**
  * One answer, written atomically: the attempt in the learner's history, the item's aggregate
- * statistics and the card's next schedule (conditional on the card version that was read).
+ * statistics and, unless it is practice, the card's next schedule (conditional on the card version
+ * that was read), its review log entry and the day's activity count.
  */
 export async function recordAnswer(store: Store, record: AnswerRecord): Promise<void> {
   const { sub, key, outcome, at } = record;
@@ -42,6 +50,7 @@ export async function recordAnswer(store: Store, record: AnswerRecord): Promise<
     itemId: key.itemId,
     kind: key.kind,
     source: record.source,
+    scheduled: record.nextCard !== undefined,
     answer: record.answer,
     ...('correct' in outcome ? { correct: outcome.correct } : { rating: outcome.rating }),
     at: iso,
@@ -49,8 +58,12 @@ export async function recordAnswer(store: Store, record: AnswerRecord): Promise<
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
     { Put: { TableName: store.tableName, Item: attempt, ...(record.attemptId ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) } },
     statsUpdate(store, key.lessonId, record),
-    cardPut(store, sub, key, record.previousCard, record.nextCard),
   ];
+  if (record.nextCard) {
+    items.push(cardPut(store, sub, { ...key, itemId: record.cardItem }, record.previousCard, record.nextCard, record.right));
+    items.push(reviewLogPut(store, sub, { lessonId: key.lessonId, cardItem: record.cardItem, kind: key.kind, at: iso, rating: ratingOf(outcome), source: record.source, before: record.previousCard?.card, after: record.nextCard }));
+    items.push(activityDayAdd(store, sub, record.day));
+  }
   try {
     await store.doc.send(new TransactWriteCommand({ TableName: store.tableName, TransactItems: items } as TransactWriteCommandInput));
   } catch (error) {

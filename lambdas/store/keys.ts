@@ -56,6 +56,7 @@ export const keys = {
   progress: (sub: string, lessonId: string) => ({ pk: `USER#${sub}`, sk: `PROGRESS#${lessonId}` }),
   progressPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'PROGRESS#' }),
   card: (sub: string, lessonId: string, itemId: string) => ({ pk: `USER#${sub}`, sk: `CARD#${lessonId}#${itemId}` }),
+  cardPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'CARD#' }),
   /** A card's place in its learner's due queue (ISO due time sorts chronologically). */
   cardDue: (sub: string, due: string, lessonId: string, itemId: string) => ({ gsi2pk: `DUE#${sub}`, gsi2sk: `${due}#${lessonId}#${itemId}` }),
   /** Upper bound of the due queue at `at`: every sort key due at or before it sorts below. */
@@ -66,6 +67,14 @@ export const keys = {
   sessionPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'SESSION#' }),
   /** Attribute of a learner's rate-limit items: access tokens issued before it (epoch seconds) are refused. */
   revokedBefore: 'revokedBefore',
+  /** One scheduled answer (FSRS review log), in time order: what a parameter optimizer reads. */
+  reviewLog: (sub: string, at: string, lessonId: string, cardItem: string) => ({ pk: `USER#${sub}`, sk: `LOG#${at}#${lessonId}#${cardItem}` }),
+  reviewLogPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'LOG#' }),
+  /** The learner's settings: daily goal, time zone, desired retention. */
+  settings: (sub: string) => ({ pk: `USER#${sub}`, sk: 'SETTINGS' }),
+  /** Scheduled answers on one calendar day (YYYY-MM-DD in the learner's time zone): goal and streak. */
+  activityDay: (sub: string, day: string) => ({ pk: `USER#${sub}`, sk: `DAY#${day}` }),
+  activityDayPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'DAY#' }),
   idempotency: (sub: string, scope: string, key: string) => ({ pk: `USER#${sub}`, sk: `IDEMPOTENCY#${scope}#${key}` }),
   /** Aggregate (anonymous) answer statistics of one item, beside its lesson. */
   itemStats: (lessonId: string, itemId: string) => ({ pk: `LESSON#${lessonId}`, sk: `STATS#${itemId}` }),

@@ -1,9 +1,10 @@
-import { GetCommand, QueryCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, paginateQuery, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from '../domain/zod';
 import type { AnswerKey } from '../domain/answer-key';
 import { cardStateSchema, type CardState } from '../domain/scheduling';
 import type { Store } from './client';
 import { keys } from './keys';
+import { queryPrefix } from './query';
 
 /**
  * Review cards: one per learner and exercise item, pk USER#<sub>, sk CARD#<lesson>#<item>. Each card
@@ -17,6 +18,8 @@ export const storedCardSchema = z.object({
   kind: z.enum(['mcq', 'ordering', 'recall']),
   card: cardStateSchema,
   version: z.number().check(z.int()),
+  /** Whether the latest scheduled answer was right; absent on cards written before it was kept. */
+  lastCorrect: z.optional(z.boolean()),
 });
 export type StoredCard = z.infer<typeof storedCardSchema>;
 
@@ -28,7 +31,14 @@ export async function getCard(store: Store, sub: string, lessonId: string, itemI
 }
 
 /** The write of a card's next state, conditional on the version it was computed from. */
-export function cardPut(store: Store, sub: string, key: AnswerKey & { lessonId: string }, previous: StoredCard | undefined, card: CardState): TransactItem {
+export function cardPut(
+  store: Store,
+  sub: string,
+  key: Pick<AnswerKey, 'kind' | 'itemId'> & { lessonId: string },
+  previous: StoredCard | undefined,
+  card: CardState,
+  lastCorrect?: boolean,
+): TransactItem {
   const item = {
     ...keys.card(sub, key.lessonId, key.itemId),
     ...keys.cardDue(sub, card.due, key.lessonId, key.itemId),
@@ -38,6 +48,7 @@ export function cardPut(store: Store, sub: string, key: AnswerKey & { lessonId: 
     kind: key.kind,
     card,
     version: (previous?.version ?? 0) + 1,
+    ...(lastCorrect !== undefined ? { lastCorrect } : {}),
   };
   return {
     Put: {
@@ -50,17 +61,68 @@ export function cardPut(store: Store, sub: string, key: AnswerKey & { lessonId: 
   };
 }
 
-/** Cards due at or before `at`, earliest first, read from the due index. */
-export async function listDueCards(store: Store, sub: string, at: Date, limit: number): Promise<StoredCard[]> {
-  const bound = keys.dueUntil(sub, at.toISOString());
-  const result = await store.doc.send(
-    new QueryCommand({
+/**
+ * Every card due at or before `until`, earliest first, from the due index (all pages: what the
+ * learner's day holds, so the queue and its counts never read the whole partition).
+ */
+export async function listCardsDueBy(store: Store, sub: string, until: Date): Promise<StoredCard[]> {
+  const bound = keys.dueUntil(sub, until.toISOString());
+  const pages = paginateQuery(
+    { client: store.doc },
+    {
       TableName: store.tableName,
       IndexName: keys.dueIndex,
       KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :until',
       ExpressionAttributeValues: { ':pk': bound.gsi2pk, ':until': bound.gsi2sk },
+    },
+  );
+  const cards: StoredCard[] = [];
+  for await (const page of pages) cards.push(...(page.Items ?? []).map((item) => storedCardSchema.parse(item)));
+  return cards;
+}
+
+/** The next `limit` cards due after `after`, earliest first (one page of the due index). */
+export async function listCardsDueAfter(store: Store, sub: string, after: Date, limit: number): Promise<StoredCard[]> {
+  const bound = keys.dueUntil(sub, after.toISOString());
+  const result = await store.doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      IndexName: keys.dueIndex,
+      KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk > :after',
+      ExpressionAttributeValues: { ':pk': bound.gsi2pk, ':after': bound.gsi2sk },
       Limit: limit,
     }),
   );
   return (result.Items ?? []).map((item) => storedCardSchema.parse(item));
+}
+
+/** Every card of the learner (all lessons), for mastery, forecasts and statistics. */
+export async function listCards(store: Store, sub: string): Promise<StoredCard[]> {
+  return (await queryPrefix(store, keys.cardPrefix(sub))).map((item) => storedCardSchema.parse(item));
+}
+
+/**
+ * Replaces an old whole-recall card by its per-prompt cards in one transaction: the old card is
+ * deleted only if it is still the version that was read, and a prompt card that already exists is
+ * never overwritten (a newer answer to it wins). So a migration that races a review, or runs twice,
+ * loses nothing.
+ */
+export async function migrateCard(store: Store, sub: string, old: StoredCard, replacements: (StoredCard & { migratedFrom: string })[]): Promise<boolean> {
+  const items: TransactItem[] = [
+    { Delete: { TableName: store.tableName, Key: keys.card(sub, old.lessonId, old.itemId), ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': old.version } } },
+    ...replacements.map((card) => ({
+      Put: {
+        TableName: store.tableName,
+        Item: { ...keys.card(sub, card.lessonId, card.itemId), ...keys.cardDue(sub, card.card.due, card.lessonId, card.itemId), type: 'card', ...card, version: 1 },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    })),
+  ];
+  try {
+    await store.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'TransactionCanceledException') return false;
+    throw error;
+  }
 }

@@ -46,9 +46,14 @@ async function answerLesson(page: Page) {
   await orderWithKeyboard(page, ['make-verifier', 'redirect-authorize', 'sign-in', 'redirect-back', 'exchange', 'verify-and-issue']);
   await page.getByRole('button', { name: 'Check order' }).click();
   await expect.poll(() => page.locator('form.ordering .feedback').textContent()).toContain('Correct');
-  await page.getByText('Show the model answer').first().click();
-  await page.locator('.recall').getByRole('button', { name: 'Good' }).click();
-  await expect.poll(() => page.locator('.recall .feedback').textContent()).toContain('Rated Good');
+  // Each prompt is rated on its own, and only once its model answer is shown.
+  for (const [prompt, rating] of [['parties', 'Again'], ['why-public', 'Good'], ['why-s256', 'Easy']] as const) {
+    const item = page.locator(`.recall li[data-prompt="${prompt}"]`);
+    expect(await item.locator('.rate').isHidden()).toBe(true);
+    await item.getByText('Show the model answer').click();
+    await item.getByRole('button', { name: rating }).click();
+    await expect.poll(() => item.locator('.feedback').textContent()).toContain(`Rated ${rating}`);
+  }
 }
 
 describe.runIf(chromiumAvailable())('a learner journey in a real browser', () => {
@@ -121,39 +126,64 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     const progress = await (await fetch(`${platform.url}/api/me/progress`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(progress.lessons).toEqual([expect.objectContaining({ lessonId: 'authorization-code-pkce', status: 'completed' })]);
 
-    // Act: answer again, now recorded, which schedules four review cards.
+    // Assess: the anonymous answers were merged as the first answers of that visit, at their own
+    // times: they scheduled the six cards (two mcq, one ordering, three recall prompts).
+    const exportOf = async (bearer: string) => (await fetch(`${platform.url}/api/me/export`, { headers: { authorization: `Bearer ${bearer}` } })).json();
+    const merged = await exportOf(token);
+    expect(merged.cards).toHaveLength(6);
+    expect(merged.reviewLogs.map((log: { source: string }) => log.source)).toEqual(Array(6).fill('merge'));
+
+    // Act: answer everything again, signed in: within the same visit every answer is practice.
     await page.reload();
     await answerLesson(page);
-    expect(await firstMcq(page).locator('.feedback').textContent()).toContain('Next review');
+    await page.getByLabel('An attacker who intercepts the authorization code and redeems it.').check();
+    await firstMcq(page).getByRole('button', { name: 'Check answer' }).click();
 
-    // Assess: the catalog shows the progress mark.
+    // Assess: practice is said so, graded, and moves no card.
+    await expect.poll(() => firstMcq(page).locator('.feedback').textContent()).toContain('Correct!');
+    expect(await firstMcq(page).locator('.feedback').textContent()).toMatch(/Practice: your first answer already scheduled this card, next review (in 1 minute|now)/);
+    const practised = await exportOf(token);
+    expect(practised.attempts).toHaveLength(13);
+    expect(practised.attempts.filter((a: { scheduled: boolean }) => a.scheduled)).toHaveLength(6);
+    expect(practised.reviewLogs).toHaveLength(6);
+    expect(practised.cards.map((c: { card: { due: string } }) => c.card.due).sort()).toEqual(merged.cards.map((c: { card: { due: string } }) => c.card.due).sort());
+
+    // Assess: the catalog shows completed and mastery apart.
     await page.goto(`${platform.url}/`);
-    const card = page.locator('.lesson-card[data-lesson="authorization-code-pkce"]');
-    await expect.poll(() => card.locator('.progress-mark').textContent()).toBe('✓ Completed');
+    const card = page.locator('.track .lesson-card[data-lesson="authorization-code-pkce"]');
+    await expect.poll(() => card.locator('.progress-mark').textContent()).toMatch(/^Completed · \d+% mastered$/);
+    expect(await card.locator('.progress-mark').textContent()).not.toBe('Completed · 100% mastered');
 
-    // Assess: the review queue lists the four items.
+    // Assess: the review queue names what comes up by lesson and question, in words; counts per kind.
     await page.getByRole('link', { name: 'Reviews' }).click();
-    await expect.poll(() => page.locator('.upcoming-list li').count()).toBe(4);
-    expect(await page.locator('.review-status').textContent()).toBe('Nothing is due right now.');
+    await expect.poll(() => page.locator('.upcoming-list').textContent()).toContain('The authorization code flow with PKCE — An app sends code_challenge');
+    expect(await page.locator('.upcoming-list').textContent()).toMatch(/in \d+ minutes?|in \d+ days?|tomorrow/);
+    expect(await page.locator('.review-counts').textContent()).toMatch(/5 new · 0 learning · 0 review due today/);
     await expectNoAxeViolations(page);
 
-    // Act + Assess: a month later the four are due (the anonymous answers, merged at sign-in, and
-    // the signed-in ones each moved the cards on); answer each, then Next, until none is left.
-    await page.clock.setFixedTime(new Date(Date.now() + 30 * 86_400_000));
-    await page.reload();
-    for (const left of [4, 3, 2, 1]) {
-      // By the page's clock the access token has expired too: the page first refreshes it (seconds here).
-      await expect.poll(() => page.locator('.review-status').textContent(), { timeout: 15_000 }).toBe(`${left} ${left === 1 ? 'review' : 'reviews'} left.`);
-      const exercise = page.locator('.review-card .exercise');
-      const kind = await exercise.getAttribute('data-kind');
-      if (kind === 'mcq') await exercise.getByRole('radio').first().check();
-      if (kind === 'recall') await exercise.getByRole('button', { name: 'Easy' }).click();
-      else await exercise.locator('button[type="submit"]').click();
-      await expect.poll(() => exercise.locator('.feedback').textContent()).toContain('Next review');
-      if (left === 4) await expectNoAxeViolations(page);
-      await page.getByRole('button', { name: 'Next' }).click();
-    }
-    await expect.poll(() => page.locator('.review-status').textContent()).toBe('All done: nothing else is due right now.');
+    // Act + Assess: the two cards answered Again come due a minute after the anonymous answers; the
+    // page notices without a reload, and they are reviewed with the keyboard only.
+    await expect.poll(() => page.locator('.review-card .exercise').count(), { timeout: 150_000, interval: 2000 }).toBe(1);
+    await expect.poll(() => page.locator('.due-badge').textContent()).toMatch(/^\d+$/);
+    expect(await page.locator('.review-card .exercise').getAttribute('data-kind')).toBe('mcq');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.review-card .feedback').textContent()).toContain('Next review');
+    await expectNoAxeViolations(page);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.review-card .exercise').getAttribute('data-kind'), { timeout: 90_000 }).toBe('recall');
+    expect(await page.locator('.review-card .rate').count()).toBe(0);
+    await page.keyboard.press('Space');
+    const goodLabel = await page.locator('.review-card .rate button[data-rating="good"] .interval').textContent();
+    await page.keyboard.press('3');
+    await expect.poll(() => page.locator('.review-card .feedback').textContent()).toContain('Rated Good');
+    const token2 = await page.evaluate(() => JSON.parse(sessionStorage.getItem('rungs.token') ?? '{}').accessToken as string);
+    const rated = (await exportOf(token2)).cards.find((c: { itemId: string }) => c.itemId === 'code-flow-recall--parties');
+    const minutes = Math.round((Date.parse(rated.card.due) - Date.parse(rated.card.lastReview)) / 60_000);
+    expect(goodLabel).toBe(`${minutes} min`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.session-summary').textContent()).toContain('You reviewed 2 cards');
 
     // Act + Assess: export downloads the learner's data.
     await page.getByRole('link', { name: 'Account' }).click();
@@ -161,7 +191,8 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export my data' }).click()]);
     const exported = JSON.parse(readFileSync((await download.path())!, 'utf8'));
     expect(exported.sub).toBe('ada');
-    expect(exported.cards).toHaveLength(4);
+    expect(exported.cards).toHaveLength(6);
+    expect(exported.reviewLogs).toHaveLength(8);
     await expectNoAxeViolations(page);
 
     // Act + Assess: deletion asks first, then removes everything.
@@ -175,6 +206,63 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     const after = await (await fetch(`${platform.url}/api/me/export`, { headers: { authorization: `Bearer ${fresh}` } })).json();
     expect(after.cards).toEqual([]);
     expect(after.progress).toEqual([]);
+  }, 400_000);
+
+  it('counts the goal and streak across two days (browser clock a day back), and desired retention shortens the next interval', async () => {
+    // Prepare: yesterday by the browser's clock, one anonymous answer, kept for the merge.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const tab = await context.newPage();
+    const now = Date.now();
+    await tab.clock.setFixedTime(new Date(now - 86_400_000));
+    await tab.goto(`${platform.url}${LESSON}`);
+    await secondMcq(tab).locator('input[value="plain-default"]').check();
+    await secondMcq(tab).getByRole('button', { name: 'Check answer' }).click();
+    await expect.poll(() => secondMcq(tab).locator('.feedback').textContent()).toContain('Correct!');
+
+    // Act: today, sign in (the merge records yesterday's answer on yesterday) and rate a recall prompt Easy.
+    await tab.clock.setFixedTime(new Date(now));
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.locator('input[name="login"]').fill('grace');
+    await tab.locator('input[name="password"]').fill('anything');
+    await tab.locator('button[type="submit"]').click();
+    await tab.getByRole('button', { name: 'Continue' }).click();
+    await tab.waitForURL(`**${LESSON}`);
+    const rateEasy = async (prompt: string) => {
+      const item = tab.locator(`.recall li[data-prompt="${prompt}"]`);
+      await item.getByText('Show the model answer').click();
+      await item.getByRole('button', { name: 'Easy' }).click();
+      await expect.poll(() => item.locator('.feedback').textContent()).toContain('Next review in');
+      return Number(/in (\d+) days/.exec((await item.locator('.feedback').textContent()) ?? '')?.[1]);
+    };
+    const atDefault = await rateEasy('why-public');
+
+    // Act: a daily goal of 2 and desired retention 0.97 in the account, then the same first rating on another prompt.
+    await tab.goto(`${platform.url}/account/`);
+    await tab.locator('#daily-goal').fill('2');
+    await tab.locator('#desired-retention').fill('0.97');
+    await tab.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => tab.locator('.settings-status').textContent()).toContain('Saved: 2 reviews a day, desired retention 97%');
+    await tab.goto(`${platform.url}${LESSON}`);
+    const atHigherRetention = await rateEasy('why-s256');
+
+    // Assess: aiming at 97 % instead of 90 % brings the same card back sooner.
+    expect(atDefault).toBeGreaterThan(1);
+    expect(atHigherRetention).toBeGreaterThan(0);
+    expect(atHigherRetention).toBeLessThan(atDefault);
+
+    // Assess: yesterday's merged answer and today's two make a two-day streak; today's goal is met.
+    await tab.goto(`${platform.url}/`);
+    await expect.poll(() => tab.locator('.today-goal').textContent()).toContain('2 of 2 reviews · streak 2 days');
+
+    // Assess: the statistics page draws the two active days, with a table saying the same.
+    await tab.goto(`${platform.url}/stats/`);
+    await expect.poll(() => tab.locator('.stats').isVisible()).toBe(true);
+    const perDay = tab.getByRole('table', { name: 'Reviews per day, days with reviews only' });
+    expect(await perDay.locator('tbody tr').count()).toBe(2);
+    expect(await tab.locator('.heatmap-chart svg rect.heat:not(.heat-0)').count()).toBe(2);
+    expect(await tab.getByRole('table', { name: 'True retention against the target' }).textContent()).toContain('97%');
+    await expectNoAxeViolations(tab);
+    await context.close();
   }, 120_000);
 
   it('reorders steps by drag and drop and announces the move', async () => {
@@ -226,7 +314,7 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     for (const [width, height, name] of [[1280, 900, 'desktop'], [320, 640, 'phone']] as const) {
       const shots = await browser.newContext({ viewport: { width, height } });
       const shot = await shots.newPage();
-      for (const [label, path] of [['home', '/'], ['lesson', LESSON], ['concepts', '/concepts/'], ['reviews', '/reviews/'], ['account', '/account/']]) {
+      for (const [label, path] of [['home', '/'], ['lesson', LESSON], ['concepts', '/concepts/'], ['reviews', '/reviews/'], ['stats', '/stats/'], ['account', '/account/']]) {
         await shot.goto(`${platform.url}${path}`);
         await shot.waitForLoadState('networkidle');
         await shot.screenshot({ path: `${shotsDir}/${label}-${name}.png`, fullPage: true });

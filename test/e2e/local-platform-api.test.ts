@@ -30,7 +30,7 @@ describe('local platform API with sign-in', () => {
     const attempt = await fetch(`${platform.url}/api/lessons/authorization-code-pkce/attempts`, {
       method: 'POST',
       headers: { ...headers, 'idempotency-key': 'e2e-1' },
-      body: JSON.stringify({ itemId: 'code-flow-recall', answer: { rating: 'again' } }),
+      body: JSON.stringify({ itemId: 'code-flow-recall', answer: { prompt: 'parties', rating: 'again' } }),
     });
     const later = new Date(Date.now() + 86400_000).toISOString();
     const queue = await fetch(`${platform.url}/api/me/reviews?due=${encodeURIComponent(later)}`, { headers });
@@ -38,7 +38,7 @@ describe('local platform API with sign-in', () => {
 
     // Assess
     expect(attempt.status).toBe(201);
-    expect(((await queue.json()) as { cards: { id: string }[] }).cards.map((c) => c.id)).toEqual(['authorization-code-pkce.code-flow-recall']);
+    expect(((await queue.json()) as { cards: { id: string }[] }).cards.map((c) => c.id)).toEqual(['authorization-code-pkce.code-flow-recall--parties']);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="rungs"');
   });

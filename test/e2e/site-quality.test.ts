@@ -35,7 +35,7 @@ describe.runIf(chromiumAvailable())('every page of the site', () => {
   for (const width of widths) {
     it(`has no axe violation and no sideways scrolling on any page at ${width} px`, async () => {
       // Prepare
-      const paths = ['/', '/concepts/', '/reviews/', '/account/', '/no-such-page/', ...lessonPaths];
+      const paths = ['/', '/concepts/', '/reviews/', '/stats/', '/account/', '/no-such-page/', ...lessonPaths];
       const found: string[] = [];
       const context = await browser.newContext({ viewport: { width, height: 900 } });
       const page = await context.newPage();
@@ -94,7 +94,7 @@ describe.runIf(chromiumAvailable())('every page of the site', () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
 
-    for (const path of ['/', '/reviews/', '/account/', ...lessonPaths.slice(0, 3)]) {
+    for (const path of ['/', '/reviews/', '/stats/', '/account/', ...lessonPaths.slice(0, 3)]) {
       // Act
       await page.goto(`${platform.url}${path}`);
       const visibleButtons = await page.locator('button:visible').count();
@@ -169,6 +169,15 @@ describe.runIf(chromiumAvailable())('every page of the site', () => {
     expect(heights).toBe(1);
     const headerOverflow = await page.$eval('.site-header', (header) => header.scrollWidth - header.clientWidth);
     expect(headerOverflow).toBeLessThanOrEqual(0);
+    // Signed in, the row is at its widest: a two-digit due badge and "Sign out".
+    const signedInOverflow = await page.$eval('.site-header', (header) => {
+      const badge = header.querySelector<HTMLElement>('.due-badge')!;
+      badge.textContent = '12';
+      badge.hidden = false;
+      header.querySelector('.auth-button')!.textContent = 'Sign out';
+      return header.scrollWidth - header.clientWidth;
+    });
+    expect(signedInOverflow).toBeLessThanOrEqual(0);
     await context.close();
   });
 });

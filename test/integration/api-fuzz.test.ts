@@ -21,7 +21,7 @@ const word = fc.oneof(fc.constantFrom(...known), fc.string({ minLength: 1, maxLe
 const answer = fc.oneof(
   fc.record({ choices: fc.array(word, { maxLength: 6 }) }),
   fc.record({ order: fc.array(word, { maxLength: 8 }) }),
-  fc.record({ rating: fc.oneof(fc.constantFrom('again', 'hard', 'good', 'easy'), fc.string()) }),
+  fc.record({ prompt: fc.oneof(fc.constantFrom('parties', 'why-s256'), fc.string()), rating: fc.oneof(fc.constantFrom('again', 'hard', 'good', 'easy'), fc.string()) }),
   fc.jsonValue(),
 );
 const body = fc.oneof(

@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStore } from '../../lambdas/store/client';
 import { keys } from '../../lambdas/store/keys';
@@ -15,6 +15,7 @@ afterAll(() => api?.stop());
 
 const LESSON = 'authorization-code-pkce';
 const attemptsPath = `/api/lessons/${LESSON}/attempts`;
+const RECALL_CARD = `${LESSON}.code-flow-recall--parties`;
 const mcq = (choices: string[]) => ({ itemId: 'pkce-protects', answer: { choices } });
 
 async function userItems(sub: string) {
@@ -22,6 +23,20 @@ async function userItems(sub: string) {
     new QueryCommand({ TableName: api.store.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.user(sub).pk } }),
   );
   return result.Items ?? [];
+}
+
+/** Moves a card's due time into the past, as if its interval had gone by. */
+async function makeDue(sub: string, itemId: string) {
+  const due = new Date(Date.now() - 60_000).toISOString();
+  await api.store.doc.send(
+    new UpdateCommand({
+      TableName: api.store.tableName,
+      Key: keys.card(sub, LESSON, itemId),
+      UpdateExpression: 'SET card.#due = :due, gsi2sk = :sk',
+      ExpressionAttributeNames: { '#due': 'due' },
+      ExpressionAttributeValues: { ':due': due, ':sk': keys.cardDue(sub, due, LESSON, itemId).gsi2sk },
+    }),
+  );
 }
 
 async function itemStats(itemId: string) {
@@ -161,30 +176,31 @@ describe('reviews', () => {
   it('lists due cards from the due index and moves a card on when it is reviewed', async () => {
     // Prepare: a wrong answer makes the card due again within minutes (FSRS learning step).
     const token = await api.issuer.mintAccessToken('ada');
-    await api.call({ method: 'POST', path: attemptsPath, token, body: { itemId: 'code-flow-recall', answer: { rating: 'again' } } });
+    await api.call({ method: 'POST', path: attemptsPath, token, body: { itemId: 'code-flow-recall', answer: { prompt: 'parties', rating: 'again' } } });
     const inAnHour = new Date(Date.now() + 3600_000).toISOString();
 
     // Act
     const dueNow = await api.call({ method: 'GET', path: '/api/me/reviews', token, query: { due: 'now' } });
     const dueLater = await api.call({ method: 'GET', path: '/api/me/reviews', token, query: { due: inAnHour } });
-    const review = await api.call({ method: 'POST', path: `/api/me/reviews/${LESSON}.code-flow-recall`, token, body: { answer: { rating: 'good' } } });
+    const review = await api.call({ method: 'POST', path: `/api/me/reviews/${RECALL_CARD}`, token, body: { answer: { prompt: 'parties', rating: 'good' } } });
 
     // Assess
     expect(dueNow.status).toBe(200);
-    expect(dueNow.body.cards.map((c: { id: string }) => c.id)).not.toContain(`${LESSON}.code-flow-recall`);
-    expect(dueLater.body.cards.map((c: { id: string }) => c.id)).toContain(`${LESSON}.code-flow-recall`);
+    expect(dueNow.body.cards.map((c: { id: string }) => c.id)).not.toContain(RECALL_CARD);
+    expect(dueLater.body.cards.map((c: { id: string }) => c.id)).toContain(RECALL_CARD);
+    // Reviewed before it is due: graded, not scheduled.
     expect(review.status).toBe(200);
-    expect(review.body).toMatchObject({ kind: 'recall', rating: 'good' });
-    expect(Date.parse(review.body.nextReview)).toBeGreaterThan(Date.parse(dueLater.body.cards.find((c: { id: string }) => c.id === `${LESSON}.code-flow-recall`).due));
+    expect(review.body).toMatchObject({ kind: 'recall', prompt: 'parties', rating: 'good', scheduled: false });
+    expect(review.body.nextReview).toBe(dueLater.body.cards.find((c: { id: string }) => c.id === RECALL_CARD).due);
   });
 
   it("answers 404 when reviewing another learner's card", async () => {
     // Prepare: ada has a card for code-flow-recall (test above); grace has never met that item.
     const token = await api.issuer.mintAccessToken('grace');
-    const adaCard = `${LESSON}.code-flow-recall`;
+    const adaCard = RECALL_CARD;
 
     // Act
-    const response = await api.call({ method: 'POST', path: `/api/me/reviews/${adaCard}`, token, body: { answer: { rating: 'easy' } } });
+    const response = await api.call({ method: 'POST', path: `/api/me/reviews/${adaCard}`, token, body: { answer: { prompt: 'parties', rating: 'easy' } } });
     const queue = await api.call({ method: 'GET', path: '/api/me/reviews', token, query: { due: new Date(Date.now() + 30 * 86400_000).toISOString() } });
 
     // Assess
@@ -195,6 +211,7 @@ describe('reviews', () => {
   it('has exactly one effect for a review retried ten times at once with one Idempotency-Key', async () => {
     // Prepare
     const token = await api.issuer.mintAccessToken('ada');
+    await makeDue('ada', 'pkce-protects');
     const cardBefore = (await userItems('ada')).find((i) => i.sk === keys.card('ada', LESSON, 'pkce-protects').sk)!;
     const request = { method: 'POST' as const, path: `/api/me/reviews/${LESSON}.pkce-protects`, token, body: { answer: { choices: ['stolen-code'] } }, headers: { 'idempotency-key': 'review-7' } };
 
@@ -205,6 +222,138 @@ describe('reviews', () => {
     expect(responses.every((r) => r.status === 200 || r.status === 409)).toBe(true);
     const cardAfter = (await userItems('ada')).find((i) => i.sk === cardBefore.sk)!;
     expect(cardAfter.version).toBe(cardBefore.version + 1);
+  });
+});
+
+describe('honest scheduling', () => {
+  it('schedules the first lesson answer of a visit and treats the next ones as practice', async () => {
+    // Prepare
+    const token = await api.issuer.mintAccessToken('linus');
+
+    // Act: wrong first, then the answer the explanations just revealed.
+    const first = await api.call({ method: 'POST', path: attemptsPath, token, body: mcq(['phishing']) });
+    const second = await api.call({ method: 'POST', path: attemptsPath, token, body: mcq(['stolen-code']) });
+
+    // Assess
+    expect(first.body).toMatchObject({ correct: false, practice: false });
+    expect(second.body).toMatchObject({ correct: true, practice: true, nextReview: first.body.nextReview });
+    const items = await userItems('linus');
+    expect(items.filter((i) => i.type === 'attempt').map((i) => i.scheduled).sort()).toEqual([false, true]);
+    expect(items.filter((i) => i.type === 'card')).toMatchObject([{ itemId: 'pkce-protects', version: 1, lastCorrect: false }]);
+    expect(items.filter((i) => i.type === 'reviewLog')).toHaveLength(1);
+  });
+
+  it('schedules one review per card per due time: a second answer changes nothing', async () => {
+    // Prepare
+    const token = await api.issuer.mintAccessToken('linus');
+    await makeDue('linus', 'pkce-protects');
+    const queue = await api.call({ method: 'GET', path: '/api/me/reviews', token });
+    const shown = queue.body.cards.find((c: { id: string }) => c.id === `${LESSON}.pkce-protects`);
+
+    // Act
+    const path = `/api/me/reviews/${LESSON}.pkce-protects`;
+    const first = await api.call({ method: 'POST', path, token, body: { answer: { choices: ['stolen-code'] } }, headers: { 'idempotency-key': 'r-1' } });
+    const duplicate = await api.call({ method: 'POST', path, token, body: { answer: { choices: ['phishing'] } }, headers: { 'idempotency-key': 'r-2' } });
+
+    // Assess: the preview for Good is what the server scheduled (to the second: the review came a moment later).
+    expect(queue.body).toMatchObject({ dueCount: 1, counts: { new: 1, learning: 0, review: 0 } });
+    expect(Math.abs(Date.parse(first.body.nextReview) - Date.parse(shown.previews.good))).toBeLessThan(60_000);
+    expect(first.body).toMatchObject({ scheduled: true });
+    expect(duplicate.body).toMatchObject({ correct: false, scheduled: false, nextReview: first.body.nextReview });
+    expect((await userItems('linus')).filter((i) => i.type === 'reviewLog')).toHaveLength(2);
+  });
+
+  it('shows completion and mastery apart: every item answered wrongly is completed with mastery 0', async () => {
+    // Prepare
+    const token = await api.issuer.mintAccessToken('edsger');
+    const answers = [
+      { itemId: 'pkce-protects', answer: { choices: ['phishing'] } },
+      { itemId: 'challenge-method', answer: { choices: ['pkce-off'] } },
+      { itemId: 'code-flow-steps', answer: { order: ['sign-in', 'make-verifier', 'redirect-authorize', 'redirect-back', 'exchange', 'verify-and-issue'] } },
+      ...['parties', 'why-public', 'why-s256'].map((prompt) => ({ itemId: 'code-flow-recall', answer: { prompt, rating: 'again' } })),
+    ];
+
+    // Act
+    for (const body of answers) await api.call({ method: 'POST', path: attemptsPath, token, body });
+    const progress = await api.call({ method: 'GET', path: '/api/me/progress', token });
+
+    // Assess
+    expect(progress.body.mastery[LESSON]).toMatchObject({ total: 6, answered: 6, completed: true, mastered: 0 });
+  });
+
+  it('migrates an old whole-recall card into one card per prompt without moving its schedule', async () => {
+    // Prepare: a card as written before prompts had their own.
+    const token = await api.issuer.mintAccessToken('barbara');
+    const card = { due: '2027-01-05T10:00:00.000Z', stability: 8, difficulty: 5, elapsedDays: 0, scheduledDays: 8, learningSteps: 0, reps: 2, lapses: 0, state: 'review', lastReview: '2026-12-28T10:00:00.000Z' };
+    await api.store.doc.send(new PutCommand({ TableName: api.store.tableName, Item: { ...keys.card('barbara', LESSON, 'code-flow-recall'), ...keys.cardDue('barbara', card.due, LESSON, 'code-flow-recall'), type: 'card', lessonId: LESSON, itemId: 'code-flow-recall', kind: 'recall', card, version: 4 } }));
+
+    // Act
+    const queue = await api.call({ method: 'GET', path: '/api/me/reviews', token });
+    const again = await api.call({ method: 'GET', path: '/api/me/reviews', token });
+
+    // Assess
+    expect(queue.status).toBe(200);
+    const cards = (await userItems('barbara')).filter((i) => i.type === 'card');
+    expect(cards.map((c) => c.itemId).sort()).toEqual(['code-flow-recall--parties', 'code-flow-recall--why-public', 'code-flow-recall--why-s256']);
+    expect(cards.every((c) => c.card.due === card.due && c.card.stability === 8 && c.gsi2sk.startsWith(card.due))).toBe(true);
+    expect(again.body.upcoming).toHaveLength(3);
+  });
+
+  it('migrates an old whole-recall card even when one prompt was answered on its own since, keeping that card', async () => {
+    // Prepare: an old whole-recall card, then a per-prompt answer on the lesson page.
+    const token = await api.issuer.mintAccessToken('hedy');
+    const card = { due: '2027-01-05T10:00:00.000Z', stability: 8, difficulty: 5, elapsedDays: 0, scheduledDays: 8, learningSteps: 0, reps: 2, lapses: 0, state: 'review', lastReview: '2026-12-28T10:00:00.000Z' };
+    await api.store.doc.send(new PutCommand({ TableName: api.store.tableName, Item: { ...keys.card('hedy', LESSON, 'code-flow-recall'), ...keys.cardDue('hedy', card.due, LESSON, 'code-flow-recall'), type: 'card', lessonId: LESSON, itemId: 'code-flow-recall', kind: 'recall', card, version: 4 } }));
+    const answered = await api.call({ method: 'POST', path: attemptsPath, token, body: { itemId: 'code-flow-recall', answer: { prompt: 'parties', rating: 'again' } } });
+
+    // Act
+    await api.call({ method: 'GET', path: '/api/me/reviews', token });
+
+    // Assess: the old card is gone, the answered prompt keeps its own schedule, the others inherit the old one.
+    const cards = Object.fromEntries((await userItems('hedy')).filter((i) => i.type === 'card').map((c) => [c.itemId, c.card.due]));
+    expect(cards).toEqual({ 'code-flow-recall--parties': answered.body.nextReview, 'code-flow-recall--why-public': card.due, 'code-flow-recall--why-s256': card.due });
+  });
+
+  it('saves settings and schedules with the desired retention', async () => {
+    // Prepare
+    const token = await api.issuer.mintAccessToken('margaret');
+    const saved = await api.call({ method: 'PUT', path: '/api/me/settings', token, body: { desiredRetention: 0.97, timeZone: 'Europe/Berlin' } });
+    const invalid = await api.call({ method: 'PUT', path: '/api/me/settings', token, body: { desiredRetention: 0.5 } });
+    const easy = { itemId: 'code-flow-recall', answer: { prompt: 'why-public', rating: 'easy' } };
+
+    // Act: the same first rating by a learner at 0.97 and one at the default 0.90
+    const attempt = await api.call({ method: 'POST', path: attemptsPath, token, body: easy });
+    const atDefault = await api.call({ method: 'POST', path: attemptsPath, token: await api.issuer.mintAccessToken('katherine'), body: easy });
+
+    // Assess: a higher target brings the card back days sooner (about 2 days against 8)
+    expect(saved.body).toEqual({ dailyGoal: 20, timeZone: 'Europe/Berlin', desiredRetention: 0.97 });
+    expect(invalid.status).toBe(400);
+    expect(Date.parse(atDefault.body.nextReview) - Date.parse(attempt.body.nextReview)).toBeGreaterThan(4 * 86_400_000);
+  });
+
+  it("schedules with the learner's own FSRS parameters from the settings item, and a settings update keeps them", async () => {
+    // Prepare: what an optimizer writes (w[3], the stability after a first Easy, four times the default).
+    const { default_w } = await import('ts-fsrs');
+    const w = default_w.map((value, i) => (i === 3 ? value * 4 : value));
+    const token = await api.issuer.mintAccessToken('frances');
+    const other = await api.issuer.mintAccessToken('ken');
+    await api.store.doc.send(new UpdateCommand({ TableName: api.store.tableName, Key: keys.settings('frances'), UpdateExpression: 'SET #type = :type, w = :w', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':type': 'settings', ':w': w } }));
+    const easy = { itemId: 'code-flow-recall', answer: { prompt: 'why-s256', rating: 'easy' } };
+
+    // Act
+    const updated = await api.call({ method: 'PUT', path: '/api/me/settings', token, body: { dailyGoal: 5 } });
+    const refused = await api.call({ method: 'PUT', path: '/api/me/settings', token, body: { w: default_w } });
+    const fitted = await api.call({ method: 'POST', path: attemptsPath, token, body: easy });
+    const defaults = await api.call({ method: 'POST', path: attemptsPath, token: other, body: easy });
+
+    // Assess
+    expect(updated.body).toEqual({ dailyGoal: 5, timeZone: 'UTC', desiredRetention: 0.9, w });
+    expect(refused.status).toBe(400);
+    expect((await api.call({ method: 'GET', path: '/api/me/settings', token })).body.w).toEqual(w);
+    expect(Date.parse(fitted.body.nextReview) - Date.parse(defaults.body.nextReview)).toBeGreaterThan(7 * 86_400_000);
+    // Parameters that do not parse fall back to FSRS's defaults and take no other setting with them.
+    await api.store.doc.send(new UpdateCommand({ TableName: api.store.tableName, Key: keys.settings('frances'), UpdateExpression: 'SET w = :w', ExpressionAttributeValues: { ':w': [1, 2, 3] } }));
+    expect((await api.call({ method: 'GET', path: '/api/me/settings', token })).body).toEqual({ dailyGoal: 5, timeZone: 'UTC', desiredRetention: 0.9 });
   });
 });
 
@@ -273,7 +422,9 @@ describe('account', () => {
       progress: [{ lessonId: LESSON, status: 'started', position: 'intro' }],
       attempts: [{ lessonId: LESSON, itemId: 'pkce-protects', correct: true, answer: { choices: ['stolen-code'] } }],
       cards: [{ lessonId: LESSON, itemId: 'pkce-protects' }],
+      reviewLogs: [{ lessonId: LESSON, cardItem: 'pkce-protects', rating: 'good', elapsedDays: 0, after: { state: 'learning' } }],
     });
+    expect(exported.body.reviewLogs[0].before).toBeUndefined();
     expect(deleted.status).toBe(204);
     expect(await userItems(sub)).toEqual([]);
     // Deleting ended every session: the token used for it is refused from then on.

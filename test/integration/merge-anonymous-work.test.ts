@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerDigest, signReceipt } from '../../lambdas/domain/receipt';
+import { answerDigest, issueReceipt, signReceipt } from '../../lambdas/domain/receipt';
+import { receiptKey as deriveReceiptKey, receiptKeySource } from '../../lambdas/session/key';
 import { schedule } from '../../lambdas/domain/scheduling';
 import { startTestApi, type TestApi } from '../support/api';
 
@@ -19,7 +20,7 @@ afterAll(() => api?.stop());
 
 const LESSON = 'authorization-code-pkce';
 const ORDER = ['make-verifier', 'redirect-authorize', 'sign-in', 'redirect-back', 'exchange', 'verify-and-issue'];
-type Answer = { choices: string[] } | { order: string[] } | { rating: string };
+type Answer = { choices: string[] } | { order: string[] } | { prompt: string; rating: string };
 type Work = { receipt: string; answer: Answer };
 
 /** Grades an answer without a session, as the site does before sign-in, and keeps what the site keeps. */
@@ -33,7 +34,7 @@ async function answerAnonymously(itemId: string, answer: Answer): Promise<Work> 
 const anonymousWork = async () => [
   await answerAnonymously('pkce-protects', { choices: ['stolen-token'] }),
   await answerAnonymously('code-flow-steps', { order: ORDER }),
-  await answerAnonymously('code-flow-recall', { rating: 'hard' }),
+  await answerAnonymously('code-flow-recall', { prompt: 'parties', rating: 'hard' }),
 ];
 
 const claimsOf = (work: Work) => JSON.parse(Buffer.from(work.receipt.split('.')[0]!, 'base64url').toString()) as { id: string; at: number };
@@ -60,8 +61,41 @@ describe('merging anonymous work on sign-in', () => {
     const mcq = data.cards.find((c: { itemId: string }) => c.itemId === 'pkce-protects');
     // The wrong choice is graded Again on the server, from the answer's own time.
     expect(mcq.card.due).toBe(schedule(undefined, 'again', new Date(times[0]!)).due);
-    const recall = data.cards.find((c: { itemId: string }) => c.itemId === 'code-flow-recall');
+    // A recall rating is one prompt's: that prompt's card, and no other, is scheduled.
+    const recall = data.cards.find((c: { itemId: string }) => c.itemId === 'code-flow-recall--parties');
     expect(recall.card.due).toBe(schedule(undefined, 'hard', new Date(times[2]!)).due);
+    expect(data.cards).toHaveLength(3);
+    // Each merged answer is a scheduled one: a review log at its own time, counted on its own day.
+    expect(data.reviewLogs.map((l: { at: string; source: string }) => [l.at, l.source]).sort()).toEqual(times.map((at) => [at, 'merge']).sort());
+    expect(data.activityDays.reduce((n: number, d: { reviews: number }) => n + d.reviews, 0)).toBe(3);
+  });
+
+  it('follows the lesson-page rule at the receipts\' times: the first answer of a visit schedules, later and older ones are practice', async () => {
+    // Prepare: receipts as the attempts function issues them, for a wrong answer 20 h ago, a right one
+    // 19 h ago in the same visit, and one from 30 h ago that arrives in a later merge (another browser).
+    const token = await api.issuer.mintAccessToken('margaret');
+    const key = await deriveReceiptKey(receiptKeySource());
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+    const answered = (answer: { choices: string[] }, at: Date): Work => ({
+      receipt: issueReceipt(key, { lessonId: LESSON, itemId: 'pkce-protects', answer, outcome: { kind: 'mcq', itemId: 'pkce-protects', correct: answer.choices[0] === 'stolen-code', correctChoices: ['stolen-code'], explanations: {} }, at }),
+      answer,
+    });
+    const first = answered({ choices: ['stolen-token'] }, hoursAgo(20));
+    const sameVisit = answered({ choices: ['stolen-code'] }, hoursAgo(19));
+    const older = answered({ choices: ['stolen-code'] }, hoursAgo(30));
+
+    // Act
+    const merged = await merge(token, [sameVisit, first]);
+    const late = await merge(token, [older]);
+
+    // Assess: all three are kept; only the first scheduled, so the card is where Again put it.
+    expect([merged.body, late.body]).toEqual([{ merged: 2, skipped: 0 }, { merged: 1, skipped: 0 }]);
+    const data = await exportOf(token);
+    const at = (work: Work) => new Date(claimsOf(work).at).toISOString();
+    expect(data.attempts.map((a: { at: string; scheduled: boolean }) => [a.at, a.scheduled]).sort()).toEqual([[at(older), false], [at(first), true], [at(sameVisit), false]].sort());
+    expect(data.cards).toHaveLength(1);
+    expect(data.cards[0].card.due).toBe(schedule(undefined, 'again', new Date(at(first))).due);
+    expect(data.reviewLogs).toHaveLength(1);
   });
 
   it('is idempotent: merging the same work again records nothing and counts nothing twice', async () => {

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { join } from 'node:path';
 import { apiEvent, lambdaContext } from '../../bin/local/adapter';
 import { readContentTree } from '../../bin/local/content';
-import { startLocalIssuer, type LocalIssuer } from '../../bin/local/oidc';
+import { devUsers, startLocalIssuer, type LocalIssuer } from '../../bin/local/oidc';
 import { MemorySite } from '../../bin/local/site';
 import { apiFunctions, matchRoute, type ApiFunctionName } from '../../lambdas/api/routes';
 import { ingest } from '../../lambdas/events/ingest';
@@ -59,7 +59,9 @@ function resolve(method: string, path: string) {
 export async function startTestApi(options: { logLevel?: string; accessTokenTtlSeconds?: number } = {}): Promise<TestApi> {
   const store = await freshStore();
   useStoreEnv(store);
-  const issuer = await startLocalIssuer({ ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}) });
+  // The dev users plus a few learners whose partitions start empty, so tests stay independent.
+  const learners = ['linus', 'edsger', 'barbara', 'margaret', 'katherine', 'frances', 'ken', 'hedy'].map((sub) => ({ sub, name: sub, email: `${sub}@rungs.local`, groups: [] }));
+  const issuer = await startLocalIssuer({ users: [...devUsers, ...learners], ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}) });
   // The limiter's 150 ms bound measures DynamoDB Local's queue on a busy machine, not the API: raise it.
   Object.assign(process.env, issuer.env, { POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', RATE_LIMIT_STORE_TIMEOUT_MS: '5000' });
   const content = (await readContentTree(join(repoRoot, 'content'))).filter((o) => o.key.startsWith('security/'));

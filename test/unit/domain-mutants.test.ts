@@ -103,11 +103,11 @@ describe('grading answers that do not fit their item', () => {
     expect(message(() => grade(mcq, { choices: ['a', 'a'] }))).toBe('a choice is listed twice');
     expect(message(() => grade(ordering, { choices: ['a'] }))).toBe('item "o" is an ordering: answer with "order"');
     expect(message(() => grade(ordering, { order: ['x'] }))).toBe('"order" must list each step of item "o" exactly once');
-    expect(message(() => grade(recall, { order: ['x'] }))).toBe('item "r" is recall: rate yourself with "rating" (again, hard, good, easy)');
+    expect(message(() => grade(recall, { order: ['x'] }))).toBe('item "r" is recall: name the "prompt" and rate yourself with "rating" (again, hard, good, easy)');
   });
 
   it('reports the kind of each outcome and the choices an answer picked', () => {
-    expect([grade(mcq, { choices: ['a'] }).kind, grade(ordering, { order: ['y', 'x'] }).kind, grade(recall, { rating: 'good' }).kind]).toEqual(['mcq', 'ordering', 'recall']);
+    expect([grade(mcq, { choices: ['a'] }).kind, grade(ordering, { order: ['y', 'x'] }).kind, grade(recall, { prompt: 'p', rating: 'good' }).kind]).toEqual(['mcq', 'ordering', 'recall']);
     expect(grade(ordering, { order: ['y', 'x'] })).toMatchObject({ correct: false, correctOrder: ['x', 'y'] });
     expect([pickedChoices({ choices: ['a', 'b'] }), pickedChoices({ order: ['x'] })]).toEqual([['a', 'b'], []]);
   });
@@ -117,6 +117,6 @@ describe('grading answers that do not fit their item', () => {
     expect([ok({ choices: ['a'] }), ok({ choices: ['x'.repeat(100)] }), ok({ choices: Array.from({ length: 50 }, (_, i) => `c${i}`) })]).toEqual([true, true, true]);
     expect([ok({ choices: [] }), ok({ choices: [''] }), ok({ choices: ['x'.repeat(101)] }), ok({ choices: Array.from({ length: 51 }, (_, i) => `c${i}`) })]).toEqual([false, false, false, false]);
     expect([ok({ order: ['x'] }), ok({ order: [] }), ok({ order: Array.from({ length: 51 }, (_, i) => `s${i}`) })]).toEqual([true, false, false]);
-    expect([ok({ rating: 'easy' }), ok({ rating: 'perfect' }), ok({}), ok({ choices: ['a'], extra: 1 })]).toEqual([true, false, false, false]);
+    expect([ok({ prompt: 'p', rating: 'easy' }), ok({ prompt: 'p', rating: 'perfect' }), ok({ rating: 'easy' }), ok({}), ok({ choices: ['a'], extra: 1 })]).toEqual([true, false, false, false, false]);
   });
 });

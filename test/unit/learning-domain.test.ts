@@ -22,13 +22,14 @@ describe('grading', () => {
     expect(() => grade(ordering, { order: ['x', 'y'] })).toThrow(AnswerMismatch);
     expect(() => grade(ordering, { order: ['x', 'x', 'z'] })).toThrow(AnswerMismatch);
     expect(() => grade(recall, { choices: ['a'] })).toThrow(AnswerMismatch);
-    expect(() => grade(mcq, { rating: 'easy' })).toThrow(AnswerMismatch);
+    expect(() => grade(mcq, { prompt: 'p', rating: 'easy' })).toThrow(AnswerMismatch);
+    expect(() => grade(recall, { prompt: 'nope', rating: 'easy' })).toThrow(AnswerMismatch);
   });
 
   it('maps graded outcomes to good/again and keeps a recall self-rating', () => {
     expect(ratingOf(grade(ordering, { order: ['x', 'y', 'z'] }))).toBe('good');
     expect(ratingOf(grade(ordering, { order: ['y', 'x', 'z'] }))).toBe('again');
-    expect(ratingOf(grade(recall, { rating: 'hard' }))).toBe('hard');
+    expect(ratingOf(grade(recall, { prompt: 'p', rating: 'hard' }))).toBe('hard');
   });
 });
 

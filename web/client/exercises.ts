@@ -1,10 +1,12 @@
 import { $, $$, announce, el } from './dom';
+import { exactTime, intervalLabel, relativeTime } from './times';
 
 /**
  * Progressive enhancement of the exercise markup rendered at ingest (plain forms and details).
  * `send` grades an answer: the lesson page posts an attempt, the reviews page rates a card.
  */
-export type Answer = { choices: string[] } | { order: string[] } | { rating: 'again' | 'hard' | 'good' | 'easy' };
+export type Rating = 'again' | 'hard' | 'good' | 'easy';
+export type Answer = { choices: string[] } | { order: string[] } | { prompt: string; rating: Rating };
 export interface Grade {
   correct?: boolean;
   correctChoices?: string[];
@@ -15,6 +17,10 @@ export interface Grade {
   notice?: string;
   /** Anonymous grading only: the server's proof of this answer, for the merge on sign-in. */
   receipt?: string;
+  /** A lesson answer after the first of a visit: graded, the review card untouched. */
+  practice?: boolean;
+  /** A review answer: false when the card was not due (already answered for this due time). */
+  scheduled?: boolean;
 }
 export type Send = (itemId: string, answer: Answer) => Promise<Grade>;
 
@@ -27,7 +33,13 @@ function feedback(exercise: HTMLElement, message: string) {
   region.focus();
 }
 
-const nextReviewText = (grade: Grade) => (grade.nextReview ? ` Next review: ${new Date(grade.nextReview).toLocaleDateString()}.` : '') + (grade.notice ? ` ${grade.notice}` : '');
+const scheduleText = (grade: Grade) => {
+  if (!grade.nextReview) return '';
+  const when = new Date(grade.nextReview);
+  const practice = grade.practice || grade.scheduled === false;
+  return practice ? ` Practice: your first answer already scheduled this card, next review ${relativeTime(when, new Date())}.` : ` Next review ${relativeTime(when, new Date())} (${exactTime(when)}).`;
+};
+const nextReviewText = (grade: Grade) => scheduleText(grade) + (grade.notice ? ` ${grade.notice}` : '');
 const failure = (error: unknown) => `Could not check your answer: ${error instanceof Error ? error.message : String(error)}`;
 
 function enhanceMcq(form: HTMLFormElement, send: Send, done: (grade: Grade) => void) {
@@ -80,14 +92,17 @@ function enhanceOrdering(form: HTMLFormElement, send: Send, done: (grade: Grade)
   const refresh = () => {
     const items = $$('li', list);
     items.forEach((li, i) => {
+      $('.position', li)!.textContent = `${i + 1}.`;
       $<HTMLButtonElement>('.up', li)!.disabled = i === 0;
       $<HTMLButtonElement>('.down', li)!.disabled = i === items.length - 1;
     });
   };
 
   let dragged: HTMLElement | undefined;
+  list.classList.add('numbered');
   for (const li of $$('li', list)) {
     $('input', li)?.remove();
+    li.prepend(el('span', { class: 'position', 'aria-hidden': 'true' }));
     li.draggable = true;
     const name = label(li);
     const up = el('button', { type: 'button', class: 'up secondary', 'aria-label': `Move up: ${name}` }, '↑');
@@ -121,9 +136,18 @@ function enhanceOrdering(form: HTMLFormElement, send: Send, done: (grade: Grade)
     try {
       const grade = await send(itemId, { order });
       let message = grade.correct ? 'Correct: that is the order.' : 'Not quite.';
-      if (!grade.correct && grade.correctOrder) {
-        const texts = grade.correctOrder.map((id) => label($(`li[data-step="${CSS.escape(id)}"]`, list)!));
-        message += ` The right order is: ${texts.map((t, i) => `${i + 1}. ${t}`).join(' ')}`;
+      $$('.step-note', list).forEach((n) => n.remove());
+      if (grade.correctOrder) {
+        let misplaced = 0;
+        $$('li', list).forEach((li, i) => {
+          const should = grade.correctOrder!.indexOf(li.dataset.step!) + 1;
+          const wrong = should !== i + 1;
+          if (wrong) misplaced++;
+          li.classList.toggle('is-misplaced', wrong);
+          li.classList.toggle('is-placed', !wrong);
+          li.append(el('span', { class: 'step-note' }, wrong ? `✗ belongs at position ${should}` : '✓ right place'));
+        });
+        if (!grade.correct) message += ` ${misplaced} of ${order.length} steps are out of place; each is marked with its right position.`;
       }
       feedback(form, message + nextReviewText(grade));
       done(grade);
@@ -140,32 +164,56 @@ const ratings = [
   ['easy', 'Easy'],
 ] as const;
 
-function enhanceRecall(section: HTMLElement, send: Send, done: (grade: Grade) => void) {
+/**
+ * Each recall prompt is its own card, rated on its own, and only once its model answer is shown:
+ * the rating buttons of a prompt appear when its answer is revealed.
+ */
+function enhanceRecall(section: HTMLElement, send: Send, done: (grade: Grade, card: string) => void) {
   const itemId = section.dataset.item!;
-  const group = el('div', { class: 'rate', role: 'group', 'aria-labelledby': `${itemId}--rate` });
-  group.append(el('p', { id: `${itemId}--rate` }, 'How well did you recall it?'));
-  for (const [rating, text] of ratings) {
-    const button = el('button', { type: 'button', class: 'secondary', 'data-rating': rating }, text);
-    button.addEventListener('click', async () => {
+  for (const li of $$('li[data-prompt]', section)) {
+    const prompt = li.dataset.prompt!;
+    const details = $<HTMLDetailsElement>('details', li)!;
+    const group = ratingGroup(`${itemId}--${prompt}`, async (rating, text) => {
       try {
-        const grade = await send(itemId, { rating });
-        feedback(section, `Rated ${text}.${nextReviewText(grade)}`);
-        done(grade);
+        const grade = await send(itemId, { prompt, rating });
+        feedback(li, `Rated ${text}.${nextReviewText(grade)}`);
+        done(grade, `${itemId}--${prompt}`);
       } catch (error) {
-        feedback(section, failure(error));
+        feedback(li, failure(error));
       }
     });
-    group.append(button);
+    group.hidden = !details.open;
+    details.addEventListener('toggle', () => {
+      if (details.open) group.hidden = false;
+    });
+    li.append(group, el('div', { class: 'feedback', role: 'status', 'aria-live': 'polite' }));
   }
-  section.append(group, el('div', { class: 'feedback', role: 'status', 'aria-live': 'polite' }));
 }
 
-/** Enhances every exercise under `root`; `done` hears each graded answer. */
+/** Again / Hard / Good / Easy, with the interval each gives when `previews` (due times) are known. */
+export function ratingGroup(id: string, rate: (rating: Rating, text: string) => void, previews?: Record<Rating, string>, now = new Date()): HTMLElement {
+  const group = el('div', { class: 'rate', role: 'group', 'aria-labelledby': `${id}--rate` });
+  group.append(el('p', { id: `${id}--rate` }, 'How well did you recall it?'));
+  ratings.forEach(([rating, text], i) => {
+    const button = el('button', { type: 'button', class: 'secondary', 'data-rating': rating });
+    button.append(el('kbd', {}, String(i + 1)), ` ${text}`);
+    if (previews) {
+      const due = new Date(previews[rating]);
+      button.append(el('span', { class: 'interval', title: exactTime(due) }, intervalLabel(due.getTime() - now.getTime())));
+    }
+    button.addEventListener('click', () => rate(rating, text));
+    group.append(button);
+  });
+  return group;
+}
+
+/** Enhances every exercise under `root`; `done` hears each graded answer with the card it moved. */
 export function enhanceExercises(root: ParentNode, send: Send, done: (itemId: string, grade: Grade) => void = () => {}): void {
   for (const exercise of $$('.exercise', root)) {
     // Checking needs this script; the markup keeps the button invisible until now.
     for (const button of $$('button.pending', exercise)) button.classList.remove('pending');
-    const report = (grade: Grade) => done(exercise.dataset.item!, grade);
+    // Reports the card answered: the item, or `<item>--<prompt>` for a recall prompt.
+    const report = (grade: Grade, card = exercise.dataset.item!) => done(card, grade);
     if (exercise.dataset.kind === 'mcq') enhanceMcq(exercise as HTMLFormElement, send, report);
     else if (exercise.dataset.kind === 'ordering') enhanceOrdering(exercise as HTMLFormElement, send, report);
     else if (exercise.dataset.kind === 'recall') enhanceRecall(exercise, send, report);

@@ -1,11 +1,14 @@
+import { todaySummary } from './today';
 import { ensureSession, session, signIn, signOut, takeNotice } from './auth';
 import { $, announce } from './dom';
-import { accountPage, callbackPage, homePage, lessonPage, reviewsPage } from './pages';
+import { accountPage, callbackPage, homePage, lessonPage } from './pages';
 
 /**
- * The sign-in control on every page. It stays pending until the tab knows whether it has a session
- * (refreshed through the cookie if need be), and follows every change, so it never claims a session
- * the API would refuse.
+ * The one script of the site: the sign-in control and due count on every page, then the page's own
+ * behaviour (reviews and statistics load their own chunks).
+ *
+ * The sign-in control stays pending until the tab knows whether it has a session (refreshed through
+ * the cookie if need be), and follows every change, so it never claims a session the API would refuse.
  */
 function renderAuthControl() {
   const box = $('.auth');
@@ -21,18 +24,37 @@ function renderAuthControl() {
   box.classList.remove('pending');
 }
 
+/** The number of cards due now, beside "Reviews" in the navigation (signed in only; hidden when the session ends). */
+export async function dueBadge(): Promise<void> {
+  const badge = $('.due-badge');
+  if (!badge) return;
+  if (!session()) {
+    badge.hidden = true;
+    return;
+  }
+  const { dueCount } = await todaySummary();
+  badge.textContent = String(dueCount);
+  badge.setAttribute('aria-label', `${dueCount} due`);
+  badge.hidden = dueCount === 0;
+}
+
 const pages: Record<string, () => void | Promise<void>> = {
   home: homePage,
   lesson: lessonPage,
-  reviews: reviewsPage,
+  reviews: async () => (await import('./reviews-page')).default(),
+  stats: async () => (await import('./stats')).statsPage(),
   account: accountPage,
   callback: callbackPage,
 };
 
-addEventListener('rungs:session', renderAuthControl);
+addEventListener('rungs:session', () => {
+  renderAuthControl();
+  void dueBadge().catch(() => undefined);
+});
 const page = document.body.dataset.page ?? '';
 // The callback page makes the session itself; every other page first learns whether there is one.
 void (page === 'callback' ? Promise.resolve() : ensureSession()).then(() => {
   renderAuthControl();
+  void dueBadge().catch(() => undefined);
   return pages[page]?.();
 });

@@ -1,9 +1,10 @@
 import { api, ApiError, SessionEnded } from './api';
+import { todaySummary } from './today';
 import { completeSignIn, forgetSession, session, signIn, signOutEverywhere } from './auth';
 import { $, $$, announce, el } from './dom';
 import { enhanceExercises, type Answer, type Grade } from './exercises';
 import { score } from './search';
-import { allProgress, clearLocalProgress, keepWork, localProgress, mergeLocalWork, recordProgress } from './progress';
+import { accountProgress, allProgress, clearLocalProgress, keepWork, localProgress, mergeLocalWork, recordProgress, type Mastery } from './progress';
 
 const KEPT = 'You are signed out: this answer is kept and will be saved to your account when you sign in again.';
 
@@ -11,7 +12,7 @@ const KEPT = 'You are signed out: this answer is kept and will be saved to your 
  * Sends an answer for the account. Without a session it is graded anonymously and kept for the
  * merge on sign-in; when the session ends on the way, the same happens (never a lost answer).
  */
-async function sendKept(lessonId: string, itemId: string, answer: Answer, signedIn: () => Promise<Grade>): Promise<Grade> {
+export async function sendKept(lessonId: string, itemId: string, answer: Answer, signedIn: () => Promise<Grade>): Promise<Grade> {
   let ended = false;
   if (session()) {
     try {
@@ -28,18 +29,34 @@ async function sendKept(lessonId: string, itemId: string, answer: Answer, signed
 
 /** One function per page kind (`<body data-page>`). */
 
+/** "Completed" and "mastered" are different things, and both are shown. */
+export const masteryText = (m: Mastery) => `${m.completed ? 'Completed' : `${m.answered} of ${m.total} answered`} · ${Math.round(m.mastery * 100)}% mastered`;
+
+/**
+ * The lesson is completed once every card (each mcq, ordering and recall prompt) has an answer;
+ * mastery comes from the server's cards when signed in.
+ */
 export function lessonPage(): void {
   const article = $('article.lesson');
   const lessonId = article?.dataset.lessonId;
   if (!article || !lessonId) return;
   const answered = new Set<string>();
-  const total = $$('.exercise', article).length;
+  const cards = $$('.exercise', article).flatMap((ex) => (ex.dataset.kind === 'recall' ? $$('li[data-prompt]', ex).map((li) => `${ex.dataset.item}--${li.dataset.prompt}`) : [ex.dataset.item!]));
+  const mark = el('p', { class: 'lesson-mastery meta', role: 'status' });
+  $('h1', article)?.after(mark);
+  const refresh = async () => {
+    if (!session()) return;
+    const { mastery } = await api<{ mastery: Record<string, Mastery> }>('GET', '/api/me/progress');
+    if (mastery[lessonId]) mark.textContent = masteryText(mastery[lessonId]);
+  };
+  void refresh().catch(() => undefined);
   enhanceExercises(
     article,
     (itemId, answer) => sendKept(lessonId, itemId, answer, () => api<Grade>('POST', `/api/lessons/${encodeURIComponent(lessonId)}/attempts`, { itemId, answer }, { idempotent: true })),
     (itemId) => {
       answered.add(itemId);
-      void recordProgress(lessonId, answered.size >= total ? 'completed' : 'started').catch(() => undefined);
+      void recordProgress(lessonId, answered.size >= cards.length ? 'completed' : 'started').catch(() => undefined);
+      void refresh().catch(() => undefined);
     },
   );
 }
@@ -96,96 +113,64 @@ export async function homePage(): Promise<void> {
   const form = $<HTMLFormElement>('.catalog-filter');
   if (form) enhanceCatalogFilter(form);
   const progress = await allProgress().catch(() => localProgress());
+  const server = session() ? await accountProgress().catch(() => undefined) : undefined;
+  const mastery = server?.mastery ?? {};
+  const done = (lessonId: string) => progress[lessonId] === 'completed' || mastery[lessonId]?.completed === true;
   for (const card of $$('.lesson-card')) {
-    const status = progress[card.dataset.lesson ?? ''];
+    const lessonId = card.dataset.lesson ?? '';
+    const status = progress[lessonId];
     const mark = $('.progress-mark', card);
     if (!status || !mark) continue;
-    mark.textContent = status === 'completed' ? '✓ Completed' : 'In progress';
-    mark.className = `progress-mark progress-${status}`;
+    const m = mastery[lessonId];
+    mark.textContent = m ? masteryText(m) : done(lessonId) ? '✓ Completed' : 'In progress';
+    mark.className = `progress-mark progress-${done(lessonId) ? 'completed' : 'started'}`;
     mark.hidden = false;
+  }
+  if (session()) void goalBox().catch(() => undefined);
+  if (Object.keys(progress).length === 0) return;
+  // A bar per track and unit: lessons completed of all.
+  for (const group of $$('.track, .unit')) {
+    const lessons = $$('.lesson-card', group).map((c) => c.dataset.lesson ?? '');
+    const completed = lessons.filter(done).length;
+    const heading = $('h2, h3', group)!;
+    const label = `${completed} of ${lessons.length} lessons completed`;
+    const bar = el('progress', { max: String(lessons.length), value: String(completed), 'aria-label': `${heading.textContent}: ${label}` });
+    const row = el('p', { class: 'group-progress' });
+    row.append(bar, ` ${label}`);
+    heading.after(row);
+  }
+  // Continue where you left off: the lesson touched last that is not completed yet.
+  const recent = [...(server?.lessons ?? [])].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).find((l) => !done(l.lessonId));
+  const link = recent && $<HTMLAnchorElement>(`.track .lesson-card[data-lesson="${CSS.escape(recent.lessonId)}"] a`);
+  if (link) {
+    const box = el('section', { class: 'continue', 'aria-labelledby': 'continue-title' });
+    box.append(el('h2', { id: 'continue-title' }, 'Continue where you left off'));
+    const p = el('p');
+    p.append(el('a', { href: link.getAttribute('href') ?? '/' }, link.textContent ?? ''), mastery[recent.lessonId] ? ` — ${masteryText(mastery[recent.lessonId]!)}` : '');
+    box.append(p);
+    $('h1')?.after(box);
   }
 }
 
-interface Card {
-  id: string;
-  lessonId: string;
-  itemId: string;
-  kind: string;
-  due: string;
+/** The daily goal and streak on the home page, with a link to what is due. */
+async function goalBox(): Promise<void> {
+  const { dueCount, today } = await todaySummary();
+  const box = el('section', { class: 'continue today-goal', 'aria-labelledby': 'goal-title' });
+  box.append(el('h2', { id: 'goal-title' }, 'Today'));
+  const line = el('p');
+  const bar = el('progress', { max: String(today.goal), value: String(Math.min(today.done, today.goal)), 'aria-label': `Daily goal: ${today.done} of ${today.goal} reviews` });
+  line.append(bar, ` ${today.done} of ${today.goal} reviews · streak ${today.streak} ${today.streak === 1 ? 'day' : 'days'} · `, el('a', { href: '/reviews/' }, `${dueCount} due now`));
+  box.append(line);
+  $('h1')?.after(box);
 }
 
-const signInPrompt = (region: HTMLElement | null, what: string) => {
+export const signInPrompt = (region: HTMLElement | null, what: string) => {
   if (!region) return;
   region.textContent = `Sign in to see ${what}. `;
   const button = el('button', { type: 'button', class: 'link-button' }, 'Sign in');
   button.addEventListener('click', () => void signIn());
   region.append(button);
 };
-
-export async function reviewsPage(): Promise<void> {
-  const status = $('.review-status');
-  const holder = $('.review-card')!;
-  if (!session()) return signInPrompt(status, 'your reviews');
-  // "Due" at the time this page shows, by the browser's clock (the server accepts any time).
-  const now = new Date();
-  const due = (await api<{ cards: Card[] }>('GET', `/api/me/reviews?due=${encodeURIComponent(now.toISOString())}&limit=100`)).cards;
-  const later = new Date(now.getTime() + 400 * 86_400_000).toISOString();
-  const all = (await api<{ cards: Card[] }>('GET', `/api/me/reviews?due=${encodeURIComponent(later)}&limit=100`)).cards;
-  const dueIds = new Set(due.map((c) => c.id));
-  const upcoming = all.filter((c) => !dueIds.has(c.id));
-  const pages = new Map<string, Promise<Document>>();
-  const lessonDoc = (lessonId: string) => {
-    if (!pages.has(lessonId)) {
-      pages.set(lessonId, fetch(`/lessons/${encodeURIComponent(lessonId)}/`).then(async (r) => new DOMParser().parseFromString(await r.text(), 'text/html')));
-    }
-    return pages.get(lessonId)!;
-  };
-
-  const section = $('.upcoming');
-  if (section && upcoming.length > 0) {
-    section.hidden = false;
-    for (const card of upcoming) {
-      const doc = await lessonDoc(card.lessonId);
-      const title = $('h1', doc)?.textContent ?? card.lessonId;
-      const item = el('li');
-      item.append(el('a', { href: `/lessons/${card.lessonId}/` }, title), ` — ${card.kind}, due ${new Date(card.due).toLocaleString()}`);
-      $('.upcoming-list', section)!.append(item);
-    }
-  }
-
-  let index = 0;
-  const show = async () => {
-    holder.replaceChildren();
-    const left = due.length - index;
-    if (left <= 0) {
-      announce(status, due.length === 0 ? 'Nothing is due right now.' : 'All done: nothing else is due right now.');
-      return;
-    }
-    const card = due[index]!;
-    announce(status, `${left} ${left === 1 ? 'review' : 'reviews'} left.`);
-    const doc = await lessonDoc(card.lessonId);
-    const exercise = $(`.exercise[data-item="${CSS.escape(card.itemId)}"]`, doc);
-    const from = el('p', { class: 'meta' }, 'From ');
-    from.append(el('a', { href: `/lessons/${card.lessonId}/` }, $('h1', doc)?.textContent ?? card.lessonId));
-    if (!exercise) {
-      holder.append(from, el('p', {}, 'This exercise is no longer in its lesson.'));
-    } else {
-      const copy = document.importNode(exercise, true);
-      holder.append(from, copy);
-      enhanceExercises(holder, (_itemId, answer) => sendKept(card.lessonId, card.itemId, answer, () => api<Grade>('POST', `/api/me/reviews/${encodeURIComponent(card.id)}`, { answer }, { idempotent: true })), () => {
-        // A second answer to the same card (say, another rating) re-rates it; one Next is enough.
-        if ($('.next-review', holder)) return;
-        const next = el('button', { type: 'button', class: 'next-review' }, 'Next');
-        next.addEventListener('click', () => {
-          index++;
-          void show().then(() => holder.focus());
-        });
-        holder.append(next);
-      });
-    }
-  };
-  await show();
-}
 
 type Catalog = { tracks: { units: { lessons: { id: string; title: string }[] }[] }[] };
 
@@ -209,6 +194,7 @@ export async function accountPage(): Promise<void> {
   const current = session();
   if (!current) return signInPrompt(status, 'your account (progress below is kept in this browser only)');
   announce(status, `Signed in as ${current.sub}.`);
+  void settingsForm().catch(() => undefined);
 
   const data = $('.account-data')!;
   data.hidden = false;
@@ -279,12 +265,49 @@ const signOutQuietly = () =>
     .catch(() => undefined)
     .then(() => forgetSession());
 
+interface Settings {
+  dailyGoal: number;
+  timeZone: string;
+  desiredRetention: number;
+}
+
+/** Daily goal and desired retention; the time zone is always the browser's, saved with them. */
+async function settingsForm(): Promise<void> {
+  const form = $<HTMLFormElement>('.account-settings')!;
+  const settings = await api<Settings>('GET', '/api/me/settings');
+  const goal = $<HTMLInputElement>('#daily-goal', form)!;
+  const retention = $<HTMLInputElement>('#desired-retention', form)!;
+  goal.value = String(settings.dailyGoal);
+  retention.value = settings.desiredRetention.toFixed(2);
+  $('.time-zone', form)!.textContent = browserTimeZone();
+  form.hidden = false;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const saved = await api<Settings>('PUT', '/api/me/settings', { dailyGoal: Number(goal.value), desiredRetention: Number(retention.value), timeZone: browserTimeZone() });
+      announce($('.settings-status', form), `Saved: ${saved.dailyGoal} reviews a day, desired retention ${Math.round(saved.desiredRetention * 100)}%.`);
+    } catch (error) {
+      announce($('.settings-status', form), `Not saved: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+}
+
+export const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** After sign-in the account learns the browser's time zone, so its days and streak follow the learner. */
+async function saveTimeZone(): Promise<void> {
+  const settings = await api<Settings>('GET', '/api/me/settings');
+  if (settings.timeZone !== browserTimeZone()) await api('PUT', '/api/me/settings', { timeZone: browserTimeZone() });
+}
+
 export async function callbackPage(): Promise<void> {
   const status = $('.callback-status');
   try {
     const returnTo = await completeSignIn(new URLSearchParams(location.search));
     if (session()) {
       announce(status, 'Signed in. Saving your progress…');
+      // The time zone first: merged answers count on the learner's calendar days (goal, streak).
+      await saveTimeZone().catch(() => undefined);
       await mergeLocalWork().catch(() => undefined);
     } else {
       sessionStorage.removeItem(PENDING_KEY); // a cancelled re-authentication deletes nothing

@@ -43,8 +43,9 @@ export async function mergeLocalWork(): Promise<void> {
     await api('PUT', `/api/me/progress/${encodeURIComponent(lessonId)}`, { status }).catch(() => undefined);
   }
   localStorage.removeItem(LOCAL_KEY);
-  const work = localWork();
-  if (work.length === 0) return;
+  // A recall rating kept before each prompt had its own card names no prompt: it no longer fits.
+  const work = localWork().filter(({ answer }) => !('rating' in answer) || 'prompt' in answer);
+  if (work.length === 0) return localStorage.removeItem(WORK_KEY);
   // Kept on failure: the next sign-in tries again, and ids make a repeat harmless.
   await api('POST', '/api/me/merge', { attempts: work.map(({ receipt, answer }) => ({ receipt, answer })) });
   localStorage.removeItem(WORK_KEY);
@@ -55,11 +56,27 @@ export const clearLocalProgress = () => {
   localStorage.removeItem(WORK_KEY);
 };
 
+export interface Mastery {
+  total: number;
+  answered: number;
+  mastered: number;
+  completed: boolean;
+  mastery: number;
+}
+export interface AccountProgress {
+  lessons: (ProgressEntry & { updatedAt: string })[];
+  mastery: Record<string, Mastery>;
+}
+
+/** GET /api/me/progress once per page load (the home page reads it twice: statuses, then mastery). */
+let accountPending: Promise<AccountProgress> | undefined;
+export const accountProgress = () => (accountPending ??= api<AccountProgress>('GET', '/api/me/progress'));
+
 /** Everything known about the learner's progress: the account's when signed in, plus local. */
 export async function allProgress(): Promise<Record<string, Status>> {
   const merged = localProgress();
   if (session()) {
-    const { lessons } = await api<{ lessons: ProgressEntry[] }>('GET', '/api/me/progress');
+    const { lessons } = await accountProgress();
     for (const entry of lessons) if (merged[entry.lessonId] !== 'completed') merged[entry.lessonId] = entry.status;
   }
   return merged;

@@ -10,7 +10,7 @@ export interface PageOptions {
   /** Hashed asset names from the site build; without it pages link the unhashed names. */
   assets?: AssetManifest | undefined;
   /** Which client module enhances the page (`<body data-page>`). */
-  page?: 'home' | 'lesson' | 'concepts' | 'reviews' | 'account' | 'callback';
+  page?: 'home' | 'lesson' | 'concepts' | 'reviews' | 'stats' | 'account' | 'callback';
 }
 
 /**
@@ -36,7 +36,7 @@ export function layout({ title, description, body, path, assets = {}, page }: Pa
 <a class="skip" href="#main">Skip to content</a>
 <header class="site-header">
 <a class="brand" href="/">Rungs</a>
-<nav aria-label="Main">${nav('/', 'Lessons')} ${nav('/concepts/', 'Concepts')} ${nav('/reviews/', 'Reviews')} ${nav('/account/', 'Account')}</nav>
+<nav aria-label="Main">${nav('/', 'Lessons')} ${nav('/concepts/', 'Concepts')} <a href="/reviews/"${path === '/reviews/' ? html` aria-current="page"` : ''}>Reviews<span class="due-badge" hidden></span></a> ${nav('/stats/', 'Stats')} ${nav('/account/', 'Account')}</nav>
 <div class="auth pending"><span class="auth-user"></span> <button type="button" class="auth-button link-button">Sign in</button></div>
 </header>
 <main id="main">

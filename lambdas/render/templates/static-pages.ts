@@ -10,14 +10,30 @@ const needsScript = html`<noscript><p>This page needs JavaScript: it shows your 
 
 export function reviewsPage(assets: AssetManifest): string {
   const body = html`<h1>Reviews</h1>
-<p class="lead">Exercises you answered come back when you are about to forget them.</p>
+<p class="lead">Exercises you answered come back when you are about to forget them. <a href="/stats/">Your statistics</a></p>
 ${needsScript}
 <div class="reviews" data-state="loading">
+<p class="review-counts"></p>
 <p class="review-status" role="status" aria-live="polite">Loading your reviews…</p>
+<p class="hint keys-hint">Keyboard: <kbd>Space</kbd> or <kbd>Enter</kbd> shows the answer, <kbd>1</kbd>–<kbd>4</kbd> rate it (Again, Hard, Good, Easy), <kbd>Enter</kbd> goes to the next card.</p>
 <div class="review-card" tabindex="-1"></div>
 <section class="upcoming" aria-labelledby="upcoming-title" hidden><h2 id="upcoming-title">Coming up</h2><ul class="upcoming-list"></ul></section>
 </div>`;
   return layout({ title: 'Reviews — Rungs', description: 'Your spaced-repetition reviews across lessons.', body, path: '/reviews/', assets, page: 'reviews' });
+}
+
+export function statsPage(assets: AssetManifest): string {
+  const body = html`<h1>Statistics</h1>
+<p class="lead">How your reviews are going: what comes due, what you did, how much you remember.</p>
+${needsScript}
+<p class="stats-status" role="status" aria-live="polite">Loading your statistics…</p>
+<div class="stats" hidden>
+<section aria-labelledby="forecast-title"><h2 id="forecast-title">Forecast: cards due in the next 30 days</h2><div class="chart forecast-chart"></div></section>
+<section aria-labelledby="heatmap-title"><h2 id="heatmap-title">Reviews per day, last 90 days</h2><div class="chart heatmap-chart"></div></section>
+<section aria-labelledby="retention-title"><h2 id="retention-title">True retention</h2><div class="chart retention-chart"></div></section>
+<section aria-labelledby="accuracy-title"><h2 id="accuracy-title">Accuracy per track and lesson</h2><div class="chart accuracy-chart"></div></section>
+</div>`;
+  return layout({ title: 'Statistics — Rungs', description: 'Your review forecast, activity, retention and accuracy.', body, path: '/stats/', assets, page: 'stats' });
 }
 
 export function accountPage(assets: AssetManifest): string {
@@ -26,6 +42,14 @@ ${needsScript}
 <div class="account">
 <p class="account-status" role="status" aria-live="polite">Loading…</p>
 <section class="progress-overview" aria-labelledby="progress-title" hidden><h2 id="progress-title">Your progress</h2><p class="progress-summary"></p><ul class="progress-list"></ul></section>
+<form class="account-settings" aria-labelledby="settings-title" hidden>
+<h2 id="settings-title">Settings</h2>
+<div class="field"><label for="daily-goal">Daily goal (reviews a day)</label> <input id="daily-goal" name="dailyGoal" type="number" min="1" max="500" required></div>
+<div class="field"><label for="desired-retention">Desired retention (0.80–0.97): how likely you should still remember a card when it comes back</label> <input id="desired-retention" name="desiredRetention" type="number" min="0.8" max="0.97" step="0.01" required></div>
+<p class="hint">Time zone: <span class="time-zone"></span> (from this browser; your day and streak follow it).</p>
+<button type="submit">Save settings</button>
+<p class="settings-status" role="status" aria-live="polite"></p>
+</form>
 <section class="account-data" aria-labelledby="data-title" hidden>
 <h2 id="data-title">Your data</h2>
 <p>Download everything Rungs stores about you as JSON.</p>
@@ -77,6 +101,7 @@ export function unavailablePage(assets: AssetManifest): string {
 export const staticPages = (assets: AssetManifest) =>
   new Map([
     ['reviews/index.html', reviewsPage(assets)],
+    ['stats/index.html', statsPage(assets)],
     ['account/index.html', accountPage(assets)],
     [`${CALLBACK_PATH.slice(1)}index.html`, callbackPage(assets)],
     [ERROR_PAGES.notFound, notFoundPage(assets)],
