@@ -3,6 +3,8 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../bin/local/platform';
+import { issueReceipt } from '../../lambdas/domain/receipt';
+import { receiptKey, receiptKeySource } from '../../lambdas/session/key';
 import { chromiumAvailable } from '../support/chromium';
 import { shotsDir, startSiteUnderTest, type SiteUnderTest } from '../support/site';
 
@@ -208,19 +210,19 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     expect(after.progress).toEqual([]);
   }, 400_000);
 
-  it('counts the goal and streak across two days (browser clock a day back), and desired retention shortens the next interval', async () => {
-    // Prepare: yesterday by the browser's clock, one anonymous answer, kept for the merge.
+  it('counts the goal and streak across two days (an answer from yesterday merged on sign-in), and desired retention shortens the next interval', async () => {
+    // Prepare: one anonymous answer from yesterday, kept for the merge. Its time is the server's,
+    // signed into the receipt, so the receipt is made as the attempts function made it yesterday.
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const tab = await context.newPage();
-    const now = Date.now();
-    await tab.clock.setFixedTime(new Date(now - 86_400_000));
+    const answer = { choices: ['plain-default'] };
+    const outcome = { kind: 'mcq' as const, itemId: 'challenge-method', correct: true, correctChoices: ['plain-default'], explanations: {} };
+    const receipt = issueReceipt(await receiptKey(receiptKeySource()), { lessonId: 'authorization-code-pkce', itemId: 'challenge-method', answer, outcome, at: new Date(Date.now() - 86_400_000) });
     await tab.goto(`${platform.url}${LESSON}`);
-    await secondMcq(tab).locator('input[value="plain-default"]').check();
-    await secondMcq(tab).getByRole('button', { name: 'Check answer' }).click();
-    await expect.poll(() => secondMcq(tab).locator('.feedback').textContent()).toContain('Correct!');
+    await tab.evaluate((work) => localStorage.setItem('rungs.work', JSON.stringify([work])), { receipt, answer });
 
     // Act: today, sign in (the merge records yesterday's answer on yesterday) and rate a recall prompt Easy.
-    await tab.clock.setFixedTime(new Date(now));
+    await tab.reload();
     await tab.getByRole('button', { name: 'Sign in' }).click();
     await tab.locator('input[name="login"]').fill('grace');
     await tab.locator('input[name="password"]').fill('anything');

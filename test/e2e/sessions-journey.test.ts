@@ -135,7 +135,8 @@ describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
     await answerMcq(tab);
 
     // Assess: the 503 did not end the session; the retried refresh and the answer went through.
-    await eventually(() => tab.locator('form.mcq').first().locator('.feedback').textContent()).toContain('Next review');
+    // (ada answered this item earlier in the visit, so the stored answer is practice.)
+    await eventually(() => tab.locator('form.mcq').first().locator('.feedback').textContent()).toMatch(/next review in/i);
     expect(refreshes).toEqual([503, 200]);
     expect(attempts).toEqual([401, 201]);
     expect(await header(tab).textContent()).toBe('Signed in as ada');
