@@ -6,7 +6,6 @@ import type { CardState } from '../domain/scheduling';
 import { isConditionalFailure, type Store } from './client';
 import { keys } from './keys';
 import { cardPut, type StoredCard } from './reviews';
-import { statsUpdate } from './stats';
 
 export interface AnswerRecord {
   sub: string;
@@ -29,8 +28,10 @@ export class CardConflict extends Error {}
 export class AlreadyRecorded extends Error {}
 
 /**
- * One answer, written atomically: the attempt in the learner's history, the item's aggregate
- * statistics and the card's next schedule (conditional on the card version that was read).
+ * One answer, written atomically: the attempt in the learner's history and the card's next schedule
+ * (conditional on the card version that was read). The item's statistics are not in the transaction
+ * (a shared item there would make concurrent learners cancel each other): the aggregator counts the
+ * attempt from the table's stream, from what the attempt item carries (kind, correct or rating, answer's choices).
  */
 export async function recordAnswer(store: Store, record: AnswerRecord): Promise<void> {
   const { sub, key, outcome, at } = record;
@@ -48,7 +49,6 @@ export async function recordAnswer(store: Store, record: AnswerRecord): Promise<
   };
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
     { Put: { TableName: store.tableName, Item: attempt, ...(record.attemptId ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) } },
-    statsUpdate(store, key.lessonId, record),
     cardPut(store, sub, key, record.previousCard, record.nextCard),
   ];
   try {

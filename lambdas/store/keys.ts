@@ -67,10 +67,20 @@ export const keys = {
   /** Attribute of a learner's rate-limit items: access tokens issued before it (epoch seconds) are refused. */
   revokedBefore: 'revokedBefore',
   idempotency: (sub: string, scope: string, key: string) => ({ pk: `USER#${sub}`, sk: `IDEMPOTENCY#${scope}#${key}` }),
-  /** Aggregate (anonymous) answer statistics of one item, beside its lesson. */
-  itemStats: (lessonId: string, itemId: string) => ({ pk: `LESSON#${lessonId}`, sk: `STATS#${itemId}` }),
-  itemStatsPrefix: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'STATS#' }),
+  /**
+   * Aggregate (anonymous) answer statistics of one item, in a partition of their own per lesson: the
+   * statistics aggregator may write there and nowhere near the answer keys under LESSON#.
+   */
+  itemStats: (lessonId: string, itemId: string) => ({ pk: `STATS#${lessonId}`, sk: `ITEM#${itemId}` }),
+  itemStatsPrefix: (lessonId: string) => ({ pk: `STATS#${lessonId}`, sk: 'ITEM#' }),
+  /** Proof that one attempt (named by a digest of its key, no learner identity) is in its item's counts. */
+  countedAttempt: (lessonId: string, attemptDigest: string) => ({ pk: `STATS#${lessonId}`, sk: `COUNTED#${attemptDigest}` }),
+  /** Where statistics lived before they had their own partition (read, never written: docs/operations.md). */
+  legacyItemStatsPrefix: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'STATS#' }),
 };
+
+/** Partition-key prefix of the item statistics (IAM `dynamodb:LeadingKeys` of the aggregator). */
+export const statisticsPartitionPrefix = 'STATS#';
 
 /** Partition-key prefixes the content ingest writes (IAM `dynamodb:LeadingKeys` of its grant). */
 export const contentPartitionPrefixes = ['TRACK#', 'UNIT#', 'LESSON#', 'SITE#'] as const;
