@@ -2,9 +2,12 @@ import type { AuthMode } from '../middleware/auth';
 import type { RouteRateLimit } from '../ratelimit/config';
 import { keys } from '../store/keys';
 
-/** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of what API functions write. */
+/** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of what API functions read and write. */
 const learnerData = keys.user('*').pk;
 const itemStatistics = keys.itemStats('*', '*').pk;
+const lessons = keys.lessonPartition('*').pk;
+const content = [keys.track('*').pk, keys.unit('*', '*').pk, lessons];
+const healthProbe = keys.health().pk;
 const learnerRateLimits = keys.rateLimitPartition(keys.rateLimitSubject.user('*')).pk;
 const sessionFamilies = keys.user('*').pk;
 
@@ -48,6 +51,11 @@ export interface ApiFunction {
    * plus exactly those writes, and only on items whose partition key matches one of `partitions`.
    */
   tableAccess: 'read' | { write: readonly TableWriteAction[]; partitions: readonly string[] };
+  /**
+   * Where the function reads (GetItem, BatchGetItem, Query, ConditionCheckItem), by partition-key
+   * pattern, and whether it queries the indexes (catalog, due queue). Never a Scan.
+   */
+  tableReads: { partitions: readonly string[]; index?: boolean };
   description: string;
   /** Reads the session cookie key (the stack grants the secret to this function only). */
   needsSessionKey?: boolean;
@@ -60,6 +68,7 @@ export const apiFunctions = {
     routes: [{ method: 'GET', path: '/api/health', auth: 'public', rateLimit: { weight: 1, failure: 'open' } }],
     tableAccess: 'read',
     description: 'Health check that proves the table answers',
+    tableReads: { partitions: [healthProbe] },
   },
   catalog: {
     entry: 'lambdas/api/catalog.ts',
@@ -67,6 +76,7 @@ export const apiFunctions = {
     routes: [{ method: 'GET', path: '/api/catalog', auth: 'public', rateLimit: { weight: 1, failure: 'open' } }],
     tableAccess: 'read',
     description: 'The lesson catalog',
+    tableReads: { partitions: content, index: true },
   },
   attempts: {
     entry: 'lambdas/api/attempts.ts',
@@ -76,8 +86,10 @@ export const apiFunctions = {
       // Anonymous work merged on sign-in: idempotent by each attempt's own id; up to 200 answers.
       { method: 'POST', path: '/api/me/merge', auth: 'required', rateLimit: { weight: 10 } },
     ],
-    // Attempt, statistics and card in one transaction (Put, Update); idempotency claim/complete/release.
-    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
+    // Attempt and card in one transaction (Put); idempotency claim/complete/release. Statistics are
+    // counted from the table's stream by their own function: nothing here writes outside USER#.
+    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData] },
+    tableReads: { partitions: [learnerData, lessons] },
     description: 'Grades exercise answers; records signed-in attempts, statistics and review cards',
   },
   progress: {
@@ -87,6 +99,7 @@ export const apiFunctions = {
       { method: 'PUT', path: '/api/me/progress/{lessonId}', auth: 'required' },
     ],
     tableAccess: { write: ['PutItem'], partitions: [learnerData] },
+    tableReads: { partitions: [learnerData] },
     description: "The learner's lesson progress",
   },
   reviews: {
@@ -95,7 +108,8 @@ export const apiFunctions = {
       { method: 'GET', path: '/api/me/reviews', auth: 'required' },
       { method: 'POST', path: '/api/me/reviews/{itemId}', auth: 'required', idempotent: true },
     ],
-    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
+    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData] },
+    tableReads: { partitions: [learnerData, lessons], index: true },
     description: "The learner's FSRS review queue and review answers",
   },
   account: {
@@ -109,6 +123,7 @@ export const apiFunctions = {
     ],
     // Deletion also removes the learner's rate-limit items (RATE#user:<sub>), which hold the sub.
     tableAccess: { write: ['BatchWriteItem'], partitions: [learnerData, learnerRateLimits] },
+    tableReads: { partitions: [learnerData, learnerRateLimits] },
     description: "Exports or deletes all of the learner's data",
   },
   auth: {
@@ -124,6 +139,7 @@ export const apiFunctions = {
     // Session family records in the learner's partition (create, rotate, end); revokedBefore goes on
     // the rate-limit items through the limiter's own UpdateItem grant.
     tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], partitions: [sessionFamilies] },
+    tableReads: { partitions: [sessionFamilies] },
     description: 'Session routes: code exchange, refresh with rotation, sign out (everywhere)',
     needsSessionKey: true,
   },
@@ -132,6 +148,8 @@ export const apiFunctions = {
     routes: [{ method: 'GET', path: '/api/authors/lessons/{id}/stats', auth: 'authors' }],
     tableAccess: 'read',
     description: 'Answer statistics of a lesson for authors',
+    // Answer keys beside their lesson; statistics in their own partition (and, read only, where they lived before).
+    tableReads: { partitions: [lessons, itemStatistics] },
   },
 } satisfies Record<string, ApiFunction>;
 

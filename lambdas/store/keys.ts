@@ -75,7 +75,7 @@ export const keys = {
   itemStatsPrefix: (lessonId: string) => ({ pk: `STATS#${lessonId}`, sk: 'ITEM#' }),
   /** Proof that one attempt (named by a digest of its key, no learner identity) is in its item's counts. */
   countedAttempt: (lessonId: string, attemptDigest: string) => ({ pk: `STATS#${lessonId}`, sk: `COUNTED#${attemptDigest}` }),
-  /** Where statistics lived before they had their own partition (read, never written: docs/operations.md). */
+  /** Where statistics lived before they had their own partition (read, never written: docs/architecture.md). */
   legacyItemStatsPrefix: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'STATS#' }),
 };
 
