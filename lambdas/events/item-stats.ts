@@ -2,7 +2,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { defaultStore, type Store } from '../store/client';
 import { addItemAttempts, MAX_ATTEMPTS_PER_WRITE, type CountedAttempt } from '../store/stats';
 
@@ -25,9 +25,9 @@ const attemptImage = z.object({
   lessonId: z.string(),
   itemId: z.string(),
   kind: z.string(),
-  correct: z.boolean().optional(),
-  rating: z.string().optional(),
-  answer: z.object({ choices: z.array(z.string()).optional() }).loose().optional(),
+  correct: z.optional(z.boolean()),
+  rating: z.optional(z.string()),
+  answer: z.optional(z.looseObject({ choices: z.optional(z.array(z.string())) })),
 });
 
 /** The attempt a stream record carries, or undefined for a record that is not one (nothing to count). */
