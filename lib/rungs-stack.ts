@@ -7,6 +7,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ContentPublisher } from './constructs/content-publisher';
 import { DataTable } from './constructs/data-table';
 import { Identity } from './constructs/identity';
+import { ItemStatistics } from './constructs/item-statistics';
 import { metricsEnvironment, Observability } from './constructs/observability';
 import { OriginVerify } from './constructs/origin-verify';
 import { Site } from './constructs/site';
@@ -27,6 +28,7 @@ export class RungsStack extends Stack {
   readonly content: ContentPipeline;
   readonly publisher: ContentPublisher;
   readonly observability: Observability;
+  readonly itemStatistics: ItemStatistics;
 
   constructor(scope: Construct, id: string, props: RungsStackProps) {
     super(scope, id, props);
@@ -68,6 +70,7 @@ export class RungsStack extends Stack {
       this.content.ingestFunction.addEnvironment(name, value);
     }
     this.publisher = new ContentPublisher(this, 'Publisher', { contentBucket: this.content.bucket });
+    this.itemStatistics = new ItemStatistics(this, 'ItemStatistics', { config, table: this.data.table });
     this.observability = new Observability(this, 'Observability', {
       config,
       httpApi: this.api.httpApi,
@@ -76,11 +79,13 @@ export class RungsStack extends Stack {
       ingestFunction: this.content.ingestFunction,
       distribution: this.site.distribution,
       siteUrl: this.site.origins.at(-1)!,
-      otherFunctions: [rotation],
+      otherFunctions: [rotation, this.itemStatistics.aggregator],
     });
     // The dead-letter alarm sits beside its queue; it notifies the same topic as every other alarm.
     this.content.deadLetterAlarm.addAlarmAction(new SnsAction(this.observability.topic));
     this.content.deadLetterAlarm.addOkAction(new SnsAction(this.observability.topic));
+    this.itemStatistics.deadLetterAlarm.addAlarmAction(new SnsAction(this.observability.topic));
+    this.itemStatistics.deadLetterAlarm.addOkAction(new SnsAction(this.observability.topic));
     Aspects.of(this).add(new LogRetention(config.logRetention, config.removalPolicy));
 
     new CfnOutput(this, 'SiteUrl', { value: this.site.origins.at(-1)! });

@@ -16,6 +16,7 @@ import { CALLBACK_PATH, NOT_FOUND_PAGE } from '../../lambdas/render';
 import { buildSite } from '../../web/build';
 import { contentSecurityPolicy } from '../../web/csp';
 import { MemorySite, resolveSitePath } from './site';
+import { startStreamPoller, tableStreamConsumers, type StreamPoller } from './streams';
 import { bannerFor, DEV_BANNER_CSS_PATH, devBannerCss, withBanner } from './dev-banner';
 
 
@@ -98,8 +99,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let dynamo: DynamoDbLocal | undefined;
   let identity: LocalIssuer | undefined;
   let watcher: FSWatcher | undefined;
+  let streams: StreamPoller | undefined;
   const stop = async () => {
     await watcher?.close();
+    await streams?.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await identity?.stop();
@@ -131,6 +134,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     process.env.RATE_LIMIT_STORE_TIMEOUT_MS ??= '2000';
     log(`OIDC issuer on ${identity.issuer} (dev users: ${devUsers.map((u) => u.sub).join(', ')})`);
     const store = createStore({ tableName, endpoint });
+    // The table's stream consumers (item statistics) run as their Lambda functions do in AWS.
+    streams = await startStreamPoller({ endpoint, tableName, consumers: tableStreamConsumers, log });
 
     // Locally the content folder is the bucket: listing it tells ingest which files exist.
     const source = { listKeys: async () => (await readContentTree(contentDir)).map((o) => o.key) };

@@ -2,9 +2,12 @@ import type { AuthMode } from '../middleware/auth';
 import type { RouteRateLimit } from '../ratelimit/config';
 import { keys } from '../store/keys';
 
-/** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of what API functions write. */
+/** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of what API functions read and write. */
 const learnerData = keys.user('*').pk;
 const itemStatistics = keys.itemStats('*', '*').pk;
+const lessons = keys.lessonPartition('*').pk;
+const content = [keys.track('*').pk, keys.unit('*', '*').pk, lessons];
+const healthProbe = keys.health().pk;
 const learnerRateLimits = keys.rateLimitPartition(keys.rateLimitSubject.user('*')).pk;
 const sessionFamilies = keys.user('*').pk;
 const mergedReceipts = keys.receipt('*').pk;
@@ -49,6 +52,11 @@ export interface ApiFunction {
    * plus exactly those writes, and only on items whose partition key matches one of `partitions`.
    */
   tableAccess: 'read' | { write: readonly TableWriteAction[]; partitions: readonly string[] };
+  /**
+   * Where the function reads (GetItem, BatchGetItem, Query, ConditionCheckItem), by partition-key
+   * pattern, and whether it queries the indexes (catalog, due queue). Never a Scan.
+   */
+  tableReads: { partitions: readonly string[]; index?: boolean };
   description: string;
   /** Reads the session cookie key (the stack grants the secret to this function only). */
   needsSessionKey?: boolean;
@@ -65,6 +73,7 @@ export const apiFunctions = {
     routes: [{ method: 'GET', path: '/api/health', auth: 'public', rateLimit: { weight: 1, failure: 'open' } }],
     tableAccess: 'read',
     description: 'Health check that proves the table answers',
+    tableReads: { partitions: [healthProbe] },
   },
   catalog: {
     entry: 'lambdas/api/catalog.ts',
@@ -72,6 +81,7 @@ export const apiFunctions = {
     routes: [{ method: 'GET', path: '/api/catalog', auth: 'public', rateLimit: { weight: 1, failure: 'open' } }],
     tableAccess: 'read',
     description: 'The lesson catalog',
+    tableReads: { partitions: content, index: true },
   },
   attempts: {
     entry: 'lambdas/api/attempts.ts',
@@ -81,9 +91,11 @@ export const apiFunctions = {
       // Anonymous work merged on sign-in: idempotent by each attempt's own id; up to 200 answers.
       { method: 'POST', path: '/api/me/merge', auth: 'required', rateLimit: { weight: 10 } },
     ],
-    // Attempt, statistics, card, review log and day count in one transaction (Put, Update); idempotency
+    // Attempt, card, review log and day count in one transaction (Put, Update); idempotency
     // claim/complete/release; the single-use claim of each merged receipt (RECEIPT#<id>, Put).
-    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics, mergedReceipts] },
+    // Statistics are counted from the table's stream by their own function: nothing here writes LESSON# or STATS#.
+    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, mergedReceipts] },
+    tableReads: { partitions: [learnerData, lessons] },
     description: 'Grades exercise answers; records signed-in attempts, statistics and review cards',
     needsReceiptKey: true,
   },
@@ -94,6 +106,7 @@ export const apiFunctions = {
       { method: 'PUT', path: '/api/me/progress/{lessonId}', auth: 'required' },
     ],
     tableAccess: { write: ['PutItem'], partitions: [learnerData] },
+    tableReads: { partitions: [learnerData] },
     description: "The learner's lesson progress",
   },
   reviews: {
@@ -103,7 +116,8 @@ export const apiFunctions = {
       { method: 'GET', path: '/api/me/stats', auth: 'required', rateLimit: { weight: 5, failure: 'open' } },
       { method: 'POST', path: '/api/me/reviews/{itemId}', auth: 'required', idempotent: true },
     ],
-    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData, itemStatistics] },
+    tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData] },
+    tableReads: { partitions: [learnerData, lessons], index: true },
     description: "The learner's FSRS review queue and review answers",
   },
   account: {
@@ -122,6 +136,7 @@ export const apiFunctions = {
     // settings are updated field by field (UpdateItem) in the learner's partition (UpdateItem on the
     // rate-limit items adds nothing: the limiter's own grant already has it).
     tableAccess: { write: ['BatchWriteItem', 'UpdateItem'], partitions: [learnerData, learnerRateLimits] },
+    tableReads: { partitions: [learnerData, learnerRateLimits] },
     description: "The learner's settings; exports or deletes all of the learner's data",
     signsOutAtIssuer: true,
   },
@@ -138,6 +153,7 @@ export const apiFunctions = {
     // Session family records in the learner's partition (create, rotate, end); revokedBefore goes on
     // the rate-limit items through the limiter's own UpdateItem grant.
     tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], partitions: [sessionFamilies] },
+    tableReads: { partitions: [sessionFamilies] },
     description: 'Session routes: code exchange, refresh with rotation, sign out (everywhere)',
     needsSessionKey: true,
     signsOutAtIssuer: true,
@@ -147,6 +163,8 @@ export const apiFunctions = {
     routes: [{ method: 'GET', path: '/api/authors/lessons/{id}/stats', auth: 'authors' }],
     tableAccess: 'read',
     description: 'Answer statistics of a lesson for authors',
+    // Answer keys beside their lesson; statistics in their own partition (and, read only, where they lived before).
+    tableReads: { partitions: [lessons, itemStatistics] },
   },
 } satisfies Record<string, ApiFunction>;
 

@@ -7,7 +7,6 @@ import { isConditionalFailure, type Store } from './client';
 import { keys } from './keys';
 import { activityDayAdd, reviewLogPut } from './review-logs';
 import { cardPut, type StoredCard } from './reviews';
-import { statsUpdate } from './stats';
 
 export interface AnswerRecord {
   sub: string;
@@ -36,9 +35,11 @@ export class CardConflict extends Error {}
 export class AlreadyRecorded extends Error {}
 
 /**
- * One answer, written atomically: the attempt in the learner's history, the item's aggregate
- * statistics and, unless it is practice, the card's next schedule (conditional on the card version
- * that was read), its review log entry and the day's activity count.
+ * One answer, written atomically: the attempt in the learner's history and, unless it is practice,
+ * the card's next schedule (conditional on the card version that was read), its review log entry and
+ * the day's activity count. The item's statistics are not in the transaction (a shared item there
+ * would make concurrent learners cancel each other): the aggregator counts the attempt from the
+ * table's stream, from what the attempt item carries (kind, correct or rating, the answer's choices).
  */
 export async function recordAnswer(store: Store, record: AnswerRecord): Promise<void> {
   const { sub, key, outcome, at } = record;
@@ -57,7 +58,6 @@ export async function recordAnswer(store: Store, record: AnswerRecord): Promise<
   };
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
     { Put: { TableName: store.tableName, Item: attempt, ...(record.attemptId ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) } },
-    statsUpdate(store, key.lessonId, record),
   ];
   if (record.nextCard) {
     items.push(cardPut(store, sub, { ...key, itemId: record.cardItem }, record.previousCard, record.nextCard, record.right));

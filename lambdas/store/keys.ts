@@ -76,12 +76,22 @@ export const keys = {
   activityDay: (sub: string, day: string) => ({ pk: `USER#${sub}`, sk: `DAY#${day}` }),
   activityDayPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'DAY#' }),
   idempotency: (sub: string, scope: string, key: string) => ({ pk: `USER#${sub}`, sk: `IDEMPOTENCY#${scope}#${key}` }),
-  /** Aggregate (anonymous) answer statistics of one item, beside its lesson. */
-  itemStats: (lessonId: string, itemId: string) => ({ pk: `LESSON#${lessonId}`, sk: `STATS#${itemId}` }),
-  itemStatsPrefix: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'STATS#' }),
+  /**
+   * Aggregate (anonymous) answer statistics of one item, in a partition of their own per lesson: the
+   * statistics aggregator may write there and nowhere near the answer keys under LESSON#.
+   */
+  itemStats: (lessonId: string, itemId: string) => ({ pk: `STATS#${lessonId}`, sk: `ITEM#${itemId}` }),
+  itemStatsPrefix: (lessonId: string) => ({ pk: `STATS#${lessonId}`, sk: 'ITEM#' }),
+  /** Proof that one attempt (named by a digest of its key, no learner identity) is in its item's counts. */
+  countedAttempt: (lessonId: string, attemptDigest: string) => ({ pk: `STATS#${lessonId}`, sk: `COUNTED#${attemptDigest}` }),
+  /** Where statistics lived before they had their own partition (read, never written: docs/architecture.md). */
+  legacyItemStatsPrefix: (lessonId: string) => ({ pk: `LESSON#${lessonId}`, sk: 'STATS#' }),
   /** A merged anonymous-answer receipt, claimed by the one learner who merged it (single use). */
   receipt: (receiptId: string) => ({ pk: `RECEIPT#${receiptId}`, sk: 'CLAIM' }),
 };
+
+/** Partition-key prefix of the item statistics (IAM `dynamodb:LeadingKeys` of the aggregator). */
+export const statisticsPartitionPrefix = 'STATS#';
 
 /** Partition-key prefixes the content ingest writes (IAM `dynamodb:LeadingKeys` of its grant). */
 export const contentPartitionPrefixes = ['TRACK#', 'UNIT#', 'LESSON#', 'SITE#'] as const;

@@ -6,6 +6,8 @@ export const tableSchema = {
   partitionKey: 'pk',
   sortKey: 'sk',
   timeToLiveAttribute: 'ttl',
+  /** The table's stream carries new images: the statistics aggregator counts attempts from it. */
+  streamViewType: 'NEW_IMAGE',
   globalSecondaryIndexes: [
     {
       // Overloaded index: the lesson catalog today (pk CATALOG, sk ordered by track/unit/order).

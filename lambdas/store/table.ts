@@ -12,6 +12,7 @@ export async function createTableFromSchema(client: DynamoDBClient, tableName: s
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: keyAttributeNames.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: tableSchema.streamViewType },
         KeySchema: [
           { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
           { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },

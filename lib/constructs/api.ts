@@ -15,6 +15,14 @@ import { acknowledge, arnRef, COMMON_FINDINGS } from '../nag';
 import { grantRateLimitState } from './rate-limit-grant';
 import { RungsFunction } from './rungs-function';
 
+/**
+ * IAM conditions for "only items whose partition key matches one of these patterns". ForAllValues
+ * also holds for a request that names no leading key at all (a Scan): the Null guard refuses it.
+ */
+export function leadingKeys(patterns: readonly string[]) {
+  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] }, Null: { 'dynamodb:LeadingKeys': 'false' } };
+}
+
 export interface ApiProps {
   config: StageConfig;
   table: TableV2;
@@ -124,22 +132,27 @@ export class Api extends Construct {
         fn.addToRolePolicy(new PolicyStatement({ actions: ['cognito-idp:AdminUserGlobalSignOut'], resources: [props.userPool.userPoolArn] }));
       }
       const access = spec.tableAccess as ApiFunction['tableAccess'];
-      if (access === 'read') table.grantReadData(fn);
-      else {
-        table.grantReadData(fn);
-        // Writes only where the function's data lives, e.g. a learner's own partition (USER#…).
+      const reads = spec.tableReads as ApiFunction['tableReads'];
+      // Reads and writes only where the function's data lives, e.g. a learner's own partition (USER#…).
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+          resources: [table.tableArn],
+          conditions: leadingKeys(reads.partitions),
+        }),
+      );
+      if (reads.index) fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/*`] }));
+      if (access !== 'read') {
         fn.addToRolePolicy(
-          new PolicyStatement({
-            actions: access.write.map((action) => `dynamodb:${action}`),
-            resources: [table.tableArn],
-            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...access.partitions] } },
-          }),
+          new PolicyStatement({ actions: access.write.map((action) => `dynamodb:${action}`), resources: [table.tableArn], conditions: leadingKeys(access.partitions) }),
         );
       }
       grantRateLimitState(fn, table);
-      acknowledge(fn, {
-        [`AwsSolutions-IAM5[Resource::${arnRef(table)}/index/*]`]: 'Queries go through the table\'s own indexes, which are only addressable as <table>/index/*.',
-      });
+      if (reads.index) {
+        acknowledge(fn, {
+          [`AwsSolutions-IAM5[Resource::${arnRef(table)}/index/*]`]: 'Queries go through the table\'s own indexes, which are only addressable as <table>/index/*.',
+        });
+      }
       const integration = new HttpLambdaIntegration(`${name}Integration`, fn);
       for (const route of spec.routes) {
         this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });

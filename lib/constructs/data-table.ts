@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableV2, type TablePropsV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableV2, type TablePropsV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { tableSchema } from '../../lambdas/store/schema';
 
@@ -14,7 +14,8 @@ const stringKey = (name: string) => ({ name, type: AttributeType.STRING });
 
 /**
  * The single DynamoDB table, built from the key schema in lambdas/store/schema.ts (the same schema
- * the local platform creates its table from): on-demand, point-in-time recovery, TTL.
+ * the local platform creates its table from): on-demand, point-in-time recovery, TTL, a
+ * stream of new images (item statistics are counted from it).
  */
 export class DataTable extends Construct {
   readonly table: TableV2;
@@ -25,6 +26,7 @@ export class DataTable extends Construct {
       partitionKey: stringKey(tableSchema.partitionKey),
       sortKey: stringKey(tableSchema.sortKey),
       timeToLiveAttribute: tableSchema.timeToLiveAttribute,
+      dynamoStream: StreamViewType[tableSchema.streamViewType],
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: props.deletionProtection,

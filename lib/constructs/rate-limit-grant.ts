@@ -16,7 +16,8 @@ export function grantRateLimitState(fn: IFunction, table: TableV2): Policy {
       new PolicyStatement({
         actions: ['dynamodb:UpdateItem'],
         resources: [table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] } },
+        // ForAllValues also holds for a request with no leading key: the Null guard requires one.
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
       }),
     ],
   });

@@ -52,7 +52,7 @@ describe('rate-limit infrastructure', () => {
           Effect: 'Allow',
           Action: 'dynamodb:UpdateItem',
           Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DataTable/), 'Arn'] },
-          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] } },
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
         },
       ]);
     }

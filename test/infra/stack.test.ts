@@ -40,8 +40,8 @@ describe('dev stage', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { TABLE_NAME: Match.anyValue() } } },
     });
-    // One per API function, plus content ingest.
-    expect(Object.keys(functions).length).toBe(Object.keys(apiFunctions).length + 1);
+    // One per API function, plus content ingest and the item statistics aggregator.
+    expect(Object.keys(functions).length).toBe(Object.keys(apiFunctions).length + 2);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], LoggingConfig: { LogGroup: expect.anything() } });
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
@@ -105,7 +105,7 @@ describe('dev stage', () => {
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
   });
 
-  it('lets writing API functions write only the partitions they declare (a learner\'s own data, item statistics, merged receipts)', () => {
+  it('lets writing API functions write only the partitions they declare (a learner\'s own data and merged receipts, never a lesson\'s)', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const writeStatements = (pattern: RegExp) =>
       Object.entries(policies)
@@ -116,8 +116,8 @@ describe('dev stage', () => {
     // Account deletion also removes the learner's own rate-limit items, and no one else's.
     expect(leadingKeys(/ApiAccountFunction/)).toEqual([['USER#*', 'RATE#user:*']]);
     expect(leadingKeys(/ApiProgressFunction/)).toEqual([['USER#*']]);
-    expect(leadingKeys(/ApiAttemptsFunction/)).toEqual([['USER#*', 'LESSON#*', 'RECEIPT#*']]);
-    expect(leadingKeys(/ApiReviewsFunction/)).toEqual([['USER#*', 'LESSON#*']]);
+    expect(leadingKeys(/ApiAttemptsFunction/)).toEqual([['USER#*', 'RECEIPT#*']]);
+    expect(leadingKeys(/ApiReviewsFunction/)).toEqual([['USER#*']]);
   });
 
   it('grants each writing API function only the write actions it declares', () => {

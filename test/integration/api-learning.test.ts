@@ -40,6 +40,7 @@ async function makeDue(sub: string, itemId: string) {
 }
 
 async function itemStats(itemId: string) {
+  await api.settle();
   const token = await api.issuer.mintAccessToken('alan');
   const stats = await api.call({ method: 'GET', path: `/api/authors/lessons/${LESSON}/stats`, token });
   return stats.body.items.find((i: { itemId: string }) => i.itemId === itemId);

@@ -4,6 +4,7 @@ import { apiEvent, lambdaContext } from '../../bin/local/adapter';
 import { readContentTree } from '../../bin/local/content';
 import { devUsers, startLocalIssuer, type LocalIssuer } from '../../bin/local/oidc';
 import { MemorySite } from '../../bin/local/site';
+import { startStreamPoller, tableStreamConsumers } from '../../bin/local/streams';
 import { apiFunctions, matchRoute, type ApiFunctionName } from '../../lambdas/api/routes';
 import { ingest } from '../../lambdas/events/ingest';
 import type { Store } from '../../lambdas/store/client';
@@ -41,6 +42,8 @@ export interface TestApi {
   store: Store;
   issuer: LocalIssuer;
   call(request: Request): Promise<Response>;
+  /** Lets the table's stream consumers (the statistics aggregator) handle everything written so far. */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,6 +70,9 @@ export async function startTestApi(options: { logLevel?: string; accessTokenTtlS
   const content = (await readContentTree(join(repoRoot, 'content'))).filter((o) => o.key.startsWith('security/'));
   const result = await ingest(content, { store, site: new MemorySite() });
   if (result.failures.length) throw new Error(`sample content failed to ingest: ${result.failures[0]!.message}`);
+
+  // The stream consumers run as under `npm start`; tests drain them explicitly before reading statistics.
+  const streams = await startStreamPoller({ endpoint: store.endpoint, tableName: store.tableName, consumers: tableStreamConsumers, intervalMs: 60_000 });
 
   const handlers = new Map<ApiFunctionName, Handler>();
   const handlerOf = async (name: ApiFunctionName) => {
@@ -98,6 +104,10 @@ export async function startTestApi(options: { logLevel?: string; accessTokenTtlS
       const text = result.body ?? '';
       return { status: result.statusCode ?? 200, headers: responseHeaders, body: text && /json/.test(responseHeaders['content-type'] ?? '') ? JSON.parse(text) : text };
     },
-    stop: () => issuer.stop(),
+    settle: () => streams.drain(),
+    async stop() {
+      await streams.stop();
+      await issuer.stop();
+    },
   };
 }
