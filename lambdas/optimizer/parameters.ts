@@ -61,7 +61,7 @@ export function trainingItems(logs: readonly LogForFit[]): TrainingItem[] {
     list.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
     const reviews: TrainingReview[] = list.map((log, i) => ({
       rating: ratingValues[log.rating],
-      deltaT: i === 0 ? 0 : Math.max(0, dayNumber(log.at) - dayNumber(list[i - 1].at)),
+      deltaT: i === 0 ? 0 : Math.max(0, dayNumber(log.at) - dayNumber(list[i - 1]!.at)),
     }));
     for (let end = 2; end <= reviews.length; end++) {
       const item = reviews.slice(0, end);
@@ -83,7 +83,10 @@ export function isValidW(w: unknown): w is number[] {
   // ts-fsrs's own ranges with its widest w17/w18 ceiling (one relearning step, as Rungs schedules);
   // the optimizer computes in 32-bit floats, hence the tolerance at the bounds.
   const ranges = CLAMP_PARAMETERS(W17_W18_Ceiling);
-  return w.every((value: number, i) => value >= ranges[i][0] - TOLERANCE && value <= ranges[i][1] + TOLERANCE);
+  return w.every((value: number, i) => {
+    const [low = Number.NaN, high = Number.NaN] = ranges[i] ?? [];
+    return value >= low - TOLERANCE && value <= high + TOLERANCE;
+  });
 }
 
 export interface FitQuality {

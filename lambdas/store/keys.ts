@@ -66,6 +66,11 @@ export const keys = {
   sessionPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'SESSION#' }),
   /** Attribute of a learner's rate-limit items: access tokens issued before it (epoch seconds) are refused. */
   revokedBefore: 'revokedBefore',
+  /** One scheduled answer (FSRS review log), in time order: what a parameter optimizer reads. */
+  reviewLog: (sub: string, at: string, lessonId: string, cardItem: string) => ({ pk: `USER#${sub}`, sk: `LOG#${at}#${lessonId}#${cardItem}` }),
+  reviewLogPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'LOG#' }),
+  /** The learner's settings: daily goal, time zone, desired retention (and fitted FSRS parameters). */
+  settings: (sub: string) => ({ pk: `USER#${sub}`, sk: 'SETTINGS' }),
   idempotency: (sub: string, scope: string, key: string) => ({ pk: `USER#${sub}`, sk: `IDEMPOTENCY#${scope}#${key}` }),
   /** Aggregate (anonymous) answer statistics of one item, beside its lesson. */
   itemStats: (lessonId: string, itemId: string) => ({ pk: `LESSON#${lessonId}`, sk: `STATS#${itemId}` }),
