@@ -48,6 +48,11 @@ const dayNumber = (iso: string) => Math.floor(Date.parse(iso) / DAY_MS);
  * long-term memory and is left out, as the optimizer would ignore it.
  */
 export function trainingItems(logs: readonly LogForFit[]): TrainingItem[] {
+  return datedTrainingItems(logs).map((item) => item.reviews);
+}
+
+/** The same items, each with the time of the review it predicts (for time-series splits). */
+export function datedTrainingItems(logs: readonly LogForFit[]): { at: string; reviews: TrainingItem }[] {
   const byCard = new Map<string, LogForFit[]>();
   for (const log of logs) {
     if (!Number.isFinite(Date.parse(log.at))) continue;
@@ -56,7 +61,7 @@ export function trainingItems(logs: readonly LogForFit[]): TrainingItem[] {
     list.push(log);
     byCard.set(card, list);
   }
-  const items: TrainingItem[] = [];
+  const items: { at: string; reviews: TrainingItem }[] = [];
   for (const list of byCard.values()) {
     list.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
     const reviews: TrainingReview[] = list.map((log, i) => ({
@@ -65,7 +70,7 @@ export function trainingItems(logs: readonly LogForFit[]): TrainingItem[] {
     }));
     for (let end = 2; end <= reviews.length; end++) {
       const item = reviews.slice(0, end);
-      if (item.slice(1).some((r) => r.deltaT > 0)) items.push(item);
+      if (item[end - 1]!.deltaT > 0) items.push({ at: list[end - 1]!.at, reviews: item });
     }
   }
   return items;
