@@ -70,7 +70,7 @@ export const keys = {
   /** One scheduled answer (FSRS review log), in time order: what a parameter optimizer reads. */
   reviewLog: (sub: string, at: string, lessonId: string, cardItem: string) => ({ pk: `USER#${sub}`, sk: `LOG#${at}#${lessonId}#${cardItem}` }),
   reviewLogPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'LOG#' }),
-  /** The learner's settings: daily goal, time zone, desired retention. */
+  /** The learner's settings: daily goal, time zone, desired retention (and fitted FSRS parameters). */
   settings: (sub: string) => ({ pk: `USER#${sub}`, sk: 'SETTINGS' }),
   /** Scheduled answers on one calendar day (YYYY-MM-DD in the learner's time zone): goal and streak. */
   activityDay: (sub: string, day: string) => ({ pk: `USER#${sub}`, sk: `DAY#${day}` }),

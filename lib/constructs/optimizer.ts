@@ -1,0 +1,100 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { EventSourceMapping, FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { FSRS_OPTIMIZER_STREAM, FSRS_OPTIMIZER_TIMEOUT_SECONDS, REVIEW_LOG_INSERTS } from '../../lambdas/events/fsrs-optimizer';
+import type { StageConfig } from '../config';
+import { RungsFunction, type RungsFunctionProps } from './rungs-function';
+
+/** The FSRS binding's packages: kept out of the esbuild bundle (a native addon cannot be bundled). */
+export const FSRS_BINDING_MODULES = ['@open-spaced-repetition/binding'] as const;
+
+/**
+ * npm settings for installing the binding into the bundle: the Lambda runs on linux arm64 with
+ * glibc, whatever machine synthesizes, so npm picks the binding's linux-arm64-gnu package among its
+ * optional dependencies instead of the build machine's own.
+ */
+export const LAMBDA_PLATFORM_NPM = { npm_config_os: 'linux', npm_config_cpu: 'arm64', npm_config_libc: 'glibc' } as const;
+
+export interface FsrsOptimizerProps {
+  config: StageConfig;
+  /** The single table: the job reads review logs and writes the settings item in it. */
+  table: ITable;
+  /** The table's stream (NEW_IMAGE or NEW_AND_OLD_IMAGES). */
+  streamArn: string;
+  /** Overrides of the function's props. */
+  functionProps?: Partial<Omit<RungsFunctionProps, 'entry'>>;
+}
+
+/**
+ * Per-learner FSRS parameters: a function on the table's stream, filtered to inserted review logs,
+ * that refits a learner's parameters once they have enough reviews (lambdas/events/fsrs-optimizer.ts).
+ * Batches that keep failing go to a dead-letter queue with an alarm; a lost fit only delays the
+ * next one (the next batch of the learner's reviews triggers it again).
+ */
+export class FsrsOptimizer extends Construct {
+  readonly optimizerFunction: RungsFunction;
+  readonly deadLetterQueue: Queue;
+  readonly deadLetterAlarm: Alarm;
+  readonly eventSourceMapping: EventSourceMapping;
+
+  constructor(scope: Construct, id: string, props: FsrsOptimizerProps) {
+    super(scope, id);
+    const { config, table, streamArn } = props;
+
+    this.optimizerFunction = new RungsFunction(this, 'Function', {
+      entry: 'lambdas/events/fsrs-optimizer.ts',
+      description: 'Fits per-learner FSRS parameters from their review logs',
+      timeout: Duration.seconds(FSRS_OPTIMIZER_TIMEOUT_SECONDS),
+      // FSRS-rs trains on every core it gets; Lambda gives a second vCPU from 1,769 MB.
+      memorySize: 1769,
+      logRetention: config.logRetention,
+      logRemovalPolicy: config.removalPolicy,
+      environment: { TABLE_NAME: table.tableName, RUNGS_STAGE: config.stage },
+      noDeadLetterQueueBecause: 'It is invoked by a stream event source mapping, whose failed batches go to the on-failure queue of that mapping.',
+      bundling: { nodeModules: [...FSRS_BINDING_MODULES], environment: { ...LAMBDA_PLATFORM_NPM } },
+      ...props.functionProps,
+    });
+
+    // Exactly what the job does: count and query review logs, read and update the settings item.
+    // Learner partitions only (USER#…), never a scan.
+    this.optimizerFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['USER#*'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+      }),
+    );
+    this.optimizerFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] }),
+    );
+    this.optimizerFunction.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    this.eventSourceMapping = new EventSourceMapping(this, 'ReviewLogInserts', {
+      target: this.optimizerFunction,
+      eventSourceArn: streamArn,
+      startingPosition: StartingPosition.LATEST,
+      batchSize: FSRS_OPTIMIZER_STREAM.batchSize,
+      maxBatchingWindow: Duration.seconds(FSRS_OPTIMIZER_STREAM.maxBatchingWindowSeconds),
+      retryAttempts: FSRS_OPTIMIZER_STREAM.retryAttempts,
+      maxRecordAge: Duration.hours(FSRS_OPTIMIZER_STREAM.maxRecordAgeHours),
+      reportBatchItemFailures: true,
+      filters: [FilterCriteria.filter(REVIEW_LOG_INSERTS as unknown as Record<string, unknown>)],
+      onFailure: new SqsDlq(this.deadLetterQueue),
+    });
+
+    this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription: 'A batch of review logs was not processed by the FSRS optimizer after its retries: see its logs',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
