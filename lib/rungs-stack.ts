@@ -8,6 +8,7 @@ import { ContentPublisher } from './constructs/content-publisher';
 import { DataTable } from './constructs/data-table';
 import { Identity } from './constructs/identity';
 import { ItemStatistics } from './constructs/item-statistics';
+import { FsrsOptimizer } from './constructs/optimizer';
 import { metricsEnvironment, Observability } from './constructs/observability';
 import { OriginVerify } from './constructs/origin-verify';
 import { Site } from './constructs/site';
@@ -29,6 +30,7 @@ export class RungsStack extends Stack {
   readonly publisher: ContentPublisher;
   readonly observability: Observability;
   readonly itemStatistics: ItemStatistics;
+  readonly fsrsOptimizer: FsrsOptimizer;
 
   constructor(scope: Construct, id: string, props: RungsStackProps) {
     super(scope, id, props);
@@ -71,6 +73,7 @@ export class RungsStack extends Stack {
     }
     this.publisher = new ContentPublisher(this, 'Publisher', { contentBucket: this.content.bucket });
     this.itemStatistics = new ItemStatistics(this, 'ItemStatistics', { config, table: this.data.table });
+    this.fsrsOptimizer = new FsrsOptimizer(this, 'FsrsOptimizer', { config, table: this.data.table, streamArn: this.data.table.tableStreamArn! });
     this.observability = new Observability(this, 'Observability', {
       config,
       httpApi: this.api.httpApi,
@@ -86,6 +89,8 @@ export class RungsStack extends Stack {
     this.content.deadLetterAlarm.addOkAction(new SnsAction(this.observability.topic));
     this.itemStatistics.deadLetterAlarm.addAlarmAction(new SnsAction(this.observability.topic));
     this.itemStatistics.deadLetterAlarm.addOkAction(new SnsAction(this.observability.topic));
+    this.fsrsOptimizer.deadLetterAlarm.addAlarmAction(new SnsAction(this.observability.topic));
+    this.fsrsOptimizer.deadLetterAlarm.addOkAction(new SnsAction(this.observability.topic));
     Aspects.of(this).add(new LogRetention(config.logRetention, config.removalPolicy));
 
     new CfnOutput(this, 'SiteUrl', { value: this.site.origins.at(-1)! });

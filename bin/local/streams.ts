@@ -3,6 +3,7 @@ import { tableSchema } from '../../lambdas/store/schema';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ATTEMPT_INSERTS, handler as itemStatsHandler, ITEM_STATS_STREAM } from '../../lambdas/events/item-stats';
+import { FSRS_OPTIMIZER_STREAM, handler as fsrsOptimizerHandler, REVIEW_LOG_INSERTS } from '../../lambdas/events/fsrs-optimizer';
 
 /**
  * The table's stream, locally: reads DynamoDB Local's stream and calls each consumer's handler with
@@ -29,9 +30,10 @@ export interface StreamPoller {
   stop(): Promise<void>;
 }
 
-/** The consumers of the table's stream, as the stack wires them (lib/constructs/item-statistics.ts). */
+/** The consumers of the table's stream, as the stack wires them (lib/constructs/item-statistics.ts, optimizer.ts). */
 export const tableStreamConsumers: readonly StreamConsumer[] = [
   { name: 'itemStatistics', filter: ATTEMPT_INSERTS, handler: itemStatsHandler, batchSize: ITEM_STATS_STREAM.batchSize, retryAttempts: ITEM_STATS_STREAM.retryAttempts },
+  { name: 'fsrsOptimizer', filter: REVIEW_LOG_INSERTS, handler: fsrsOptimizerHandler, batchSize: FSRS_OPTIMIZER_STREAM.batchSize, retryAttempts: FSRS_OPTIMIZER_STREAM.retryAttempts },
 ];
 
 /** Whether a record matches a filter pattern (Lambda's rules: every field of the pattern must match). */

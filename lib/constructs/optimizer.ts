@@ -8,6 +8,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FSRS_OPTIMIZER_STREAM, FSRS_OPTIMIZER_TIMEOUT_SECONDS, REVIEW_LOG_INSERTS } from '../../lambdas/events/fsrs-optimizer';
 import type { StageConfig } from '../config';
+import { acknowledge } from '../nag';
 import { RungsFunction, type RungsFunctionProps } from './rungs-function';
 
 /** The FSRS binding's packages: kept out of the esbuild bundle (a native addon cannot be bundled). */
@@ -95,6 +96,10 @@ export class FsrsOptimizer extends Construct {
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    acknowledge(this.deadLetterQueue, {
+      'AwsSolutions-SQS3': 'This is the stream\'s on-failure destination, itself the dead-letter queue: each message names review-log records that failed every retry; it alarms, and a lost fit is only delayed (the learner\'s next reviews trigger it again).',
+      'Serverless-SQSRedrivePolicy': 'This is the on-failure destination itself: each message names review-log records that failed every retry; it alarms, and nothing needs redriving (the next reviews trigger a new fit).',
     });
   }
 }

@@ -40,8 +40,8 @@ describe('dev stage', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { TABLE_NAME: Match.anyValue() } } },
     });
-    // One per API function, plus content ingest and the item statistics aggregator.
-    expect(Object.keys(functions).length).toBe(Object.keys(apiFunctions).length + 2);
+    // One per API function, plus content ingest, the item statistics aggregator and the FSRS optimizer.
+    expect(Object.keys(functions).length).toBe(Object.keys(apiFunctions).length + 3);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], LoggingConfig: { LogGroup: expect.anything() } });
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
