@@ -17,6 +17,8 @@ import { CALLBACK_PATH, NOT_FOUND_PAGE } from '../../lambdas/render';
 import { buildSite } from '../../web/build';
 import { contentSecurityPolicy } from '../../web/csp';
 import { MemorySite, resolveSitePath } from './site';
+import { createS3IngestHandler } from '../../lambdas/events/s3-handler';
+import { s3EventOfBatch, startLocalS3, type LocalS3 } from './s3';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -32,6 +34,8 @@ export interface PlatformOptions {
   tableName?: string;
   /** Re-ingest a lesson when its file is saved. */
   watch?: boolean;
+  /** Serve the S3-compatible content bucket whose uploads run the cloud's ingest path (default on). */
+  s3?: boolean;
   log?: (line: string) => void;
 }
 
@@ -42,6 +46,9 @@ export interface Platform {
   site: MemorySite;
   /** The local OIDC issuer the API verifies tokens against (dev users, token minting for tests). */
   identity: LocalIssuer;
+  /** The local content bucket (`content publish --local`), when started. */
+  s3: LocalS3 | undefined;
+  tableName: string;
   lastIngest: IngestResult;
   stop(): Promise<void>;
 }
@@ -95,8 +102,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let dynamo: DynamoDbLocal | undefined;
   let identity: LocalIssuer | undefined;
   let watcher: FSWatcher | undefined;
+  let s3: LocalS3 | undefined;
   const stop = async () => {
     watcher?.close();
+    await s3?.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await identity?.stop();
@@ -147,6 +156,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       return ingestFiles(objects, removed);
     };
     const firstIngest = await syncTree();
+    if (options.s3 ?? true) {
+      // The cloud's path: an upload to the bucket becomes queued S3 events, handled in batches by the
+      // same S3 ingest handler the Lambda runs; only the pages land in the in-memory site.
+      let ingestBatch: ((batch: Parameters<Parameters<typeof startLocalS3>[0]['onBatch']>[0]) => Promise<void>) | undefined;
+      s3 = await startLocalS3({ host, log, onBatch: (batch) => ingestBatch?.(batch) ?? Promise.resolve() });
+      const handler = createS3IngestHandler({ s3: s3.client(), store, siteBucket: 'local-site', contentBucket: s3.bucket, site, assets: build.manifest, countFailures: () => {}, log: () => {} });
+      ingestBatch = async (batch) => {
+        const result = await handler(s3EventOfBatch(batch));
+        platform.lastIngest = result;
+        for (const failure of result.failures) log(`content error: ${failure.message}`);
+      };
+      log(`S3 endpoint on ${s3.endpoint} (bucket ${s3.bucket}: npm run content -- publish --local)`);
+    }
     // A kept table (RUNGS_DATA) already holds every lesson, but the in-memory site starts empty.
     await republishAll({ store, site, assets: build.manifest });
     const platform: Platform = {
@@ -155,6 +177,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       dynamo: { endpoint, pid: dynamo?.pid },
       site,
       identity,
+      s3,
+      tableName,
       lastIngest: firstIngest,
       stop,
     };

@@ -1,8 +1,10 @@
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
+import type { AssetManifest } from '../render';
 import type { Store } from '../store/client';
 import { ingest, type ContentSource, type IngestResult, type Invalidator, type SitePublisher, type SourceObject } from './ingest';
 import { createFailureReporter } from './report';
+import { putVerdicts } from './verdicts';
 
 export interface S3IngestOptions {
   s3: S3Client;
@@ -13,6 +15,10 @@ export interface S3IngestOptions {
   /** Counts rejected files (the `IngestFailures` metric in Lambda); called with 0 on a clean run. */
   countFailures: (count: number) => void;
   log?: (line: string) => void;
+  /** Where pages go instead of the site bucket (the local platform's in-memory site). */
+  site?: SitePublisher;
+  /** Hashed asset names pages link (the local platform's build); default from `SITE_ASSETS`. */
+  assets?: AssetManifest;
 }
 
 /** Every key in the content bucket except ingest's own reports (also used by `content publish --delete`). */
@@ -36,7 +42,7 @@ export function createS3IngestHandler(options: S3IngestOptions) {
   const { s3, siteBucket, contentBucket } = options;
   const log = options.log ?? ((line: string) => console.log(line));
 
-  const site: SitePublisher = {
+  const site: SitePublisher = options.site ?? {
     async put(path, body, contentType) {
       await s3.send(new PutObjectCommand({ Bucket: siteBucket, Key: path, Body: body, ContentType: contentType, CacheControl: 'public, max-age=60' }));
     },
@@ -45,10 +51,11 @@ export function createS3IngestHandler(options: S3IngestOptions) {
     },
   };
   const source: ContentSource = { listKeys: () => listContentKeys(s3, contentBucket) };
+  const putReport = async (key: string, json: string) => {
+    await s3.send(new PutObjectCommand({ Bucket: contentBucket, Key: key, Body: json, ContentType: 'application/json' }));
+  };
   const reporter = createFailureReporter({
-    async putReport(key, json) {
-      await s3.send(new PutObjectCommand({ Bucket: contentBucket, Key: key, Body: json, ContentType: 'application/json' }));
-    },
+    putReport,
     log,
     countFailures: options.countFailures,
   });
@@ -72,9 +79,11 @@ export function createS3IngestHandler(options: S3IngestOptions) {
     }
     const result = await ingest(
       created,
-      { store: options.store, site, source, reporter, ...(options.invalidator ? { invalidator: options.invalidator } : {}) },
+      { store: options.store, site, source, reporter, ...(options.assets ? { assets: options.assets } : {}), ...(options.invalidator ? { invalidator: options.invalidator } : {}) },
       removed,
     );
+    // Last, so `content publish` sees a verdict only once the pages it names are written.
+    await putVerdicts(putReport, created, removed, result);
     const { failures, ...summary } = result;
     // A zero keeps the metric continuous, so an alarm on it sees "no failures" rather than no data.
     if (failures.length === 0) options.countFailures(0);

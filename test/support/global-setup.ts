@@ -9,7 +9,8 @@ declare module 'vitest' {
 
 /** One DynamoDB Local for the whole run, on a free port; a missing Java fails the run loudly. */
 export default async function setup(project: TestProject) {
-  const dynamo = await startDynamoDbLocal();
+  // A generous start-up wait: on a shared, loaded machine the JVM alone can take longer than 30 s.
+  const dynamo = await startDynamoDbLocal({ timeoutMs: 120_000 });
   project.provide('dynamoEndpoint', dynamo.endpoint);
   return async () => {
     await dynamo.stop();
