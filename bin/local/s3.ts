@@ -32,7 +32,7 @@ export interface LocalS3 {
 
 /** An S3 client for the local endpoint: path-style addressing, fixed credentials (the server checks none). */
 export function localS3Client(endpoint: string): S3Client {
-  return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxAttempts: 2 });
+  return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxAttempts: 4 });
 }
 
 let sequence = 0;

@@ -20,6 +20,7 @@ const sampleRequests: Record<string, Request> = {
   'GET /api/me/export': { method: 'GET', path: '/api/me/export' },
   'DELETE /api/me': { method: 'DELETE', path: '/api/me' },
   'GET /api/authors/lessons/{id}/stats': { method: 'GET', path: '/api/authors/lessons/authorization-code-pkce/stats' },
+  'GET /api/authors/stats': { method: 'GET', path: '/api/authors/stats' },
   'POST /api/lessons/{id}/attempts': { method: 'POST', path: '/api/lessons/authorization-code-pkce/attempts', body: { itemId: 'pkce-protects', answer: { choices: ['stolen-code'] } } },
 };
 

@@ -21,13 +21,14 @@ function capture() {
   return { out, err, text: () => out.join(''), errors: () => err.join(''), io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), isTty: false } };
 }
 
-describe('publishing to the local S3 endpoint', () => {
+// A whole tree through S3 and ingest takes seconds, much longer on a loaded machine.
+describe('publishing to the local S3 endpoint', { timeout: 180_000 }, () => {
   let platform: Platform;
   let emptyDir: string;
   let editedDir: string;
   const tableName = `s3-publish-${randomUUID()}`;
   const bucket = () => s3Bucket(platform.s3!.client(), platform.s3!.bucket, 'local');
-  const wait = () => ({ reader: bucket(), timeoutMs: 60_000, pollMs: 200 });
+  const wait = () => ({ reader: bucket(), timeoutMs: 150_000, pollMs: 200 });
 
   beforeAll(async () => {
     // The platform starts with no content of its own: everything it shows arrives through S3.

@@ -1,6 +1,7 @@
 import { session, signIn, signOut } from './auth';
 import { $ } from './dom';
 import { accountPage, callbackPage, homePage, lessonPage, reviewsPage } from './pages';
+import { authorsPage } from './authors';
 
 /** The one script of the site: the sign-in control on every page, then the page's own behaviour. */
 function authControl() {
@@ -19,6 +20,7 @@ const pages: Record<string, () => void | Promise<void>> = {
   lesson: lessonPage,
   reviews: reviewsPage,
   account: accountPage,
+  authors: authorsPage,
   callback: callbackPage,
 };
 
