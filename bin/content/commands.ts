@@ -7,6 +7,7 @@ import { lintAnatomy } from '../../lambdas/domain/anatomy';
 import { contentDigest } from '../../lambdas/events/verdicts';
 import { awaitVerdicts, type WaitOptions } from './verdicts';
 import { ledgerProblems, type LedgerSource } from './ledger';
+import { figureProblems } from './figures';
 
 /** Where `publish` puts files: the content bucket in AWS, a fake in tests. */
 export interface Uploader {
@@ -37,7 +38,7 @@ export async function checkCommand(dir: string, out: Write, err: Write, options:
   const files = await readContentTree(dir);
   const { lessons, problems: treeProblems } = validateTree(files);
   // --against: the published id ledgers, so a reused retired id or a changed kind is caught here, not at ingest.
-  const problems = options.against ? [...treeProblems, ...(await ledgerProblems(files, options.against))] : treeProblems;
+  const problems = [...treeProblems, ...(await figureProblems(dir, files)), ...(options.against ? await ledgerProblems(files, options.against) : [])];
   const warnings = anatomyWarnings(files);
   const label = options.strict ? 'error' : 'warning';
   for (const warning of warnings) err(`${formatProblem({ ...warning, message: `${label}: ${warning.message}` })}\n`);

@@ -60,7 +60,9 @@ export async function awaitVerdicts(uploaded: { key: string; sha256: string }[],
   // Each round reads only the verdicts still missing, a few at once; the loop ends at the deadline.
   while (pending.size > 0) {
     await forEachLimited([...pending.keys()], 8, async (key) => {
-      const verdict = parse(verdictSchema, await options.reader.get(verdictKey(key)));
+      // A read that races ingest rewriting the same verdict can fail mid-body: try again next round.
+      const text = await options.reader.get(verdictKey(key)).catch(() => undefined);
+      const verdict = parse(verdictSchema, text);
       if (verdict && verdict.sha256 === pending.get(key)) {
         found.set(key, verdict);
         pending.delete(key);

@@ -23,7 +23,7 @@ describe.runIf(chromiumAvailable())("the authors' dashboard in a real browser", 
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
         body: JSON.stringify({ itemId: 'pkce-protects', answer: { choices: ['stolen-code'] } }),
       });
-      expect(response.status).toBe(200);
+      expect(response.status).toBe(201);
     }
   });
   afterAll(() => site?.stop());
