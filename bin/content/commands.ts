@@ -4,7 +4,8 @@ import { forEachLimited } from '../../lambdas/events/concurrency';
 import { readContentTree } from '../local/content';
 import { classifyKey, checkLessonFile, formatProblem, validateTree, type ContentFile, type Problem } from '../../lambdas/domain/validate';
 import { lintAnatomy } from '../../lambdas/domain/anatomy';
-import { contentDigest } from '../../lambdas/events/verdicts';
+import { randomUUID } from 'node:crypto';
+import { contentDigest, UPLOAD_METADATA } from '../../lambdas/events/verdicts';
 import { awaitVerdicts, type WaitOptions } from './verdicts';
 import { ledgerProblems, type LedgerSource } from './ledger';
 import { figureProblems } from './figures';
@@ -13,7 +14,8 @@ import { figureProblems } from './figures';
 export interface Uploader {
   /** Names the destination in messages, e.g. `s3://bucket`. */
   readonly target: string;
-  put(key: string, body: string, contentType: string): Promise<void>;
+  /** `metadata` becomes S3 object metadata (`x-amz-meta-*`). */
+  put(key: string, body: string, contentType: string, metadata?: Record<string, string>): Promise<void>;
   /** Content keys in the bucket (ingest reports under `reports/` excluded); for `--delete`. */
   list(): Promise<string[]>;
   delete(key: string): Promise<void>;
@@ -98,7 +100,9 @@ export async function publishCommand(
     }
     progress(++done, key);
   };
-  const upload = (file: ContentFile) => attempt(file.key, () => uploader.put(file.key, file.body, contentType(file.key)));
+  // One id for this run, on every object, so the verdicts awaited are this upload's (see verdicts.ts).
+  const uploadId = randomUUID();
+  const upload = (file: ContentFile) => attempt(file.key, () => uploader.put(file.key, file.body, contentType(file.key), { [UPLOAD_METADATA]: uploadId }));
   const metadata = ordered.filter((f) => rank(f) === 0);
   const lessons = ordered.filter((f) => rank(f) === 1);
 
@@ -138,7 +142,7 @@ export async function publishCommand(
     return 0;
   }
   io.out(`Waiting up to ${Math.round(io.wait.timeoutMs / 1000)} s for the platform's verdict on ${ordered.length} files…\n`);
-  return awaitVerdicts(ordered.map((f) => ({ key: f.key, sha256: contentDigest(f.body) })), io.wait, io.out, io.err);
+  return awaitVerdicts(ordered.map((f) => ({ key: f.key, sha256: contentDigest(f.body), upload: uploadId })), io.wait, io.out, io.err);
 }
 
 const rank = (file: ContentFile) => (classifyKey(file.key)?.kind === 'lesson' ? 1 : 0);

@@ -7,8 +7,8 @@ import type { ReportReader } from './verdicts';
 export function s3Bucket(s3: S3Client, bucket: string, target: string): Uploader & ReportReader {
   return {
     target,
-    async put(key, body, contentType) {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+    async put(key, body, contentType, metadata) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, ...(metadata ? { Metadata: metadata } : {}) }));
     },
     list: () => listContentKeys(s3, bucket),
     async delete(key) {

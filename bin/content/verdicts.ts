@@ -16,6 +16,7 @@ const verdictSchema = z.object({
   kind: z.literal('rungs.ingest.verdict'),
   file: z.string(),
   sha256: z.string(),
+  upload: z.string().optional(),
   verdict: z.enum(['live', 'unchanged', 'rejected', 'removed']),
   at: z.string(),
   problems: z.array(z.object({ line: z.number(), column: z.number(), message: z.string() })),
@@ -53,8 +54,8 @@ const problemLines = (v: Pick<Verdict, 'file' | 'problems'>) => v.problems.map((
  * then prints one line per file: live, unchanged or rejected with its problems. Exit code 1 when
  * any file is rejected or the wait times out.
  */
-export async function awaitVerdicts(uploaded: { key: string; sha256: string }[], options: WaitOptions, out: Write, err: Write): Promise<number> {
-  const pending = new Map(uploaded.map((u) => [u.key, u.sha256]));
+export async function awaitVerdicts(uploaded: { key: string; sha256: string; upload?: string }[], options: WaitOptions, out: Write, err: Write): Promise<number> {
+  const pending = new Map(uploaded.map((u) => [u.key, u]));
   const found = new Map<string, Verdict>();
   const deadline = Date.now() + options.timeoutMs;
   // Each round reads only the verdicts still missing, a few at once; the loop ends at the deadline.
@@ -63,7 +64,9 @@ export async function awaitVerdicts(uploaded: { key: string; sha256: string }[],
       // A read that races ingest rewriting the same verdict can fail mid-body: try again next round.
       const text = await options.reader.get(verdictKey(key)).catch(() => undefined);
       const verdict = parse(verdictSchema, text);
-      if (verdict && verdict.sha256 === pending.get(key)) {
+      const wanted = pending.get(key);
+      // The digest says it is about this text; the upload id, that it is about this upload of it.
+      if (verdict && wanted && verdict.sha256 === wanted.sha256 && (!wanted.upload || verdict.upload === wanted.upload)) {
         found.set(key, verdict);
         pending.delete(key);
       }

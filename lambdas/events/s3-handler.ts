@@ -4,7 +4,7 @@ import type { AssetManifest } from '../render';
 import type { Store } from '../store/client';
 import { ingest, type ContentSource, type IngestResult, type Invalidator, type SitePublisher, type SourceObject } from './ingest';
 import { createFailureReporter } from './report';
-import { putVerdicts } from './verdicts';
+import { putVerdicts, UPLOAD_METADATA } from './verdicts';
 
 export interface S3IngestOptions {
   s3: S3Client;
@@ -63,6 +63,7 @@ export function createS3IngestHandler(options: S3IngestOptions) {
   return async function handler(event: S3Event): Promise<IngestResult> {
     const created: SourceObject[] = [];
     const removed: string[] = [];
+    const uploads = new Map<string, string>();
     for (const record of event.Records) {
       const key = decodeKey(record.s3.object.key);
       if (record.eventName.startsWith('ObjectRemoved')) {
@@ -72,6 +73,8 @@ export function createS3IngestHandler(options: S3IngestOptions) {
       try {
         const response = await s3.send(new GetObjectCommand({ Bucket: record.s3.bucket.name, Key: key }));
         created.push({ key, body: (await response.Body?.transformToString('utf-8')) ?? '' });
+        const upload = response.Metadata?.[UPLOAD_METADATA];
+        if (upload) uploads.set(key, upload);
       } catch (error) {
         // Deleted again before we read it: its ObjectRemoved event follows.
         if (!(error instanceof NoSuchKey)) throw error;
@@ -83,7 +86,7 @@ export function createS3IngestHandler(options: S3IngestOptions) {
       removed,
     );
     // Last, so `content publish` sees a verdict only once the pages it names are written.
-    await putVerdicts(putReport, created, removed, result);
+    await putVerdicts(putReport, created, removed, result, uploads);
     const { failures, ...summary } = result;
     // A zero keeps the metric continuous, so an alarm on it sees "no failures" rather than no data.
     if (failures.length === 0) options.countFailures(0);

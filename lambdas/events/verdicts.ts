@@ -18,12 +18,20 @@ export interface Verdict {
   file: string;
   /** Digest of the body ingest judged; empty for a removed file. */
   sha256: string;
+  /** The uploader's id for this upload (object metadata `rungs-upload`), when it set one. */
+  upload?: string;
   verdict: VerdictState;
   at: string;
   problems: { line: number; column: number; message: string }[];
 }
 
 export const verdictKey = (file: string) => `${VERDICT_PREFIX}${file}.json`;
+
+/**
+ * Object metadata `content publish` sets on every upload (`x-amz-meta-rungs-upload`): the same text
+ * uploaded twice has the same digest, so only this tells this upload's verdict from the last one's.
+ */
+export const UPLOAD_METADATA = 'rungs-upload';
 
 /** The digest `publish` and ingest both compute of a file's text. */
 export const contentDigest = (body: string) => createHash('sha256').update(body, 'utf8').digest('hex');
@@ -32,7 +40,7 @@ export const contentDigest = (body: string) => createHash('sha256').update(body,
 const lessonIdOf = (key: string) => key.slice(key.lastIndexOf('/') + 1).replace(/\.md$/, '');
 
 /** One verdict per content file of the batch (other keys get none: nothing waits on them). */
-export function verdictsOf(created: SourceObject[], removed: string[], result: IngestResult, at: Date): Verdict[] {
+export function verdictsOf(created: SourceObject[], removed: string[], result: IngestResult, at: Date, uploads: ReadonlyMap<string, string> = new Map()): Verdict[] {
   const failures = new Map(result.failures.map((f) => [f.key, f]));
   const unchanged = new Set(result.unchanged);
   const verdicts: Verdict[] = [];
@@ -42,11 +50,13 @@ export function verdictsOf(created: SourceObject[], removed: string[], result: I
     if (!kind) continue;
     const failure = failures.get(object.key);
     const sha256 = contentDigest(object.body);
+    const upload = uploads.get(object.key);
+    const judged = { ...base(object.key, sha256), ...(upload ? { upload } : {}) };
     if (failure) {
-      verdicts.push({ ...base(object.key, sha256), verdict: 'rejected', problems: failure.problems.map(({ line, column, message }) => ({ line, column, message })) });
+      verdicts.push({ ...judged, verdict: 'rejected', problems: failure.problems.map(({ line, column, message }) => ({ line, column, message })) });
     } else {
       const same = kind.kind === 'lesson' && unchanged.has(lessonIdOf(object.key));
-      verdicts.push({ ...base(object.key, sha256), verdict: same ? 'unchanged' : 'live', problems: [] });
+      verdicts.push({ ...judged, verdict: same ? 'unchanged' : 'live', problems: [] });
     }
   }
   for (const key of removed) if (classifyKey(key)) verdicts.push({ ...base(key, ''), verdict: 'removed', problems: [] });
@@ -59,7 +69,8 @@ export async function putVerdicts(
   created: SourceObject[],
   removed: string[],
   result: IngestResult,
+  uploads: ReadonlyMap<string, string> = new Map(),
   at: Date = new Date(),
 ): Promise<void> {
-  for (const verdict of verdictsOf(created, removed, result, at)) await put(verdictKey(verdict.file), `${JSON.stringify(verdict)}\n`);
+  for (const verdict of verdictsOf(created, removed, result, at, uploads)) await put(verdictKey(verdict.file), `${JSON.stringify(verdict)}\n`);
 }

@@ -96,6 +96,21 @@ describe('publish waiting for the verdict', () => {
     expect(io.out()).toContain('live      a/t/one.md\n');
   });
 
+  it('ignores the verdict on an earlier upload of the very same text, waiting for this upload\'s', async () => {
+    // Prepare: yesterday's run uploaded identical bytes; only the upload id tells the verdicts apart.
+    const reports = new Reports();
+    reports.judge({ file: 'a/t/one.md', sha256: contentDigest('same'), upload: 'yesterday', verdict: 'live' });
+    setTimeout(() => reports.judge({ file: 'a/t/one.md', sha256: contentDigest('same'), upload: 'today', verdict: 'unchanged' }), 50);
+    const io = capture();
+
+    // Act
+    const code = await awaitVerdicts([{ key: 'a/t/one.md', sha256: contentDigest('same'), upload: 'today' }], { reader: reports, timeoutMs: 5000, pollMs: 10 }, io.write, io.writeErr);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out()).toBe('unchanged a/t/one.md\nVerdict: 0 live, 1 unchanged, 0 rejected\n');
+  });
+
   it('gives up at the timeout with a message naming the files and what to do, exit 1', async () => {
     const reports = new Reports();
     const io = capture();
