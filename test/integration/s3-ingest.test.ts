@@ -69,8 +69,10 @@ describe('queue-fed S3 ingest', () => {
     const response = await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/retries/broken.md')]));
 
     // Assess
-    const reports = [...buckets.content.keys()].filter((k) => k.startsWith('reports/'));
+    const reports = [...buckets.content.keys()].filter((k) => k.startsWith('reports/') && !k.startsWith('reports/verdicts/'));
     expect(reports).toEqual([expect.stringMatching(/^reports\/.+--apis__retries__broken\.md\.json$/)]);
+    // And the verdict `content publish` waits for.
+    expect(JSON.parse(buckets.content.get('reports/verdicts/apis/retries/broken.md.json')!)).toMatchObject({ verdict: 'rejected', problems: [expect.objectContaining({ line: 7 })] });
     expect(JSON.parse(buckets.content.get(reports[0]!)!).problems).toEqual([expect.objectContaining({ line: 7, message: expect.stringContaining('level') })]);
     expect(counts).toEqual([1]);
     expect(logs.some((l) => JSON.parse(l).message === 'content rejected')).toBe(true);

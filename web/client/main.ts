@@ -1,6 +1,7 @@
 import { ensureSession, session, signIn, signOut, takeNotice } from './auth';
 import { $, announce } from './dom';
 import { accountPage, callbackPage, homePage, lessonPage, reviewsPage } from './pages';
+import { authorsPage } from './authors';
 
 /**
  * The sign-in control on every page. It stays pending until the tab knows whether it has a session
@@ -26,6 +27,7 @@ const pages: Record<string, () => void | Promise<void>> = {
   lesson: lessonPage,
   reviews: reviewsPage,
   account: accountPage,
+  authors: authorsPage,
   callback: callbackPage,
 };
 

@@ -114,7 +114,7 @@ interface Card {
   due: string;
 }
 
-const signInPrompt = (region: HTMLElement | null, what: string) => {
+export const signInPrompt = (region: HTMLElement | null, what: string) => {
   if (!region) return;
   region.textContent = `Sign in to see ${what}. `;
   const button = el('button', { type: 'button', class: 'link-button' }, 'Sign in');
