@@ -104,6 +104,7 @@ export async function publishCommand(
   };
   // One id for this run, on every object, so the verdicts awaited are this upload's (see verdicts.ts).
   const uploadId = randomUUID();
+  const uploadStarted = new Date();
   const upload = (file: ContentFile) => attempt(file.key, () => uploader.put(file.key, file.body, contentType(file.key), { [UPLOAD_METADATA]: uploadId }));
   const metadata = ordered.filter((f) => rank(f) === 0);
   const lessons = ordered.filter((f) => rank(f) === 1);
@@ -144,7 +145,7 @@ export async function publishCommand(
     return 0;
   }
   io.out(`Waiting up to ${Math.round(io.wait.timeoutMs / 1000)} s for the platform's verdict on ${ordered.length} files…\n`);
-  return awaitVerdicts(ordered.map((f) => ({ key: f.key, sha256: contentDigest(f.body), upload: uploadId })), io.wait, io.out, io.err);
+  return awaitVerdicts(ordered.map((f) => ({ key: f.key, sha256: contentDigest(f.body), upload: uploadId })), io.wait, io.out, io.err, uploadStarted);
 }
 
 const rank = (file: ContentFile) => (classifyKey(file.key)?.kind === 'lesson' ? 1 : 0);

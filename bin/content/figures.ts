@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkFigureBytes, checkFigureRefs, figureKey, figureRefs, figureType } from '../../lambdas/domain/figures';
+import { checkFigureRefs, figureKey, figureRefs, figureType } from '../../lambdas/domain/figures';
+import { checkFigureBytes } from '../../lambdas/render';
 import { classifyKey, type ContentFile, type Problem } from '../../lambdas/domain/validate';
 
 /**

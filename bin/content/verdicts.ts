@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from '../../lambdas/domain/zod';
 import { forEachLimited } from '../../lambdas/events/concurrency';
 import { VERDICT_PREFIX, verdictKey, type Verdict } from '../../lambdas/events/verdicts';
 import type { Write } from './commands';
@@ -16,7 +16,8 @@ const verdictSchema = z.object({
   kind: z.literal('rungs.ingest.verdict'),
   file: z.string(),
   sha256: z.string(),
-  upload: z.string().optional(),
+  upload: z.optional(z.string()),
+  pagesPending: z.optional(z.boolean()),
   verdict: z.enum(['live', 'unchanged', 'rejected', 'removed']),
   at: z.string(),
   problems: z.array(z.object({ line: z.number(), column: z.number(), message: z.string() })),
@@ -29,7 +30,7 @@ const failureSchema = z.object({
   problems: z.array(z.object({ line: z.number(), column: z.number(), message: z.string() })),
 });
 
-const parse = <T>(schema: z.ZodType<T>, text: string | undefined): T | undefined => {
+const parse = <T>(schema: z.ZodMiniType<T>, text: string | undefined): T | undefined => {
   if (text === undefined) return undefined;
   try {
     const parsed = schema.safeParse(JSON.parse(text));
@@ -54,9 +55,11 @@ const problemLines = (v: Pick<Verdict, 'file' | 'problems'>) => v.problems.map((
  * then prints one line per file: live, unchanged or rejected with its problems. Exit code 1 when
  * any file is rejected or the wait times out.
  */
-export async function awaitVerdicts(uploaded: { key: string; sha256: string; upload?: string }[], options: WaitOptions, out: Write, err: Write): Promise<number> {
+export async function awaitVerdicts(uploaded: { key: string; sha256: string; upload?: string }[], options: WaitOptions, out: Write, err: Write, since: Date = new Date()): Promise<number> {
   const pending = new Map(uploaded.map((u) => [u.key, u]));
   const found = new Map<string, Verdict>();
+  // A verdict on another upload of the same file, written after this one started: someone uploaded it since.
+  const superseded = new Map<string, Verdict>();
   const deadline = Date.now() + options.timeoutMs;
   // Each round reads only the verdicts still missing, a few at once; the loop ends at the deadline.
   while (pending.size > 0) {
@@ -68,6 +71,9 @@ export async function awaitVerdicts(uploaded: { key: string; sha256: string; upl
       // The digest says it is about this text; the upload id, that it is about this upload of it.
       if (verdict && wanted && verdict.sha256 === wanted.sha256 && (!wanted.upload || verdict.upload === wanted.upload)) {
         found.set(key, verdict);
+        pending.delete(key);
+      } else if (verdict && wanted?.upload && verdict.upload && verdict.upload !== wanted.upload && Date.parse(verdict.at) > since.getTime()) {
+        superseded.set(key, verdict);
         pending.delete(key);
       }
     });
@@ -83,7 +89,8 @@ export async function awaitVerdicts(uploaded: { key: string; sha256: string; upl
     if (verdict.verdict === 'rejected') err(`${line}${problemLines(verdict)}`);
     else out(line);
   }
-  out(`Verdict: ${counts.live} live, ${counts.unchanged} unchanged, ${counts.rejected} rejected${pending.size > 0 ? `, ${pending.size} without a verdict` : ''}\n`);
+  for (const [key, verdict] of superseded) err(`superseded ${key}: a later upload of it was judged ${verdict.verdict} (${verdict.at}); run \`npm run content -- status\`\n`);
+  out(`Verdict: ${counts.live} live, ${counts.unchanged} unchanged, ${counts.rejected} rejected${superseded.size > 0 ? `, ${superseded.size} superseded` : ''}${pending.size > 0 ? `, ${pending.size} without a verdict` : ''}\n`);
   if (pending.size > 0) {
     err(
       `No verdict after ${Math.round(options.timeoutMs / 1000)} s for ${pending.size} ${pending.size === 1 ? 'file' : 'files'}: ${[...pending.keys()].slice(0, 5).join(', ')}${pending.size > 5 ? ', …' : ''}\n` +

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../lambdas/domain/zod';
 import { repoRoot } from '../../lib/paths';
 
 /**

@@ -7,12 +7,13 @@ import { checkCommand, publishCommand } from '../../bin/content/commands';
 import { tableLedgers } from '../../bin/content/ledger';
 import { s3Bucket } from '../../bin/content/s3';
 import { statusCommand } from '../../bin/content/verdicts';
-import { repoRoot, startPlatform, type Platform } from '../../bin/local/platform';
+import { startPlatform, type Platform } from '../../bin/local/platform';
 import { createStore } from '../../lambdas/store/client';
+import { repoRoot } from '../../lib/paths';
 
 /**
  * `content publish --local`: the sample tree goes through the real S3 SDK to the platform's local S3
- * endpoint, whose object events reach the S3 ingest handler in queue-shaped batches; the CLI waits
+ * endpoint, whose object events reach the queue ingest handler in SQS-shaped batches; the CLI waits
  * for the verdicts ingest writes. DynamoDB Local is real; nothing is faked.
  */
 function capture() {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkFigureBytes, checkFigureRefs, FIGURE_LIMITS, figureRefs, hashedFigureName } from '../../lambdas/domain/figures';
+import { checkFigureRefs, FIGURE_LIMITS, figureRefs, hashedFigureName } from '../../lambdas/domain/figures';
+import { checkFigureBytes } from '../../lambdas/render';
 
 const LESSON = 'security/oauth/why-oauth.md';
 const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);

@@ -3,7 +3,7 @@ import { awaitVerdicts, statusCommand, type ReportReader } from '../../bin/conte
 import type { IngestResult } from '../../lambdas/events/ingest';
 import { contentDigest, verdictKey, verdictsOf, type Verdict } from '../../lambdas/events/verdicts';
 
-const result = (over: Partial<IngestResult>): IngestResult => ({ lessons: [], tracks: [], units: [], removed: [], unchanged: [], pages: [], invalidated: [], failures: [], skipped: [], ...over });
+const result = (over: Partial<IngestResult>): IngestResult => ({ lessons: [], tracks: [], units: [], removed: [], unchanged: [], stale: [], pages: [], invalidated: [], passes: 0, deferred: false, failures: [], retry: [], skipped: [], ...over });
 
 class Reports implements ReportReader {
   readonly objects = new Map<string, string>();
@@ -44,7 +44,7 @@ describe('the verdicts ingest writes', () => {
     });
 
     // Act
-    const verdicts = verdictsOf(created, ['apis/retries/gone.md'], ingested, new Date('2026-12-01T10:00:00Z'));
+    const verdicts = verdictsOf(created, [{ kind: 'remove', key: 'apis/retries/gone.md' }], ingested, new Date('2026-12-01T10:00:00Z'));
 
     // Assess
     expect(verdicts.map((v) => [v.file, v.verdict])).toEqual([
@@ -55,6 +55,33 @@ describe('the verdicts ingest writes', () => {
       ['apis/retries/gone.md', 'removed'],
     ]);
     expect(verdicts[3]).toMatchObject({ sha256: contentDigest('bad'), problems: [{ line: 3, column: 1, message: 'title is missing' }] });
+  });
+
+  it('writes none for a file whose write lost to a newer version, and live for one a retried batch had applied', () => {
+    // Prepare: one file lost to a newer upload (stale), one was committed by the first try of this batch.
+    const judged = [
+      { key: 'apis/retries/lost.md', body: 'older', upload: 'u1' },
+      { key: 'apis/retries/applied.md', body: 'same as table', upload: 'u2', replayed: true },
+    ];
+    const ingested = result({ stale: ['apis/retries/lost.md', 'apis/retries/applied.md'] });
+
+    // Act
+    const verdicts = verdictsOf(judged, [], ingested, new Date('2026-12-01T10:00:00Z'));
+
+    // Assess
+    expect(verdicts.map((v) => [v.file, v.verdict, v.upload])).toEqual([['apis/retries/applied.md', 'live', 'u2']]);
+  });
+
+  it('gives no verdict to a file that failed for a reason a retry may fix', () => {
+    // Prepare
+    const judged = [{ key: 'apis/retries/throttled.md', body: 'x' }];
+    const ingested = result({ failures: [{ key: 'apis/retries/throttled.md', message: '', problems: [] }], retry: ['apis/retries/throttled.md'] });
+
+    // Act
+    const verdicts = verdictsOf(judged, [], ingested, new Date());
+
+    // Assess
+    expect(verdicts).toEqual([]);
   });
 });
 
@@ -109,6 +136,21 @@ describe('publish waiting for the verdict', () => {
     // Assess
     expect(code).toBe(0);
     expect(io.out()).toBe('unchanged a/t/one.md\nVerdict: 0 live, 1 unchanged, 0 rejected\n');
+  });
+
+  it('reports a file as superseded when a later upload of it was judged first (events out of order)', async () => {
+    // Prepare: another run uploaded the file after this one started, and its verdict is the one written.
+    const reports = new Reports();
+    reports.judge({ file: 'a/t/one.md', sha256: contentDigest('theirs'), upload: 'theirs', verdict: 'live' });
+    const io = capture();
+
+    // Act
+    const code = await awaitVerdicts([{ key: 'a/t/one.md', sha256: contentDigest('mine'), upload: 'mine' }], { reader: reports, timeoutMs: 5000, pollMs: 10 }, io.write, io.writeErr, new Date('2026-12-01T09:59:00Z'));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.err()).toContain('superseded a/t/one.md: a later upload of it was judged live');
+    expect(io.out()).toBe('Verdict: 0 live, 0 unchanged, 0 rejected, 1 superseded\n');
   });
 
   it('gives up at the timeout with a message naming the files and what to do, exit 1', async () => {
