@@ -60,5 +60,11 @@ describe.runIf(chromiumAvailable())("the authors' dashboard in a real browser", 
     const { violations } = await new AxeBuilder({ page }).analyze();
     expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
     await page.screenshot({ path: `${shotsDir}/authors-dashboard.png`, fullPage: true });
+
+    // And at phone width: no axe violation, and the charts and tables scroll in their own region, not the page.
+    await page.setViewportSize({ width: 390, height: 900 });
+    const phone = await new AxeBuilder({ page }).analyze();
+    expect(phone.violations.map((v) => `${v.id} @390: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
   });
 });
