@@ -1,5 +1,6 @@
 import { PlatformError } from './local/errors';
 import { startPlatform } from './local/platform';
+import { removeLocalState, writeLocalState } from './local/state';
 
 /**
  * `npm start`: the whole platform on this machine. Options come from the environment:
@@ -19,6 +20,10 @@ try {
     ...(process.env.RUNGS_DATA ? { dataDir: process.env.RUNGS_DATA } : {}),
     log: (line) => console.log(`rungs: ${line}`),
   });
+  // Tells `content publish --local` / `check --against local` where this platform listens.
+  if (platform.s3) {
+    await writeLocalState({ url: platform.url, pid: process.pid, s3Endpoint: platform.s3.endpoint, contentBucket: platform.s3.bucket, dynamoEndpoint: platform.dynamo.endpoint, tableName: platform.tableName });
+  }
   console.log(`rungs: ready at ${platform.url} (Ctrl-C to stop)`);
 
   let stopping = false;
@@ -26,6 +31,7 @@ try {
     if (stopping) return;
     stopping = true;
     console.log(`rungs: ${signal} received, stopping`);
+    await removeLocalState();
     await platform.stop();
     process.exit(0);
   };

@@ -28,7 +28,7 @@ const hashed = (name: string, body: Uint8Array) => {
  * CDK constructs are.
  */
 export function buildSite(): SiteBuild {
-  // Code-split: every page loads main.js; the reviews and statistics pages import their own chunks
+  // Code-split: every page loads main.js; the reviews, statistics and authors pages import their own chunks
   // (named by esbuild's content hash), so a lesson page carries none of their code.
   const bundle = buildSync({
     entryPoints: [join(webDir, 'client', 'main.ts')],

@@ -5,12 +5,18 @@ import { readContentTree } from '../local/content';
 import { classifyKey, checkLessonFile, formatProblem, validateTree, type ContentFile, type Problem } from '../../lambdas/domain/validate';
 import { lintAnatomy } from '../../lambdas/domain/anatomy';
 import { renderLessonBody } from '../../lambdas/render';
+import { randomUUID } from 'node:crypto';
+import { contentDigest, UPLOAD_METADATA } from '../../lambdas/events/verdicts';
+import { awaitVerdicts, type WaitOptions } from './verdicts';
+import { ledgerProblems, type LedgerSource } from './ledger';
+import { figureProblems } from './figures';
 
 /** Where `publish` puts files: the content bucket in AWS, a fake in tests. */
 export interface Uploader {
   /** Names the destination in messages, e.g. `s3://bucket`. */
   readonly target: string;
-  put(key: string, body: string, contentType: string): Promise<void>;
+  /** `metadata` becomes S3 object metadata (`x-amz-meta-*`). */
+  put(key: string, body: string, contentType: string, metadata?: Record<string, string>): Promise<void>;
   /** Content keys in the bucket (ingest reports under `reports/` excluded); for `--delete`. */
   list(): Promise<string[]>;
   delete(key: string): Promise<void>;
@@ -31,10 +37,12 @@ export function anatomyWarnings(files: ContentFile[]): Problem[] {
  * `check`: validates the whole tree; every problem on its own line, then the anatomy warnings.
  * Warnings leave the exit code at 0 unless `strict`. Returns the exit code.
  */
-export async function checkCommand(dir: string, out: Write, err: Write, options: { strict?: boolean } = {}): Promise<number> {
+export async function checkCommand(dir: string, out: Write, err: Write, options: { strict?: boolean; against?: LedgerSource } = {}): Promise<number> {
   const files = await readContentTree(dir);
   // Rendered and measured as ingest will, so a lesson too large to store is caught here.
-  const { lessons, problems } = validateTree(files, { render: renderLessonBody });
+  const { lessons, problems: treeProblems } = validateTree(files, { render: renderLessonBody });
+  // --against: the published id ledgers, so a reused retired id or a changed kind is caught here, not at ingest.
+  const problems = [...treeProblems, ...(await figureProblems(dir, files)), ...(options.against ? await ledgerProblems(files, options.against) : [])];
   const warnings = anatomyWarnings(files);
   const label = options.strict ? 'error' : 'warning';
   for (const warning of warnings) err(`${formatProblem({ ...warning, message: `${label}: ${warning.message}` })}\n`);
@@ -49,7 +57,7 @@ export async function checkCommand(dir: string, out: Write, err: Write, options:
     return 1;
   }
   if (options.strict && warnings.length > 0) return 1;
-  out(`${lessons.length} lessons in ${files.filter((f) => classifyKey(f.key)?.kind === 'track').length} tracks: no problems\n`);
+  out(`${lessons.length} lessons in ${files.filter((f) => classifyKey(f.key)?.kind === 'track').length} tracks: no problems${options.against ? ` (ids checked against ${options.against.name})` : ''}\n`);
   return 0;
 }
 
@@ -72,7 +80,7 @@ export function progressBar(total: number, err: Write, isTty: boolean) {
 export async function publishCommand(
   dir: string,
   uploader: Uploader,
-  io: { out: Write; err: Write; isTty: boolean; concurrency?: number; deleteMissing?: boolean },
+  io: { out: Write; err: Write; isTty: boolean; concurrency?: number; deleteMissing?: boolean; wait?: WaitOptions },
 ): Promise<number> {
   const files = await readContentTree(dir);
   const { problems } = validateTree(files, { render: renderLessonBody });
@@ -94,7 +102,10 @@ export async function publishCommand(
     }
     progress(++done, key);
   };
-  const upload = (file: ContentFile) => attempt(file.key, () => uploader.put(file.key, file.body, contentType(file.key)));
+  // One id for this run, on every object, so the verdicts awaited are this upload's (see verdicts.ts).
+  const uploadId = randomUUID();
+  const uploadStarted = new Date();
+  const upload = (file: ContentFile) => attempt(file.key, () => uploader.put(file.key, file.body, contentType(file.key), { [UPLOAD_METADATA]: uploadId }));
   const metadata = ordered.filter((f) => rank(f) === 0);
   const lessons = ordered.filter((f) => rank(f) === 1);
 
@@ -128,8 +139,13 @@ export async function publishCommand(
   const bytes = ordered.reduce((sum, f) => sum + Buffer.byteLength(f.body), 0);
   io.out(`Published ${ordered.length - failed.length} of ${ordered.length} files (${lessons.length} lessons, ${metadata.length} track and unit files, ${(bytes / 1024).toFixed(1)} KiB) to ${uploader.target}${deleted > 0 ? `, deleted ${deleted} no longer in the folder` : ''} in ${seconds} s\n`);
   for (const failure of failed) io.err(`failed: ${failure.key}: ${failure.message}\n`);
-  if (failed.length === 0) io.out('The ingest function validates and renders each file; rejected lessons are reported under reports/ in the bucket.\n');
-  return failed.length > 0 ? 1 : 0;
+  if (failed.length > 0) return 1;
+  if (!io.wait) {
+    io.out('The ingest function validates and renders each file; rejected lessons are reported under reports/ in the bucket.\n');
+    return 0;
+  }
+  io.out(`Waiting up to ${Math.round(io.wait.timeoutMs / 1000)} s for the platform's verdict on ${ordered.length} files…\n`);
+  return awaitVerdicts(ordered.map((f) => ({ key: f.key, sha256: contentDigest(f.body), upload: uploadId })), io.wait, io.out, io.err, uploadStarted);
 }
 
 const rank = (file: ContentFile) => (classifyKey(file.key)?.kind === 'lesson' ? 1 : 0);
@@ -139,15 +155,21 @@ export type RunCommand = (file: string, args: readonly string[]) => Promise<{ st
 const runCommand: RunCommand = (file, args) => promisify(execFile)(file, args);
 
 export async function contentBucketOfStage(stage: string, run: RunCommand = runCommand): Promise<string> {
+  return stackOutput(stage, 'ContentBucketName', run);
+}
+
+/** One output of stack `Rungs-<stage>` (`ContentBucketName`, `TableName`…), read with the AWS CLI. */
+export async function stackOutput(stage: string, output: string, run: RunCommand = runCommand): Promise<string> {
   const stack = `Rungs-${stage}`;
   try {
-    const { stdout } = await run('aws', ['cloudformation', 'describe-stacks', '--stack-name', stack, '--query', "Stacks[0].Outputs[?OutputKey=='ContentBucketName'].OutputValue", '--output', 'text']);
-    const bucket = stdout.trim();
-    if (!bucket || bucket === 'None') throw new Error(`stack ${stack} has no output ContentBucketName: deploy it first`);
-    return bucket;
+    const { stdout } = await run('aws', ['cloudformation', 'describe-stacks', '--stack-name', stack, '--query', `Stacks[0].Outputs[?OutputKey=='${output}'].OutputValue`, '--output', 'text']);
+    const value = stdout.trim();
+    if (!value || value === 'None') throw new Error(`stack ${stack} has no output ${output}: deploy it first`);
+    return value;
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') throw new Error('--stage needs the AWS CLI (aws) on the PATH to read the stack outputs; install it or pass --bucket <name>');
+    if (e.message.startsWith(`stack ${stack} has no output`)) throw e;
     throw new Error(`could not read the outputs of stack ${stack}: ${(e.stderr ?? e.message).trim()}`);
   }
 }

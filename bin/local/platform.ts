@@ -18,6 +18,9 @@ import { contentSecurityPolicy } from '../../web/csp';
 import { MemorySite, resolveSitePath } from './site';
 import { startStreamPoller, tableStreamConsumers, type StreamPoller } from './streams';
 import { bannerFor, DEV_BANNER_CSS_PATH, devBannerCss, withBanner } from './dev-banner';
+import type { SQSEvent } from 'aws-lambda';
+import { createQueueIngestHandler } from '../../lambdas/events/s3-handler';
+import { startLocalS3, type LocalS3 } from './s3';
 
 
 export interface PlatformOptions {
@@ -32,6 +35,8 @@ export interface PlatformOptions {
   tableName?: string;
   /** Re-ingest a lesson when its file is saved. */
   watch?: boolean;
+  /** Serve the S3-compatible content bucket whose uploads run the cloud's ingest path (default on). */
+  s3?: boolean;
   log?: (line: string) => void;
 }
 
@@ -42,6 +47,9 @@ export interface Platform {
   site: MemorySite;
   /** The local OIDC issuer the API verifies tokens against (dev users, token minting for tests). */
   identity: LocalIssuer;
+  /** The local content bucket (`content publish --local`), when started. */
+  s3: LocalS3 | undefined;
+  tableName: string;
   lastIngest: IngestResult;
   /** Content files rejected by the latest sync (shown in the dev banner). */
   failures: IngestResult['failures'];
@@ -100,8 +108,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let identity: LocalIssuer | undefined;
   let watcher: FSWatcher | undefined;
   let streams: StreamPoller | undefined;
+  let s3: LocalS3 | undefined;
   const stop = async () => {
     await watcher?.close();
+    await s3?.stop();
     await streams?.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -165,6 +175,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       firstIngest = { lessons: [], tracks: [], units: [], removed: [], unchanged: [], stale: [], pages: [], invalidated: [], failures: [], skipped: [], passes: 0, deferred: false, retry: [] };
       broken = true;
     }
+    if (options.s3 ?? true) {
+      // The cloud's path: an upload to the bucket becomes S3 notifications on a queue, handed over in
+      // SQS-shaped batches to the same queue ingest handler the Lambda runs; only the pages land in
+      // the in-memory site.
+      let ingestBatch: ((batch: SQSEvent) => Promise<void>) | undefined;
+      s3 = await startLocalS3({ host, log, onBatch: (batch) => ingestBatch?.(batch) ?? Promise.resolve() });
+      const handler = createQueueIngestHandler({ s3: s3.client(), store, siteBucket: 'local-site', contentBucket: s3.bucket, site, assets: build.manifest, countFailures: () => {}, log: () => {} });
+      ingestBatch = async (batch) => {
+        const { result, batchItemFailures } = await handler(batch);
+        if (result) {
+          platform.lastIngest = result;
+          platform.failures = result.failures;
+          for (const failure of result.failures) log(`content error: ${failure.message}`);
+        }
+        if (batchItemFailures.length > 0) log(`local S3 ingest: ${batchItemFailures.length} messages would be delivered again`);
+      };
+      log(`S3 endpoint on ${s3.endpoint} (bucket ${s3.bucket}: npm run content -- publish --local)`);
+    }
     // A kept table (RUNGS_DATA) already holds every lesson, but the in-memory site starts empty.
     await republishAll({ store, site, assets: build.manifest });
     const platform: Platform = {
@@ -173,6 +201,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       dynamo: { endpoint, pid: dynamo?.pid },
       site,
       identity,
+      s3,
+      tableName,
       lastIngest: firstIngest,
       failures: firstIngest.failures,
       stop,

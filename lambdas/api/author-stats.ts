@@ -1,18 +1,37 @@
 import { json } from '../middleware/problem';
 import { listAnswerKeys } from '../store/answer-keys';
-import { defaultStore } from '../store/client';
+import { listCatalog } from '../store/catalog';
+import { defaultStore, type Store } from '../store/client';
 import { listItemStats } from '../store/stats';
-import { summarizeLesson } from '../domain/item-stats';
+import { dashboardLesson, FLAG_RULES, summarizeLesson } from '../domain/item-stats';
 import { httpHandler } from './http';
 import { notFound, pathParam } from './input';
 import { slugSchema } from './schemas';
 
-/** GET /api/authors/lessons/{id}/stats — attempts, percent correct per item and picks per choice; authors only. */
+/** Every published lesson with exercises, in catalog order, with per-item statistics and flags. */
+async function dashboard(store: Store) {
+  const { lessons } = await listCatalog(store);
+  // Two queries per lesson, all at once: a catalog is tens of lessons, far below the table's limits.
+  const found = await Promise.all(
+    lessons.map(async (lesson) => {
+      const [answerKeys, stats] = await Promise.all([listAnswerKeys(store, lesson.id), listItemStats(store, lesson.id)]);
+      return answerKeys.length > 0 ? dashboardLesson(lesson.id, lesson.title, answerKeys, stats) : undefined;
+    }),
+  );
+  return { rules: FLAG_RULES, lessons: found.filter((l) => l !== undefined) };
+}
+
+/**
+ * GET /api/authors/lessons/{id}/stats — attempts, percent correct per item and picks per choice.
+ * GET /api/authors/stats — the same for every lesson, with each item's flags (the authors' dashboard).
+ * Authors only (the route table's `auth: 'authors'`).
+ */
 export const handler = httpHandler(
   'authorStats',
   async (event) => {
-    const lessonId = pathParam(event, 'id', slugSchema);
     const store = defaultStore();
+    if (event.routeKey === 'GET /api/authors/stats') return json(200, await dashboard(store), { 'Cache-Control': 'no-store' });
+    const lessonId = pathParam(event, 'id', slugSchema);
     const [answerKeys, stats] = await Promise.all([listAnswerKeys(store, lessonId), listItemStats(store, lessonId)]);
     if (answerKeys.length === 0) throw notFound(`No lesson "${lessonId}" with exercises.`);
     return json(200, summarizeLesson(lessonId, answerKeys, stats), { 'Cache-Control': 'no-store' });

@@ -160,11 +160,16 @@ export const apiFunctions = {
   },
   authorStats: {
     entry: 'lambdas/api/author-stats.ts',
-    routes: [{ method: 'GET', path: '/api/authors/lessons/{id}/stats', auth: 'authors' }],
+    routes: [
+      { method: 'GET', path: '/api/authors/lessons/{id}/stats', auth: 'authors' },
+      // The dashboard: every lesson with exercises in one call (reads a partition per lesson: weight 5).
+      { method: 'GET', path: '/api/authors/stats', auth: 'authors', rateLimit: { weight: 5, failure: 'open' } },
+    ],
     tableAccess: 'read',
-    description: 'Answer statistics of a lesson for authors',
-    // Answer keys beside their lesson; statistics in their own partition (and, read only, where they lived before).
-    tableReads: { partitions: [lessons, itemStatistics] },
+    description: 'Answer statistics for authors: one lesson, or every lesson with flags for the dashboard',
+    // Answer keys beside their lesson; statistics in their own partition (and, read only, where they
+    // lived before); the dashboard lists the lessons through the catalog index.
+    tableReads: { partitions: [lessons, itemStatistics], index: true },
   },
 } satisfies Record<string, ApiFunction>;
 

@@ -26,3 +26,36 @@ export function summarizeLesson(lessonId: string, answerKeys: AnswerKey[], count
     }),
   };
 }
+
+/** Thresholds of the dashboard's flags, stated once (docs/authoring.md repeats them). */
+export const FLAG_RULES = { tooEasyAbove: 95, tooHardBelow: 30, minAttempts: 10 } as const;
+
+export type ItemFlag = 'too-easy' | 'too-hard' | 'unpicked-distractor';
+
+/**
+ * Flags an item once enough learners answered it: too easy (> 95 % correct), too hard (< 30 %), or
+ * an MCQ with a wrong choice that nobody picks (it distracts no one, so it tests nothing).
+ */
+export function flagItem(item: { attempts: number; percentCorrect?: number | null; picks?: Record<string, number> }, correct: readonly string[] = []): ItemFlag[] {
+  if (item.attempts < FLAG_RULES.minAttempts) return [];
+  const flags: ItemFlag[] = [];
+  if (item.percentCorrect != null && item.percentCorrect > FLAG_RULES.tooEasyAbove) flags.push('too-easy');
+  if (item.percentCorrect != null && item.percentCorrect < FLAG_RULES.tooHardBelow) flags.push('too-hard');
+  if (item.picks && Object.entries(item.picks).some(([choice, n]) => n === 0 && !correct.includes(choice))) flags.push('unpicked-distractor');
+  return flags;
+}
+
+/** A lesson's summary with each item's flags, and each MCQ's correct choices (the chart marks them). */
+export function dashboardLesson(lessonId: string, title: string, answerKeys: AnswerKey[], counts: ItemCounts[]) {
+  const summary = summarizeLesson(lessonId, answerKeys, counts);
+  const keyOf = new Map(answerKeys.map((k) => [k.itemId, k]));
+  return {
+    lessonId,
+    title,
+    items: summary.items.map((item) => {
+      const key = keyOf.get(item.itemId);
+      const correct = key?.kind === 'mcq' ? key.correct : [];
+      return { ...item, ...(key?.kind === 'mcq' ? { correctChoices: correct } : {}), flags: flagItem(item, correct) };
+    }),
+  };
+}

@@ -284,10 +284,44 @@ export function duplicateOrders(lessons: { file: ContentFile; lesson: Lesson }[]
     const { track, unit, order } = lesson.meta;
     const place = `${track}/${unit}#${order}`;
     const owner = taken.get(place);
-    if (owner) problems.push({ file: file.key, ...keyLine(file.body, 'order'), message: `order ${order} is already taken in unit ${track}/${unit} by ${owner}: give each lesson of a unit its own order` });
+    if (owner) problems.push(orderTaken(file, lesson, owner));
     else taken.set(place, file.key);
   }
   return problems;
+}
+
+/** The problem of a lesson whose place in its unit another file holds (check and ingest say the same). */
+export function orderTaken(file: ContentFile, lesson: Lesson, owner: string): Problem {
+  const { track, unit, order } = lesson.meta;
+  return { file: file.key, ...keyLine(file.body, 'order'), message: `order ${order} is already taken in unit ${track}/${unit} by ${owner}: give each lesson of a unit its own order` };
+}
+
+/**
+ * At ingest, one lesson against the published graph: whether following its prerequisites (as
+ * `prerequisitesOf` knows them: published lessons and the rest of the batch) leads back to it. The
+ * wording is that of `prerequisiteCycles`, so check and ingest report a cycle alike.
+ */
+export function prerequisiteCycleThrough(file: ContentFile, lesson: Lesson, prerequisitesOf: ReadonlyMap<string, readonly string[]>): Problem | undefined {
+  const id = lesson.meta.id;
+  const from = new Map<string, string>();
+  const queue = lesson.meta.prerequisites.filter((p) => p !== id);
+  for (const p of queue) from.set(p, id);
+  for (let i = 0; i < queue.length; i++) {
+    const at = queue[i]!;
+    for (const next of prerequisitesOf.get(at) ?? []) {
+      if (next === id) {
+        const path = [at];
+        for (let back = from.get(at)!; back !== id; back = from.get(back)!) path.unshift(back);
+        const cycle = [id, ...path, id];
+        return { file: file.key, ...prerequisiteAt(file, cycle[1]!), message: `prerequisites go round in a circle (${cycle.join(' → ')}): remove "${cycle[1]}" here or the prerequisite that leads back` };
+      }
+      if (!from.has(next)) {
+        from.set(next, at);
+        queue.push(next);
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Renders a lesson body (injected: the domain does not depend on the renderer). */

@@ -153,3 +153,21 @@ export async function decide(events: ContentEvent[], deps: DecideDeps): Promise<
   }
   return decision;
 }
+
+/**
+ * Whether the table already holds exactly this body of this file (same content hash, or same
+ * metadata): a retried or redelivered batch whose event was applied before finds it stale, and its
+ * verdict is rewritten only when the bucket still holds what was applied.
+ */
+export async function tableHolds(store: Store, key: string, body: string): Promise<boolean> {
+  const kind = classifyKey(key);
+  if (!kind) return false;
+  if (kind.kind === 'lesson') {
+    const head = (await readLessonHeads(store, [{ lessonId: kind.name, key }])).get(key);
+    return head?.source === key && head.hash === lessonHash(key, body);
+  }
+  const ref: GroupRef = kind.kind === 'track' ? { track: kind.track } : { track: kind.track, unit: kind.unit };
+  const { meta } = checkGroupMeta({ key, body });
+  const stored = (await readGroups(store, [{ ...ref, key }])).get(key)?.stored;
+  return meta !== undefined && sameMeta(stored, meta);
+}

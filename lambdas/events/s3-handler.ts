@@ -1,9 +1,12 @@
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from '../domain/zod';
+import type { AssetManifest } from '../render';
 import type { Store } from '../store/client';
 import { ingestBatch, type ContentEvent, type ContentSource, type IngestDeps, type IngestQueue, type IngestResult, type Invalidator, type SitePublisher } from './ingest';
+import { tableHolds } from './decide';
 import { createFailureReporter } from './report';
+import { putVerdicts, UPLOAD_METADATA, type JudgedObject } from './verdicts';
 
 export interface QueueIngestOptions {
   s3: S3Client;
@@ -18,6 +21,10 @@ export interface QueueIngestOptions {
   timing?: Pick<IngestDeps, 'settleMs' | 'maxDeferMs' | 'leaseMs'>;
   /** The queue feeding this handler (events still waiting, delayed render triggers). */
   queue?: IngestQueue;
+  /** Where pages go instead of the site bucket (the local platform's in-memory site). */
+  site?: SitePublisher;
+  /** Hashed asset names pages link (the local platform's build); default from `SITE_ASSETS`. */
+  assets?: AssetManifest;
 }
 
 /** Every key in the content bucket except ingest's own reports (also used by `content publish --delete`). */
@@ -80,7 +87,7 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
   const { s3, siteBucket, contentBucket } = options;
   const log = options.log ?? ((line: string) => console.log(line));
 
-  const site: SitePublisher = {
+  const site: SitePublisher = options.site ?? {
     async put(path, body, contentType) {
       await s3.send(new PutObjectCommand({ Bucket: siteBucket, Key: path, Body: body, ContentType: contentType, CacheControl: 'public, max-age=60' }));
     },
@@ -88,25 +95,50 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
       await s3.send(new DeleteObjectCommand({ Bucket: siteBucket, Key: path }));
     },
   };
-  const source: ContentSource = {
+  const putReport = async (key: string, json: string) => {
+    await s3.send(new PutObjectCommand({ Bucket: contentBucket, Key: key, Body: json, ContentType: 'application/json' }));
+  };
+  /**
+   * One source per batch: it remembers what each read returned (body and upload id), because the
+   * verdicts are about the object ingest actually judged, whichever event of the batch led to it.
+   */
+  const batchSource = (judged: Map<string, JudgedObject>): ContentSource => ({
     listKeys: () => listContentKeys(s3, contentBucket),
     async read(key) {
       try {
         const response = await s3.send(new GetObjectCommand({ Bucket: contentBucket, Key: key }));
-        return (await response.Body?.transformToString('utf-8')) ?? '';
+        const body = (await response.Body?.transformToString('utf-8')) ?? '';
+        const upload = response.Metadata?.[UPLOAD_METADATA];
+        judged.set(key, { key, body, ...(upload ? { upload } : {}) });
+        return body;
       } catch (error) {
         if (error instanceof NoSuchKey) return undefined;
         throw error;
       }
     },
-  };
+  });
   const reporter = createFailureReporter({
-    async putReport(key, json) {
-      await s3.send(new PutObjectCommand({ Bucket: contentBucket, Key: key, Body: json, ContentType: 'application/json' }));
-    },
+    putReport,
     log,
     countFailures: options.countFailures,
   });
+
+  /**
+   * A put event found stale was applied before (a retried batch, a redelivered message) or lost to a
+   * newer upload: the object is read, and confirmed as replayed only if the table holds its body.
+   */
+  const withReplayed = async (judged: Map<string, JudgedObject>, events: ContentEvent[], result: IngestResult): Promise<JudgedObject[]> => {
+    const stale = new Set(result.stale);
+    const replayed = [...new Set(events.filter((e) => e.kind === 'put' && stale.has(e.key)).map((e) => e.key))];
+    const reads = new Map<string, JudgedObject>();
+    const source = batchSource(reads);
+    for (const key of replayed) {
+      if ((await source.read?.(key)) === undefined) continue;
+      const object = reads.get(key)!;
+      if (await tableHolds(options.store, key, object.body)) judged.set(key, { ...object, replayed: true });
+    }
+    return [...judged.values()];
+  };
 
   return async function handler(event: SQSEvent): Promise<SQSBatchResponse & { result?: IngestResult }> {
     const events: ContentEvent[] = [];
@@ -124,18 +156,23 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
       }
     }
     let result: IngestResult;
+    const judged = new Map<string, JudgedObject>();
     try {
       result = await ingestBatch(events, {
         store: options.store,
         site,
-        source,
+        source: batchSource(judged),
         reporter,
+        ...(options.assets ? { assets: options.assets } : {}),
         ...(options.invalidator ? { invalidator: options.invalidator } : {}),
         ...(options.queue ? { queue: options.queue } : {}),
         renderTrigger: event.Records.some((m) => isRenderTrigger(m.body)),
         ...options.timing,
         log,
       });
+      // Last, so `content publish` sees a verdict only once the table holds what it names. A verdict
+      // that cannot be written fails the batch: the retry re-judges (see withReplayed).
+      await putVerdicts(putReport, await withReplayed(judged, events, result), events, result);
     } catch (error) {
       log(JSON.stringify({ level: 'ERROR', message: 'ingest failed; the whole batch is retried', error: error instanceof Error ? error.stack : String(error) }));
       return { batchItemFailures: event.Records.map((m) => ({ itemIdentifier: m.messageId })) };

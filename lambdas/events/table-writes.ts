@@ -1,11 +1,11 @@
 import { answerKeys } from '../domain/answer-key';
 import type { LessonSummary } from '../domain/catalog';
 import { nextLedger } from '../domain/item-ids';
-import { checkLessonIds, checkLessonInContext, checkRenderedLesson, classifyKey, internalLinks, type CatalogContext } from '../domain/validate';
+import { checkLessonIds, checkLessonInContext, checkRenderedLesson, classifyKey, duplicateOrders, internalLinks, orderTaken, prerequisiteCycleThrough, type CatalogContext, type Problem } from '../domain/validate';
 import { lessonSummary, renderLessonBody } from '../render';
 import { commitGroup, readGroups } from '../store/catalog';
 import type { Store } from '../store/client';
-import { commitLessonRemoval, commitLessonVersion, readLessonPartition, readLessonSources } from '../store/content';
+import { commitLessonRemoval, commitLessonVersion, readLessonPartition, readLessonsAtPlace, readLessonSources, readPrerequisites } from '../store/content';
 import { forEachLimited } from './concurrency';
 import type { Decision, LessonChange } from './decide';
 import { failure, type IngestFailure } from './ingest';
@@ -107,14 +107,60 @@ async function referencedContext(decision: Decision, committedGroups: { tracks: 
   return context;
 }
 
+/** Prerequisite chains are followed this many steps at most (a curriculum is far shallower). */
+const MAX_PREREQUISITE_DEPTH = 64;
+
+/**
+ * What ingest alone can see, checked as `check` checks a whole tree: a prerequisite cycle or a
+ * duplicate `order` formed together with lessons already published. The graph is read from the
+ * lessons the batch's prerequisites lead to (one BatchGet per step), the place from one query on
+ * the catalog index per lesson: the cost follows the batch, not the catalog. The published lesson
+ * keeps its place; the upload is rejected.
+ */
+export interface BatchShape {
+  prerequisites: Map<string, readonly string[]>;
+  /** Problems of lessons of this batch that share a place with each other (the older path wins, as in check). */
+  batchOrders: Map<string, Problem[]>;
+}
+
+async function batchShape(decision: Decision, store: Store): Promise<BatchShape> {
+  const prerequisites = new Map<string, readonly string[]>(decision.lessons.map(({ lesson }) => [lesson.meta.id, lesson.meta.prerequisites]));
+  let frontier = [...new Set(decision.lessons.flatMap(({ lesson }) => lesson.meta.prerequisites))].filter((id) => !prerequisites.has(id));
+  for (let depth = 0; frontier.length > 0 && depth < MAX_PREREQUISITE_DEPTH; depth++) {
+    const found = await readPrerequisites(store, frontier);
+    for (const id of frontier) prerequisites.set(id, found.get(id) ?? []);
+    frontier = [...new Set([...found.values()].flat())].filter((id) => !prerequisites.has(id));
+  }
+  const batchOrders = new Map<string, Problem[]>();
+  for (const problem of duplicateOrders(decision.lessons.map(({ key, body, lesson }) => ({ file: { key, body }, lesson })))) {
+    batchOrders.set(problem.file, [...(batchOrders.get(problem.file) ?? []), problem]);
+  }
+  return { prerequisites, batchOrders };
+}
+
+async function shapeProblems(change: LessonChange, shape: BatchShape, decision: Decision, store: Store): Promise<Problem[]> {
+  const { key, body, lesson } = change;
+  const file = { key, body };
+  const problems: Problem[] = [...(shape.batchOrders.get(key) ?? [])];
+  const cycle = prerequisiteCycleThrough(file, lesson, shape.prerequisites);
+  if (cycle) problems.push(cycle);
+  const { track, unit, order, id } = lesson.meta;
+  // Lessons of this batch are judged among themselves (batchOrders); a removed file holds no place.
+  const judgedInBatch = new Set(decision.lessons.filter((c) => c.lesson.meta.id !== id).map((c) => c.lesson.meta.id));
+  const removed = new Set(decision.removals.map((r) => r.key));
+  const owner = (await readLessonsAtPlace(store, { track, unit, order })).find((l) => l.id !== id && !judgedInBatch.has(l.id) && !removed.has(l.source));
+  if (owner) problems.push(orderTaken(file, lesson, owner.source));
+  return problems;
+}
+
 type LessonResult = { published: PublishedVersion } | { stale: string } | { failure: IngestFailure } | { retry: string; failure: IngestFailure };
 
-async function publishLesson(change: LessonChange, context: CatalogContext, deps: TableDeps): Promise<LessonResult> {
+async function publishLesson(change: LessonChange, context: CatalogContext, shape: BatchShape, decision: Decision, deps: TableDeps): Promise<LessonResult> {
   const { key, body, lesson, hash } = change;
   const file = { key, ...(change.sequencer ? { sequencer: change.sequencer } : {}) };
   // Rendered and measured as check does it, so an oversize or unrenderable lesson is a report, not a store error.
   const rendered = checkRenderedLesson({ key, body }, lesson, renderLessonBody);
-  const problems = [...checkLessonInContext({ key, body }, lesson, context), ...rendered.problems];
+  const problems = [...checkLessonInContext({ key, body }, lesson, context), ...(await shapeProblems(change, shape, decision, deps.store)), ...rendered.problems];
   if (problems.length > 0 || rendered.body === undefined) return { failure: failure(key, problems) };
   const renderedBody = rendered.body;
   const summary = lessonSummary(lesson);
@@ -125,7 +171,7 @@ async function publishLesson(change: LessonChange, context: CatalogContext, deps
     try {
       const outcome = await commitLessonVersion(
         deps.store,
-        { summary, source: key, hash, body: renderedBody, answerKeys: answerKeys(lesson), ledger: nextLedger(previous.ledger, lesson, deps.now) },
+        { summary, source: key, hash, body: renderedBody, answerKeys: answerKeys(lesson), ledger: nextLedger(previous.ledger, lesson, deps.now), prerequisites: lesson.meta.prerequisites },
         previous,
         file,
       );
@@ -171,9 +217,10 @@ export async function writeTable(decision: Decision, deps: TableDeps): Promise<T
   }
 
   const context = await referencedContext(decision, committedGroups, deps);
+  const shape = decision.lessons.length > 0 ? await batchShape(decision, store) : { prerequisites: new Map(), batchOrders: new Map() };
   // Lessons are independent of each other here (the context is fixed), so a few are written at once.
   await forEachLimited(decision.lessons, WRITE_CONCURRENCY, async (change) => {
-    const result = await publishLesson(change, context, deps);
+    const result = await publishLesson(change, context, shape, decision, deps);
     if ('published' in result) outcome.published.push(result.published);
     else if ('stale' in result) outcome.stale.push(result.stale);
     else {

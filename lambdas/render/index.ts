@@ -18,5 +18,6 @@ export {
   shuffleSteps,
   type PageContext,
 } from './lesson-pages';
+export { checkFigureBytes } from './figures';
 export { catalogPageKeys, catalogPagePaths, lessonPagePath, lessonPath, pagePaths } from './paths';
 export { ERROR_PAGES, NOT_FOUND_PAGE, staticPages } from './templates/static-pages';

@@ -139,6 +139,8 @@ export interface LessonVersion {
   body: string;
   answerKeys: AnswerKey[];
   ledger: IdLedger;
+  /** Stored with the lesson so a later ingest can see a cycle formed with this lesson. */
+  prerequisites: string[];
 }
 
 /** DynamoDB's limit of actions in one transaction. */
@@ -168,7 +170,7 @@ export async function commitLessonVersion(store: Store, version: LessonVersion, 
       Put: {
         TableName: store.tableName,
         // The page's last hash stays: its page exists (so it is invalidated when rewritten).
-        Item: { ...keys.lesson(id), ...keys.catalogLesson(version.summary), type: 'lesson', ...version.summary, source: version.source, hash: version.hash, ...(previous.meta?.pageHash ? { pageHash: previous.meta.pageHash } : {}) },
+        Item: { ...keys.lesson(id), ...keys.catalogLesson(version.summary), type: 'lesson', ...version.summary, prerequisites: version.prerequisites, source: version.source, hash: version.hash, ...(previous.meta?.pageHash ? { pageHash: previous.meta.pageHash } : {}) },
       },
     },
   ];
@@ -266,4 +268,33 @@ export async function recordRenderedPage(store: Store, lessonId: string, rendere
   };
   await update(keys.lessonBody(lessonId), 'SET pageContext = :c', { ':c': rendered.pageContext });
   await update(keys.lesson(lessonId), 'SET pageHash = :h', { ':h': rendered.pageHash });
+}
+
+/**
+ * The prerequisites of published lessons (BatchGet by id). A lesson stored before prerequisites
+ * were kept reads as having none until its next ingest.
+ */
+export async function readPrerequisites(store: Store, lessonIds: string[]): Promise<Map<string, string[]>> {
+  if (lessonIds.length === 0) return new Map();
+  const items = await consistentBatchGet(
+    store,
+    [...new Set(lessonIds)].map((id) => keys.lesson(id)),
+    { ProjectionExpression: '#id, prerequisites', ExpressionAttributeNames: { '#id': 'id' } },
+  );
+  return new Map(items.map((item) => [String(item.id), Array.isArray(item.prerequisites) ? item.prerequisites.map(String) : []]));
+}
+
+/** Published lessons at one place (track, unit, order) with their source file: one query on the catalog index. */
+export async function readLessonsAtPlace(store: Store, place: { track: string; unit: string; order: number }): Promise<{ id: string; source: string }[]> {
+  const { Items = [] } = await store.doc.send(
+    new QueryCommand({
+      TableName: store.tableName,
+      IndexName: keys.catalogIndex,
+      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :place)',
+      ExpressionAttributeValues: { ':pk': keys.catalogPartition().gsi1pk, ':place': keys.catalogPlacePrefix(place.track, place.unit, place.order) },
+      ProjectionExpression: '#id, #source',
+      ExpressionAttributeNames: { '#id': 'id', '#source': 'source' },
+    }),
+  );
+  return Items.map((item) => ({ id: String(item.id), source: String(item.source ?? '') }));
 }

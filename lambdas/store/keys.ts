@@ -36,6 +36,8 @@ export const keys = {
     gsi1sk: `${lesson.track}#${lesson.unit}#${pad(lesson.order)}#${lesson.id}`,
   }),
   catalogPartition: () => ({ gsi1pk: CATALOG }),
+  /** The sort-key prefix of the lessons at one place of a unit (two there means a duplicate order). */
+  catalogPlacePrefix: (track: string, unit: string, order: number) => `${track}#${unit}#${pad(order)}#`,
 
   /**
    * Rate-limit state: one item per subject (`user:<sub>` or `ip:<address>`) and policy set, holding

@@ -35,7 +35,7 @@ describe.runIf(chromiumAvailable())('every page of the site', () => {
   for (const width of widths) {
     it(`has no axe violation and no sideways scrolling on any page at ${width} px`, async () => {
       // Prepare
-      const paths = ['/', '/concepts/', '/reviews/', '/stats/', '/account/', '/no-such-page/', ...lessonPaths];
+      const paths = ['/', '/concepts/', '/reviews/', '/stats/', '/account/', '/authors/', '/no-such-page/', ...lessonPaths];
       const found: string[] = [];
       const context = await browser.newContext({ viewport: { width, height: 900 } });
       const page = await context.newPage();

@@ -25,6 +25,7 @@ const sampleRequests: Record<string, Request> = {
   'GET /api/authors/lessons/{id}/stats': { method: 'GET', path: '/api/authors/lessons/authorization-code-pkce/stats' },
   'POST /api/me/merge': { method: 'POST', path: '/api/me/merge', body: { attempts: [] } },
   'POST /api/auth/sign-out-everywhere': { method: 'POST', path: '/api/auth/sign-out-everywhere', body: {}, headers: { 'sec-fetch-site': 'same-origin' } },
+  'GET /api/authors/stats': { method: 'GET', path: '/api/authors/stats' },
   'POST /api/lessons/{id}/attempts': { method: 'POST', path: '/api/lessons/authorization-code-pkce/attempts', body: { itemId: 'pkce-protects', answer: { choices: ['stolen-code'] } } },
 };
 

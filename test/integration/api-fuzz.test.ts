@@ -44,6 +44,7 @@ const routes: { name: string; build: (segment: string) => Pick<Request, 'method'
   { name: 'POST /api/me/reviews/{itemId}', build: (s) => ({ method: 'POST', path: `/api/me/reviews/${s}` }) },
   { name: 'GET /api/me/export', build: () => ({ method: 'GET', path: '/api/me/export' }) },
   { name: 'GET /api/authors/lessons/{id}/stats', build: (s) => ({ method: 'GET', path: `/api/authors/lessons/${s}/stats` }) },
+  { name: 'GET /api/authors/stats', build: () => ({ method: 'GET', path: '/api/authors/stats' }) },
 ];
 
 describe('fuzzed requests', () => {

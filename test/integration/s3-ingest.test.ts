@@ -3,6 +3,7 @@ import { createQueueIngestHandler } from '../../lambdas/events/s3-handler';
 import { createStore, type Store } from '../../lambdas/store/client';
 import { readLessonPartition } from '../../lambdas/store/content';
 import { getAnswerKey } from '../../lambdas/store/answer-keys';
+import { contentDigest } from '../../lambdas/events/verdicts';
 import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
 import { fakeS3, queueEvent, s3Record, nextSequencer, type FakeS3Hooks } from '../support/fake-s3';
 import { freshStore } from '../support/store';
@@ -69,8 +70,10 @@ describe('queue-fed S3 ingest', () => {
     const response = await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/retries/broken.md')]));
 
     // Assess
-    const reports = [...buckets.content.keys()].filter((k) => k.startsWith('reports/'));
+    const reports = [...buckets.content.keys()].filter((k) => k.startsWith('reports/') && !k.startsWith('reports/verdicts/'));
     expect(reports).toEqual([expect.stringMatching(/^reports\/.+--apis__retries__broken\.md\.json$/)]);
+    // And the verdict `content publish` waits for.
+    expect(JSON.parse(buckets.content.get('reports/verdicts/apis/retries/broken.md.json')!)).toMatchObject({ verdict: 'rejected', problems: [expect.objectContaining({ line: 7 })] });
     expect(JSON.parse(buckets.content.get(reports[0]!)!).problems).toEqual([expect.objectContaining({ line: 7, message: expect.stringContaining('level') })]);
     expect(counts).toEqual([1]);
     expect(logs.some((l) => JSON.parse(l).message === 'content rejected')).toBe(true);
@@ -243,5 +246,73 @@ describe('ingest order: the newest upload wins', () => {
     expect(ledger['second-mcq']?.retiredAt).toBeUndefined();
     expect(ledger['first-mcq']?.retiredAt).toEqual(expect.any(String));
     expect(buckets.site.get('lessons/backoff-and-jitter/index.html')).toContain('Version two');
+  });
+});
+
+describe('verdicts on the queue-fed path', () => {
+  const verdictOf = (content: Map<string, string>, key: string) => JSON.parse(content.get(`reports/verdicts/${key}.json`) ?? 'null') as { verdict: string; sha256: string } | null;
+
+  it('writes the verdict when a batch is retried after the table took the file but the verdict write failed', async () => {
+    // Prepare: once armed, the next verdict write fails, as a throttled PutObject would.
+    let failVerdict = false;
+    const { buckets, handler } = await setup({
+      hooks: {
+        onPut: (_bucket, key) => {
+          if (key.startsWith('reports/verdicts/') && failVerdict) {
+            failVerdict = false;
+            throw new Error('SlowDown');
+          }
+        },
+      },
+    });
+    await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/track.yaml'), s3Record('ObjectCreated:Put', 'apis/retries/unit.yaml')]));
+    buckets.content.set(lessonKey, v2);
+    const event = queueEvent([s3Record('ObjectCreated:Put', lessonKey)]);
+    failVerdict = true;
+
+    // Act: the same messages delivered again, as SQS does after a batch failure.
+    const first = await handler(event);
+    const retried = await handler(event);
+
+    // Assess
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(retried.batchItemFailures).toEqual([]);
+    expect(retried.result?.stale).toEqual([lessonKey]);
+    expect(verdictOf(buckets.content, lessonKey)).toMatchObject({ verdict: 'live', sha256: contentDigest(v2) });
+  });
+
+  it('keeps the verdict on the newest upload when an older event arrives after it', async () => {
+    // Prepare
+    const { buckets, handler } = await setup();
+    await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/track.yaml'), s3Record('ObjectCreated:Put', 'apis/retries/unit.yaml')]));
+    const older = nextSequencer();
+    const newer = nextSequencer();
+    buckets.content.set(lessonKey, v2);
+    await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey, newer)]));
+    const afterNewer = buckets.content.get(`reports/verdicts/${lessonKey}.json`);
+
+    // Act
+    await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey, older)]));
+
+    // Assess: about v2 still; the late event confirmed what the table holds and wrote the same judgement.
+    expect(verdictOf(buckets.content, lessonKey)).toMatchObject({ verdict: 'live', sha256: contentDigest(v2) });
+    expect(JSON.parse(afterNewer!)).toMatchObject({ verdict: 'live', sha256: contentDigest(v2) });
+  });
+
+  it('writes no verdict for an older event once the bucket holds a version the table has not taken yet', async () => {
+    // Prepare: v2 is published; v3 is in the bucket but its event has not arrived.
+    const { buckets, handler } = await setup();
+    await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/track.yaml'), s3Record('ObjectCreated:Put', 'apis/retries/unit.yaml')]));
+    const older = nextSequencer();
+    buckets.content.set(lessonKey, v2);
+    await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey, nextSequencer())]));
+    buckets.content.set(lessonKey, v2.replace('Version two', 'Version three'));
+
+    // Act: a late duplicate of an older event.
+    const late = await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey, older)]));
+
+    // Assess: the verdict still speaks of v2, never of v3, which nobody judged yet.
+    expect(late.result?.stale).toEqual([lessonKey]);
+    expect(verdictOf(buckets.content, lessonKey)).toMatchObject({ sha256: contentDigest(v2) });
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { figureProblems } from '../../bin/content/figures';
 import { readContentTree } from '../../bin/local/content';
 import { repoRoot } from '../../lib/paths';
 import { checkLessonIds, checkRenderedLesson, formatProblem, internalLinks, validateTree, type ContentFile } from '../../lambdas/domain/validate';
@@ -33,8 +34,8 @@ describe('content validator', () => {
     const files = await readContentTree(corpus);
     const expected = expectations(files);
 
-    // Act
-    const { problems } = validateTree(files);
+    // Act: as `content check` runs it, figures included (their files are read from disk).
+    const problems = [...validateTree(files).problems, ...(await figureProblems(corpus, files))];
 
     // Assess
     expect(expected.length).toBeGreaterThan(20);

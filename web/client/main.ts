@@ -5,7 +5,7 @@ import { accountPage, callbackPage, homePage, lessonPage } from './pages';
 
 /**
  * The one script of the site: the sign-in control and due count on every page, then the page's own
- * behaviour (reviews and statistics load their own chunks).
+ * behaviour (reviews, statistics and the authors' dashboard load their own chunks).
  *
  * The sign-in control stays pending until the tab knows whether it has a session (refreshed through
  * the cookie if need be), and follows every change, so it never claims a session the API would refuse.
@@ -44,6 +44,7 @@ const pages: Record<string, () => void | Promise<void>> = {
   reviews: async () => (await import('./reviews-page')).default(),
   stats: async () => (await import('./stats')).statsPage(),
   account: accountPage,
+  authors: async () => (await import('./authors')).authorsPage(),
   callback: callbackPage,
 };
 

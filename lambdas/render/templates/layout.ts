@@ -10,7 +10,7 @@ export interface PageOptions {
   /** Hashed asset names from the site build; without it pages link the unhashed names. */
   assets?: AssetManifest | undefined;
   /** Which client module enhances the page (`<body data-page>`). */
-  page?: 'home' | 'lesson' | 'concepts' | 'reviews' | 'stats' | 'account' | 'callback';
+  page?: 'home' | 'lesson' | 'concepts' | 'reviews' | 'stats' | 'account' | 'authors' | 'callback';
 }
 
 /**

@@ -67,6 +67,19 @@ ${needsScript}
   return layout({ title: 'Account — Rungs', description: 'Your progress, your data export and account deletion.', body, path: '/account/', assets, page: 'account' });
 }
 
+/** The authors' dashboard: answer statistics and flags per lesson and item, filled in from `GET /api/authors/stats`. */
+export function authorsPage(assets: AssetManifest): string {
+  const body = html`<h1>Authors' dashboard</h1>
+<p class="lead">How learners answer each exercise: attempts, percent correct, picks per choice and recall self-ratings. Items are flagged once ten learners have answered them.</p>
+<noscript><p>This page needs JavaScript: it shows statistics fetched after you sign in as an author.</p></noscript>
+<div class="dashboard">
+<p class="dashboard-status" role="status" aria-live="polite">Loading statistics…</p>
+<section class="dashboard-flags" aria-labelledby="flags-title" hidden><h2 id="flags-title">Flagged items</h2><ul class="flag-list"></ul></section>
+<div class="dashboard-lessons"></div>
+</div>`;
+  return layout({ title: "Authors' dashboard — Rungs", description: 'Answer statistics of every lesson, for authors.', body, path: '/authors/', assets, page: 'authors' });
+}
+
 export function callbackPage(assets: AssetManifest): string {
   const body = html`<h1>Signing in…</h1>
 ${needsScript}
@@ -103,6 +116,7 @@ export const staticPages = (assets: AssetManifest) =>
     ['reviews/index.html', reviewsPage(assets)],
     ['stats/index.html', statsPage(assets)],
     ['account/index.html', accountPage(assets)],
+    ['authors/index.html', authorsPage(assets)],
     [`${CALLBACK_PATH.slice(1)}index.html`, callbackPage(assets)],
     [ERROR_PAGES.notFound, notFoundPage(assets)],
     [ERROR_PAGES.unavailable, unavailablePage(assets)],

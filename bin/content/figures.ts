@@ -1,0 +1,29 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkFigureRefs, figureKey, figureRefs, figureType } from '../../lambdas/domain/figures';
+import { checkFigureBytes } from '../../lambdas/render';
+import { classifyKey, type ContentFile, type Problem } from '../../lambdas/domain/validate';
+
+/**
+ * `check` for figures: each lesson's `![alt](file)` references (alt text, type, in the lesson's
+ * folder, exists, size), and each referenced file's bytes. Read from disk, since the tree's text
+ * bodies cannot carry binary files.
+ */
+export async function figureProblems(dir: string, files: ContentFile[]): Promise<Problem[]> {
+  const sizes = new Map<string, number>();
+  await Promise.all(
+    files.filter((f) => figureType(f.key)).map(async (f) => sizes.set(f.key, (await stat(join(dir, f.key))).size)),
+  );
+  const problems: Problem[] = [];
+  const referenced = new Set<string>();
+  for (const file of files) {
+    if (classifyKey(file.key)?.kind !== 'lesson') continue;
+    problems.push(...checkFigureRefs(file.key, file.body, (key) => sizes.get(key)).map((p) => ({ file: file.key, ...p })));
+    for (const ref of figureRefs(file.body)) {
+      const key = figureKey(file.key, ref.src);
+      if (key && sizes.has(key)) referenced.add(key);
+    }
+  }
+  for (const key of [...referenced].sort()) problems.push(...checkFigureBytes(key, await readFile(join(dir, key))).map((p) => ({ file: key, ...p })));
+  return problems;
+}

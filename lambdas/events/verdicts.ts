@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { classifyKey } from '../domain/validate';
+import type { ContentEvent, IngestResult } from './ingest';
+
+/**
+ * The platform's answer to one upload, for `content publish` to wait on: one small JSON object per
+ * content file at `reports/verdicts/<file>.json`, rewritten on every ingest of that file, accepted or
+ * not. A verdict is always about the object ingest read from the bucket (its digest and the upload
+ * id in its metadata), never about the event that led to the read: S3 events of one file may arrive
+ * in any order and more than once, and only the bucket's current object is judged.
+ */
+
+export const VERDICT_PREFIX = 'reports/verdicts/';
+
+export type VerdictState = 'live' | 'unchanged' | 'rejected' | 'removed';
+
+export interface Verdict {
+  kind: 'rungs.ingest.verdict';
+  file: string;
+  /** Digest of the body ingest judged; empty for a removed file. */
+  sha256: string;
+  /** The uploader's id for this upload (object metadata `rungs-upload`), when it set one. */
+  upload?: string;
+  verdict: VerdictState;
+  /** True when the table holds the version but the catalog-wide pages are left to a later batch (a few seconds). */
+  pagesPending?: boolean;
+  at: string;
+  problems: { line: number; column: number; message: string }[];
+}
+
+/** An object as ingest read it from the bucket. */
+export interface JudgedObject {
+  key: string;
+  body: string;
+  upload?: string;
+  /** Its event had been applied already (a redelivered or retried batch): the table holds this body. */
+  replayed?: boolean;
+}
+
+export const verdictKey = (file: string) => `${VERDICT_PREFIX}${file}.json`;
+
+/**
+ * Object metadata `content publish` sets on every upload (`x-amz-meta-rungs-upload`): the same text
+ * uploaded twice has the same digest, so only this tells this upload's verdict from the last one's.
+ */
+export const UPLOAD_METADATA = 'rungs-upload';
+
+/** The digest `publish` and ingest both compute of a file's text. */
+export const contentDigest = (body: string) => createHash('sha256').update(body, 'utf8').digest('hex');
+
+/**
+ * One verdict per content file the batch judged (other keys get none: nothing waits on them). A key
+ * whose write lost to a newer version (stale) gets none unless it was confirmed as replayed: the
+ * newer version's own event brings its verdict.
+ */
+export function verdictsOf(judged: Iterable<JudgedObject>, events: ContentEvent[], result: IngestResult, at: Date): Verdict[] {
+  const failures = new Map(result.failures.map((f) => [f.key, f]));
+  const unchanged = new Set(result.unchanged);
+  const stale = new Set(result.stale);
+  const verdicts: Verdict[] = [];
+  const base = (file: string, sha256: string) => ({ kind: 'rungs.ingest.verdict' as const, file, sha256, at: at.toISOString() });
+  const pending = result.deferred ? { pagesPending: true } : {};
+  for (const object of judged) {
+    const kind = classifyKey(object.key);
+    if (!kind) continue;
+    const failure = failures.get(object.key);
+    const judgedBase = { ...base(object.key, contentDigest(object.body)), ...(object.upload ? { upload: object.upload } : {}) };
+    if (failure) {
+      // A failure that will be retried (throttling) is not the author's fault: no verdict yet.
+      if (result.retry.includes(object.key)) continue;
+      verdicts.push({ ...judgedBase, verdict: 'rejected', problems: failure.problems.map(({ line, column, message }) => ({ line, column, message })) });
+    } else if (object.replayed) {
+      verdicts.push({ ...judgedBase, verdict: 'live', problems: [] });
+    } else if (stale.has(object.key)) {
+      continue;
+    } else {
+      const same = kind.kind === 'lesson' ? unchanged.has(kind.name) : !(kind.kind === 'track' ? result.tracks.includes(kind.track) : result.units.includes(`${kind.track}/${kind.unit}`));
+      verdicts.push({ ...judgedBase, verdict: same ? 'unchanged' : 'live', ...(same ? {} : pending), problems: [] });
+    }
+  }
+  const judgedKeys = new Set(verdicts.map((v) => v.file));
+  for (const event of events) {
+    if (event.kind !== 'remove' || stale.has(event.key) || judgedKeys.has(event.key) || !classifyKey(event.key)) continue;
+    judgedKeys.add(event.key);
+    verdicts.push({ ...base(event.key, ''), verdict: 'removed', problems: [] });
+  }
+  return verdicts;
+}
+
+/** Writes the batch's verdicts, one object per file (batches are small and this runs last). */
+export async function putVerdicts(put: (key: string, json: string) => Promise<void>, judged: Iterable<JudgedObject>, events: ContentEvent[], result: IngestResult, at: Date = new Date()): Promise<void> {
+  for (const verdict of verdictsOf(judged, events, result, at)) await put(verdictKey(verdict.file), `${JSON.stringify(verdict)}\n`);
+}
