@@ -20,10 +20,10 @@ describe('the learner site build in the stack', () => {
     });
   });
 
-  it('publishes the reviews, statistics, account, sign-in callback and error pages without pruning lesson pages', () => {
+  it('publishes the reviews, statistics, account, authors, sign-in callback and error pages without pruning lesson pages', () => {
     template.hasResourceProperties('Custom::CDKBucketDeployment', {
       Prune: false,
-      DistributionPaths: ['/reviews/*', '/stats/*', '/account/*', '/auth/callback/*', '/errors/404.html*', '/errors/unavailable.html*'],
+      DistributionPaths: ['/reviews/*', '/stats/*', '/account/*', '/authors/*', '/auth/callback/*', '/errors/404.html*', '/errors/unavailable.html*'],
     });
   });
 

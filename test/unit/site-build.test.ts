@@ -13,7 +13,7 @@ describe('the site build', () => {
       expect(file).not.toBe(name);
       expect(files.has(file)).toBe(true);
     }
-    expect([...pages.keys()].sort()).toEqual(['account/index.html', 'auth/callback/index.html', 'errors/404.html', 'errors/unavailable.html', 'reviews/index.html', 'stats/index.html']);
+    expect([...pages.keys()].sort()).toEqual(['account/index.html', 'auth/callback/index.html', 'authors/index.html', 'errors/404.html', 'errors/unavailable.html', 'reviews/index.html', 'stats/index.html']);
     for (const html of pages.values()) {
       expect(html).toContain(`<script type="module" src="${assetUrl(manifest, 'main.js')}"></script>`);
       expect(html).toContain(`href="${assetUrl(manifest, 'styles.css')}"`);
