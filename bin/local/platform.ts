@@ -109,7 +109,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let watcher: FSWatcher | undefined;
   let streams: StreamPoller | undefined;
   let s3: LocalS3 | undefined;
-  const stop = async () => {
+  // Stopping twice (a test's hooks, Ctrl-C during shutdown) waits for the one shutdown.
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= shutdown());
+  const shutdown = async () => {
     await watcher?.close();
     await s3?.stop();
     await streams?.stop();

@@ -54,13 +54,14 @@ export function sqsRecordOf(s3Event: unknown, queueArn = 'arn:aws:sqs:local:0000
 
 export async function startLocalS3(options: { host?: string; onBatch: (batch: SQSEvent) => Promise<void>; log?: (line: string) => void }): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), 'rungs-s3-'));
-  const server = new S3rver({ address: options.host ?? '127.0.0.1', port: 0, silent: true, directory, resetOnClose: true, vhostBuckets: false, allowMismatchedSignatures: true, configureBuckets: [{ name: LOCAL_CONTENT_BUCKET }] });
+  const server = new S3rver({ address: options.host ?? '127.0.0.1', port: 0, silent: true, directory, resetOnClose: false, vhostBuckets: false, allowMismatchedSignatures: true, configureBuckets: [{ name: LOCAL_CONTENT_BUCKET }] });
   const address = await server.run();
   const endpoint = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
 
   const waiting: SQSRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
   let chain = Promise.resolve();
+  let stopped: Promise<void> | undefined;
   const flush = () => {
     timer = undefined;
     while (waiting.length > 0) {
@@ -84,11 +85,16 @@ export async function startLocalS3(options: { host?: string; onBatch: (batch: SQ
       while (timer || waiting.length > 0) await new Promise((resolve) => setTimeout(resolve, BATCH_WINDOW_MS));
       await chain;
     },
-    async stop() {
-      if (timer) clearTimeout(timer);
-      await chain;
-      await server.close();
-      await rm(directory, { recursive: true, force: true });
+    stop() {
+      // Once: a second call waits for the first (s3rver's close never settles when called twice).
+      stopped ??= (async () => {
+        if (timer) clearTimeout(timer);
+        await chain;
+        await server.close();
+        // The folder goes as a whole (s3rver's own reset on close would race this removal).
+        await rm(directory, { recursive: true, force: true });
+      })();
+      return stopped;
     },
   };
 }
