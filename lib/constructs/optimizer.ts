@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { EventSourceMapping, FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, EventSourceMapping, FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -15,11 +15,12 @@ import { RungsFunction, type RungsFunctionProps } from './rungs-function';
 export const FSRS_BINDING_MODULES = ['@open-spaced-repetition/binding'] as const;
 
 /**
- * npm settings for installing the binding into the bundle: the Lambda runs on linux arm64 with
- * glibc, whatever machine synthesizes, so npm picks the binding's linux-arm64-gnu package among its
- * optional dependencies instead of the build machine's own.
+ * npm settings for installing the binding into the bundle, whatever machine synthesizes: linux x64
+ * with glibc, so npm picks the binding's linux-x64-gnu package among its optional dependencies.
+ * This one function runs on x86_64, unlike every other (ARM64): FSRS-rs 0.5.0 publishes no
+ * linux-arm64 (nor WASI) build, only 0.1.2 does, so on ARM64 the binding would not load.
  */
-export const LAMBDA_PLATFORM_NPM = { npm_config_os: 'linux', npm_config_cpu: 'arm64', npm_config_libc: 'glibc' } as const;
+export const LAMBDA_PLATFORM_NPM = { npm_config_os: 'linux', npm_config_cpu: 'x64', npm_config_libc: 'glibc' } as const;
 
 export interface FsrsOptimizerProps {
   config: StageConfig;
@@ -57,6 +58,7 @@ export class FsrsOptimizer extends Construct {
       logRemovalPolicy: config.removalPolicy,
       environment: { TABLE_NAME: table.tableName, RUNGS_STAGE: config.stage },
       noDeadLetterQueueBecause: 'It is invoked by a stream event source mapping, whose failed batches go to the on-failure queue of that mapping.',
+      architecture: Architecture.X86_64,
       bundling: { nodeModules: [...FSRS_BINDING_MODULES], environment: { ...LAMBDA_PLATFORM_NPM } },
       ...props.functionProps,
     });

@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import { acknowledge, BASIC_EXECUTION_ROLE, COMMON_FINDINGS } from '../nag';
 import { fromRoot } from '../paths';
 
-export interface RungsFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'logGroup'> {
+export interface RungsFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'logGroup'> {
   /** Handler module relative to the repository root; it exports `handler`. */
   entry: string;
   logRetention: RetentionDays;

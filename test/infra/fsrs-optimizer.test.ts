@@ -22,9 +22,9 @@ function optimizerTemplate() {
 describe('the FSRS optimizer construct', () => {
   const template = optimizerTemplate();
 
-  it('runs the job on arm64 Node 24 with minutes, not seconds, of budget', () => {
+  it('runs the job on x86_64 Node 24 (FSRS-rs 0.5.0 has no ARM64 build) with minutes, not seconds, of budget', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Architectures: ['arm64'],
+      Architectures: ['x86_64'],
       Runtime: 'nodejs24.x',
       Timeout: 300,
       Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue() }) },

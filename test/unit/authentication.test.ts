@@ -229,7 +229,7 @@ describe('groups and step-up', () => {
 
   it('gives handlers the caller, or a 401 when there is none', () => {
     const caller = { sub: 'ada', groups: [], scopes: [], issuedAt: NOW };
-    expect(callerOf({ caller } as ApiContext)).toBe(caller);
+    expect(callerOf({ caller } as unknown as ApiContext)).toBe(caller);
     expect(() => callerOf({} as ApiContext)).toThrow(expect.objectContaining({ statusCode: 401 }));
   });
 });

@@ -9,8 +9,8 @@ import { FSRS_BINDING_MODULES } from '../../lib/constructs/optimizer';
 /**
  * What the optimizer Lambda gets, built here as RungsFunction builds it (minified ESM with the
  * require banner), with the binding kept external and only the binding's packages beside it: the
- * bundle must load and answer from that set alone. Here that set holds this machine's native
- * package (linux-x64-gnu); in the Lambda it is linux-arm64-gnu, which this machine cannot run.
+ * bundle must load and answer from that set alone. The set holds the linux-x64-gnu package, the one
+ * the Lambda (x86_64: FSRS-rs 0.5.0 publishes no ARM64 build) gets as well.
  */
 const dir = mkdtempSync(join(tmpdir(), 'rungs-optimizer-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
