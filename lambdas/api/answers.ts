@@ -49,6 +49,9 @@ export async function recordForLearner(
       return { card: nextCard ?? previousCard!.card, scheduled: !practice };
     } catch (error) {
       if (!(error instanceof CardConflict) || attempt >= 4) throw error;
+      // Another answer of this learner (a second tab, a merge) wrote the card or the day's count:
+      // read again after a short, jittered pause so the two do not collide again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
     }
   }
 }

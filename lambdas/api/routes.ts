@@ -106,7 +106,8 @@ export const apiFunctions = {
       { method: 'PUT', path: '/api/me/progress/{lessonId}', auth: 'required' },
     ],
     tableAccess: { write: ['PutItem'], partitions: [learnerData] },
-    tableReads: { partitions: [learnerData] },
+    // The lesson's META (does it exist) and answer keys (its cards, for mastery) sit under LESSON#.
+    tableReads: { partitions: [learnerData, lessons] },
     description: "The learner's lesson progress",
   },
   reviews: {

@@ -31,7 +31,8 @@ export const RECEIPT_MAX_AGE_MS = 30 * 86_400_000;
 function canonical(answer: Answer): string {
   if ('choices' in answer) return JSON.stringify({ choices: [...answer.choices].sort() });
   if ('order' in answer) return JSON.stringify({ order: answer.order });
-  return JSON.stringify({ rating: answer.rating });
+  // A recall answer is one prompt's rating: the receipt names the prompt, so it cannot move to another.
+  return JSON.stringify({ prompt: 'prompt' in answer ? answer.prompt : undefined, rating: answer.rating });
 }
 
 export const answerDigest = (answer: Answer) => createHash('sha256').update(canonical(answer)).digest('base64url');

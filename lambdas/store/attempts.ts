@@ -73,6 +73,10 @@ export async function recordAnswer(store: Store, record: AnswerRecord): Promise<
       if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new AlreadyRecorded('this attempt is already stored');
       throw new CardConflict('the card changed concurrently');
     }
+    // DynamoDB cancels a transaction that touches an item another in-flight transaction holds (the
+    // learner's day count, say, from a second tab): nothing was written, so it is retried like a conflict.
+    const reasons = (error as { name?: string; CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+    if ((error as Error).name === 'TransactionCanceledException' && reasons.some((r) => r.Code === 'TransactionConflict')) throw new CardConflict('another write of this learner was in flight');
     throw error;
   }
 }

@@ -25,8 +25,12 @@ export interface CountedAttempt {
   picks: readonly string[];
 }
 
-/** How long the "already counted" marker outlives its attempt's stream record (streams keep records 24 hours). */
-export const COUNTED_MARKER_TTL_SECONDS = 7 * 24 * 3600;
+/**
+ * How long the "already counted" marker outlives its attempt's stream record: streams keep records
+ * 24 hours, and a batch that failed every retry waits up to 14 days in the on-failure queue for a
+ * replay by hand, so the marker stays 15 days (a replay then still counts nothing twice).
+ */
+export const COUNTED_MARKER_TTL_SECONDS = 15 * 24 * 3600;
 
 /** A transaction holds at most 100 actions: 99 markers and the one increment. */
 export const MAX_ATTEMPTS_PER_WRITE = 99;

@@ -144,6 +144,36 @@ describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
     await tab.close();
   }, 60_000);
 
+  it('keeps an answer through an outage longer than the refresh retries and saves it on the next page load', async () => {
+    // Prepare: an expired token, and a refresh route that answers 503 until the outage ends.
+    const tab = await context.newPage();
+    await tab.goto(`${platform.url}${LESSON}`);
+    await eventually(() => header(tab).textContent()).toBe('Signed in as ada');
+    const expired = platform.identity.signWithIssuerKey({ sub: 'ada', aud: platform.identity.clientId, iat: Math.floor(Date.now() / 1000) - 1000, exp: Math.floor(Date.now() / 1000) - 100 }, { typ: 'at+jwt' });
+    await tab.evaluate((token) => sessionStorage.setItem('rungs.token', JSON.stringify({ accessToken: token, expiresAt: Date.now() + 600_000, sub: 'ada' })), expired);
+    let outage = true;
+    await tab.route('**/api/auth/refresh', async (route) =>
+      outage ? route.fulfill({ status: 503, headers: { 'retry-after': '1', 'content-type': 'application/problem+json' }, body: '{"title":"Service Unavailable"}' }) : route.continue(),
+    );
+    const before = (await exportFor((await platform.identity.mintAccessToken('ada'))!)).attempts.length;
+
+    // Act: answer during the outage, then come back to a page once it is over.
+    await answerMcq(tab);
+    await eventually(() => tab.locator('form.mcq').first().locator('.feedback').textContent()).toContain('this answer is kept');
+    const kept = await tab.evaluate(() => JSON.parse(localStorage.getItem('rungs.work') ?? '[]').length);
+    outage = false;
+    await tab.reload();
+
+    // Assess: the answer was kept (never lost) and then saved to the account once, as a merge.
+    expect(kept).toBe(1);
+    await eventually(() => tab.evaluate(() => localStorage.getItem('rungs.work'))).toBeNull();
+    const after = (await exportFor((await platform.identity.mintAccessToken('ada'))!)).attempts;
+    expect(after).toHaveLength(before + 1);
+    expect(after.filter((a: { source: string }) => a.source === 'merge').length).toBeGreaterThanOrEqual(1);
+    expect(await header(tab).textContent()).toBe('Signed in as ada');
+    await tab.close();
+  }, 90_000);
+
   it('signs out everywhere in tab A: tab B is refused on its next call, shows signed out, keeps the answer and saves it after signing in again', async () => {
     // Prepare: tab B signed in on the lesson page.
     const tabB = await context.newPage();
@@ -171,7 +201,8 @@ describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
     await eventually(() => header(tabB).textContent()).toBe('Signed in as ada');
     const token = (await tokenOf(tabB))!;
     const merged = (await exportFor(token)).attempts.filter((a: { source: string }) => a.source === 'merge');
-    expect(merged).toHaveLength(1);
+    // One more than the earlier outage test merged.
+    expect(merged).toHaveLength(2);
     await tabB.close();
   }, 60_000);
 

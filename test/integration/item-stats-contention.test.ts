@@ -95,4 +95,29 @@ describe('item statistics under contention', () => {
     expect(after.picks['stolen-code'] - before.picks['stolen-code']).toBe(LEARNERS - wrong);
     expect(afterReplay).toEqual(after);
   });
+
+  it('records one learner\'s answers to different items sent at once, which share the day\'s count', async () => {
+    // Prepare: DynamoDB's conflict rule; one learner, four exercises of the lesson answered together (two tabs, a merge)
+    const conflicts = refuseOverlappingTransactions(25);
+    const token = api.issuer.signWithIssuerKey({ sub: 'busy-learner', aud: api.issuer.clientId, client_id: api.issuer.clientId }, { typ: 'at+jwt' });
+    const answers = [
+      { itemId: 'pkce-protects', answer: { choices: ['stolen-code'] } },
+      { itemId: 'challenge-method', answer: { choices: ['plain-default'] } },
+      { itemId: 'code-flow-recall', answer: { prompt: 'parties', rating: 'good' } },
+      { itemId: 'code-flow-recall', answer: { prompt: 'why-public', rating: 'easy' } },
+    ];
+
+    // Act
+    const responses = await Promise.all(answers.map((body) => api.call({ method: 'POST', path: `/api/lessons/${LESSON}/attempts`, token, body })));
+    const refused = conflicts.refused();
+    conflicts.remove();
+
+    // Assess: the transactions did collide on the day's count, and every answer was still stored and scheduled
+    expect(refused).toBeGreaterThan(0);
+    expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    const data = (await api.call({ method: 'GET', path: '/api/me/export', token })).body;
+    expect(data.attempts).toHaveLength(4);
+    expect(data.reviewLogs).toHaveLength(4);
+    expect(data.activityDays.reduce((n: number, d: { reviews: number }) => n + d.reviews, 0)).toBe(4);
+  });
 });

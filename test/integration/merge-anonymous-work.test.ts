@@ -158,6 +158,19 @@ describe('merging anonymous work on sign-in', () => {
     expect((await exportOf(token)).attempts).toHaveLength(0);
   });
 
+  it('merges a recall receipt only for the prompt it was given for', async () => {
+    // Prepare
+    const token = api.issuer.signWithIssuerKey({ sub: 'barbara', aud: api.issuer.clientId }, { typ: 'at+jwt' });
+    const rated = await answerAnonymously('code-flow-recall', { prompt: 'parties', rating: 'easy' });
+
+    // Act: the same receipt presented for another prompt of the item
+    const moved = await merge(token, [{ receipt: rated.receipt, answer: { prompt: 'why-public', rating: 'easy' } }]);
+
+    // Assess
+    expect(moved.body).toEqual({ merged: 0, skipped: 1 });
+    expect((await exportOf(token)).cards).toHaveLength(0);
+  });
+
   it('refuses the old shape that carried the browser\'s own ids and times', async () => {
     const token = await api.issuer.mintAccessToken('alan');
     const old = { id: randomUUID(), lessonId: LESSON, itemId: 'pkce-protects', answer: { choices: ['stolen-code'] }, at: new Date().toISOString() };

@@ -42,7 +42,7 @@ const challengeCode = (response: Response) => /error="([a-z_]+)"/.exec(response.
  * is over: SessionEnded. A refresh the backend cannot decide (503, network) is retried a few times,
  * then SessionUnavailable, with the session kept. problem+json becomes an ApiError.
  */
-export async function api<T>(method: string, path: string, body?: unknown, options: { idempotent?: boolean } = {}): Promise<T> {
+export async function api<T>(method: string, path: string, body?: unknown, options: { idempotent?: boolean; anonymous?: boolean } = {}): Promise<T> {
   const key = options.idempotent ? crypto.randomUUID() : undefined;
   const send = (token?: string) => {
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -51,7 +51,7 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
     if (key && token) headers['idempotency-key'] = key;
     return fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   };
-  const token = session()?.accessToken;
+  const token = options.anonymous ? undefined : session()?.accessToken;
   let response = await send(token);
   if (response.status === 401 && token && challengeCode(response) === 'invalid_token') {
     // An outage of the sign-in service is waited out, never taken for the end of the session.

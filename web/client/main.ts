@@ -2,6 +2,7 @@ import { todaySummary } from './today';
 import { ensureSession, session, signIn, signOut, takeNotice } from './auth';
 import { $, announce } from './dom';
 import { accountPage, callbackPage, homePage, lessonPage } from './pages';
+import { hasLocalWork, mergeLocalWork } from './progress';
 
 /**
  * The one script of the site: the sign-in control and due count on every page, then the page's own
@@ -54,8 +55,10 @@ addEventListener('rungs:session', () => {
 });
 const page = document.body.dataset.page ?? '';
 // The callback page makes the session itself; every other page first learns whether there is one.
-void (page === 'callback' ? Promise.resolve() : ensureSession()).then(() => {
+void (page === 'callback' ? Promise.resolve() : ensureSession()).then(async () => {
   renderAuthControl();
+  // Answers kept while the sign-in service was down (or from before a sign-in) are saved now.
+  if (page !== 'callback' && session() && hasLocalWork()) await mergeLocalWork().catch(() => undefined);
   void dueBadge().catch(() => undefined);
   return pages[page]?.();
 });

@@ -1,4 +1,4 @@
-import { api, ApiError, SessionEnded } from './api';
+import { api, ApiError, SessionEnded, SessionUnavailable } from './api';
 import { todaySummary } from './today';
 import { completeSignIn, forgetSession, session, signIn, signOutEverywhere } from './auth';
 import { $, $$, announce, el } from './dom';
@@ -7,24 +7,27 @@ import { score } from './search';
 import { accountProgress, allProgress, clearLocalProgress, keepWork, localProgress, mergeLocalWork, recordProgress, type Mastery } from './progress';
 
 const KEPT = 'You are signed out: this answer is kept and will be saved to your account when you sign in again.';
+const KEPT_OUTAGE = 'The sign-in service is not answering: this answer is kept and will be saved to your account on your next visit to a page.';
 
 /**
  * Sends an answer for the account. Without a session it is graded anonymously and kept for the
- * merge on sign-in; when the session ends on the way, the same happens (never a lost answer).
+ * merge on sign-in; when the session ends on the way, or cannot be refreshed during an outage of the
+ * sign-in service, the same happens (never a lost answer): kept work is merged on sign-in and on
+ * every page load while signed in.
  */
 export async function sendKept(lessonId: string, itemId: string, answer: Answer, signedIn: () => Promise<Grade>): Promise<Grade> {
-  let ended = false;
+  let notice: string | undefined;
   if (session()) {
     try {
       return await signedIn();
     } catch (error) {
-      if (!(error instanceof SessionEnded)) throw error;
-      ended = true;
+      if (!(error instanceof SessionEnded || error instanceof SessionUnavailable)) throw error;
+      notice = error instanceof SessionEnded ? KEPT : KEPT_OUTAGE;
     }
   }
-  const grade = await api<Grade>('POST', `/api/lessons/${encodeURIComponent(lessonId)}/attempts`, { itemId, answer });
+  const grade = await api<Grade>('POST', `/api/lessons/${encodeURIComponent(lessonId)}/attempts`, { itemId, answer }, { anonymous: true });
   if (grade.receipt) keepWork(grade.receipt, answer);
-  return ended ? { ...grade, notice: KEPT } : grade;
+  return notice ? { ...grade, notice } : grade;
 }
 
 /** One function per page kind (`<body data-page>`). */

@@ -37,6 +37,9 @@ export async function recordProgress(lessonId: string, status: Status): Promise<
   localStorage.setItem(LOCAL_KEY, JSON.stringify(local));
 }
 
+/** Whether answers are kept for a merge (from before a sign-in, or from an outage of the sign-in service). */
+export const hasLocalWork = () => localWork().length > 0;
+
 /** Moves anonymous progress and answers into the signed-in account, then forgets the local copies. */
 export async function mergeLocalWork(): Promise<void> {
   for (const [lessonId, status] of Object.entries(localProgress())) {
@@ -46,10 +49,18 @@ export async function mergeLocalWork(): Promise<void> {
   // A recall rating kept before each prompt had its own card names no prompt: it no longer fits.
   const work = localWork().filter(({ answer }) => !('rating' in answer) || 'prompt' in answer);
   if (work.length === 0) return localStorage.removeItem(WORK_KEY);
-  // Kept on failure: the next sign-in tries again, and ids make a repeat harmless.
-  await api('POST', '/api/me/merge', { attempts: work.map(({ receipt, answer }) => ({ receipt, answer })) });
+  // In chunks that one request can record well within its time limit, oldest first; what is not yet
+  // sent is kept on failure for the next try, and receipts make a repeat harmless.
+  for (let start = 0; start < work.length; start += MERGE_CHUNK) {
+    const chunk = work.slice(start, start + MERGE_CHUNK);
+    await api('POST', '/api/me/merge', { attempts: chunk.map(({ receipt, answer }) => ({ receipt, answer })) });
+    localStorage.setItem(WORK_KEY, JSON.stringify(work.slice(start + MERGE_CHUNK)));
+  }
   localStorage.removeItem(WORK_KEY);
 }
+
+/** Answers per merge request (the API takes up to 200; each costs a few reads and one transaction). */
+const MERGE_CHUNK = 25;
 
 export const clearLocalProgress = () => {
   localStorage.removeItem(LOCAL_KEY);
