@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 import * as z from '../domain/zod';
-import { defaultStore, type Store } from '../store/client';
+import { defaultStore, isTransactionConflict, type Store } from '../store/client';
 import { addItemAttempts, MAX_ATTEMPTS_PER_WRITE, type CountedAttempt } from '../store/stats';
 
 /**
@@ -57,9 +57,7 @@ async function withConflictRetries<T>(write: () => Promise<T>): Promise<T> {
     try {
       return await write();
     } catch (error) {
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-      const conflict = (error as Error).name === 'TransactionConflictException' || reasons.some((r) => r.Code === 'TransactionConflict');
-      if (!conflict || attempt >= CONFLICT_RETRIES) throw error;
+      if (!isTransactionConflict(error) || attempt >= CONFLICT_RETRIES) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * Math.random()));
     }
   }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AnswerKey } from '../domain/answer-key';
 import { ratingOf, type Answer, type Outcome } from '../domain/grading';
 import type { CardState } from '../domain/scheduling';
-import { isConditionalFailure, type Store } from './client';
+import { isConditionalFailure, isTransactionConflict, type Store } from './client';
 import { keys } from './keys';
 import { activityDayAdd, reviewLogPut } from './review-logs';
 import { cardPut, type StoredCard } from './reviews';
@@ -75,8 +75,7 @@ export async function recordAnswer(store: Store, record: AnswerRecord): Promise<
     }
     // DynamoDB cancels a transaction that touches an item another in-flight transaction holds (the
     // learner's day count, say, from a second tab): nothing was written, so it is retried like a conflict.
-    const reasons = (error as { name?: string; CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-    if ((error as Error).name === 'TransactionCanceledException' && reasons.some((r) => r.Code === 'TransactionConflict')) throw new CardConflict('another write of this learner was in flight');
+    if (isTransactionConflict(error)) throw new CardConflict('another write of this learner was in flight');
     throw error;
   }
 }

@@ -58,3 +58,15 @@ export function isConditionalFailure(error: unknown): boolean {
   const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
   return reasons ? reasons.some((reason) => reason.Code === 'ConditionalCheckFailed') : /ConditionalCheckFailed/.test(error.message);
 }
+
+/**
+ * Whether DynamoDB refused a write because another in-flight transaction held one of its items
+ * (TransactionConflict): nothing was written, and the same write may simply be tried again.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'TransactionConflictException') return true;
+  if (error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.some((reason) => reason.Code === 'TransactionConflict');
+}

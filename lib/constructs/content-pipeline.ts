@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import { EventType, type Bucket } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterAlarm } from './dead-letter-alarm';
 import { contentPartitionPrefixes } from '../../lambdas/store/keys';
 import { METRICS_NAMESPACE } from '../../lambdas/middleware/metrics-contract';
 import type { StageConfig } from '../config';
@@ -132,15 +133,7 @@ export class ContentPipeline extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: INGEST_QUEUE.maxReceiveCount },
     });
-    this.deadLetterAlarm = new Alarm(this, 'IngestDeadLettersAlarm', {
-      alarmDescription: 'Content events were not ingested after several attempts: see the ingest logs, then redrive the dead-letter queue',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      // An empty queue reports no data once SQS stops sending metrics for it: that is "fine".
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(this, 'IngestDeadLettersAlarm', this.deadLetterQueue, 'Content events were not ingested after several attempts: see the ingest logs, then redrive the dead-letter queue');
 
     const destination = new SqsDestination(this.queue);
     for (const event of [EventType.OBJECT_CREATED, EventType.OBJECT_REMOVED]) {

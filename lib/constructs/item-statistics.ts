@@ -1,11 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterAlarm } from './dead-letter-alarm';
 import { ATTEMPT_INSERTS, ITEM_STATS_STREAM } from '../../lambdas/events/item-stats';
 import { statisticsPartitionPrefix } from '../../lambdas/store/keys';
 import type { StageConfig } from '../config';
@@ -73,15 +74,7 @@ export class ItemStatistics extends Construct {
         onFailure: new SqsDlq(this.deadLetterQueue),
       }),
     );
-    this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: 'Attempts were not counted into item statistics after every retry: see the aggregator logs, then replay the records the dead-letter messages describe (docs/architecture.md)',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      // An empty queue reports no data once SQS stops sending metrics for it: that is "fine".
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(this, 'DeadLettersAlarm', this.deadLetterQueue, 'Attempts were not counted into item statistics after every retry: see the aggregator logs, then replay the records the dead-letter messages describe (docs/architecture.md)');
 
     const endOfLine = 'This is the stream\'s on-failure destination, itself the dead-letter queue: each message describes stream records that failed every retry; it alarms, and the records are replayed by hand after a fix (docs/architecture.md, "Item statistics").';
     acknowledge(this.deadLetterQueue, {

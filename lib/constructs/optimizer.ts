@@ -1,11 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, EventSourceMapping, FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterAlarm } from './dead-letter-alarm';
 import { FSRS_OPTIMIZER_STREAM, FSRS_OPTIMIZER_TIMEOUT_SECONDS, REVIEW_LOG_INSERTS } from '../../lambdas/events/fsrs-optimizer';
 import type { StageConfig } from '../config';
 import { acknowledge } from '../nag';
@@ -91,14 +92,7 @@ export class FsrsOptimizer extends Construct {
       onFailure: new SqsDlq(this.deadLetterQueue),
     });
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: 'A batch of review logs was not processed by the FSRS optimizer after its retries: see its logs',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(this, 'DeadLettersAlarm', this.deadLetterQueue, 'A batch of review logs was not processed by the FSRS optimizer after its retries: see its logs');
     acknowledge(this.deadLetterQueue, {
       'AwsSolutions-SQS3': 'This is the stream\'s on-failure destination, itself the dead-letter queue: each message names review-log records that failed every retry; it alarms, and a lost fit is only delayed (the learner\'s next reviews trigger it again).',
       'Serverless-SQSRedrivePolicy': 'This is the on-failure destination itself: each message names review-log records that failed every retry; it alarms, and nothing needs redriving (the next reviews trigger a new fit).',
