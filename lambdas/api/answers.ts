@@ -1,5 +1,5 @@
 import type { AnswerKey } from '../domain/answer-key';
-import { cardItemOf, isDue, isPracticeAnswer } from '../domain/cards';
+import { cardItemOf, isDue, isPracticeAnswer, parseCardItem, splitRecallCard } from '../domain/cards';
 import { AnswerMismatch, grade, isRight, ratingOf, type Answer, type Outcome } from '../domain/grading';
 import { dayIn } from '../domain/settings';
 import { schedule, type CardState } from '../domain/scheduling';
@@ -7,7 +7,7 @@ import { problem } from '../middleware/problem';
 import { CardConflict, recordAnswer } from '../store/attempts';
 import type { Store } from '../store/client';
 import { getSettings } from '../store/account';
-import { getCard } from '../store/reviews';
+import { getCard, migrateCard, type StoredCard } from '../store/reviews';
 
 /**
  * What attempts and reviews share: grade an answer against its key and, for a signed-in learner,
@@ -22,6 +22,33 @@ export function gradeOrReject(key: AnswerKey, answer: Answer): Outcome {
     if (error instanceof AnswerMismatch) throw problem(400, 'Bad Request', { type: 'answer-mismatch', detail: error.message });
     throw error;
   }
+}
+
+/**
+ * Replaces an old whole-recall card by one card per prompt (`splitRecallCard`); true when it moved.
+ * A prompt that already has its own card keeps it: only the missing prompts inherit the old
+ * schedule. Safe to run twice or in two requests at once (`migrateCard` is conditional).
+ */
+export async function migrateOldRecallCard(store: Store, sub: string, old: StoredCard, key: AnswerKey | undefined): Promise<boolean> {
+  const split = splitRecallCard(old, key);
+  if (!split) return false;
+  const existing = await Promise.all(split.map((c) => getCard(store, sub, c.lessonId, c.itemId)));
+  return migrateCard(store, sub, old, split.filter((_, i) => !existing[i]));
+}
+
+/**
+ * The card an answer moves, migrating first when it is a recall prompt still covered by an old
+ * whole-recall card: an answer given before the queue was ever read continues that card's history
+ * instead of starting the prompt afresh. The extra read happens only when the prompt has no card.
+ */
+async function cardForAnswer(store: Store, sub: string, key: AnswerKey & { lessonId: string }, cardItem: string): Promise<StoredCard | undefined> {
+  const card = await getCard(store, sub, key.lessonId, cardItem);
+  if (card || !parseCardItem(cardItem).promptId) return card;
+  const old = await getCard(store, sub, key.lessonId, key.itemId);
+  if (!old) return undefined;
+  // Read again whether or not this request's migration won: a concurrent one may have done it.
+  await migrateOldRecallCard(store, sub, old, key);
+  return getCard(store, sub, key.lessonId, cardItem);
 }
 
 /**
@@ -41,7 +68,7 @@ export async function recordForLearner(
   const cardItem = cardItemOf(input.key.itemId, input.answer);
   const settings = await getSettings(store, input.sub);
   for (let attempt = 0; ; attempt++) {
-    const previousCard = await getCard(store, input.sub, input.key.lessonId, cardItem);
+    const previousCard = await cardForAnswer(store, input.sub, input.key, cardItem);
     const practice = previousCard !== undefined && (input.source === 'review' ? !isDue(previousCard.card, input.at) : isPracticeAnswer(previousCard.card, input.at));
     const nextCard = practice ? undefined : schedule(previousCard?.card, rating, input.at, settings);
     try {
