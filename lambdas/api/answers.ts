@@ -57,23 +57,31 @@ async function cardForAnswer(store: Store, sub: string, key: AnswerKey & { lesso
  * duplicate is stored as practice and changes nothing). Anonymous work merged on sign-in follows
  * the lesson-page rule at the answer's original time: the first answer of that visit schedules,
  * and an answer older than the card's last scheduled answer is practice, so a merge never moves a
- * schedule back. The scheduler uses the learner's desired retention and, when an optimizer has
- * fitted them, their own FSRS parameters (both from the settings item).
+ * schedule back; a later answer of an anonymous visit comes with `practice` set (its receipt says
+ * so). A merged answer never improves a card the account itself scheduled (one not marked
+ * `anonymousOnly`): over such a card only a lapse (Again) schedules, anything better is practice,
+ * since anonymous answers cannot be tied to one person's first try. The scheduler uses the
+ * learner's desired retention and, when an optimizer has fitted them, their own FSRS parameters
+ * (both from the settings item).
  */
 export async function recordForLearner(
   store: Store,
-  input: { sub: string; key: AnswerKey & { lessonId: string }; answer: Answer; outcome: Outcome; source: 'attempt' | 'review' | 'merge'; at: Date; attemptId?: string },
-): Promise<{ card: CardState; scheduled: boolean }> {
+  input: { sub: string; key: AnswerKey & { lessonId: string }; answer: Answer; outcome: Outcome; source: 'attempt' | 'review' | 'merge'; at: Date; attemptId?: string; practice?: boolean },
+): Promise<{ card: CardState | undefined; scheduled: boolean }> {
   const rating = ratingOf(input.outcome);
   const cardItem = cardItemOf(input.key.itemId, input.answer);
   const settings = await getSettings(store, input.sub);
   for (let attempt = 0; ; attempt++) {
     const previousCard = await cardForAnswer(store, input.sub, input.key, cardItem);
-    const practice = previousCard !== undefined && (input.source === 'review' ? !isDue(previousCard.card, input.at) : isPracticeAnswer(previousCard.card, input.at));
+    const overAccount = input.source === 'merge' && previousCard !== undefined && previousCard.anonymousOnly !== true && rating !== 'again';
+    const practice =
+      input.practice === true ||
+      overAccount ||
+      (previousCard !== undefined && (input.source === 'review' ? !isDue(previousCard.card, input.at) : isPracticeAnswer(previousCard.card, input.at)));
     const nextCard = practice ? undefined : schedule(previousCard?.card, rating, input.at, settings);
     try {
       await recordAnswer(store, { ...input, previousCard, cardItem, nextCard, right: isRight(input.outcome), day: dayIn(input.at, settings.timeZone) });
-      return { card: nextCard ?? previousCard!.card, scheduled: !practice };
+      return { card: nextCard ?? previousCard?.card, scheduled: !practice };
     } catch (error) {
       if (!(error instanceof CardConflict) || attempt >= 4) throw error;
       // Another answer of this learner (a second tab, a merge) wrote the card or the day's count:

@@ -102,6 +102,6 @@ export const handler = httpHandler(
     const outcome = gradeOrReject(key, answer);
     const next = await recordForLearner(store, { sub, key: { ...key, lessonId }, answer, outcome, source: 'review', at: new Date() });
     countMetric('ReviewRecorded');
-    return json(200, { ...outcome, scheduled: next.scheduled, nextReview: next.card.due, state: next.card.state }, { 'Cache-Control': 'no-store' });
+    return json(200, { ...outcome, scheduled: next.scheduled, nextReview: next.card?.due, state: next.card?.state }, { 'Cache-Control': 'no-store' });
   },
 );
