@@ -1,4 +1,5 @@
 import * as z from '../domain/zod';
+import { VISIT_HOURS } from '../domain/cards';
 import { answerSchema } from '../domain/grading';
 import { answersToMerge, issueReceipt, RECEIPT_MAX_AGE_MS, RECEIPT_MAX_LENGTH, verifyReceipt } from '../domain/receipt';
 import { callerOf } from '../middleware/auth';
@@ -14,8 +15,13 @@ import { httpHandler } from './http';
 import { notFound, parseBody, pathParam } from './input';
 import { attemptBodySchema, slugSchema } from './schemas';
 
-/** Anonymous answers merged on sign-in, each with the receipt its anonymous grading returned. */
-export const MERGE_MAX_ATTEMPTS = 200;
+/**
+ * Anonymous answers merged on sign-in, each with the receipt its anonymous grading returned. A
+ * receipt can also bring back its visit's first answer, so one request records up to twice this
+ * many answers, each a few reads and a transaction: 50 keeps a hostile request well inside the
+ * function's timeout (the site sends 25 at a time).
+ */
+export const MERGE_MAX_ATTEMPTS = 50;
 export const MERGE_MAX_AGE_DAYS = RECEIPT_MAX_AGE_MS / 86_400_000;
 const mergeSchema = z.strictObject({
   attempts: z.array(z.strictObject({ receipt: z.string().check(z.maxLength(RECEIPT_MAX_LENGTH)), answer: answerSchema })).check(z.maxLength(MERGE_MAX_ATTEMPTS)),
@@ -48,7 +54,10 @@ async function merge(event: Parameters<Parameters<typeof httpHandler>[1]>[0], su
   });
   for (const item of answersToMerge(proven)) {
     const answerKey = await getAnswerKey(store, item.lessonId, item.itemId);
-    if (!answerKey || !(await claimReceipt(store, item.id, sub, Math.ceil((item.at + RECEIPT_MAX_AGE_MS) / 1000)))) {
+    // The claim outlives every receipt that can carry this answer: a later receipt of its visit (up
+    // to VISIT_HOURS after it) stays valid for RECEIPT_MAX_AGE_MS from its own time.
+    const claimUntil = item.at + RECEIPT_MAX_AGE_MS + VISIT_HOURS * 3_600_000;
+    if (!answerKey || !(await claimReceipt(store, item.id, sub, Math.ceil(claimUntil / 1000)))) {
       skipped++;
       continue;
     }

@@ -90,7 +90,8 @@ export const apiFunctions = {
     // Anonymous callers are graded too; a token that is sent must be valid.
     routes: [
       { method: 'POST', path: '/api/lessons/{id}/attempts', auth: 'optional', idempotent: true },
-      // Anonymous work merged on sign-in: idempotent by each attempt's own id; up to 200 answers.
+      // Anonymous work merged on sign-in: idempotent by each attempt's own id; up to 50 receipts (each may
+      // also bring back its visit's first answer).
       { method: 'POST', path: '/api/me/merge', auth: 'required', rateLimit: { weight: 10 } },
     ],
     // Attempt, card, review log and day count in one transaction (Put, Update); idempotency

@@ -43,5 +43,5 @@ export async function fitParameters(logs: readonly LogForFit[], inUseW: readonly
   const unknown = { logLoss: Number.NaN, rmseBins: Number.NaN };
   const inUse = heldOutItems.length > 0 ? quality(inUseW, heldOutItems) : unknown;
   const candidate = heldOutItems.length > 0 && isValidW(fitted) ? quality(fitted, heldOutItems) : unknown;
-  return { verdict: judgeFit(fitted, inUse, candidate), inUse, candidate, trainItems: train.length, heldOutItems: heldOut.length, fitMs };
+  return { verdict: judgeFit(fitted, inUse, candidate, heldOutItems.length), inUse, candidate, trainItems: train.length, heldOutItems: heldOut.length, fitMs };
 }

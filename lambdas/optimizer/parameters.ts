@@ -109,12 +109,18 @@ export type FitVerdict =
  * reviews strictly better (lower log loss) than the parameters in use do on the same reviews. A tie
  * keeps what is in use: changing a learner's schedule needs evidence, not its absence.
  */
-export function judgeFit(w: unknown, inUse: FitQuality, candidate: FitQuality): FitVerdict {
+export function judgeFit(w: unknown, inUse: FitQuality, candidate: FitQuality, judgedOn: number): FitVerdict {
   if (!isValidW(w)) return { accepted: false, reason: 'parameters outside the ranges ts-fsrs accepts' };
   if (!Number.isFinite(inUse.logLoss) || !Number.isFinite(candidate.logLoss)) return { accepted: false, reason: 'no held-out reviews to judge the fit on' };
+  // A difference measured on a handful of reviews is noise, and the job asks again every 200 reviews:
+  // without a floor, a fit no better than what is in use would sooner or later win by chance.
+  if (judgedOn < MIN_HELD_OUT_ITEMS) return { accepted: false, reason: `fewer than ${MIN_HELD_OUT_ITEMS} held-out reviews to judge the fit on` };
   if (candidate.logLoss >= inUse.logLoss) return { accepted: false, reason: 'fit predicts the held-out reviews no better than the parameters in use' };
   return { accepted: true, w: [...w] };
 }
+
+/** Held-out reviews (items) below which no fit is judged: the parameters in use stay. */
+export const MIN_HELD_OUT_ITEMS = 50;
 
 /** Share of a learner's reviews, in time, that a candidate fit is trained on; the later rest judges it. */
 export const TRAIN_SHARE = 0.8;

@@ -1,4 +1,6 @@
 import { hkdfSync } from 'node:crypto';
+import { logger } from '../middleware/observability';
+import { problem } from '../middleware/problem';
 import { readSecretString } from '../secrets/extension';
 import type { SessionConfig } from './config';
 
@@ -27,8 +29,14 @@ function keyFrom(source: KeySource, info: string): Promise<Buffer> {
 
 async function load(source: KeySource, info: string): Promise<Buffer> {
   if (source.kind === 'inline') return Buffer.from(source.value, 'base64url');
-  // Bounded: a cold start that cannot read the secret in a few seconds answers 503 rather than hang.
-  const secret = await readSecretString(source.arn, { timeoutMs: 3000 });
+  // Bounded: a cold start that cannot read the secret in two tries of 2 s answers 503 rather than hang.
+  let secret: string;
+  try {
+    secret = await readSecretString(source.arn).catch(() => readSecretString(source.arn));
+  } catch (error) {
+    logger.error('a server key secret could not be read', { error: error as Error });
+    throw problem(503, 'Service Unavailable', { type: 'key-unavailable', detail: 'The server is starting up; try again shortly.', headers: { 'Retry-After': '5' } });
+  }
   return Buffer.from(hkdfSync('sha256', secret, 'rungs', info, 32));
 }
 

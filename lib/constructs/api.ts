@@ -4,7 +4,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ParamsAndSecretsLayerVersion, ParamsAndSecretsLogLevel, ParamsAndSecretsVersions } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -32,6 +32,9 @@ export function leadingKeys(patterns: readonly string[]) {
  */
 export const SECRETS_EXTENSION = ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
   cacheEnabled: false,
+  // Its own call to Secrets Manager gives up before the function's 2 s bound does, so an abandoned
+  // read does not keep one of the extension's few connections busy (the default is no timeout).
+  secretsManagerTimeout: Duration.millis(1500),
   logLevel: ParamsAndSecretsLogLevel.WARN,
 });
 

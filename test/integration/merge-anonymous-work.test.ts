@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { answerDigest, issueReceipt, signReceipt } from '../../lambdas/domain/receipt';
 import { keys } from '../../lambdas/store/keys';
 import { receiptKey as deriveReceiptKey, receiptKeySource } from '../../lambdas/session/key';
@@ -212,6 +212,33 @@ describe('merging anonymous work on sign-in', () => {
     const late = await merge(token, [wrong, alsoWrong]);
     expect(late.body).toEqual({ merged: 1, skipped: 1 });
     expect((await exportOf(token)).cards[0].card.due).toBe(data.cards[0].card.due);
+  });
+
+  it('keeps the claim of a recovered first answer as long as any receipt of its visit can still carry it', async () => {
+    // Prepare: a wrong first answer, then a right one whose receipt carries it
+    const token = await api.issuer.mintAccessToken('grace');
+    const wrong = await answerAnonymously('pkce-protects', { choices: ['stolen-token'] });
+    const right = await answerAnonymously('pkce-protects', { choices: ['stolen-code'] }, wrong);
+
+    // Act
+    await merge(token, [right]);
+
+    // Assess: a later receipt of the visit is valid for 30 days from its own time, up to 4 hours
+    // after the first answer: a claim expiring 30 days after the first answer would let that
+    // receipt merge the first answer again, for another learner, in the gap.
+    const claim = await api.store.doc.send(new GetCommand({ TableName: api.store.tableName, Key: keys.receipt(claimsOf(wrong).id) }));
+    const latestCarrierExpiry = claimsOf(wrong).at + 30 * 86_400_000 + 4 * 3_600_000;
+    expect(Number(claim.Item?.ttl) * 1000).toBeGreaterThanOrEqual(latestCarrierExpiry);
+  });
+
+  it('takes at most 50 receipts per request, with a message that says so', async () => {
+    const token = await api.issuer.mintAccessToken('grace');
+    const work = await answerAnonymously('pkce-protects', { choices: ['stolen-token'] });
+
+    const response = await merge(token, Array.from({ length: 51 }, () => work));
+
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.body)).toMatch(/50/);
   });
 
   it('never lets merged work improve a card the account scheduled: a right answer is practice, only a lapse schedules', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  MIN_HELD_OUT_ITEMS,
   DEFAULT_W,
   heldOutTail,
   isValidW,
@@ -68,14 +69,20 @@ describe('fitted parameters', () => {
 
   it('adopts a valid fit that predicts the held-out reviews better than the parameters in use', () => {
     const w = DEFAULT_W.map((v, i) => (i === 0 ? v * 2 : v));
-    expect(judgeFit(w, worse, good)).toEqual({ accepted: true, w });
+    expect(judgeFit(w, worse, good, MIN_HELD_OUT_ITEMS)).toEqual({ accepted: true, w });
   });
 
   it('keeps the parameters in use for an invalid fit, one that predicts worse or only as well, or one that could not be judged', () => {
-    expect(judgeFit([1, 2, 3], worse, good)).toMatchObject({ accepted: false, reason: 'parameters outside the ranges ts-fsrs accepts' });
-    expect(judgeFit([...DEFAULT_W], good, worse)).toEqual({ accepted: false, reason: 'fit predicts the held-out reviews no better than the parameters in use' });
-    expect(judgeFit([...DEFAULT_W], good, good)).toMatchObject({ accepted: false });
-    expect(judgeFit([...DEFAULT_W], good, { logLoss: Number.NaN, rmseBins: 0 })).toMatchObject({ accepted: false, reason: 'no held-out reviews to judge the fit on' });
+    expect(judgeFit([1, 2, 3], worse, good, 200)).toMatchObject({ accepted: false, reason: 'parameters outside the ranges ts-fsrs accepts' });
+    expect(judgeFit([...DEFAULT_W], good, worse, 200)).toEqual({ accepted: false, reason: 'fit predicts the held-out reviews no better than the parameters in use' });
+    expect(judgeFit([...DEFAULT_W], good, good, 200)).toMatchObject({ accepted: false });
+    expect(judgeFit([...DEFAULT_W], good, { logLoss: Number.NaN, rmseBins: 0 }, 200)).toMatchObject({ accepted: false, reason: 'no held-out reviews to judge the fit on' });
+  });
+
+  it('judges no fit on fewer held-out reviews than the floor, however much better it looks there', () => {
+    const w = DEFAULT_W.map((v, i) => (i === 0 ? v * 2 : v));
+    expect(judgeFit(w, worse, good, MIN_HELD_OUT_ITEMS - 1)).toEqual({ accepted: false, reason: `fewer than ${MIN_HELD_OUT_ITEMS} held-out reviews to judge the fit on` });
+    expect(judgeFit(w, worse, good, MIN_HELD_OUT_ITEMS)).toMatchObject({ accepted: true });
   });
 
   it('trains on the reviews before the cut in time and judges on the items predicting the reviews after it', () => {

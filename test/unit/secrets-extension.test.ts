@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOriginSecretValues } from '../../lambdas/middleware/origin-secret-values';
 import { readSecretString, SecretUnavailable } from '../../lambdas/secrets/extension';
+import { receiptKey } from '../../lambdas/session/key';
 
 /**
  * A stand-in for the Parameters and Secrets extension's HTTP endpoint inside Lambda: it answers
@@ -119,5 +120,20 @@ describe('the origin-verify values the API accepts', () => {
 
     // Assess
     await expect(values).rejects.toThrow(/AWSCURRENT/);
+  });
+});
+
+describe('a server key whose secret cannot be read', () => {
+  it('answers 503 with Retry-After (try again shortly), not an internal error', async () => {
+    // Prepare: outside Lambda the extension never answers
+    const saved = process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_SESSION_TOKEN;
+
+    // Act
+    const key = receiptKey({ kind: 'secret', arn: 'arn:receipt-key' });
+
+    // Assess
+    await expect(key).rejects.toMatchObject({ statusCode: 503, problem: { type: 'key-unavailable' }, headers: { 'Retry-After': '5' } });
+    if (saved !== undefined) process.env.AWS_SESSION_TOKEN = saved;
   });
 });

@@ -71,7 +71,7 @@ export async function mergeLocalWork(): Promise<void> {
   localStorage.removeItem(WORK_KEY);
 }
 
-/** Answers per merge request (the API takes up to 200; each costs a few reads and one transaction). */
+/** Answers per merge request (the API takes up to 50; each costs a few reads and one transaction). */
 const MERGE_CHUNK = 25;
 
 export const clearLocalProgress = () => {
