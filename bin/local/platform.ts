@@ -2,12 +2,12 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { watch, type FSWatcher } from 'chokidar';
 import { join, relative } from 'node:path';
 import { apiFunctions, matchRoute } from '../../lambdas/api/routes';
-import { ingest, republishAll, type IngestResult } from '../../lambdas/events/ingest';
+import { ingest, republishAll, type ContentSource, type IngestResult } from '../../lambdas/events/ingest';
 import { createFailureReporter } from '../../lambdas/events/report';
 import { listCatalog } from '../../lambdas/store/catalog';
 import { createStore } from '../../lambdas/store/client';
 import { answerClientError, buildEvent, lambdaContext, MAX_HEADER_BYTES, readBody, writeResult, type LambdaHandler } from './adapter';
-import { readContentTree } from './content';
+import { readContentTree, readFigureFile } from './content';
 import { repoRoot } from '../../lib/paths';
 import { createLocalTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { PlatformError } from './errors';
@@ -150,8 +150,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // The table's stream consumers (item statistics) run as their Lambda functions do in AWS.
     streams = await startStreamPoller({ endpoint, tableName, consumers: tableStreamConsumers, log });
 
-    // Locally the content folder is the bucket: listing it tells ingest which files exist.
-    const source = { listKeys: async () => (await readContentTree(contentDir)).map((o) => o.key) };
+    // Locally the content folder is the bucket: listing it tells ingest which files exist, and
+    // figures are read from it as they are from the bucket.
+    const source: ContentSource = { listKeys: async () => (await readContentTree(contentDir)).map((o) => o.key), readFigure: (key, maxBytes) => readFigureFile(contentDir, key, maxBytes) };
     const reporter = createFailureReporter({ log: () => {} });
     const ingestFiles = async (objects: Awaited<ReturnType<typeof readContentTree>>, removed: string[] = []) => {
       const result = await ingest(objects, { store, site, source, reporter, assets: build.manifest }, removed);
@@ -175,7 +176,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       firstIngest = await syncTree();
     } catch (error) {
       log(`content sync failed: ${error instanceof Error ? error.message : String(error)}`);
-      firstIngest = { lessons: [], tracks: [], units: [], removed: [], unchanged: [], stale: [], pages: [], invalidated: [], failures: [], skipped: [], passes: 0, deferred: false, retry: [] };
+      firstIngest = { lessons: [], tracks: [], units: [], removed: [], unchanged: [], stale: [], refreshed: [], figures: [], pages: [], invalidated: [], failures: [], skipped: [], passes: 0, deferred: false, retry: [] };
       broken = true;
     }
     if (options.s3 ?? true) {

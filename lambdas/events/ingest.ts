@@ -4,6 +4,7 @@ import { assetManifestFromEnv, type AssetManifest } from '../render';
 import type { Store } from '../store/client';
 import { startWriting } from '../store/site-state';
 import { decide } from './decide';
+import { publishFigures, type FigureRead } from './figures';
 import { invalidationPaths, renderCatalogPass, writePages } from './page-writes';
 import { writeTable } from './table-writes';
 
@@ -33,6 +34,8 @@ export type ContentEvent = { kind: 'put'; key: string; sequencer?: string; body?
 /** Where rendered pages go: the site bucket in AWS, memory or a folder locally. */
 export interface SitePublisher {
   put(path: string, body: string, contentType: string): Promise<void>;
+  /** A file whose name carries its content hash (a figure): served as immutable for a year. */
+  putImmutable(path: string, body: Uint8Array, contentType: string): Promise<void>;
   delete(path: string): Promise<void>;
 }
 
@@ -46,6 +49,8 @@ export interface ContentSource {
   listKeys(): Promise<string[]>;
   /** The object's current body, or undefined when it is gone. */
   read?(key: string): Promise<string | undefined>;
+  /** A figure's size and, unless it is larger than `maxBytes`, its bytes; undefined when it is not there. */
+  readFigure?(key: string, maxBytes: number): Promise<FigureRead>;
 }
 
 /** The queue that feeds the ingest (SQS in AWS; absent locally). */
@@ -104,6 +109,10 @@ export interface IngestResult {
   unchanged: string[];
   /** Keys whose event was older than the version already applied (or whose object is gone again). */
   stale: string[];
+  /** Lesson files judged again only because a figure next to them was uploaded or removed. */
+  refreshed: string[];
+  /** Figures published (site object keys, content-hashed). */
+  figures: string[];
   /** Site objects written or deleted. */
   pages: string[];
   /** CDN paths invalidated (one request). */
@@ -137,13 +146,15 @@ export async function ingestBatch(events: ContentEvent[], deps: IngestDeps): Pro
   const listing = once(async () => (source ? new Set(await source.listKeys()) : undefined));
   const read = async (key: string) => (source?.read ? source.read(key) : undefined);
 
-  const decision = await decide(events, { store, listing, read });
+  const decision = await decide(events, { store, listing, read, source });
   const settleMs = deps.settleMs ?? 0;
   const changes = decision.groups.length + decision.lessons.length + decision.removals.length;
   // Batches that finish while this one writes leave the catalog-wide pages to it (or to a later one).
   const startedAt = changes > 0 && settleMs > 0 ? clock() : undefined;
   if (startedAt !== undefined) await startWriting(store, token, startedAt);
 
+  // Figures first: a committed lesson's page may name them at once.
+  const figures = await publishFigures(decision.lessons, deps.site);
   const table = await writeTable(decision, { store, listing, now: new Date(clock()).toISOString() });
   const pages = await writePages(table, {
     store,
@@ -172,6 +183,8 @@ export async function ingestBatch(events: ContentEvent[], deps: IngestDeps): Pro
     removed: table.removed,
     unchanged: decision.unchanged,
     stale: [...decision.stale, ...table.stale],
+    refreshed: decision.refreshed,
+    figures,
     pages: pages.pages,
     invalidated: deps.invalidator ? invalidated : [],
     passes: pages.passes,

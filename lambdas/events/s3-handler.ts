@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { FIGURE_CACHE_CONTROL } from '../domain/figures';
 import * as z from '../domain/zod';
 import type { AssetManifest } from '../render';
 import type { Store } from '../store/client';
@@ -91,6 +92,9 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
     async put(path, body, contentType) {
       await s3.send(new PutObjectCommand({ Bucket: siteBucket, Key: path, Body: body, ContentType: contentType, CacheControl: 'public, max-age=60' }));
     },
+    async putImmutable(path, body, contentType) {
+      await s3.send(new PutObjectCommand({ Bucket: siteBucket, Key: path, Body: body, ContentType: contentType, CacheControl: FIGURE_CACHE_CONTROL }));
+    },
     async delete(path) {
       await s3.send(new DeleteObjectCommand({ Bucket: siteBucket, Key: path }));
     },
@@ -116,6 +120,22 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
         throw error;
       }
     },
+    async readFigure(key, maxBytes) {
+      try {
+        const response = await s3.send(new GetObjectCommand({ Bucket: contentBucket, Key: key }));
+        const size = response.ContentLength ?? 0;
+        // An oversize figure is only measured, never held in memory: the lesson is rejected for its size.
+        if (size > maxBytes) {
+          await response.Body?.transformToWebStream().cancel();
+          return { size };
+        }
+        const bytes = (await response.Body?.transformToByteArray()) ?? new Uint8Array();
+        return { size: bytes.length, bytes };
+      } catch (error) {
+        if (error instanceof NoSuchKey) return undefined;
+        throw error;
+      }
+    },
   });
   const reporter = createFailureReporter({
     putReport,
@@ -135,7 +155,7 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
     for (const key of replayed) {
       if ((await source.read?.(key)) === undefined) continue;
       const object = reads.get(key)!;
-      if (await tableHolds(options.store, key, object.body)) judged.set(key, { ...object, replayed: true });
+      if (await tableHolds(options.store, key, object.body, source)) judged.set(key, { ...object, replayed: true });
     }
     return [...judged.values()];
   };

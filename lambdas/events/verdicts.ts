@@ -57,12 +57,15 @@ export function verdictsOf(judged: Iterable<JudgedObject>, events: ContentEvent[
   const failures = new Map(result.failures.map((f) => [f.key, f]));
   const unchanged = new Set(result.unchanged);
   const stale = new Set(result.stale);
+  // A lesson judged again for its figure's sake keeps its verdict unless this changed it.
+  const refreshed = new Set(result.refreshed);
   const verdicts: Verdict[] = [];
   const base = (file: string, sha256: string) => ({ kind: 'rungs.ingest.verdict' as const, file, sha256, at: at.toISOString() });
   const pending = result.deferred ? { pagesPending: true } : {};
   for (const object of judged) {
     const kind = classifyKey(object.key);
     if (!kind) continue;
+    if (refreshed.has(object.key) && kind.kind === 'lesson' && unchanged.has(kind.name)) continue;
     const failure = failures.get(object.key);
     const judgedBase = { ...base(object.key, contentDigest(object.body)), ...(object.upload ? { upload: object.upload } : {}) };
     if (failure) {

@@ -81,7 +81,15 @@ export const normalizeSequencer = (sequencer: string) => sequencer.toUpperCase()
 export interface FileVersion {
   key: string;
   sequencer?: string;
+  /**
+   * A version judged again for another file's sake (a figure it shows changed): written only while
+   * the file's applied sequencer is still `applied`, and kept as it is (undefined: none was applied,
+   * so the lowest sequencer, which any upload of the file passes).
+   */
+  rerender?: { applied: string | undefined };
 }
+
+const LOWEST_SEQUENCER = '0'.repeat(40);
 
 const isConditionalFailure = (error: unknown) => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
@@ -89,6 +97,18 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 /** The file's sequencer item, written only when this event is newer than the last one applied. */
 export function fileVersionWrite(store: Store, partition: { pk: string }, file: FileVersion): TransactItem {
+  if (file.rerender) {
+    const applied = file.rerender.applied;
+    return {
+      Put: {
+        TableName: store.tableName,
+        Item: { ...keys.contentFile(partition, file.key), type: 'contentFile', fileKey: file.key, sequencer: applied ?? LOWEST_SEQUENCER },
+        ...(applied === undefined
+          ? { ConditionExpression: 'attribute_not_exists(sequencer)' }
+          : { ConditionExpression: 'sequencer = :seq', ExpressionAttributeValues: { ':seq': applied } }),
+      },
+    };
+  }
   const sequencer = file.sequencer === undefined ? undefined : normalizeSequencer(file.sequencer);
   return {
     Put: {

@@ -132,7 +132,7 @@ describe('content ingest into DynamoDB Local', () => {
     await ingest(threeLessons(), { store, site, invalidator });
     const counter = countTableWrites(store);
     const written: string[] = [];
-    const watchingSite = { put: async (path: string) => void written.push(path), delete: async (path: string) => void written.push(path) };
+    const watchingSite = { put: async (path: string) => void written.push(path), putImmutable: async (path: string) => void written.push(path), delete: async (path: string) => void written.push(path) };
 
     // Act
     const result = await ingest(threeLessons(), { store, site: watchingSite, invalidator });
@@ -192,6 +192,7 @@ describe('content ingest into DynamoDB Local', () => {
         }
         await site.put(path, body, type);
       },
+      putImmutable: (path: string, body: Uint8Array, type: string) => site.putImmutable(path, body, type),
       delete: (path: string) => site.delete(path),
     };
 
@@ -266,6 +267,7 @@ describe('content ingest into DynamoDB Local', () => {
         if (path === 'lessons/b/index.html') throw new Error('site bucket unavailable');
         await site.put(path, body, type);
       },
+      putImmutable: (path: string, body: Uint8Array, type: string) => site.putImmutable(path, body, type),
       delete: (path: string) => site.delete(path),
     };
 
