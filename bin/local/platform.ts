@@ -8,6 +8,8 @@ import { listCatalog } from '../../lambdas/store/catalog';
 import { createStore } from '../../lambdas/store/client';
 import { answerClientError, buildEvent, lambdaContext, MAX_HEADER_BYTES, readBody, writeResult, type LambdaHandler } from './adapter';
 import { readContentTree, readFigureFile } from './content';
+import { referencedFigures } from '../content/figures';
+import { hashedFigureName } from '../../lambdas/domain/figures';
 import { repoRoot } from '../../lib/paths';
 import { createLocalTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { PlatformError } from './errors';
@@ -197,8 +199,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       };
       log(`S3 endpoint on ${s3.endpoint} (bucket ${s3.bucket}: npm run content -- publish --local)`);
     }
-    // A kept table (RUNGS_DATA) already holds every lesson, but the in-memory site starts empty.
+    // A kept table (RUNGS_DATA) already holds every lesson, but the in-memory site starts empty:
+    // its pages, and the figures they name (the same hashed names ingest gave them).
     await republishAll({ store, site, assets: build.manifest });
+    for (const figure of await referencedFigures(contentDir, await readContentTree(contentDir))) await site.putImmutable(hashedFigureName(figure.key, figure.bytes), figure.bytes, figure.contentType);
     const platform: Platform = {
       url: `http://${host}:${port}`,
       port,
