@@ -7,7 +7,7 @@ import type { Store } from '../store/client';
 import { ingestBatch, type ContentEvent, type ContentSource, type IngestDeps, type IngestQueue, type IngestResult, type Invalidator, type SitePublisher } from './ingest';
 import { tableHolds } from './decide';
 import { createFailureReporter } from './report';
-import { putVerdicts, UPLOAD_METADATA, type JudgedObject } from './verdicts';
+import { putVerdicts, recordIngestReport, UPLOAD_METADATA, type JudgedObject } from './verdicts';
 
 export interface QueueIngestOptions {
   s3: S3Client;
@@ -192,7 +192,9 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
       });
       // Last, so `content publish` sees a verdict only once the table holds what it names. A verdict
       // that cannot be written fails the batch: the retry re-judges (see withReplayed).
-      await putVerdicts(putReport, await withReplayed(judged, events, result), events, result);
+      const at = new Date();
+      const verdicts = await putVerdicts(putReport, await withReplayed(judged, events, result), events, result, at);
+      await recordIngestReport(options.store, verdicts, at, log);
     } catch (error) {
       log(JSON.stringify({ level: 'ERROR', message: 'ingest failed; the whole batch is retried', error: error instanceof Error ? error.stack : String(error) }));
       return { batchItemFailures: event.Records.map((m) => ({ itemIdentifier: m.messageId })) };
