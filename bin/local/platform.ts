@@ -2,7 +2,8 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { watch, type FSWatcher } from 'chokidar';
 import { join, relative } from 'node:path';
 import { apiFunctions, matchRoute } from '../../lambdas/api/routes';
-import { ingest, republishAll, type ContentSource, type IngestResult } from '../../lambdas/events/ingest';
+import { ingest, republishAll, type ContentEvent, type ContentSource, type IngestResult } from '../../lambdas/events/ingest';
+import { recordIngestReport, verdictsOf } from '../../lambdas/events/verdicts';
 import { createFailureReporter } from '../../lambdas/events/report';
 import { listCatalog } from '../../lambdas/store/catalog';
 import { createStore } from '../../lambdas/store/client';
@@ -159,6 +160,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const ingestFiles = async (objects: Awaited<ReturnType<typeof readContentTree>>, removed: string[] = []) => {
       const result = await ingest(objects, { store, site, source, reporter, assets: build.manifest }, removed);
       for (const failure of result.failures) log(`content error: ${failure.message}`);
+      // The dashboard's reports, as the queue ingest keeps them; every file of the folder is offered
+      // on each save, so only what the sync changed or rejected is worth a row.
+      const at = new Date();
+      const events = [...objects.map((o): ContentEvent => ({ kind: 'put', key: o.key })), ...removed.map((key): ContentEvent => ({ kind: 'remove', key }))];
+      await recordIngestReport(store, verdictsOf(objects, events, result, at).filter((v) => v.verdict !== 'unchanged'), at, log);
       return result;
     };
     // The folder is the bucket: every file is offered (unchanged ones cost nothing) and every published
