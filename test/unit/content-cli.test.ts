@@ -81,11 +81,15 @@ describe('npm run content -- publish', () => {
 
     // Assess
     expect(code).toBe(0);
+    // Track and unit files, then the figures lessons show, then the lessons.
+    const firstFigure = uploader.keys.findIndex((k) => k.endsWith('.svg'));
     const firstLesson = uploader.keys.findIndex((k) => k.endsWith('.md'));
-    expect(uploader.keys.slice(0, firstLesson).every((k) => k.endsWith('.yaml'))).toBe(true);
+    expect(firstFigure).toBeGreaterThan(0);
+    expect(uploader.keys.slice(0, firstFigure).every((k) => k.endsWith('.yaml'))).toBe(true);
+    expect(uploader.keys.slice(firstFigure, firstLesson).every((k) => k.endsWith('.svg'))).toBe(true);
     expect(uploader.keys.slice(firstLesson).every((k) => k.endsWith('.md'))).toBe(true);
     expect(err.at(-1)).toMatch(new RegExp(`^\\[#{24}\\] ${uploader.keys.length}/${uploader.keys.length} `));
-    expect(out[0]).toMatch(new RegExp(`^Published ${uploader.keys.length} of ${uploader.keys.length} files \\(\\d+ lessons, \\d+ track and unit files, [\\d.]+ KiB\\) to s3://test-bucket in [\\d.]+ s\\n$`));
+    expect(out[0]).toMatch(new RegExp(`^Published ${uploader.keys.length} of ${uploader.keys.length} files \\(\\d+ lessons, \\d+ track and unit files, \\d+ figures, [\\d.]+ KiB\\) to s3://test-bucket in [\\d.]+ s\\n$`));
   });
 
   it('with --delete, removes files no longer in the folder, lessons before their metadata, and leaves other objects alone', async () => {
