@@ -188,7 +188,10 @@ export async function decide(events: ContentEvent[], deps: DecideDeps): Promise<
     const figures = await loadLessonFigures(event.key, body, deps.source, figureCache);
     // The hash covers the key, the source and its figures' names, so an unchanged file is recognised before parsing.
     const hash = lessonVersionHash(event.key, body, figures.names);
-    if (head?.source === event.key && head.hash === hash) {
+    // A version a figure's re-render committed before this file's own event came is published again
+    // by that event: the upload is then judged live (not unchanged), under its own sequencer.
+    const ownAfterRerender = !isRefresh && head?.rerendered === true;
+    if (head?.source === event.key && head.hash === hash && !ownAfterRerender) {
       decision.unchanged.push(event.lessonId);
       continue;
     }

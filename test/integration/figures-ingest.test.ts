@@ -4,6 +4,7 @@ import { startLocalS3, type LocalS3 } from '../../bin/local/s3';
 import { createQueueIngestHandler } from '../../lambdas/events/s3-handler';
 import type { IngestResult } from '../../lambdas/events/ingest';
 import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
+import { fakeS3, queueEvent, s3Record } from '../support/fake-s3';
 import { freshStore } from '../support/store';
 
 /**
@@ -112,5 +113,38 @@ describe('figures through the queue ingest', () => {
     // Assess: the lesson keeps its published version (and figure)
     expect(results.at(-1)?.failures.map((f) => f.message)).toEqual([expect.stringMatching(/figure "later\.svg": SVG figures may not contain a <script> element: .* \(apis\/retries\/later\.svg:1:\d+\)$/)]);
     expect(figureSrc(await text(SITE, pagePath))).toMatch(/^figures\/later-/);
+  });
+});
+
+describe('a figure\'s event that comes before its lesson\'s own event', () => {
+  it('publishes the lesson once for the figure, and judges the lesson\'s own upload live, a repeat of it unchanged', async () => {
+    // Prepare: both files are in the bucket; the queue hands the figure's event over first, alone
+    const store = await freshStore();
+    const content = new Map<string, string>([
+      ['apis/track.yaml', groupYaml('APIs', 1)],
+      ['apis/retries/unit.yaml', groupYaml('Retries', 1)],
+      ['apis/retries/flow.svg', svg('#def')],
+      [lessonKey, lesson()],
+    ]);
+    const buckets = { content, site: new Map<string, string>() };
+    const handler = createQueueIngestHandler({ s3: fakeS3(buckets), store, siteBucket: 'site', contentBucket: 'content', countFailures: () => {}, log: () => {} });
+    await handler(queueEvent(['apis/track.yaml', 'apis/retries/unit.yaml'].map((key) => s3Record('ObjectCreated:Put', key))));
+    const verdict = () => (JSON.parse(content.get(`reports/verdicts/${lessonKey}.json`)!) as { verdict: string }).verdict;
+
+    // Act
+    const byFigure = (await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/retries/flow.svg')]))).result!;
+    const afterFigure = verdict();
+    const own = (await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey)]))).result!;
+    const afterOwn = verdict();
+    const repeat = (await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey)]))).result!;
+
+    // Assess
+    expect(byFigure).toMatchObject({ lessons: ['backoff'], refreshed: [lessonKey], failures: [] });
+    expect(buckets.site.get(pagePath)).toMatch(/<img class="figure" src="\/figures\/flow-[A-Za-z0-9]{12}\.svg"/);
+    expect(afterFigure).toBe('live');
+    expect(own).toMatchObject({ lessons: ['backoff'], unchanged: [] });
+    expect(afterOwn).toBe('live');
+    expect(repeat).toMatchObject({ lessons: [], unchanged: ['backoff'] });
+    expect(verdict()).toBe('unchanged');
   });
 });
