@@ -11,7 +11,8 @@ import { writeTable } from './table-writes';
 /**
  * Content ingest, shared by the queue-fed Lambda and the local platform. One batch of content
  * events is one ingest, in four steps that each return what they did:
- * 1. decide (decide.ts): the newest event per file, stale and unchanged ones dropped, bodies read;
+ * 1. decide (decide.ts): the newest event per file, stale and unchanged ones dropped, bodies read,
+ *    each lesson's figures read and checked (figures.ts), then those figures published to the site;
  * 2. table (table-writes.ts): tracks, units, lessons checked and committed, removals;
  * 3. pages (page-writes.ts): removed pages deleted, prose-only edits re-rendered in place, and one
  *    coordinated render pass for whatever changed the catalog;
