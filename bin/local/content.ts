@@ -56,3 +56,8 @@ export async function readFigureFile(root: string, key: string, maxBytes: number
     throw error;
   }
 }
+
+/** The figures of a content folder, as ingest reads them from the bucket (for ingests handed their files). */
+export const contentFolderFigures = (root: string): { readFigure: (key: string, maxBytes: number) => Promise<FigureRead> } => ({
+  readFigure: (key, maxBytes) => readFigureFile(root, key, maxBytes),
+});

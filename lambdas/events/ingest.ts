@@ -47,7 +47,8 @@ export interface Invalidator {
 
 /** The content bucket: its listing (a lesson may refer to files still on their way) and its objects. */
 export interface ContentSource {
-  listKeys(): Promise<string[]>;
+  /** Absent: nothing is known beyond the batch (tests that hand ingest their files). */
+  listKeys?(): Promise<string[]>;
   /** The object's current body, or undefined when it is gone. */
   read?(key: string): Promise<string | undefined>;
   /** A figure's size and, unless it is larger than `maxBytes`, its bytes; undefined when it is not there. */
@@ -144,7 +145,7 @@ export async function ingestBatch(events: ContentEvent[], deps: IngestDeps): Pro
   const log = deps.log ?? (() => {});
   const source = deps.source;
   // The bucket is listed at most once per batch, and only if a removal or a new reference needs it.
-  const listing = once(async () => (source ? new Set(await source.listKeys()) : undefined));
+  const listing = once(async () => (source?.listKeys ? new Set(await source.listKeys()) : undefined));
   const read = async (key: string) => (source?.read ? source.read(key) : undefined);
 
   const decision = await decide(events, { store, listing, read, source });
