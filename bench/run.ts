@@ -1,5 +1,5 @@
 import { measureGradedAttempt } from './api';
-import { measureOptimizer } from './optimizer';
+import { measureOptimizer, printOptimizerTable } from './optimizer';
 import { BARE_HANDLER, measureBundles } from './bundles';
 import { measureContentIngest, printContentTables } from './content';
 import { measureColdStart } from './platform';
@@ -111,10 +111,4 @@ printTable(
   site.weights.map((w) => [w.page, w.htmlGzip, w.cssGzip, w.jsGzip, w.totalGzip]),
 );
 
-const optimizer = await measureOptimizer();
-const metric = (m: { logLoss: number; rmseBins: number }) => `${m.logLoss.toFixed(4)} / ${m.rmseBins.toFixed(4)}`;
-printTable(
-  'FSRS optimizer (FSRS-rs via @open-spaced-repetition/binding) on a simulated learner with known parameters: log loss / binned RMSE (the FSRS authors\' metric) on the later 20 % of reviews, fitted on the earlier 80 %; "own splits" is the optimizer\'s evaluateWithTimeSeriesSplits over all reviews',
-  ['reviews', 'train / held-out items', 'defaults', 'fitted', 'true parameters', 'own splits (fitted)', 'fit ms'],
-  optimizer.map((r) => [r.reviews, `${r.trainItems} / ${r.heldOutItems}`, metric(r.defaults), metric(r.fitted), metric(r.truth), metric(r.splits), Math.round(r.fitMs)]),
-);
+printOptimizerTable(await measureOptimizer());

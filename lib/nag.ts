@@ -3,7 +3,7 @@ import type { IConstruct } from 'constructs';
 
 /**
  * Helpers that name cdk-nag findings precisely. cdk-nag v3 acknowledges each finding by its full id
- * (e.g. `AwsSolutions-IAM5[Resource::<TableLogicalId.Arn>/index/*]`), so the ids are derived from the
+ * (e.g. `AwsSolutions-IAM5[Resource::<BucketLogicalId.Arn>/*]`), so the ids are derived from the
  * resources themselves instead of being copied from a synth log.
  */
 

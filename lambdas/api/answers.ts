@@ -1,5 +1,5 @@
 import type { AnswerKey } from '../domain/answer-key';
-import { cardItemOf, isDue, isPracticeAnswer } from '../domain/cards';
+import { cardItemOf, isDue, isPracticeAnswer, parseCardItem, splitRecallCard } from '../domain/cards';
 import { AnswerMismatch, grade, isRight, ratingOf, type Answer, type Outcome } from '../domain/grading';
 import { dayIn } from '../domain/settings';
 import { schedule, type CardState } from '../domain/scheduling';
@@ -7,7 +7,7 @@ import { problem } from '../middleware/problem';
 import { CardConflict, recordAnswer } from '../store/attempts';
 import type { Store } from '../store/client';
 import { getSettings } from '../store/account';
-import { getCard } from '../store/reviews';
+import { getCard, migrateCard, type StoredCard } from '../store/reviews';
 
 /**
  * What attempts and reviews share: grade an answer against its key and, for a signed-in learner,
@@ -25,28 +25,63 @@ export function gradeOrReject(key: AnswerKey, answer: Answer): Outcome {
 }
 
 /**
+ * Replaces an old whole-recall card by one card per prompt (`splitRecallCard`); true when it moved.
+ * A prompt that already has its own card keeps it: only the missing prompts inherit the old
+ * schedule. Safe to run twice or in two requests at once (`migrateCard` is conditional).
+ */
+export async function migrateOldRecallCard(store: Store, sub: string, old: StoredCard, key: AnswerKey | undefined): Promise<boolean> {
+  const split = splitRecallCard(old, key);
+  if (!split) return false;
+  const existing = await Promise.all(split.map((c) => getCard(store, sub, c.lessonId, c.itemId)));
+  return migrateCard(store, sub, old, split.filter((_, i) => !existing[i]));
+}
+
+/**
+ * The card an answer moves, migrating first when it is a recall prompt still covered by an old
+ * whole-recall card: an answer given before the queue was ever read continues that card's history
+ * instead of starting the prompt afresh. The extra read happens only when the prompt has no card.
+ */
+async function cardForAnswer(store: Store, sub: string, key: AnswerKey & { lessonId: string }, cardItem: string): Promise<StoredCard | undefined> {
+  const card = await getCard(store, sub, key.lessonId, cardItem);
+  if (card || !parseCardItem(cardItem).promptId) return card;
+  const old = await getCard(store, sub, key.lessonId, key.itemId);
+  if (!old) return undefined;
+  // Read again whether or not this request's migration won: a concurrent one may have done it.
+  await migrateOldRecallCard(store, sub, old, key);
+  return getCard(store, sub, key.lessonId, cardItem);
+}
+
+/**
  * Whether an answer schedules its card: on a lesson page only the first answer of a visit does
  * (`isPracticeAnswer`); in a review only an answer to a card that is due (one per due time, so a
  * duplicate is stored as practice and changes nothing). Anonymous work merged on sign-in follows
  * the lesson-page rule at the answer's original time: the first answer of that visit schedules,
  * and an answer older than the card's last scheduled answer is practice, so a merge never moves a
- * schedule back. The scheduler uses the learner's desired retention and, when an optimizer has
- * fitted them, their own FSRS parameters (both from the settings item).
+ * schedule back; a later answer of an anonymous visit comes with `practice` set (its receipt says
+ * so). A merged answer never improves a card the account itself scheduled (one not marked
+ * `anonymousOnly`): over such a card only a lapse (Again) schedules, anything better is practice,
+ * since anonymous answers cannot be tied to one person's first try. The scheduler uses the
+ * learner's desired retention and, when an optimizer has fitted them, their own FSRS parameters
+ * (both from the settings item).
  */
 export async function recordForLearner(
   store: Store,
-  input: { sub: string; key: AnswerKey & { lessonId: string }; answer: Answer; outcome: Outcome; source: 'attempt' | 'review' | 'merge'; at: Date; attemptId?: string },
-): Promise<{ card: CardState; scheduled: boolean }> {
+  input: { sub: string; key: AnswerKey & { lessonId: string }; answer: Answer; outcome: Outcome; source: 'attempt' | 'review' | 'merge'; at: Date; attemptId?: string; practice?: boolean },
+): Promise<{ card: CardState | undefined; scheduled: boolean }> {
   const rating = ratingOf(input.outcome);
   const cardItem = cardItemOf(input.key.itemId, input.answer);
   const settings = await getSettings(store, input.sub);
   for (let attempt = 0; ; attempt++) {
-    const previousCard = await getCard(store, input.sub, input.key.lessonId, cardItem);
-    const practice = previousCard !== undefined && (input.source === 'review' ? !isDue(previousCard.card, input.at) : isPracticeAnswer(previousCard.card, input.at));
+    const previousCard = await cardForAnswer(store, input.sub, input.key, cardItem);
+    const overAccount = input.source === 'merge' && previousCard !== undefined && previousCard.anonymousOnly !== true && rating !== 'again';
+    const practice =
+      input.practice === true ||
+      overAccount ||
+      (previousCard !== undefined && (input.source === 'review' ? !isDue(previousCard.card, input.at) : isPracticeAnswer(previousCard.card, input.at)));
     const nextCard = practice ? undefined : schedule(previousCard?.card, rating, input.at, settings);
     try {
       await recordAnswer(store, { ...input, previousCard, cardItem, nextCard, right: isRight(input.outcome), day: dayIn(input.at, settings.timeZone) });
-      return { card: nextCard ?? previousCard!.card, scheduled: !practice };
+      return { card: nextCard ?? previousCard?.card, scheduled: !practice };
     } catch (error) {
       if (!(error instanceof CardConflict) || attempt >= 4) throw error;
       // Another answer of this learner (a second tab, a merge) wrote the card or the day's count:

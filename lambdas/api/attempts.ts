@@ -1,6 +1,6 @@
 import * as z from '../domain/zod';
 import { answerSchema } from '../domain/grading';
-import { issueReceipt, RECEIPT_MAX_AGE_MS, verifyReceipt } from '../domain/receipt';
+import { answersToMerge, issueReceipt, RECEIPT_MAX_AGE_MS, RECEIPT_MAX_LENGTH, verifyReceipt } from '../domain/receipt';
 import { callerOf } from '../middleware/auth';
 import { countMetric } from '../middleware/observability';
 import { json } from '../middleware/problem';
@@ -18,7 +18,7 @@ import { attemptBodySchema, slugSchema } from './schemas';
 export const MERGE_MAX_ATTEMPTS = 200;
 export const MERGE_MAX_AGE_DAYS = RECEIPT_MAX_AGE_MS / 86_400_000;
 const mergeSchema = z.strictObject({
-  attempts: z.array(z.strictObject({ receipt: z.string().check(z.maxLength(1024)), answer: answerSchema })).check(z.maxLength(MERGE_MAX_ATTEMPTS)),
+  attempts: z.array(z.strictObject({ receipt: z.string().check(z.maxLength(RECEIPT_MAX_LENGTH)), answer: answerSchema })).check(z.maxLength(MERGE_MAX_ATTEMPTS)),
 });
 
 /** Resolved at cold start: the function refuses to start without a receipt key. */
@@ -28,9 +28,11 @@ const receipts = receiptKeySource();
  * POST /api/me/merge — anonymous work becomes the learner's. Only answers with a valid, unexpired
  * server receipt for exactly that answer count (domain/receipt.ts); lesson, item, time and attempt id
  * come from the receipt, never from the browser, and a receipt is claimed by one learner only.
- * Every answer is graded again (the item may have changed) and recorded at its receipt's time,
- * oldest first, so the review schedule is what it would have been. Idempotent: the receipt id is the
- * attempt's id, written conditionally, so a repeated merge records nothing twice (statistics included).
+ * Each visit's first answer is the one that may schedule (`answersToMerge`), and never above what
+ * the learner's account scheduled (`recordForLearner`). Every answer is graded again (the item may
+ * have changed) and recorded at its receipt's time, oldest first, so the review schedule is what it
+ * would have been. Idempotent: the receipt id is the attempt's id, written conditionally, so a
+ * repeated merge records nothing twice (statistics included).
  */
 async function merge(event: Parameters<Parameters<typeof httpHandler>[1]>[0], sub: string) {
   const { attempts } = parseBody(event, mergeSchema);
@@ -42,25 +44,23 @@ async function merge(event: Parameters<Parameters<typeof httpHandler>[1]>[0], su
   const proven = attempts.flatMap(({ receipt, answer }) => {
     const check = verifyReceipt(key, receipt, answer, now);
     if (!check.valid) skipped++;
-    return check.valid ? [{ ...check.claims, answer }] : [];
+    return check.valid ? [{ check, answer }] : [];
   });
-  for (const item of proven.sort((a, b) => a.at - b.at)) {
-    const at = new Date(item.at);
+  for (const item of answersToMerge(proven)) {
     const answerKey = await getAnswerKey(store, item.lessonId, item.itemId);
     if (!answerKey || !(await claimReceipt(store, item.id, sub, Math.ceil((item.at + RECEIPT_MAX_AGE_MS) / 1000)))) {
       skipped++;
       continue;
     }
-    const key = answerKey;
     let outcome;
     try {
-      outcome = gradeOrReject(key, item.answer);
+      outcome = gradeOrReject(answerKey, item.answer);
     } catch {
       skipped++; // the lesson changed since: the answer no longer fits the item
       continue;
     }
     try {
-      await recordForLearner(store, { sub, key: { ...key, lessonId: item.lessonId }, answer: item.answer, outcome, source: 'merge', at, attemptId: item.id });
+      await recordForLearner(store, { sub, key: { ...answerKey, lessonId: item.lessonId }, answer: item.answer, outcome, source: 'merge', at: new Date(item.at), attemptId: item.id, practice: item.practice });
       merged++;
     } catch (error) {
       if (!(error instanceof AlreadyRecorded)) throw error;
@@ -80,7 +80,7 @@ export const handler = httpHandler(
   async (event, context) => {
     if (event.routeKey === 'POST /api/me/merge') return merge(event, callerOf(context).sub);
     const lessonId = pathParam(event, 'id', slugSchema);
-    const { itemId, answer } = parseBody(event, attemptBodySchema);
+    const { itemId, answer, previous } = parseBody(event, attemptBodySchema);
     const store = defaultStore();
     const key = await getAnswerKey(store, lessonId, itemId);
     if (!key) throw notFound(`Lesson "${lessonId}" has no exercise "${itemId}".`);
@@ -88,11 +88,12 @@ export const handler = httpHandler(
     countMetric('AttemptGraded');
     if (!context.caller) {
       // The receipt lets the learner merge this answer on sign-in (POST /api/me/merge).
-      const receipt = issueReceipt(await receiptKey(receipts), { lessonId, itemId, answer, outcome, at: new Date() });
+      // Chained to the page's previous receipt for this card, so a later answer of the visit is practice.
+      const receipt = issueReceipt(await receiptKey(receipts), { lessonId, itemId, answer, outcome, at: new Date(), previous });
       return json(200, { ...outcome, recorded: false, receipt }, { 'Cache-Control': 'no-store' });
     }
     const { card, scheduled } = await recordForLearner(store, { sub: context.caller.sub, key: { ...key, lessonId }, answer, outcome, source: 'attempt', at: new Date() });
     // A practice answer (a second answer in the same visit) is graded and stored but leaves the card as it was.
-    return json(201, { ...outcome, recorded: true, practice: !scheduled, nextReview: card.due }, { 'Cache-Control': 'no-store' });
+    return json(201, { ...outcome, recorded: true, practice: !scheduled, nextReview: card?.due }, { 'Cache-Control': 'no-store' });
   },
 );

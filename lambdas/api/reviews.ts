@@ -1,4 +1,4 @@
-import { cardItemOf, isDue, parseCardItem, splitRecallCard } from '../domain/cards';
+import { cardItemOf, isDue, parseCardItem } from '../domain/cards';
 import { previews } from '../domain/scheduling';
 import { dayIn, streak } from '../domain/settings';
 import { callerOf } from '../middleware/auth';
@@ -9,26 +9,22 @@ import { getAnswerKey } from '../store/answer-keys';
 import { defaultStore, type Store } from '../store/client';
 import { learnerStats } from '../domain/stats';
 import { listActivityDays, listReviewLogs } from '../store/review-logs';
-import { getCard, listCards, listCardsDueAfter, listCardsDueBy, migrateCard, type StoredCard } from '../store/reviews';
-import { gradeOrReject, recordForLearner } from './answers';
+import { getCard, listCards, listCardsDueAfter, listCardsDueBy, type StoredCard } from '../store/reviews';
+import { gradeOrReject, migrateOldRecallCard, recordForLearner } from './answers';
 import { httpHandler } from './http';
 import { notFound, parseBody, pathParam, queryParams } from './input';
 import { cardIdSchema, reviewBodySchema, reviewsQuerySchema } from './schemas';
 
 /**
- * Old whole-recall cards become one card per prompt (see `splitRecallCard`); true when any moved.
- * A prompt that already has its own card (answered on the lesson page since) keeps it: only the
- * missing prompts inherit the old schedule. Old cards are rare and only ever fewer, so the look-ups
- * here happen once per old card.
+ * Old whole-recall cards in the queue become one card per prompt (`migrateOldRecallCard`; answers
+ * migrate on the write path too); true when any moved. Old cards are rare and only ever fewer, so
+ * the look-ups here happen once per old card.
  */
 async function migrateOldRecallCards(store: Store, sub: string, cards: StoredCard[]): Promise<boolean> {
   let migrated = false;
   for (const card of cards) {
     if (card.kind !== 'recall' || parseCardItem(card.itemId).promptId) continue;
-    const split = splitRecallCard(card, await getAnswerKey(store, card.lessonId, card.itemId));
-    if (!split) continue;
-    const existing = await Promise.all(split.map((c) => getCard(store, sub, c.lessonId, c.itemId)));
-    if (await migrateCard(store, sub, card, split.filter((_, i) => !existing[i]))) migrated = true;
+    if (await migrateOldRecallCard(store, sub, card, await getAnswerKey(store, card.lessonId, card.itemId))) migrated = true;
   }
   return migrated;
 }
@@ -106,6 +102,6 @@ export const handler = httpHandler(
     const outcome = gradeOrReject(key, answer);
     const next = await recordForLearner(store, { sub, key: { ...key, lessonId }, answer, outcome, source: 'review', at: new Date() });
     countMetric('ReviewRecorded');
-    return json(200, { ...outcome, scheduled: next.scheduled, nextReview: next.card.due, state: next.card.state }, { 'Cache-Control': 'no-store' });
+    return json(200, { ...outcome, scheduled: next.scheduled, nextReview: next.card?.due, state: next.card?.state }, { 'Cache-Control': 'no-store' });
   },
 );

@@ -1,6 +1,7 @@
 import type { AuthMode } from '../middleware/auth';
 import type { RouteRateLimit } from '../ratelimit/config';
 import { keys } from '../store/keys';
+import type { IndexName } from '../store/schema';
 
 /** Partition-key patterns (IAM `dynamodb:LeadingKeys`) of what API functions read and write. */
 const learnerData = keys.user('*').pk;
@@ -55,9 +56,10 @@ export interface ApiFunction {
   tableAccess: 'read' | { write: readonly TableWriteAction[]; partitions: readonly string[] };
   /**
    * Where the function reads (GetItem, BatchGetItem, Query, ConditionCheckItem), by partition-key
-   * pattern, and whether it queries the indexes (catalog, due queue). Never a Scan.
+   * pattern, and which indexes it queries (the catalog, the due queue), each granted by its own ARN.
+   * Never a Scan.
    */
-  tableReads: { partitions: readonly string[]; index?: boolean };
+  tableReads: { partitions: readonly string[]; indexes?: readonly IndexName[] };
   description: string;
   /** Reads the session cookie key (the stack grants the secret to this function only). */
   needsSessionKey?: boolean;
@@ -82,7 +84,7 @@ export const apiFunctions = {
     routes: [{ method: 'GET', path: '/api/catalog', auth: 'public', rateLimit: { weight: 1, failure: 'open' } }],
     tableAccess: 'read',
     description: 'The lesson catalog',
-    tableReads: { partitions: content, index: true },
+    tableReads: { partitions: content, indexes: [keys.catalogIndex] },
   },
   attempts: {
     entry: 'lambdas/api/attempts.ts',
@@ -119,7 +121,7 @@ export const apiFunctions = {
       { method: 'POST', path: '/api/me/reviews/{itemId}', auth: 'required', idempotent: true },
     ],
     tableAccess: { write: ['PutItem', 'UpdateItem', 'DeleteItem'], partitions: [learnerData] },
-    tableReads: { partitions: [learnerData, lessons], index: true },
+    tableReads: { partitions: [learnerData, lessons], indexes: [keys.dueIndex] },
     description: "The learner's FSRS review queue and review answers",
   },
   account: {
@@ -172,7 +174,7 @@ export const apiFunctions = {
     // Answer keys beside their lesson; statistics in their own partition (and, read only, where they
     // lived before); the dashboard lists the lessons through the catalog index, and the latest
     // ingest reports from their one partition (never the rest of the site's state).
-    tableReads: { partitions: [lessons, itemStatistics, ingestReports], index: true },
+    tableReads: { partitions: [lessons, itemStatistics, ingestReports], indexes: [keys.catalogIndex] },
   },
 } satisfies Record<string, ApiFunction>;
 

@@ -1,5 +1,6 @@
 import * as z from '../domain/zod';
 import { answerSchema } from '../domain/grading';
+import { RECEIPT_MAX_LENGTH } from '../domain/receipt';
 
 /**
  * The request schemas of the API's routes (bodies, path parameters, queries), in one module so that
@@ -8,8 +9,11 @@ import { answerSchema } from '../domain/grading';
 
 export const slugSchema = z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/), z.maxLength(100));
 
-/** POST /api/lessons/{id}/attempts */
-export const attemptBodySchema = z.strictObject({ itemId: slugSchema, answer: answerSchema });
+/**
+ * POST /api/lessons/{id}/attempts. `previous`: without a session, the receipt of the page's last
+ * anonymous answer to the same card (receipts chain per visit, see lambdas/domain/receipt.ts).
+ */
+export const attemptBodySchema = z.strictObject({ itemId: slugSchema, answer: answerSchema, previous: z.optional(z.string().check(z.maxLength(RECEIPT_MAX_LENGTH))) });
 
 /**
  * A card is named `<lessonId>.<cardItem>` (slugs never contain a dot); a recall prompt's card item

@@ -1,8 +1,8 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { defaultStore, type Store } from '../store/client';
-import { countReviewLogs, lastFitReviews, readLogsForFit, saveFit } from '../store/fsrs-fit';
+import { countReviewLogs, lastFit, readLogsForFit, saveFit } from '../store/fsrs-fit';
 import { fitParameters } from '../optimizer/fit';
-import { logForFitSchema, needsFit, trainingItems, type LogForFit } from '../optimizer/parameters';
+import { DEFAULT_W, isValidW, logForFitSchema, needsFit, type FitQuality, type LogForFit } from '../optimizer/parameters';
 
 /**
  * The FSRS optimizer job: a consumer of the table's stream that, for each learner with new review
@@ -19,6 +19,9 @@ export const FSRS_OPTIMIZER_TIMEOUT_SECONDS = 300;
 
 const USER_PREFIX = 'USER#';
 
+/** A quality that could not be measured is stored as null (DynamoDB takes no NaN). */
+const measured = (quality: FitQuality) => (Number.isFinite(quality.logLoss) && Number.isFinite(quality.rmseBins) ? quality : null);
+
 /** The learners whose review logs a batch inserted, in first-seen order, with a record of each. */
 export function learnersOf(event: DynamoDBStreamEvent): Map<string, string | undefined> {
   const learners = new Map<string, string | undefined>();
@@ -34,28 +37,40 @@ export function learnersOf(event: DynamoDBStreamEvent): Map<string, string | und
 
 export type LearnerOutcome =
   | { sub: string; outcome: 'below-threshold' | 'not-due'; reviews: number }
-  | { sub: string; outcome: 'fitted' | 'kept-defaults' | 'superseded'; reviews: number; logLossBefore: number; logLossAfter: number };
+  | { sub: string; outcome: 'fitted' | 'kept-current' | 'superseded'; reviews: number; logLossInUse: number; logLossCandidate: number };
 
-/** Refits one learner if due: count first (cheap), read every log only when a fit will run. */
+/**
+ * Refits one learner if due: count first (cheap), read every log only when a fit will run. The
+ * candidate is adopted only when it predicts the learner's later reviews better than the
+ * parameters in use (`fitParameters`); either way the evaluation is stored with the fit record.
+ */
 export async function optimizeLearner(store: Store, sub: string, now = new Date()): Promise<LearnerOutcome> {
   const reviews = await countReviewLogs(store, sub);
   if (!needsFit(reviews, undefined)) return { sub, outcome: 'below-threshold', reviews };
-  if (!needsFit(reviews, await lastFitReviews(store, sub))) return { sub, outcome: 'not-due', reviews };
+  const previous = await lastFit(store, sub);
+  if (!needsFit(reviews, previous.reviews)) return { sub, outcome: 'not-due', reviews };
   const logs: LogForFit[] = [];
   for (const item of await readLogsForFit(store, sub)) {
     const parsed = logForFitSchema.safeParse(item);
     if (parsed.success) logs.push(parsed.data);
   }
-  const fit = await fitParameters(trainingItems(logs));
+  const inUseW = isValidW(previous.w) ? previous.w : DEFAULT_W;
+  const fit = await fitParameters(logs, inUseW);
   const { verdict } = fit;
   const saved = await saveFit(
     store,
     sub,
-    { at: now.toISOString(), reviews: logs.length, accepted: verdict.accepted, ...(verdict.accepted ? {} : { reason: verdict.reason }), before: fit.before, after: fit.after },
+    {
+      at: now.toISOString(),
+      reviews: logs.length,
+      accepted: verdict.accepted,
+      ...(verdict.accepted ? {} : { reason: verdict.reason }),
+      evaluation: { method: 'held-out tail', trainItems: fit.trainItems, heldOutItems: fit.heldOutItems, inUse: inUseW === DEFAULT_W ? 'defaults' : 'previous fit', inUseQuality: measured(fit.inUse), candidateQuality: measured(fit.candidate) },
+    },
     verdict.accepted ? verdict.w : undefined,
   );
-  const outcome = !saved ? 'superseded' : verdict.accepted ? 'fitted' : 'kept-defaults';
-  return { sub, outcome, reviews: logs.length, logLossBefore: fit.before.logLoss, logLossAfter: fit.after.logLoss };
+  const outcome = !saved ? 'superseded' : verdict.accepted ? 'fitted' : 'kept-current';
+  return { sub, outcome, reviews: logs.length, logLossInUse: fit.inUse.logLoss, logLossCandidate: fit.candidate.logLoss };
 }
 
 /**

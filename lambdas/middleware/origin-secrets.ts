@@ -1,3 +1,5 @@
+import { loadOriginSecretValues } from './origin-secret-values';
+
 /**
  * The values of the origin-verify secret the API accepts, read at runtime (never from the function's
  * environment, so a rotation needs no redeploy) and cached. Accepted: AWSCURRENT, AWSPENDING (the
@@ -58,14 +60,13 @@ export const ORIGIN_SECRET_ARN_ENV = 'ORIGIN_VERIFY_SECRET_ARN';
 
 const byArn = new Map<string, OriginSecrets>();
 
-/** One cache per container and secret, loading through Secrets Manager; undefined without a configured ARN. */
+/** One cache per container and secret, loading through the secrets extension; undefined without a configured ARN. */
 export function defaultOriginSecrets(env: NodeJS.ProcessEnv = process.env): OriginSecrets | undefined {
   const arn = env[ORIGIN_SECRET_ARN_ENV];
   if (!arn) return undefined;
   let secrets = byArn.get(arn);
   if (!secrets) {
-    // Imported on first use only: the local platform and the tests never load the AWS SDK client.
-    secrets = cachedOriginSecrets(async () => (await import('./origin-secrets-aws')).loadOriginSecretValues(arn));
+    secrets = cachedOriginSecrets(() => loadOriginSecretValues(arn, env));
     byArn.set(arn, secrets);
   }
   return secrets;

@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { logger } from './observability';
 import { problem } from './problem';
 import { defaultOriginSecrets, type OriginSecrets } from './origin-secrets';
 import type { ApiContext } from './request-context';
@@ -36,7 +37,8 @@ export function originVerify(
       let accepted: readonly string[];
       try {
         accepted = await source.accepted();
-      } catch {
+      } catch (error) {
+        logger.error('the origin-verify secret could not be read', { error: error as Error });
         throw problem(503, 'Service Unavailable', {
           type: 'origin-check-unavailable',
           detail: 'The request could not be checked; try again shortly.',

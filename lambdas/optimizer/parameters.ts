@@ -101,17 +101,39 @@ export interface FitQuality {
 
 export type FitVerdict =
   | { accepted: true; w: number[] }
-  | { accepted: false; w: readonly number[]; reason: string };
+  | { accepted: false; reason: string };
 
 /**
- * The optimizer's answer as parameters to schedule with: accepted only when it has ts-fsrs's shape
- * and ranges and predicts the learner's own reviews no worse than the defaults; otherwise the
- * defaults, with the reason.
+ * Whether a candidate fit replaces the parameters in use (the learner's previous fit, or the
+ * defaults): only when it has ts-fsrs's shape and ranges and predicts the learner's held-out
+ * reviews strictly better (lower log loss) than the parameters in use do on the same reviews. A tie
+ * keeps what is in use: changing a learner's schedule needs evidence, not its absence.
  */
-export function judgeFit(w: unknown, before: FitQuality, after: FitQuality): FitVerdict {
-  if (!isValidW(w)) return { accepted: false, w: DEFAULT_W, reason: 'parameters outside the ranges ts-fsrs accepts' };
-  if (!Number.isFinite(after.logLoss) || after.logLoss > before.logLoss) return { accepted: false, w: DEFAULT_W, reason: 'fit predicts worse than the defaults' };
+export function judgeFit(w: unknown, inUse: FitQuality, candidate: FitQuality): FitVerdict {
+  if (!isValidW(w)) return { accepted: false, reason: 'parameters outside the ranges ts-fsrs accepts' };
+  if (!Number.isFinite(inUse.logLoss) || !Number.isFinite(candidate.logLoss)) return { accepted: false, reason: 'no held-out reviews to judge the fit on' };
+  if (candidate.logLoss >= inUse.logLoss) return { accepted: false, reason: 'fit predicts the held-out reviews no better than the parameters in use' };
   return { accepted: true, w: [...w] };
+}
+
+/** Share of a learner's reviews, in time, that a candidate fit is trained on; the later rest judges it. */
+export const TRAIN_SHARE = 0.8;
+
+/**
+ * A held-out tail, as a careful scheduler judges a fit: train on the learner's reviews before a cut
+ * in time (the first TRAIN_SHARE of them), judge on the items predicting the reviews after it, each
+ * from the card's whole history before it. A fit judged on the reviews it was trained on always
+ * looks better than it is; the tail is what it will face next.
+ */
+export function heldOutTail(logs: readonly LogForFit[], share = TRAIN_SHARE): { train: TrainingItem[]; heldOut: TrainingItem[] } {
+  const times = logs.map((log) => log.at).filter((at) => Number.isFinite(Date.parse(at))).sort((a, b) => Date.parse(a) - Date.parse(b));
+  const cut = times[Math.floor(times.length * share)];
+  if (cut === undefined) return { train: [], heldOut: [] };
+  const before = (at: string) => Date.parse(at) < Date.parse(cut);
+  return {
+    train: trainingItems(logs.filter((log) => before(log.at))),
+    heldOut: datedTrainingItems(logs).filter((item) => !before(item.at)).map((item) => item.reviews),
+  };
 }
 
 /** Whether a learner with `reviews` logs, last fitted at `lastFitReviews`, is due a (re)fit. */

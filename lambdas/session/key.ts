@@ -1,10 +1,12 @@
 import { hkdfSync } from 'node:crypto';
+import { readSecretString } from '../secrets/extension';
 import type { SessionConfig } from './config';
 
 /**
  * Server keys: the session cookie key and the receipt key of anonymous answers. Locally each is
  * generated per platform run and passed inline (`SESSION_KEY`, `RECEIPT_KEY`); in AWS each is derived
- * (HKDF-SHA256) from a generated Secrets Manager secret of its own, read once per cold start, so no
+ * (HKDF-SHA256) from a generated Secrets Manager secret of its own, read once per cold start through
+ * the secrets extension (lambdas/secrets/extension.ts), so no
  * key is in the template or a function's environment, and each function can read only its secret.
  */
 export type KeySource = { kind: 'inline'; value: string } | { kind: 'secret'; arn: string };
@@ -25,12 +27,9 @@ function keyFrom(source: KeySource, info: string): Promise<Buffer> {
 
 async function load(source: KeySource, info: string): Promise<Buffer> {
   if (source.kind === 'inline') return Buffer.from(source.value, 'base64url');
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   // Bounded: a cold start that cannot read the secret in a few seconds answers 503 rather than hang.
-  const client = new SecretsManagerClient({ maxAttempts: 2, requestHandler: { requestTimeout: 2000, connectionTimeout: 1000 } });
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: source.arn }));
-  if (!SecretString) throw new Error('the key secret is empty');
-  return Buffer.from(hkdfSync('sha256', SecretString, 'rungs', info, 32));
+  const secret = await readSecretString(source.arn, { timeoutMs: 3000 });
+  return Buffer.from(hkdfSync('sha256', secret, 'rungs', info, 32));
 }
 
 export const sessionKey = (config: SessionConfig): Promise<Buffer> => keyFrom(config.key, 'session-cookie-v1');

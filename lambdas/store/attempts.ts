@@ -60,7 +60,9 @@ export async function recordAnswer(store: Store, record: AnswerRecord): Promise<
     { Put: { TableName: store.tableName, Item: attempt, ...(record.attemptId ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) } },
   ];
   if (record.nextCard) {
-    items.push(cardPut(store, sub, { ...key, itemId: record.cardItem }, record.previousCard, record.nextCard, record.right));
+    // A card stays `anonymousOnly` while merged anonymous work is all that ever scheduled it.
+    const anonymousOnly = record.source === 'merge' && (record.previousCard === undefined || record.previousCard.anonymousOnly === true);
+    items.push(cardPut(store, sub, { ...key, itemId: record.cardItem }, record.previousCard, record.nextCard, record.right, anonymousOnly));
     items.push(reviewLogPut(store, sub, { lessonId: key.lessonId, cardItem: record.cardItem, kind: key.kind, at: iso, rating: ratingOf(outcome), source: record.source, before: record.previousCard?.card, after: record.nextCard }));
     items.push(activityDayAdd(store, sub, record.day));
   }

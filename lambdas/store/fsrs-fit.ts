@@ -43,17 +43,21 @@ export interface FitRecord {
   /** Whether `w` was replaced (a rejected fit keeps the parameters the learner had). */
   accepted: boolean;
   reason?: string;
-  before: FitQuality;
-  after: FitQuality;
+  /**
+   * How the decision was made: the candidate, trained on the earlier reviews, against the parameters
+   * in use (the learner's previous fit or the defaults), both on the later, held-out reviews.
+   */
+  evaluation: { method: 'held-out tail'; trainItems: number; heldOutItems: number; inUse: 'defaults' | 'previous fit'; inUseQuality: FitQuality | null; candidateQuality: FitQuality | null };
+  // null: not measurable (no held-out reviews, or an invalid candidate); DynamoDB stores no NaN.
 }
 
-/** The review count of the learner's last fit, if any. */
-export async function lastFitReviews(store: Store, sub: string): Promise<number | undefined> {
+/** What the learner's last fit left: its review count and the parameters in use, if fitted. */
+export async function lastFit(store: Store, sub: string): Promise<{ reviews: number | undefined; w: unknown }> {
   const result = await store.doc.send(
-    new GetCommand({ TableName: store.tableName, Key: keys.settings(sub), ProjectionExpression: 'fsrsFit.reviews', ConsistentRead: true }),
+    new GetCommand({ TableName: store.tableName, Key: keys.settings(sub), ProjectionExpression: 'fsrsFit.reviews, w', ConsistentRead: true }),
   );
   const reviews = (result.Item?.fsrsFit as { reviews?: unknown } | undefined)?.reviews;
-  return typeof reviews === 'number' ? reviews : undefined;
+  return { reviews: typeof reviews === 'number' ? reviews : undefined, w: result.Item?.w };
 }
 
 /**

@@ -20,6 +20,8 @@ export const storedCardSchema = z.object({
   version: z.number().check(z.int()),
   /** Whether the latest scheduled answer was right; absent on cards written before it was kept. */
   lastCorrect: z.optional(z.boolean()),
+  /** True while every scheduled answer of the card came from merged anonymous work (see recordForLearner). */
+  anonymousOnly: z.optional(z.boolean()),
 });
 export type StoredCard = z.infer<typeof storedCardSchema>;
 
@@ -38,6 +40,7 @@ export function cardPut(
   previous: StoredCard | undefined,
   card: CardState,
   lastCorrect?: boolean,
+  anonymousOnly = false,
 ): TransactItem {
   const item = {
     ...keys.card(sub, key.lessonId, key.itemId),
@@ -49,6 +52,7 @@ export function cardPut(
     card,
     version: (previous?.version ?? 0) + 1,
     ...(lastCorrect !== undefined ? { lastCorrect } : {}),
+    ...(anonymousOnly ? { anonymousOnly } : {}),
   };
   return {
     Put: {

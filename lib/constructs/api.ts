@@ -2,6 +2,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type HttpApiProps } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { ParamsAndSecretsLayerVersion, ParamsAndSecretsLogLevel, ParamsAndSecretsVersions } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Validations } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
@@ -22,6 +23,17 @@ import { RungsFunction } from './rungs-function';
 export function leadingKeys(patterns: readonly string[]) {
   return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] }, Null: { 'dynamodb:LeadingKeys': 'false' } };
 }
+
+/**
+ * The AWS Parameters and Secrets Lambda Extension on every API function: each reads at least the
+ * origin-verify secret, and the extension saves it loading the Secrets Manager SDK client at cold start
+ * (lambdas/secrets/extension.ts). Its cache is off: the functions keep their own, with the lifetimes
+ * the rotation runbook relies on (docs/deploy.md).
+ */
+export const SECRETS_EXTENSION = ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+  cacheEnabled: false,
+  logLevel: ParamsAndSecretsLogLevel.WARN,
+});
 
 export interface ApiProps {
   config: StageConfig;
@@ -117,6 +129,7 @@ export class Api extends Construct {
         logRetention: config.logRetention,
         logRemovalPolicy: config.removalPolicy,
         noDeadLetterQueueBecause: 'API Gateway invokes it synchronously: a failure is answered to the caller as a 5xx and counted by the errors alarm; a DLQ only ever receives failed asynchronous invocations.',
+        paramsAndSecrets: SECRETS_EXTENSION,
         environment: {
           ...props.environment,
           TABLE_NAME: table.tableName,
@@ -141,18 +154,16 @@ export class Api extends Construct {
           conditions: leadingKeys(reads.partitions),
         }),
       );
-      if (reads.index) fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/*`] }));
+      // Each index it queries by name: `<table>/index/*` would also cover indexes added later.
+      if (reads.indexes?.length) {
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: reads.indexes.map((index) => `${table.tableArn}/index/${index}`) }));
+      }
       if (access !== 'read') {
         fn.addToRolePolicy(
           new PolicyStatement({ actions: access.write.map((action) => `dynamodb:${action}`), resources: [table.tableArn], conditions: leadingKeys(access.partitions) }),
         );
       }
       grantRateLimitState(fn, table);
-      if (reads.index) {
-        acknowledge(fn, {
-          [`AwsSolutions-IAM5[Resource::${arnRef(table)}/index/*]`]: 'Queries go through the table\'s own indexes, which are only addressable as <table>/index/*.',
-        });
-      }
       const integration = new HttpLambdaIntegration(`${name}Integration`, fn);
       for (const route of spec.routes) {
         this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });

@@ -9,7 +9,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterAlarm } from './dead-letter-alarm';
-import { contentPartitionPrefixes } from '../../lambdas/store/keys';
+import { contentPartitionPrefixes, keys } from '../../lambdas/store/keys';
 import { CONTENT_SUFFIXES } from '../../lambdas/events/notifications';
 import { METRICS_NAMESPACE } from '../../lambdas/middleware/metrics-contract';
 import type { StageConfig } from '../config';
@@ -109,13 +109,12 @@ export class ContentPipeline extends Construct {
       }),
     );
     // The catalog is read through the index (its partition is CATALOG, not a content prefix).
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/*`] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${keys.catalogIndex}`] }));
     props.distribution?.grantCreateInvalidation(fn);
     acknowledge(fn, {
       [`AwsSolutions-IAM5[Resource::${arnRef(this.bucket)}/*]`]: 'Ingest reads whichever lesson object was uploaded; object keys are not known in advance.',
       [`AwsSolutions-IAM5[Resource::${arnRef(this.bucket)}/reports/*]`]: 'Ingest writes one report per rejected file under reports/; the names carry the time and file.',
       [`AwsSolutions-IAM5[Resource::${arnRef(siteBucket)}/*]`]: 'Ingest writes and deletes one page per lesson; page keys derive from lesson ids not known in advance.',
-      [`AwsSolutions-IAM5[Resource::${arnRef(table)}/index/*]`]: 'The catalog is read through the table\'s own index, only addressable as <table>/index/*.',
     });
     this.ingestFunction = fn;
 

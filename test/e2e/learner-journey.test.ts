@@ -267,6 +267,43 @@ describe.runIf(chromiumAvailable())('a learner journey in a real browser', () =>
     await context.close();
   }, 120_000);
 
+  it('schedules from the first anonymous answer when the page is left with only a later, right answer\'s receipt', async () => {
+    // Prepare: signed out, a wrong choice and then the right one on the same question.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const tab = await context.newPage();
+    await tab.goto(`${platform.url}${LESSON}`);
+    await tab.getByLabel('An attacker who steals an access token after it has been issued.').check();
+    await firstMcq(tab).getByRole('button', { name: 'Check answer' }).click();
+    await expect.poll(() => firstMcq(tab).locator('.feedback').textContent()).toContain('Not quite.');
+    await tab.getByLabel('An attacker who intercepts the authorization code and redeems it.').check();
+    await firstMcq(tab).getByRole('button', { name: 'Check answer' }).click();
+    await expect.poll(() => firstMcq(tab).locator('.feedback').textContent()).toContain('Correct!');
+    // A hostile learner deletes the wrong answer's receipt and keeps the right one's.
+    const kept = await tab.evaluate(() => {
+      const work = JSON.parse(localStorage.getItem('rungs.work') ?? '[]') as unknown[];
+      localStorage.setItem('rungs.work', JSON.stringify(work.slice(-1)));
+      return work.length;
+    });
+
+    // Act: sign in (the merge runs on the callback page).
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.locator('input[name="login"]').fill('alan');
+    await tab.locator('input[name="password"]').fill('anything');
+    await tab.locator('button[type="submit"]').click();
+    await tab.getByRole('button', { name: 'Continue' }).click();
+    await tab.waitForURL(`**${LESSON}`);
+
+    // Assess: the page chained the second receipt to the first, so the merge recovered the wrong
+    // first answer and scheduled from it; the right one is practice.
+    expect(kept).toBe(2);
+    const token = await tab.evaluate(() => JSON.parse(sessionStorage.getItem('rungs.token') ?? '{}').accessToken as string);
+    const data = await (await fetch(`${platform.url}/api/me/export`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const attempts = data.attempts.filter((a: { itemId: string }) => a.itemId === 'pkce-protects');
+    expect(attempts.map((a: { correct: boolean; scheduled: boolean }) => [a.correct, a.scheduled]).sort()).toEqual([[false, true], [true, false]]);
+    expect(data.reviewLogs.map((l: { cardItem: string; rating: string }) => [l.cardItem, l.rating])).toEqual([['pkce-protects', 'again']]);
+    await context.close();
+  }, 120_000);
+
   it('reorders steps by drag and drop and announces the move', async () => {
     // Prepare
     await page.goto(`${platform.url}${LESSON}`);

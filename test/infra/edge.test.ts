@@ -154,6 +154,21 @@ describe('the distribution', () => {
     });
   });
 
+  it('reads the secrets through the Parameters and Secrets extension layer, with the extension cache off', () => {
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { ORIGIN_VERIFY_SECRET_ARN: Match.anyValue() } } },
+    });
+    expect(Object.keys(functions).length).toBeGreaterThan(5);
+    const layerMap = Object.values(template.toJSON().Mappings ?? {}).find((m) => JSON.stringify(m).includes('AWS-Parameters-and-Secrets-Lambda-Extension-Arm64'));
+    expect(layerMap, 'an ARM64 extension layer per region').toBeDefined();
+    for (const [id, fn] of Object.entries(functions)) {
+      expect(JSON.stringify(fn.Properties.Layers), id).toContain('FindInMap');
+      // The functions cache with the lifetimes the rotation relies on; a second, 5-minute extension
+      // cache would make the reload after a header miss see the old value.
+      expect(fn.Properties.Environment.Variables.PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED, id).toBe('false');
+    }
+  });
+
   it('rotates the origin secret on a schedule with a function that may change only this distribution', () => {
     const secret = logicalId(template, 'AWS::SecretsManager::Secret', /OriginVerify/);
     const rotation = logicalId(template, 'AWS::Lambda::Function', /OriginVerifyRotationFunction/);

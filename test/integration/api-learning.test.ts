@@ -2,6 +2,7 @@ import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStore } from '../../lambdas/store/client';
 import { keys } from '../../lambdas/store/keys';
+import { schedule } from '../../lambdas/domain/scheduling';
 import { startTestApi, type TestApi } from '../support/api';
 
 let api: TestApi;
@@ -300,19 +301,30 @@ describe('honest scheduling', () => {
     expect(again.body.upcoming).toHaveLength(3);
   });
 
-  it('migrates an old whole-recall card even when one prompt was answered on its own since, keeping that card', async () => {
-    // Prepare: an old whole-recall card, then a per-prompt answer on the lesson page.
+  it('migrates an old whole-recall card when a prompt is answered before the queue is ever read, continuing its history', async () => {
+    // Prepare: an old whole-recall card, last reviewed three days ago and due in two, never migrated.
     const token = await api.issuer.mintAccessToken('hedy');
-    const card = { due: '2027-01-05T10:00:00.000Z', stability: 8, difficulty: 5, elapsedDays: 0, scheduledDays: 8, learningSteps: 0, reps: 2, lapses: 0, state: 'review', lastReview: '2026-12-28T10:00:00.000Z' };
+    const daysFromNow = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
+    const card = { due: daysFromNow(2), stability: 5, difficulty: 5, elapsedDays: 0, scheduledDays: 5, learningSteps: 0, reps: 2, lapses: 0, state: 'review' as const, lastReview: daysFromNow(-3) };
     await api.store.doc.send(new PutCommand({ TableName: api.store.tableName, Item: { ...keys.card('hedy', LESSON, 'code-flow-recall'), ...keys.cardDue('hedy', card.due, LESSON, 'code-flow-recall'), type: 'card', lessonId: LESSON, itemId: 'code-flow-recall', kind: 'recall', card, version: 4 } }));
+
+    // Act: one prompt rated on the lesson page (a new visit: it schedules), then the queue.
     const answered = await api.call({ method: 'POST', path: attemptsPath, token, body: { itemId: 'code-flow-recall', answer: { prompt: 'parties', rating: 'again' } } });
+    const queue = await api.call({ method: 'GET', path: '/api/me/reviews', token });
 
-    // Act
-    await api.call({ method: 'GET', path: '/api/me/reviews', token });
-
-    // Assess: the old card is gone, the answered prompt keeps its own schedule, the others inherit the old one.
-    const cards = Object.fromEntries((await userItems('hedy')).filter((i) => i.type === 'card').map((c) => [c.itemId, c.card.due]));
-    expect(cards).toEqual({ 'code-flow-recall--parties': answered.body.nextReview, 'code-flow-recall--why-public': card.due, 'code-flow-recall--why-s256': card.due });
+    // Assess: the old card is gone; the answered prompt moved on from the old schedule (not from a
+    // new card), the others kept it; one card per prompt, nothing twice in the due index.
+    expect(answered.status).toBe(201);
+    expect(answered.body.practice).toBe(false);
+    const items = await userItems('hedy');
+    const cards = items.filter((i) => i.type === 'card');
+    const afterAgain = schedule(card, 'again', new Date(items.find((i) => i.type === 'reviewLog')!.at));
+    expect(Object.fromEntries(cards.map((c) => [c.itemId, c.card.due]))).toEqual({ 'code-flow-recall--parties': afterAgain.due, 'code-flow-recall--why-public': card.due, 'code-flow-recall--why-s256': card.due });
+    expect(cards.find((c) => c.itemId === 'code-flow-recall--parties')!.card).toMatchObject({ reps: 3, lapses: 1 });
+    const log = items.find((i) => i.type === 'reviewLog')!;
+    expect(log.before).toEqual(card);
+    const queued = [...queue.body.cards, ...queue.body.upcoming].map((c: { itemId: string }) => c.itemId).sort();
+    expect(queued).toEqual(['code-flow-recall--parties', 'code-flow-recall--why-public', 'code-flow-recall--why-s256']);
   });
 
   it('saves settings and schedules with the desired retention', async () => {

@@ -51,7 +51,8 @@ describe('per-learner FSRS parameters', { timeout: 120_000 }, () => {
   it('fits a learner past the threshold from their logs and writes valid w with its fit record on the settings item', async () => {
     // Prepare
     const store = await freshStore();
-    const logs = simulateLearner({ reviews: 600 });
+    // A learner (seed 3) whose fit beats the defaults on their later reviews.
+    const logs = simulateLearner({ reviews: 600, seed: 3 });
     await writeLogs(store, 'ada', logs);
     // Act
     const result = await optimizeBatch(store, insertEvent('ada', logs.slice(-3)), new Date('2026-06-01T00:00:00Z'));
@@ -61,8 +62,49 @@ describe('per-learner FSRS parameters', { timeout: 120_000 }, () => {
     const settings = await settingsOf(store, 'ada');
     expect(isValidW(settings?.w)).toBe(true);
     expect(settings?.w).not.toEqual([...DEFAULT_W]);
-    expect(settings?.fsrsFit).toMatchObject({ at: '2026-06-01T00:00:00.000Z', reviews: 600, accepted: true });
-    expect(settings?.fsrsFit.after.logLoss).toBeLessThanOrEqual(settings?.fsrsFit.before.logLoss);
+    expect(settings?.fsrsFit).toMatchObject({ at: '2026-06-01T00:00:00.000Z', reviews: 600, accepted: true, evaluation: { method: 'held-out tail', inUse: 'defaults' } });
+    expect(settings?.fsrsFit.evaluation.candidateQuality.logLoss).toBeLessThan(settings?.fsrsFit.evaluation.inUseQuality.logLoss);
+  });
+
+  it('keeps the defaults when the fit predicts the learner\'s later reviews worse than they do, and records both losses', async () => {
+    // Prepare: the simulated learner of the bench at 1,000 reviews, whose fit does worse than the
+    // defaults on the held-out tail (though better on the reviews it was trained on).
+    const store = await freshStore();
+    const logs = simulateLearner({ reviews: 1_000 });
+    await writeLogs(store, 'edsger', logs);
+
+    // Act
+    const result = await optimizeBatch(store, insertEvent('edsger', logs.slice(-1)));
+
+    // Assess
+    expect(result.outcomes).toMatchObject([{ sub: 'edsger', outcome: 'kept-current', reviews: 1_000 }]);
+    const settings = await settingsOf(store, 'edsger');
+    expect(settings?.w).toBeUndefined();
+    const { evaluation } = settings?.fsrsFit;
+    expect(settings?.fsrsFit).toMatchObject({ accepted: false, reason: 'fit predicts the held-out reviews no better than the parameters in use' });
+    expect(evaluation).toMatchObject({ method: 'held-out tail', inUse: 'defaults' });
+    expect(evaluation.trainItems).toBeGreaterThan(evaluation.heldOutItems);
+    expect(evaluation.candidateQuality.logLoss).toBeGreaterThan(evaluation.inUseQuality.logLoss);
+  });
+
+  it('judges a refit against the learner\'s previous fit, not the defaults, and adopts it only when it predicts better', async () => {
+    // Prepare: the learner above, with a previous fit in use that predicts badly (stability grows
+    // after a success at a third of the defaults' rate).
+    const store = await freshStore();
+    const logs = simulateLearner({ reviews: 1_000 });
+    await writeLogs(store, 'barbara', logs);
+    const poor = DEFAULT_W.map((v, i) => (i === 8 ? v * 0.3 : v));
+    await saveFit(store, 'barbara', { at: '2026-01-01T00:00:00.000Z', reviews: MIN_REVIEWS_FOR_FIT, accepted: true, evaluation: { method: 'held-out tail', trainItems: 0, heldOutItems: 0, inUse: 'defaults', inUseQuality: null, candidateQuality: null } }, poor);
+
+    // Act
+    const result = await optimizeBatch(store, insertEvent('barbara', logs.slice(-1)));
+
+    // Assess: the same candidate the defaults beat above beats this previous fit, so it is adopted.
+    expect(result.outcomes).toMatchObject([{ sub: 'barbara', outcome: 'fitted' }]);
+    const settings = await settingsOf(store, 'barbara');
+    expect(settings?.fsrsFit).toMatchObject({ accepted: true, evaluation: { inUse: 'previous fit' } });
+    expect(isValidW(settings?.w)).toBe(true);
+    expect(settings?.w).not.toEqual(poor);
   });
 
   it('keeps the defaults for a learner below the threshold and writes nothing', async () => {

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { answerDigest, issueReceipt, signReceipt } from '../../lambdas/domain/receipt';
+import { keys } from '../../lambdas/store/keys';
 import { receiptKey as deriveReceiptKey, receiptKeySource } from '../../lambdas/session/key';
 import { schedule } from '../../lambdas/domain/scheduling';
 import { startTestApi, type TestApi } from '../support/api';
@@ -23,9 +26,12 @@ const ORDER = ['make-verifier', 'redirect-authorize', 'sign-in', 'redirect-back'
 type Answer = { choices: string[] } | { order: string[] } | { prompt: string; rating: string };
 type Work = { receipt: string; answer: Answer };
 
-/** Grades an answer without a session, as the site does before sign-in, and keeps what the site keeps. */
-async function answerAnonymously(itemId: string, answer: Answer): Promise<Work> {
-  const response = await api.call({ method: 'POST', path: `/api/lessons/${LESSON}/attempts`, body: { itemId, answer } });
+/**
+ * Grades an answer without a session, as the site does before sign-in, and keeps what the site
+ * keeps; `previous` is the receipt the site sends back for the same card (receipts chain per visit).
+ */
+async function answerAnonymously(itemId: string, answer: Answer, previous?: Work): Promise<Work> {
+  const response = await api.call({ method: 'POST', path: `/api/lessons/${LESSON}/attempts`, body: { itemId, answer, ...(previous ? { previous: previous.receipt } : {}) } });
   expect(response.status).toBe(200);
   expect(response.body.recorded).toBe(false);
   return { receipt: response.body.receipt as string, answer };
@@ -37,7 +43,7 @@ const anonymousWork = async () => [
   await answerAnonymously('code-flow-recall', { prompt: 'parties', rating: 'hard' }),
 ];
 
-const claimsOf = (work: Work) => JSON.parse(Buffer.from(work.receipt.split('.')[0]!, 'base64url').toString()) as { id: string; at: number };
+const claimsOf = (work: Work) => JSON.parse(Buffer.from(work.receipt.split('.')[0]!, 'base64url').toString()) as { id: string; at: number; seq: number; first: { id: string } };
 const merge = async (token: string, attempts: Work[]) => api.call({ method: 'POST', path: '/api/me/merge', token, body: { attempts } });
 const exportOf = async (token: string) => (await api.call({ method: 'GET', path: '/api/me/export', token })).body;
 const statsOf = async () => (await api.call({ method: 'GET', path: `/api/authors/lessons/${LESSON}/stats`, token: await api.issuer.mintAccessToken('alan') })).body;
@@ -176,6 +182,80 @@ describe('merging anonymous work on sign-in', () => {
     const old = { id: randomUUID(), lessonId: LESSON, itemId: 'pkce-protects', answer: { choices: ['stolen-code'] }, at: new Date().toISOString() };
     const response = await merge(token, [old as unknown as Work]);
     expect(response.status).toBe(400);
+  });
+
+  it('schedules from the first anonymous answer of a visit when only a later, right answer is merged (no cherry-picking)', async () => {
+    // Prepare: every choice tried anonymously on the lesson page, as the site sends them (each with
+    // the card's previous receipt); the hostile learner keeps only the receipt of the right one.
+    const token = await api.issuer.mintAccessToken('frances');
+    const wrong = await answerAnonymously('pkce-protects', { choices: ['stolen-token'] });
+    const alsoWrong = await answerAnonymously('pkce-protects', { choices: ['phishing'] }, wrong);
+    const right = await answerAnonymously('pkce-protects', { choices: ['stolen-code'] }, alsoWrong);
+
+    // Act
+    const response = await merge(token, [right]);
+
+    // Assess: the first answer is recovered from the right answer's receipt and schedules (Again);
+    // the right answer is history only.
+    expect(claimsOf(right)).toMatchObject({ seq: 3, first: { id: claimsOf(wrong).id } });
+    expect(response.body).toEqual({ merged: 2, skipped: 0 });
+    const data = await exportOf(token);
+    const at = (work: Work) => new Date(claimsOf(work).at).toISOString();
+    expect(data.attempts.map((a: { at: string; answer: Answer; scheduled: boolean }) => [a.at, a.answer, a.scheduled]).sort()).toEqual(
+      [[at(wrong), { choices: ['stolen-token'] }, true], [at(right), { choices: ['stolen-code'] }, false]].sort(),
+    );
+    expect(data.cards).toHaveLength(1);
+    expect(data.cards[0].card.due).toBe(schedule(undefined, 'again', new Date(at(wrong))).due);
+    expect(data.reviewLogs.map((l: { rating: string }) => l.rating)).toEqual(['again']);
+
+    // Act again: the first receipt turns up later (another tab): it is the same answer, recorded once.
+    const late = await merge(token, [wrong, alsoWrong]);
+    expect(late.body).toEqual({ merged: 1, skipped: 1 });
+    expect((await exportOf(token)).cards[0].card.due).toBe(data.cards[0].card.due);
+  });
+
+  it('never lets merged work improve a card the account scheduled: a right answer is practice, only a lapse schedules', async () => {
+    // Prepare: two items answered signed in (wrong, then right), five hours ago; then both answered
+    // again anonymously, as a fresh private window would (no previous receipt): right, then wrong.
+    const token = await api.issuer.mintAccessToken('ken');
+    await api.call({ method: 'POST', path: `/api/lessons/${LESSON}/attempts`, token, body: { itemId: 'pkce-protects', answer: { choices: ['stolen-token'] } } });
+    await api.call({ method: 'POST', path: `/api/lessons/${LESSON}/attempts`, token, body: { itemId: 'code-flow-steps', answer: { order: ORDER } } });
+    const fiveHoursAgo = new Date(Date.now() - 5 * 3_600_000).toISOString();
+    for (const itemId of ['pkce-protects', 'code-flow-steps']) {
+      await api.store.doc.send(new UpdateCommand({ TableName: api.store.tableName, Key: keys.card('ken', LESSON, itemId), UpdateExpression: 'SET card.lastReview = :at', ExpressionAttributeValues: { ':at': fiveHoursAgo } }));
+    }
+    const before = Object.fromEntries((await exportOf(token)).cards.map((c: { itemId: string; card: unknown }) => [c.itemId, c.card]));
+    const right = await answerAnonymously('pkce-protects', { choices: ['stolen-code'] });
+    const lapse = await answerAnonymously('code-flow-steps', { order: [...ORDER].reverse() });
+
+    // Act
+    const response = await merge(token, [right, lapse]);
+
+    // Assess: the right answer changed nothing; the wrong one lapsed the card as a signed-in answer would.
+    expect(response.body).toEqual({ merged: 2, skipped: 0 });
+    const data = await exportOf(token);
+    const cards = Object.fromEntries(data.cards.map((c: { itemId: string; card: unknown }) => [c.itemId, c.card]));
+    expect(cards['pkce-protects']).toEqual(before['pkce-protects']);
+    expect(cards['code-flow-steps']).toEqual(schedule(before['code-flow-steps'] as never, 'again', new Date(claimsOf(lapse).at)));
+    const merged = data.attempts.filter((a: { source: string }) => a.source === 'merge');
+    expect(merged.map((a: { itemId: string; scheduled: boolean }) => [a.itemId, a.scheduled]).sort()).toEqual([['code-flow-steps', true], ['pkce-protects', false]]);
+  });
+
+  it('merges a receipt issued before receipts were chained as practice only', async () => {
+    // Prepare: a v1 receipt (no visit, no first answer), signed as the attempts function signed them.
+    const token = await api.issuer.mintAccessToken('linus');
+    const answer = { choices: ['stolen-code'] };
+    const body = Buffer.from(JSON.stringify({ id: randomUUID(), lessonId: LESSON, itemId: 'pkce-protects', answer: answerDigest(answer), outcome: 'correct', at: Date.now() - 60_000 })).toString('base64url');
+    const receipt = `${body}.${createHmac('sha256', receiptKey).update(`rungs-receipt-v1.${body}`).digest('base64url')}`;
+
+    // Act
+    const response = await merge(token, [{ receipt, answer }]);
+
+    // Assess: kept in the history, no card scheduled from it.
+    expect(response.body).toEqual({ merged: 1, skipped: 0 });
+    const data = await exportOf(token);
+    expect(data.attempts.map((a: { scheduled: boolean }) => a.scheduled)).toEqual([false]);
+    expect(data.cards).toHaveLength(0);
   });
 
   it('needs a signed-in learner', async () => {

@@ -38,3 +38,24 @@ export function logicalId(template: Template, type: string, pattern: RegExp): st
   if (ids.length !== 1) throw new Error(`Expected one ${type} matching ${pattern}, found ${ids.join(', ') || 'none'}`);
   return ids[0]!;
 }
+
+/** ARNs of the layer AWS publishes for the Parameters and Secrets extension (AWS accounts, every region). */
+const AWS_EXTENSION_LAYER = /^arn:aws(-[a-z]+)*:lambda:[a-z0-9-]+:\d{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension(-Arm64)?:\d+$/;
+
+/**
+ * The template as JSON without CDK's region map of the AWS-owned extension layer, whose ARNs name
+ * AWS's accounts and regions by nature; throws if that map holds anything else, so nothing of ours
+ * can hide in it.
+ */
+export function templateJsonWithoutAwsLayerMap(template: Template): string {
+  const json = template.toJSON() as { Mappings?: Record<string, Record<string, Record<string, string>>> };
+  const mappings = Object.fromEntries(
+    Object.entries(json.Mappings ?? {}).filter(([name, byRegion]) => {
+      const values = Object.values(byRegion).flatMap((row) => Object.values(row));
+      const layerMap = values.some((v) => AWS_EXTENSION_LAYER.test(v));
+      if (layerMap && !values.every((v) => AWS_EXTENSION_LAYER.test(v))) throw new Error(`mapping ${name} mixes other values with the extension layer ARNs`);
+      return !layerMap;
+    }),
+  );
+  return JSON.stringify({ ...json, Mappings: mappings });
+}

@@ -64,6 +64,24 @@ async function bundledModules(entry: string): Promise<string[]> {
   return Object.keys(result.metafile.inputs);
 }
 
+/** The packages a function's bundle leaves to the runtime and loads at run time (static and dynamic imports). */
+async function externalImports(entry: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [join(repoRoot, entry)],
+    bundle: true,
+    write: false,
+    metafile: true,
+    outdir: 'out',
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    external: ['@aws-sdk/*'],
+    logLevel: 'silent',
+  });
+  return Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
+}
+
 /** Rendering (Markdown, YAML front matter, highlighting, sanitizing) belongs to the ingest and the site build. */
 const renderingModules = (modules: string[]) => modules.filter((m) => /^lambdas\/render\/|node_modules\/(yaml|marked|highlight\.js|xss|cssfilter)\//.test(m));
 
@@ -84,6 +102,15 @@ describe('what each API function bundles', () => {
     // Assess: importing aws-jwt-verify's root entry would add them (2.6 KiB, no sideEffects flag)
     expect(modules.some((m) => m.endsWith('aws-jwt-verify/dist/esm/jwt-verifier.js'))).toBe(true);
     expect(modules.filter((m) => /aws-jwt-verify\/dist\/esm\/(cognito|alb)-verifier\.js$/.test(m))).toEqual([]);
+  });
+
+  it.each(Object.entries(apiFunctions).map(([name, fn]) => [name, fn.entry]))('%s loads no Secrets Manager client: secrets come through the extension', async (_name, entry) => {
+    // Act
+    const imports = await externalImports(entry);
+
+    // Assess: the client cost about 18 ms of CPU per cold start (issue 10), statically or behind import()
+    expect(imports.some((i) => i === '@aws-sdk/client-dynamodb')).toBe(true);
+    expect(imports.filter((i) => i.startsWith('@aws-sdk/client-secrets-manager'))).toEqual([]);
   });
 
   it('notices a rendering module in a bundle (the check itself can fail)', () => {

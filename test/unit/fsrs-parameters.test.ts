@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_W,
+  heldOutTail,
   isValidW,
   judgeFit,
   learnerW,
@@ -65,15 +66,26 @@ describe('fitted parameters', () => {
     expect(isValidW('0.2,1.2')).toBe(false);
   });
 
-  it('takes a valid fit that predicts no worse than the defaults', () => {
+  it('adopts a valid fit that predicts the held-out reviews better than the parameters in use', () => {
     const w = DEFAULT_W.map((v, i) => (i === 0 ? v * 2 : v));
     expect(judgeFit(w, worse, good)).toEqual({ accepted: true, w });
   });
 
-  it('falls back to the defaults on an invalid fit or one that predicts worse', () => {
-    expect(judgeFit([1, 2, 3], worse, good)).toMatchObject({ accepted: false, w: DEFAULT_W });
-    expect(judgeFit([...DEFAULT_W], good, worse)).toMatchObject({ accepted: false, w: DEFAULT_W, reason: 'fit predicts worse than the defaults' });
-    expect(judgeFit([...DEFAULT_W], good, { logLoss: Number.NaN, rmseBins: 0 })).toMatchObject({ accepted: false });
+  it('keeps the parameters in use for an invalid fit, one that predicts worse or only as well, or one that could not be judged', () => {
+    expect(judgeFit([1, 2, 3], worse, good)).toMatchObject({ accepted: false, reason: 'parameters outside the ranges ts-fsrs accepts' });
+    expect(judgeFit([...DEFAULT_W], good, worse)).toEqual({ accepted: false, reason: 'fit predicts the held-out reviews no better than the parameters in use' });
+    expect(judgeFit([...DEFAULT_W], good, good)).toMatchObject({ accepted: false });
+    expect(judgeFit([...DEFAULT_W], good, { logLoss: Number.NaN, rmseBins: 0 })).toMatchObject({ accepted: false, reason: 'no held-out reviews to judge the fit on' });
+  });
+
+  it('trains on the reviews before the cut in time and judges on the items predicting the reviews after it', () => {
+    // Five days of one card, then one more: the cut falls on the 5th of 6 reviews (80 %).
+    const logs = ['01', '02', '04', '07', '11', '16'].map((day) => log('a', `2026-03-${day}T10:00:00Z`, 'good'));
+    const { train, heldOut } = heldOutTail([...logs].reverse());
+    expect(train.map((item) => item.length)).toEqual([2, 3, 4]);
+    expect(heldOut.map((item) => item.length)).toEqual([5, 6]);
+    expect(heldOut[1]!.map((r) => r.deltaT)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(heldOutTail([])).toEqual({ train: [], heldOut: [] });
   });
 
   it('schedules with the learner\'s stored w when it is valid and with the defaults otherwise', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnswerKey } from '../../lambdas/domain/answer-key';
-import { cardItemId, isPracticeAnswer, lessonCardItems, lessonMastery, parseCardItem, splitRecallCard } from '../../lambdas/domain/cards';
+import { cardItemId, isPracticeAnswer, lessonCardItems, lessonMastery, parseCardItem, splitRecallCard, VISIT_HOURS } from '../../lambdas/domain/cards';
+import { answersToMerge, issueReceipt, signReceipt, verifyReceipt } from '../../lambdas/domain/receipt';
 import { previews, schedule } from '../../lambdas/domain/scheduling';
 import { default_w } from 'ts-fsrs';
 import { dayIn, settingsSchema, settingsUpdateSchema, streak } from '../../lambdas/domain/settings';
@@ -151,5 +152,38 @@ describe('per-learner FSRS parameters', () => {
     expect(settingsUpdateSchema.safeParse({ w: [...default_w] }).success).toBe(false);
     expect(settingsUpdateSchema.safeParse({ desiredRetention: 0.79 }).success).toBe(false);
     expect(settingsUpdateSchema.safeParse({ timeZone: 'Mars/Olympus' }).success).toBe(false);
+  });
+});
+
+describe('anonymous receipts chained per visit', () => {
+  const key = Buffer.alloc(32, 3);
+  const claims = (receipt: string) => JSON.parse(Buffer.from(receipt.split('.')[0]!, 'base64url').toString()) as { id: string; seq: number; first: { id: string } };
+  const recall = (prompt: string) => ({ answer: { prompt, rating: 'good' as const }, outcome: { kind: 'recall' as const, itemId: 'r', prompt, rating: 'good' as const, modelAnswer: '' } });
+  const at = (hours: number) => new Date(Date.UTC(2026, 11, 1, 8) + hours * 3_600_000);
+  const issue = (prompt: string, hours: number, previous?: string) => issueReceipt(key, { lessonId: 'l', itemId: 'r', ...recall(prompt), at: at(hours), previous });
+
+  it('continues the visit of the previous receipt for the same card, carrying its first answer', () => {
+    const first = issue('a', 0);
+    expect(claims(issue('a', 1, first))).toMatchObject({ seq: 2, first: { id: claims(first).id } });
+  });
+
+  it('starts a new visit for a previous receipt that is older than a visit, for another prompt, or not ours', () => {
+    const first = issue('a', 0);
+    const forged = signReceipt(Buffer.alloc(32, 9), claims(first) as never);
+    for (const next of [issue('a', VISIT_HOURS, first), issue('b', 1, first), issue('a', 1, forged), issue('a', 1, 'junk')]) {
+      expect(claims(next)).toMatchObject({ seq: 1, first: { id: claims(next).id } });
+    }
+  });
+
+  it('merges the first answer of each visit as the one that schedules, whichever receipts are sent', () => {
+    const first = issue('a', 0);
+    const later = issue('a', 1, first);
+    const proven = (receipt: string) => {
+      const check = verifyReceipt(key, receipt, recall('a').answer, at(2).getTime());
+      if (!check.valid) throw new Error(check.reason);
+      return { check, answer: recall('a').answer };
+    };
+    expect(answersToMerge([proven(later)]).map((a) => [a.id, a.practice])).toEqual([[claims(first).id, false], [claims(later).id, true]]);
+    expect(answersToMerge([proven(later), proven(first)])).toHaveLength(2);
   });
 });

@@ -4,7 +4,7 @@ import { completeSignIn, forgetSession, session, signIn, signOutEverywhere } fro
 import { $, $$, announce, el } from './dom';
 import { enhanceExercises, type Answer, type Grade } from './exercises';
 import { score } from './search';
-import { accountProgress, allProgress, clearLocalProgress, keepWork, localProgress, mergeLocalWork, recordProgress, type Mastery } from './progress';
+import { accountProgress, allProgress, clearLocalProgress, keepWork, localProgress, mergeLocalWork, previousReceipt, recordProgress, type Mastery } from './progress';
 
 const KEPT = 'You are signed out: this answer is kept and will be saved to your account when you sign in again.';
 const KEPT_OUTAGE = 'The sign-in service is not answering: this answer is kept and will be saved to your account on your next visit to a page.';
@@ -25,8 +25,9 @@ export async function sendKept(lessonId: string, itemId: string, answer: Answer,
       notice = error instanceof SessionEnded ? KEPT : KEPT_OUTAGE;
     }
   }
-  const grade = await api<Grade>('POST', `/api/lessons/${encodeURIComponent(lessonId)}/attempts`, { itemId, answer }, { anonymous: true });
-  if (grade.receipt) keepWork(grade.receipt, answer);
+  const previous = previousReceipt(lessonId, itemId, answer);
+  const grade = await api<Grade>('POST', `/api/lessons/${encodeURIComponent(lessonId)}/attempts`, { itemId, answer, ...(previous ? { previous } : {}) }, { anonymous: true });
+  if (grade.receipt) keepWork(grade.receipt, answer, { lessonId, itemId });
   return notice ? { ...grade, notice } : grade;
 }
 

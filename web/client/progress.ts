@@ -15,6 +15,9 @@ const WORK_KEY = 'rungs.work';
 export interface Work {
   receipt: string;
   answer: Answer;
+  /** Which card the receipt is for, so the next anonymous answer to it can send it back (kept since receipts chain). */
+  lessonId?: string;
+  itemId?: string;
 }
 
 export const localProgress = (): Record<string, Status> => JSON.parse(localStorage.getItem(LOCAL_KEY) ?? '{}') as Record<string, Status>;
@@ -22,10 +25,19 @@ export const localProgress = (): Record<string, Status> => JSON.parse(localStora
 const localWork = (): Work[] => (JSON.parse(localStorage.getItem(WORK_KEY) ?? '[]') as Partial<Work>[]).filter((w): w is Work => typeof w.receipt === 'string' && w.answer !== undefined);
 
 /** Keeps an answer for the account (the merge route takes 200 at most: the newest are kept). */
-export function keepWork(receipt: string, answer: Answer): void {
-  const work = [...localWork(), { receipt, answer }].slice(-200);
+export function keepWork(receipt: string, answer: Answer, card: { lessonId: string; itemId: string }): void {
+  const work = [...localWork(), { receipt, answer, ...card }].slice(-200);
   localStorage.setItem(WORK_KEY, JSON.stringify(work));
 }
+
+const promptOf = (answer: Answer) => ('prompt' in answer ? answer.prompt : undefined);
+
+/**
+ * The receipt of the last kept answer to the same card (lesson, item, recall prompt): sent with the
+ * next anonymous answer, it makes that answer practice within the visit (the server decides).
+ */
+export const previousReceipt = (lessonId: string, itemId: string, answer: Answer): string | undefined =>
+  localWork().findLast((w) => w.lessonId === lessonId && w.itemId === itemId && promptOf(w.answer) === promptOf(answer))?.receipt;
 
 export async function recordProgress(lessonId: string, status: Status): Promise<void> {
   if (session()) {
