@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { apiEvent, lambdaContext } from '../bin/local/adapter';
-import { readContentTree } from '../bin/local/content';
+import { contentFolderFigures, readContentTree } from '../bin/local/content';
 import { createLocalTable, startDynamoDbLocal } from '../bin/local/dynamodb';
 import { startLocalIssuer } from '../bin/local/oidc';
 import { repoRoot } from '../lib/paths';
@@ -77,7 +77,7 @@ export async function measureGradedAttempt(iterations: number): Promise<LatencyR
   {
     const store = createStore({ tableName, endpoint: dynamo.endpoint });
     const content = (await readContentTree(join(repoRoot, 'content'))).filter((o) => o.key.startsWith('security/'));
-    await ingest(content, { store, site: new MemorySite() });
+    await ingest(content, { store, site: new MemorySite(), source: contentFolderFigures(join(repoRoot, 'content')) });
     const { handler } = (await import('../lambdas/api/attempts')) as unknown as { handler: Handler };
     // Spread over the dev users: 320 attempts in a few seconds from one learner would meet its own
     // rate limit (300 per minute), and the chain is measured here, not the limiter's 429.

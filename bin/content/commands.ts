@@ -9,14 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { contentDigest, UPLOAD_METADATA } from '../../lambdas/events/verdicts';
 import { awaitVerdicts, type WaitOptions } from './verdicts';
 import { ledgerProblems, type LedgerSource } from './ledger';
-import { figureProblems } from './figures';
+import { figureProblems, referencedFigures } from './figures';
 
 /** Where `publish` puts files: the content bucket in AWS, a fake in tests. */
 export interface Uploader {
   /** Names the destination in messages, e.g. `s3://bucket`. */
   readonly target: string;
   /** `metadata` becomes S3 object metadata (`x-amz-meta-*`). */
-  put(key: string, body: string, contentType: string, metadata?: Record<string, string>): Promise<void>;
+  put(key: string, body: string | Uint8Array, contentType: string, metadata?: Record<string, string>): Promise<void>;
   /** Content keys in the bucket (ingest reports under `reports/` excluded); for `--delete`. */
   list(): Promise<string[]>;
   delete(key: string): Promise<void>;
@@ -83,7 +83,7 @@ export async function publishCommand(
   io: { out: Write; err: Write; isTty: boolean; concurrency?: number; deleteMissing?: boolean; wait?: WaitOptions },
 ): Promise<number> {
   const files = await readContentTree(dir);
-  const { problems } = validateTree(files, { render: renderLessonBody });
+  const problems = [...validateTree(files, { render: renderLessonBody }).problems, ...(await figureProblems(dir, files))];
   if (problems.length > 0) {
     for (const problem of problems) io.err(`${formatProblem(problem)}\n`);
     io.err(`\nNot published: fix the ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'} above first (npm run content -- check).\n`);
@@ -91,7 +91,11 @@ export async function publishCommand(
   }
   const ordered = [...files].filter((f) => classifyKey(f.key)).sort((a, b) => rank(a) - rank(b) || a.key.localeCompare(b.key));
   const started = performance.now();
-  const progress = progressBar(ordered.length, io.err, io.isTty);
+  // Figures go before the lessons that show them, so a lesson's first judgement finds them (ingest
+  // also judges a lesson again when a figure next to it arrives later). They get no verdict of their
+  // own: the lessons that show them do.
+  const figures = await referencedFigures(dir, files);
+  const progress = progressBar(ordered.length + figures.length, io.err, io.isTty);
   let done = 0;
   const failed: { key: string; message: string }[] = [];
   const attempt = async (key: string, action: () => Promise<void>) => {
@@ -108,6 +112,8 @@ export async function publishCommand(
   const upload = (file: ContentFile) => attempt(file.key, () => uploader.put(file.key, file.body, contentType(file.key), { [UPLOAD_METADATA]: uploadId }));
   const metadata = ordered.filter((f) => rank(f) === 0);
   const lessons = ordered.filter((f) => rank(f) === 1);
+  const uploadFigure = (figure: { key: string; bytes: Uint8Array; contentType: string }) =>
+    attempt(figure.key, () => uploader.put(figure.key, figure.bytes, figure.contentType, { [UPLOAD_METADATA]: uploadId }));
 
   // --delete: files gone from content/ are removed from the bucket too; each removal takes its lesson
   // down through the ingest function. Stale lesson files go before the lessons are uploaded, so a
@@ -132,12 +138,14 @@ export async function publishCommand(
 
   await forEachLimited(metadata, io.concurrency ?? 8, upload);
   if (failed.length === 0) await remove(stale.filter((key) => classifyKey(key)?.kind === 'lesson'));
+  await forEachLimited(figures, io.concurrency ?? 8, uploadFigure);
   await forEachLimited(lessons, io.concurrency ?? 8, upload);
   if (failed.length === 0) await remove(stale.filter((key) => classifyKey(key)?.kind !== 'lesson'));
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  const bytes = ordered.reduce((sum, f) => sum + Buffer.byteLength(f.body), 0);
-  io.out(`Published ${ordered.length - failed.length} of ${ordered.length} files (${lessons.length} lessons, ${metadata.length} track and unit files, ${(bytes / 1024).toFixed(1)} KiB) to ${uploader.target}${deleted > 0 ? `, deleted ${deleted} no longer in the folder` : ''} in ${seconds} s\n`);
+  const bytes = ordered.reduce((sum, f) => sum + Buffer.byteLength(f.body), 0) + figures.reduce((sum, f) => sum + f.bytes.length, 0);
+  const total = ordered.length + figures.length;
+  io.out(`Published ${total - failed.length} of ${total} files (${lessons.length} lessons, ${metadata.length} track and unit files${figures.length > 0 ? `, ${figures.length} figures` : ''}, ${(bytes / 1024).toFixed(1)} KiB) to ${uploader.target}${deleted > 0 ? `, deleted ${deleted} no longer in the folder` : ''} in ${seconds} s\n`);
   for (const failure of failed) io.err(`failed: ${failure.key}: ${failure.message}\n`);
   if (failed.length > 0) return 1;
   if (!io.wait) {

@@ -27,3 +27,17 @@ export async function figureProblems(dir: string, files: ContentFile[]): Promise
   for (const key of [...referenced].sort()) problems.push(...checkFigureBytes(key, await readFile(join(dir, key))).map((p) => ({ file: key, ...p })));
   return problems;
 }
+
+/** The figure files the tree's lessons reference (each once, in key order), with their bytes: what `publish` uploads. */
+export async function referencedFigures(dir: string, files: ContentFile[]): Promise<{ key: string; bytes: Uint8Array; contentType: string }[]> {
+  const present = new Set(files.map((f) => f.key));
+  const keys = new Set<string>();
+  for (const file of files) {
+    if (classifyKey(file.key)?.kind !== 'lesson') continue;
+    for (const ref of figureRefs(file.body)) {
+      const key = figureKey(file.key, ref.src);
+      if (key && figureType(key) && present.has(key)) keys.add(key);
+    }
+  }
+  return Promise.all([...keys].sort().map(async (key) => ({ key, bytes: new Uint8Array(await readFile(join(dir, key))), contentType: figureType(key)! })));
+}

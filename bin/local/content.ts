@@ -1,4 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
+import type { FigureRead } from '../../lambdas/events/figures';
 import { join, relative, sep } from 'node:path';
 import type { SourceObject } from '../../lambdas/events/ingest';
 
@@ -43,3 +44,20 @@ export async function readContentTree(root: string): Promise<LocalContentFile[]>
   );
   return read.filter((file) => file !== undefined);
 }
+
+/** A figure file of the content folder as ingest reads one from the bucket: its size, and its bytes up to `maxBytes`. */
+export async function readFigureFile(root: string, key: string, maxBytes: number): Promise<FigureRead> {
+  try {
+    const path = join(root, ...key.split('/'));
+    const { size } = await stat(path);
+    return size > maxBytes ? { size } : { size, bytes: new Uint8Array(await readFile(path)) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The figures of a content folder, as ingest reads them from the bucket (for ingests handed their files). */
+export const contentFolderFigures = (root: string): { readFigure: (key: string, maxBytes: number) => Promise<FigureRead> } => ({
+  readFigure: (key, maxBytes) => readFigureFile(root, key, maxBytes),
+});

@@ -2,12 +2,15 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { watch, type FSWatcher } from 'chokidar';
 import { join, relative } from 'node:path';
 import { apiFunctions, matchRoute } from '../../lambdas/api/routes';
-import { ingest, republishAll, type IngestResult } from '../../lambdas/events/ingest';
+import { ingest, republishAll, type ContentEvent, type ContentSource, type IngestResult } from '../../lambdas/events/ingest';
+import { recordIngestReport, verdictsOf } from '../../lambdas/events/verdicts';
 import { createFailureReporter } from '../../lambdas/events/report';
 import { listCatalog } from '../../lambdas/store/catalog';
 import { createStore } from '../../lambdas/store/client';
 import { answerClientError, buildEvent, lambdaContext, MAX_HEADER_BYTES, readBody, writeResult, type LambdaHandler } from './adapter';
-import { readContentTree } from './content';
+import { readContentTree, readFigureFile } from './content';
+import { referencedFigures } from '../content/figures';
+import { hashedFigureName } from '../../lambdas/domain/figures';
 import { repoRoot } from '../../lib/paths';
 import { createLocalTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { PlatformError } from './errors';
@@ -150,12 +153,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // The table's stream consumers (item statistics) run as their Lambda functions do in AWS.
     streams = await startStreamPoller({ endpoint, tableName, consumers: tableStreamConsumers, log });
 
-    // Locally the content folder is the bucket: listing it tells ingest which files exist.
-    const source = { listKeys: async () => (await readContentTree(contentDir)).map((o) => o.key) };
+    // Locally the content folder is the bucket: listing it tells ingest which files exist, and
+    // figures are read from it as they are from the bucket.
+    const source: ContentSource = { listKeys: async () => (await readContentTree(contentDir)).map((o) => o.key), readFigure: (key, maxBytes) => readFigureFile(contentDir, key, maxBytes) };
     const reporter = createFailureReporter({ log: () => {} });
     const ingestFiles = async (objects: Awaited<ReturnType<typeof readContentTree>>, removed: string[] = []) => {
       const result = await ingest(objects, { store, site, source, reporter, assets: build.manifest }, removed);
       for (const failure of result.failures) log(`content error: ${failure.message}`);
+      // The dashboard's reports, as the queue ingest keeps them; every file of the folder is offered
+      // on each save, so only what the sync changed or rejected is worth a row.
+      const at = new Date();
+      const events = [...objects.map((o): ContentEvent => ({ kind: 'put', key: o.key })), ...removed.map((key): ContentEvent => ({ kind: 'remove', key }))];
+      await recordIngestReport(store, verdictsOf(objects, events, result, at).filter((v) => v.verdict !== 'unchanged'), at, log);
       return result;
     };
     // The folder is the bucket: every file is offered (unchanged ones cost nothing) and every published
@@ -175,7 +184,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       firstIngest = await syncTree();
     } catch (error) {
       log(`content sync failed: ${error instanceof Error ? error.message : String(error)}`);
-      firstIngest = { lessons: [], tracks: [], units: [], removed: [], unchanged: [], stale: [], pages: [], invalidated: [], failures: [], skipped: [], passes: 0, deferred: false, retry: [] };
+      firstIngest = { lessons: [], tracks: [], units: [], removed: [], unchanged: [], stale: [], refreshed: [], figures: [], pages: [], invalidated: [], failures: [], skipped: [], passes: 0, deferred: false, retry: [] };
       broken = true;
     }
     if (options.s3 ?? true) {
@@ -196,8 +205,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       };
       log(`S3 endpoint on ${s3.endpoint} (bucket ${s3.bucket}: npm run content -- publish --local)`);
     }
-    // A kept table (RUNGS_DATA) already holds every lesson, but the in-memory site starts empty.
+    // A kept table (RUNGS_DATA) already holds every lesson, but the in-memory site starts empty:
+    // its pages, and the figures they name (the same hashed names ingest gave them).
     await republishAll({ store, site, assets: build.manifest });
+    for (const figure of await referencedFigures(contentDir, await readContentTree(contentDir))) await site.putImmutable(hashedFigureName(figure.key, figure.bytes), figure.bytes, figure.contentType);
     const platform: Platform = {
       url: `http://${host}:${port}`,
       port,

@@ -4,6 +4,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CONTENT_SUFFIXES } from '../../lambdas/events/notifications';
 
 /**
  * The local S3 endpoint: @20minutes/s3rver (a maintained fork of s3rver, pure JavaScript, no binary),
@@ -14,8 +15,8 @@ import { join } from 'node:path';
 
 export const LOCAL_CONTENT_BUCKET = 'rungs-content-local';
 
-/** The same filter as the bucket notifications in lib/constructs/content-pipeline.ts: lessons and metadata only. */
-const triggersIngest = (key: string) => key.endsWith('.md') || key.endsWith('.yaml');
+/** The same filter as the bucket notifications in lib/constructs/content-pipeline.ts: lessons, metadata and figures. */
+const triggersIngest = (key: string) => CONTENT_SUFFIXES.some((suffix) => key.endsWith(suffix));
 
 const BATCH_SIZE = 10;
 /** How long the queue waits for more messages before handing over a partial batch (SQS's batching window). */

@@ -1,4 +1,5 @@
 import { extname } from 'node:path';
+import { FIGURE_CACHE_CONTROL, FIGURE_PREFIX } from '../../lambdas/domain/figures';
 import type { SitePublisher } from '../../lambdas/events/ingest';
 
 const types: Record<string, string> = {
@@ -12,8 +13,13 @@ const types: Record<string, string> = {
 /** Pages published by ingest, kept in memory: the local stand-in for the site bucket. */
 export class MemorySite implements SitePublisher {
   readonly objects = new Map<string, { body: string; contentType: string }>();
+  /** Content-hashed binary files (figures), kept apart from the text pages. */
+  readonly immutable = new Map<string, { body: Uint8Array; contentType: string }>();
   async put(path: string, body: string, contentType: string): Promise<void> {
     this.objects.set(path, { body, contentType });
+  }
+  async putImmutable(path: string, body: Uint8Array, contentType: string): Promise<void> {
+    this.immutable.set(path, { body, contentType });
   }
   async delete(path: string): Promise<void> {
     this.objects.delete(path);
@@ -28,7 +34,8 @@ export interface SiteResponse {
 
 /**
  * Resolves a request path the way CloudFront + the site bucket do: `/` and paths ending in `/` get
- * `index.html`; `/assets/*` are the built, content-hashed files, cached as immutable as in AWS.
+ * `index.html`; `/assets/*` are the built, content-hashed files and `/figures/*` the published
+ * figures, both cached as immutable as in AWS.
  */
 export function resolveSitePath(site: MemorySite, assets: ReadonlyMap<string, Uint8Array>, urlPath: string): SiteResponse | undefined {
   const path = decodeURIComponent(urlPath);
@@ -36,6 +43,10 @@ export function resolveSitePath(site: MemorySite, assets: ReadonlyMap<string, Ui
     const name = path.slice('/assets/'.length);
     const body = assets.get(name);
     return body ? { body, contentType: types[extname(name)] ?? 'application/octet-stream', cacheControl: 'public, max-age=31536000, immutable' } : undefined;
+  }
+  if (path.startsWith(`/${FIGURE_PREFIX}`)) {
+    const figure = site.immutable.get(path.slice(1));
+    return figure ? { ...figure, cacheControl: FIGURE_CACHE_CONTROL } : undefined;
   }
   const key = (path.endsWith('/') ? `${path}index.html` : path).slice(1);
   const found = site.objects.get(key);

@@ -12,6 +12,7 @@ const healthProbe = keys.health().pk;
 const learnerRateLimits = keys.rateLimitPartition(keys.rateLimitSubject.user('*')).pk;
 const sessionFamilies = keys.user('*').pk;
 const mergedReceipts = keys.receipt('*').pk;
+const ingestReports = keys.ingestReportsPrefix().pk;
 
 /**
  * The API's functions and their routes, declared once: the CDK stack creates one function per
@@ -170,10 +171,11 @@ export const apiFunctions = {
       { method: 'GET', path: '/api/authors/stats', auth: 'authors', rateLimit: { weight: 5, failure: 'open' } },
     ],
     tableAccess: 'read',
-    description: 'Answer statistics for authors: one lesson, or every lesson with flags for the dashboard',
+    description: 'Answer statistics for authors: one lesson, or every lesson with flags and the latest ingest reports for the dashboard',
     // Answer keys beside their lesson; statistics in their own partition (and, read only, where they
-    // lived before); the dashboard lists the lessons through the catalog index.
-    tableReads: { partitions: [lessons, itemStatistics], indexes: [keys.catalogIndex] },
+    // lived before); the dashboard lists the lessons through the catalog index, and the latest
+    // ingest reports from their one partition (never the rest of the site's state).
+    tableReads: { partitions: [lessons, itemStatistics, ingestReports], indexes: [keys.catalogIndex] },
   },
 } satisfies Record<string, ApiFunction>;
 

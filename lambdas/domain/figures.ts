@@ -11,6 +11,8 @@ import { createHash } from 'node:crypto';
 export const FIGURE_LIMITS = { rasterBytes: 1024 * 1024, svgBytes: 256 * 1024 } as const;
 const TYPES = { '.svg': 'image/svg+xml', '.png': 'image/png', '.webp': 'image/webp' } as const;
 export type FigureType = keyof typeof TYPES;
+/** The file name endings of figures. */
+export const FIGURE_EXTENSIONS = Object.keys(TYPES) as FigureType[];
 
 export interface FigureRef {
   alt: string;
@@ -81,10 +83,24 @@ export function checkFigureRefs(lessonKey: string, body: string, sizeOf: (key: s
   return problems;
 }
 
+/** How a page shows a published figure: its URL on the site and its intrinsic size. */
+export interface FigureImage {
+  url: string;
+  width: number;
+  height: number;
+}
+
+/** Where figures are published in the site bucket (and served from, cached as immutable). */
+export const FIGURE_PREFIX = 'figures/';
+export const FIGURE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+/** The site URL of a published figure name (`figures/…`). */
+export const figureUrl = (name: string) => `/${name}`;
+
 /** The published name of a figure: `figures/<name>-<hash>.<ext>`, served with immutable caching. */
 export function hashedFigureName(key: string, bytes: Uint8Array): string {
   const file = key.slice(key.lastIndexOf('/') + 1);
   const ext = extensionOf(file);
   const hash = createHash('sha256').update(bytes).digest('base64url').slice(0, 12).replace(/[-_]/g, '0');
-  return `figures/${file.slice(0, file.length - ext.length)}-${hash}${ext}`;
+  return `${FIGURE_PREFIX}${file.slice(0, file.length - ext.length)}-${hash}${ext}`;
 }

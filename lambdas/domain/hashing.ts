@@ -14,3 +14,10 @@ export function digest(value: unknown): string {
 
 /** The content hash of a lesson source: unchanged hash ⇒ nothing to write. */
 export const lessonHash = (key: string, body: string) => digest(`${RENDER_VERSION}\n${key}\n${body}`);
+
+/**
+ * The content hash of a lesson version: its source and, when it shows figures, their published
+ * names (which carry each figure's own hash), so a changed figure is a new version of the lesson.
+ */
+export const lessonVersionHash = (key: string, body: string, figureNames: readonly string[] = []) =>
+  figureNames.length === 0 ? lessonHash(key, body) : digest(`${lessonHash(key, body)}\n${figureNames.join('\n')}`);

@@ -1,18 +1,20 @@
 import type { GroupMeta } from '../domain/catalog';
-import { lessonHash } from '../domain/hashing';
+import { figureKey, figureRefs, figureType } from '../domain/figures';
+import { lessonVersionHash } from '../domain/hashing';
 import type { Lesson } from '../domain/lesson';
 import { checkGroupMeta, checkLessonFile, classifyKey } from '../domain/validate';
 import { readGroups, type GroupRef } from '../store/catalog';
 import type { Store } from '../store/client';
 import { normalizeSequencer, readLessonHeads } from '../store/content';
-import { failure, type ContentEvent, type IngestFailure } from './ingest';
+import { folderOf, loadLessonFigures, type FigureCache, type FigureFile } from './figures';
+import { failure, type ContentEvent, type ContentSource, type IngestFailure } from './ingest';
 
 /**
  * Step 1 of an ingest: what a batch of content events changes. Per key only the newest event counts
  * (by S3 sequencer; in arrival order without one); an event no newer than the one last applied to
  * that file is stale; a created object is read now, so the bucket's current body wins; an unchanged
  * body (same content hash as published) costs nothing. Reads are per file of the batch, never the
- * whole catalog.
+ * whole catalog. A figure's event re-judges the lessons of its folder that show it (figures.ts).
  */
 
 export interface GroupChange {
@@ -29,6 +31,13 @@ export interface LessonChange {
   lesson: Lesson;
   hash: string;
   sequencer?: string;
+  /** The figures it shows, read and checked, to publish before it is committed. */
+  figures: FigureFile[];
+  /**
+   * Judged again because a figure it shows changed, not because of its own event: committed only
+   * while the file's applied sequencer is still `applied` (undefined: none applied yet).
+   */
+  rerender?: { applied: string | undefined };
 }
 
 export interface LessonRemoval {
@@ -47,6 +56,8 @@ export interface Decision {
   stale: string[];
   /** Keys that are not content (not a lesson, track or unit file). */
   skipped: string[];
+  /** Lesson files judged again only because a figure next to them changed. */
+  refreshed: string[];
   failures: IngestFailure[];
 }
 
@@ -56,6 +67,28 @@ export interface DecideDeps {
   listing: () => Promise<Set<string> | undefined>;
   /** Reads a created object as the bucket holds it now; undefined when it is gone. */
   read: (key: string) => Promise<string | undefined>;
+  /** Where figures are read (`readFigure`); without it a lesson's figures count as missing. */
+  source?: ContentSource;
+}
+
+/** A figure file (SVG, PNG, WebP) in the content tree; ingest's own reports never count. */
+const isFigureKey = (key: string) => !classifyKey(key) && figureType(key) !== undefined && !key.startsWith('reports/');
+
+/**
+ * A figure uploaded or removed changes the lessons next to it that show it: the lesson files of its
+ * folder without an event of their own in this batch (the bucket listing, asked for only then).
+ */
+async function refreshEvents(latest: ContentEvent[], listing: DecideDeps['listing']): Promise<{ events: ContentEvent[]; figures: Set<string> }> {
+  const figures = new Set(latest.filter((e) => isFigureKey(e.key)).map((e) => e.key));
+  if (figures.size === 0) return { events: [], figures };
+  const folders = new Set([...figures].map(folderOf));
+  const inBatch = new Set(latest.map((e) => e.key));
+  const listed = (await listing()) ?? new Set<string>();
+  const events = [...listed]
+    .filter((key) => !inBatch.has(key) && classifyKey(key)?.kind === 'lesson' && folders.has(folderOf(key)))
+    .sort()
+    .map((key): ContentEvent => ({ kind: 'put', key }));
+  return { events, figures };
 }
 
 const order = (sequencer: string | undefined) => (sequencer === undefined ? undefined : normalizeSequencer(sequencer));
@@ -78,8 +111,12 @@ const isNewer = (sequencer: string | undefined, applied: string | undefined) =>
 const sameMeta = (a: GroupMeta | undefined, b: GroupMeta) => a !== undefined && a.title === b.title && a.order === b.order && a.description === b.description;
 
 export async function decide(events: ContentEvent[], deps: DecideDeps): Promise<Decision> {
-  const decision: Decision = { groups: [], lessons: [], removals: [], unchanged: [], stale: [], skipped: [], failures: [] };
-  const latest = newestPerKey(events);
+  const decision: Decision = { groups: [], lessons: [], removals: [], unchanged: [], stale: [], skipped: [], refreshed: [], failures: [] };
+  const own = newestPerKey(events);
+  const refresh = await refreshEvents(own, deps.listing);
+  const refreshed = new Set(refresh.events.map((e) => e.key));
+  const latest = [...own, ...refresh.events];
+  const figureCache: FigureCache = new Map();
 
   const groupEvents: (ContentEvent & { ref: GroupRef })[] = [];
   const lessonEvents: (ContentEvent & { lessonId: string })[] = [];
@@ -92,7 +129,7 @@ export async function decide(events: ContentEvent[], deps: DecideDeps): Promise<
   }
 
   // S3 events arrive in any order: a removed key that is in the bucket again was uploaded since.
-  const hasRemovals = latest.some((e) => e.kind === 'remove');
+  const hasRemovals = own.some((e) => e.kind === 'remove');
   const listed = hasRemovals ? await deps.listing() : undefined;
   const stillThere = (key: string) => listed?.has(key) ?? false;
 
@@ -135,21 +172,33 @@ export async function decide(events: ContentEvent[], deps: DecideDeps): Promise<
       else decision.removals.push({ key: event.key, lessonId: event.lessonId, ...sequencer });
       continue;
     }
+    const isRefresh = refreshed.has(event.key);
+    if (isRefresh) decision.refreshed.push(event.key);
     const body = event.body ?? (await deps.read(event.key));
     if (body === undefined) {
       // Deleted again before we read it: its ObjectRemoved event follows (or is in this batch).
       decision.stale.push(event.key);
       continue;
     }
-    // The hash covers the key and the source, so an unchanged file is recognised before parsing.
-    const hash = lessonHash(event.key, body);
-    if (head?.source === event.key && head.hash === hash) {
+    if (isRefresh && !figureRefs(body).some((ref) => refresh.figures.has(figureKey(event.key, ref.src) ?? ''))) {
+      // It does not show the figure that changed: nothing to do.
+      decision.unchanged.push(event.lessonId);
+      continue;
+    }
+    const figures = await loadLessonFigures(event.key, body, deps.source, figureCache);
+    // The hash covers the key, the source and its figures' names, so an unchanged file is recognised before parsing.
+    const hash = lessonVersionHash(event.key, body, figures.names);
+    // A version a figure's re-render committed before this file's own event came is published again
+    // by that event: the upload is then judged live (not unchanged), under its own sequencer.
+    const ownAfterRerender = !isRefresh && head?.rerendered === true;
+    if (head?.source === event.key && head.hash === hash && !ownAfterRerender) {
       decision.unchanged.push(event.lessonId);
       continue;
     }
     const { lesson, problems } = checkLessonFile({ key: event.key, body });
-    if (!lesson || problems.length > 0) decision.failures.push(failure(event.key, problems));
-    else decision.lessons.push({ key: event.key, body, lesson, hash, ...sequencer });
+    const all = [...problems, ...figures.problems];
+    if (!lesson || all.length > 0) decision.failures.push(failure(event.key, all));
+    else decision.lessons.push({ key: event.key, body, lesson, hash, ...sequencer, figures: figures.figures, ...(isRefresh ? { rerender: { applied: head?.sequencer } } : {}) });
   }
   return decision;
 }
@@ -159,12 +208,13 @@ export async function decide(events: ContentEvent[], deps: DecideDeps): Promise<
  * metadata): a retried or redelivered batch whose event was applied before finds it stale, and its
  * verdict is rewritten only when the bucket still holds what was applied.
  */
-export async function tableHolds(store: Store, key: string, body: string): Promise<boolean> {
+export async function tableHolds(store: Store, key: string, body: string, source?: ContentSource): Promise<boolean> {
   const kind = classifyKey(key);
   if (!kind) return false;
   if (kind.kind === 'lesson') {
     const head = (await readLessonHeads(store, [{ lessonId: kind.name, key }])).get(key);
-    return head?.source === key && head.hash === lessonHash(key, body);
+    const { names } = await loadLessonFigures(key, body, source, new Map());
+    return head?.source === key && head.hash === lessonVersionHash(key, body, names);
   }
   const ref: GroupRef = kind.kind === 'track' ? { track: kind.track } : { track: kind.track, unit: kind.unit };
   const { meta } = checkGroupMeta({ key, body });

@@ -4,13 +4,15 @@ import { assetManifestFromEnv, type AssetManifest } from '../render';
 import type { Store } from '../store/client';
 import { startWriting } from '../store/site-state';
 import { decide } from './decide';
+import { publishFigures, type FigureRead } from './figures';
 import { invalidationPaths, renderCatalogPass, writePages } from './page-writes';
 import { writeTable } from './table-writes';
 
 /**
  * Content ingest, shared by the queue-fed Lambda and the local platform. One batch of content
  * events is one ingest, in four steps that each return what they did:
- * 1. decide (decide.ts): the newest event per file, stale and unchanged ones dropped, bodies read;
+ * 1. decide (decide.ts): the newest event per file, stale and unchanged ones dropped, bodies read,
+ *    each lesson's figures read and checked (figures.ts), then those figures published to the site;
  * 2. table (table-writes.ts): tracks, units, lessons checked and committed, removals;
  * 3. pages (page-writes.ts): removed pages deleted, prose-only edits re-rendered in place, and one
  *    coordinated render pass for whatever changed the catalog;
@@ -33,6 +35,8 @@ export type ContentEvent = { kind: 'put'; key: string; sequencer?: string; body?
 /** Where rendered pages go: the site bucket in AWS, memory or a folder locally. */
 export interface SitePublisher {
   put(path: string, body: string, contentType: string): Promise<void>;
+  /** A file whose name carries its content hash (a figure): served as immutable for a year. */
+  putImmutable(path: string, body: Uint8Array, contentType: string): Promise<void>;
   delete(path: string): Promise<void>;
 }
 
@@ -43,9 +47,12 @@ export interface Invalidator {
 
 /** The content bucket: its listing (a lesson may refer to files still on their way) and its objects. */
 export interface ContentSource {
-  listKeys(): Promise<string[]>;
+  /** Absent: nothing is known beyond the batch (tests that hand ingest their files). */
+  listKeys?(): Promise<string[]>;
   /** The object's current body, or undefined when it is gone. */
   read?(key: string): Promise<string | undefined>;
+  /** A figure's size and, unless it is larger than `maxBytes`, its bytes; undefined when it is not there. */
+  readFigure?(key: string, maxBytes: number): Promise<FigureRead>;
 }
 
 /** The queue that feeds the ingest (SQS in AWS; absent locally). */
@@ -104,6 +111,10 @@ export interface IngestResult {
   unchanged: string[];
   /** Keys whose event was older than the version already applied (or whose object is gone again). */
   stale: string[];
+  /** Lesson files judged again only because a figure next to them was uploaded or removed. */
+  refreshed: string[];
+  /** Figures published (site object keys, content-hashed). */
+  figures: string[];
   /** Site objects written or deleted. */
   pages: string[];
   /** CDN paths invalidated (one request). */
@@ -134,16 +145,18 @@ export async function ingestBatch(events: ContentEvent[], deps: IngestDeps): Pro
   const log = deps.log ?? (() => {});
   const source = deps.source;
   // The bucket is listed at most once per batch, and only if a removal or a new reference needs it.
-  const listing = once(async () => (source ? new Set(await source.listKeys()) : undefined));
+  const listing = once(async () => (source?.listKeys ? new Set(await source.listKeys()) : undefined));
   const read = async (key: string) => (source?.read ? source.read(key) : undefined);
 
-  const decision = await decide(events, { store, listing, read });
+  const decision = await decide(events, { store, listing, read, source });
   const settleMs = deps.settleMs ?? 0;
   const changes = decision.groups.length + decision.lessons.length + decision.removals.length;
   // Batches that finish while this one writes leave the catalog-wide pages to it (or to a later one).
   const startedAt = changes > 0 && settleMs > 0 ? clock() : undefined;
   if (startedAt !== undefined) await startWriting(store, token, startedAt);
 
+  // Figures first: a committed lesson's page may name them at once.
+  const figures = await publishFigures(decision.lessons, deps.site);
   const table = await writeTable(decision, { store, listing, now: new Date(clock()).toISOString() });
   const pages = await writePages(table, {
     store,
@@ -172,6 +185,8 @@ export async function ingestBatch(events: ContentEvent[], deps: IngestDeps): Pro
     removed: table.removed,
     unchanged: decision.unchanged,
     stale: [...decision.stale, ...table.stale],
+    refreshed: decision.refreshed,
+    figures,
     pages: pages.pages,
     invalidated: deps.invalidator ? invalidated : [],
     passes: pages.passes,

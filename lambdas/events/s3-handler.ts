@@ -1,12 +1,13 @@
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { FIGURE_CACHE_CONTROL } from '../domain/figures';
 import * as z from '../domain/zod';
 import type { AssetManifest } from '../render';
 import type { Store } from '../store/client';
 import { ingestBatch, type ContentEvent, type ContentSource, type IngestDeps, type IngestQueue, type IngestResult, type Invalidator, type SitePublisher } from './ingest';
 import { tableHolds } from './decide';
 import { createFailureReporter } from './report';
-import { putVerdicts, UPLOAD_METADATA, type JudgedObject } from './verdicts';
+import { putVerdicts, recordIngestReport, UPLOAD_METADATA, type JudgedObject } from './verdicts';
 
 export interface QueueIngestOptions {
   s3: S3Client;
@@ -91,6 +92,9 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
     async put(path, body, contentType) {
       await s3.send(new PutObjectCommand({ Bucket: siteBucket, Key: path, Body: body, ContentType: contentType, CacheControl: 'public, max-age=60' }));
     },
+    async putImmutable(path, body, contentType) {
+      await s3.send(new PutObjectCommand({ Bucket: siteBucket, Key: path, Body: body, ContentType: contentType, CacheControl: FIGURE_CACHE_CONTROL }));
+    },
     async delete(path) {
       await s3.send(new DeleteObjectCommand({ Bucket: siteBucket, Key: path }));
     },
@@ -116,6 +120,22 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
         throw error;
       }
     },
+    async readFigure(key, maxBytes) {
+      try {
+        const response = await s3.send(new GetObjectCommand({ Bucket: contentBucket, Key: key }));
+        const size = response.ContentLength ?? 0;
+        // An oversize figure is only measured, never held in memory: the lesson is rejected for its size.
+        if (size > maxBytes) {
+          await response.Body?.transformToWebStream().cancel();
+          return { size };
+        }
+        const bytes = (await response.Body?.transformToByteArray()) ?? new Uint8Array();
+        return { size: bytes.length, bytes };
+      } catch (error) {
+        if (error instanceof NoSuchKey) return undefined;
+        throw error;
+      }
+    },
   });
   const reporter = createFailureReporter({
     putReport,
@@ -135,7 +155,7 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
     for (const key of replayed) {
       if ((await source.read?.(key)) === undefined) continue;
       const object = reads.get(key)!;
-      if (await tableHolds(options.store, key, object.body)) judged.set(key, { ...object, replayed: true });
+      if (await tableHolds(options.store, key, object.body, source)) judged.set(key, { ...object, replayed: true });
     }
     return [...judged.values()];
   };
@@ -172,7 +192,9 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
       });
       // Last, so `content publish` sees a verdict only once the table holds what it names. A verdict
       // that cannot be written fails the batch: the retry re-judges (see withReplayed).
-      await putVerdicts(putReport, await withReplayed(judged, events, result), events, result);
+      const at = new Date();
+      const verdicts = await putVerdicts(putReport, await withReplayed(judged, events, result), events, result, at);
+      await recordIngestReport(options.store, verdicts, at, log);
     } catch (error) {
       log(JSON.stringify({ level: 'ERROR', message: 'ingest failed; the whole batch is retried', error: error instanceof Error ? error.stack : String(error) }));
       return { batchItemFailures: event.Records.map((m) => ({ itemIdentifier: m.messageId })) };

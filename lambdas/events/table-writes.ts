@@ -8,6 +8,7 @@ import type { Store } from '../store/client';
 import { commitLessonRemoval, commitLessonVersion, readLessonPartition, readLessonsAtPlace, readLessonSources, readPrerequisites } from '../store/content';
 import { forEachLimited } from './concurrency';
 import type { Decision, LessonChange } from './decide';
+import { figureResolver } from './figures';
 import { failure, type IngestFailure } from './ingest';
 
 /**
@@ -157,9 +158,11 @@ type LessonResult = { published: PublishedVersion } | { stale: string } | { fail
 
 async function publishLesson(change: LessonChange, context: CatalogContext, shape: BatchShape, decision: Decision, deps: TableDeps): Promise<LessonResult> {
   const { key, body, lesson, hash } = change;
-  const file = { key, ...(change.sequencer ? { sequencer: change.sequencer } : {}) };
-  // Rendered and measured as check does it, so an oversize or unrenderable lesson is a report, not a store error.
-  const rendered = checkRenderedLesson({ key, body }, lesson, renderLessonBody);
+  const file = { key, ...(change.sequencer ? { sequencer: change.sequencer } : {}), ...(change.rerender ? { rerender: change.rerender } : {}) };
+  // Rendered and measured as check does it, so an oversize or unrenderable lesson is a report, not a
+  // store error; its figures as the published names (figures.ts).
+  const figures = figureResolver(change.figures);
+  const rendered = checkRenderedLesson({ key, body }, lesson, (l) => renderLessonBody(l, { figures }));
   const problems = [...checkLessonInContext({ key, body }, lesson, context), ...(await shapeProblems(change, shape, decision, deps.store)), ...rendered.problems];
   if (problems.length > 0 || rendered.body === undefined) return { failure: failure(key, problems) };
   const renderedBody = rendered.body;

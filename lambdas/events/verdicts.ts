@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { classifyKey } from '../domain/validate';
+import type { Store } from '../store/client';
+import { boundedReport, putIngestReport } from '../store/ingest-reports';
 import type { ContentEvent, IngestResult } from './ingest';
 
 /**
@@ -57,12 +60,15 @@ export function verdictsOf(judged: Iterable<JudgedObject>, events: ContentEvent[
   const failures = new Map(result.failures.map((f) => [f.key, f]));
   const unchanged = new Set(result.unchanged);
   const stale = new Set(result.stale);
+  // A lesson judged again for its figure's sake keeps its verdict unless this changed it.
+  const refreshed = new Set(result.refreshed);
   const verdicts: Verdict[] = [];
   const base = (file: string, sha256: string) => ({ kind: 'rungs.ingest.verdict' as const, file, sha256, at: at.toISOString() });
   const pending = result.deferred ? { pagesPending: true } : {};
   for (const object of judged) {
     const kind = classifyKey(object.key);
     if (!kind) continue;
+    if (refreshed.has(object.key) && kind.kind === 'lesson' && unchanged.has(kind.name)) continue;
     const failure = failures.get(object.key);
     const judgedBase = { ...base(object.key, contentDigest(object.body)), ...(object.upload ? { upload: object.upload } : {}) };
     if (failure) {
@@ -87,7 +93,23 @@ export function verdictsOf(judged: Iterable<JudgedObject>, events: ContentEvent[
   return verdicts;
 }
 
-/** Writes the batch's verdicts, one object per file (batches are small and this runs last). */
-export async function putVerdicts(put: (key: string, json: string) => Promise<void>, judged: Iterable<JudgedObject>, events: ContentEvent[], result: IngestResult, at: Date = new Date()): Promise<void> {
-  for (const verdict of verdictsOf(judged, events, result, at)) await put(verdictKey(verdict.file), `${JSON.stringify(verdict)}\n`);
+/** Writes the batch's verdicts, one object per file (batches are small and this runs last); returns them. */
+export async function putVerdicts(put: (key: string, json: string) => Promise<void>, judged: Iterable<JudgedObject>, events: ContentEvent[], result: IngestResult, at: Date = new Date()): Promise<Verdict[]> {
+  const verdicts = verdictsOf(judged, events, result, at);
+  for (const verdict of verdicts) await put(verdictKey(verdict.file), `${JSON.stringify(verdict)}\n`);
+  return verdicts;
+}
+
+/**
+ * Keeps a batch's verdicts as one report in the table, for the authors' dashboard (bounded: see
+ * lambdas/store/ingest-reports.ts). Nothing judged, nothing kept. A report that cannot be written is
+ * logged and the batch goes on: the verdicts in the bucket are the record `publish` relies on.
+ */
+export async function recordIngestReport(store: Store, verdicts: readonly Verdict[], at: Date, log: (line: string) => void): Promise<void> {
+  if (verdicts.length === 0) return;
+  try {
+    await putIngestReport(store, boundedReport(randomUUID(), at, verdicts.map(({ file, verdict, problems }) => ({ file, verdict, problems }))));
+  } catch (error) {
+    log(JSON.stringify({ level: 'WARN', message: 'ingest report not kept for the dashboard', error: error instanceof Error ? error.message : String(error) }));
+  }
 }

@@ -18,6 +18,7 @@ export {
   shuffleSteps,
   type PageContext,
 } from './lesson-pages';
-export { checkFigureBytes } from './figures';
+export { checkFigureBytes, figureSize, type FigureSize } from './figures';
+export { type FigureResolver } from './markdown';
 export { catalogPageKeys, catalogPagePaths, lessonPagePath, lessonPath, pagePaths } from './paths';
 export { ERROR_PAGES, NOT_FOUND_PAGE, staticPages } from './templates/static-pages';

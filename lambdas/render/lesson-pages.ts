@@ -5,7 +5,7 @@ import { conceptIndexPage, homePage, lessonPage } from './templates/pages';
 import { findLesson, type Catalog, type LessonSummary } from '../domain/catalog';
 import { appearsAgainIn, conceptIndex, lessonsInOrder } from '../domain/concepts';
 import { readingMinutes, type Block, type Lesson } from '../domain/lesson';
-import { createMarkdownRenderer } from './markdown';
+import { createMarkdownRenderer, type FigureResolver } from './markdown';
 
 /** A fixed, content-derived shuffle: the page never shows steps in their correct order. */
 export function shuffleSteps<T extends { id: string }>(itemId: string, steps: T[]): T[] {
@@ -21,9 +21,12 @@ export function lessonSummary(lesson: Lesson): LessonSummary {
   return { id, title, track, unit, order, level, concepts, summary, readingMinutes: readingMinutes(lesson) };
 }
 
-/** Renders the body of a lesson: prose, callouts and exercise markup without answer keys. */
-export function renderLessonBody(lesson: Lesson): string {
-  const md = createMarkdownRenderer();
+/**
+ * Renders the body of a lesson: prose, callouts and exercise markup without answer keys; with
+ * `figures`, its image references as the published figures they name.
+ */
+export function renderLessonBody(lesson: Lesson, options: { figures?: FigureResolver } = {}): string {
+  const md = createMarkdownRenderer(options);
   const lessonId = lesson.meta.id;
   const renderBlock = (block: Block): string => {
     switch (block.kind) {

@@ -10,6 +10,7 @@ import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 import { Marked } from 'marked';
+import type { FigureImage } from '../domain/figures';
 import { sanitizeHtml } from './sanitize';
 import { escapeHtml } from './templates/html';
 
@@ -41,11 +42,33 @@ export function highlightCode(code: string, lang: string | undefined): string {
   return `<pre tabindex="0"><code class="hljs${langClass}">${body}</code></pre>\n`;
 }
 
+/** The published figure an image reference names (as written in the Markdown), when there is one. */
+export type FigureResolver = (src: string) => FigureImage | undefined;
+
+/**
+ * A published figure: its hashed URL, its intrinsic size (the browser reserves the space before the
+ * file arrives: no layout shift; CSS scales it to the column), loaded lazily and decoded off the
+ * main thread.
+ */
+export function figureMarkup(figure: FigureImage, alt: string, title?: string | null): string {
+  const titled = title ? ` title="${escapeHtml(title)}"` : '';
+  return `<img class="figure" src="${escapeHtml(figure.url)}" alt="${escapeHtml(alt)}" width="${figure.width}" height="${figure.height}" loading="lazy" decoding="async"${titled}>`;
+}
+
+const decoded = (src: string) => {
+  try {
+    return decodeURI(src);
+  } catch {
+    return src;
+  }
+};
+
 /**
  * Markdown → HTML at ingest time, sanitized (sanitize.ts) in case raw HTML got past the validator. Headings get stable anchors (made unique per page) with a
  * self-link, so a section can be shared; code blocks arrive highlighted, so pages need no script.
+ * With `figures`, an image that names a published figure is written as that figure.
  */
-export function createMarkdownRenderer() {
+export function createMarkdownRenderer(options: { figures?: FigureResolver } = {}) {
   const used = new Map<string, number>();
   const marked = new Marked({
     gfm: true,
@@ -60,6 +83,10 @@ export function createMarkdownRenderer() {
       },
       code({ text, lang }) {
         return highlightCode(text, lang);
+      },
+      image({ href, title, text }) {
+        const figure = options.figures?.(href) ?? options.figures?.(decoded(href));
+        return figure ? figureMarkup(figure, text, title) : false;
       },
       // An empty corner cell of a comparison table is no header: screen readers would announce it.
       tablecell(token) {

@@ -13,7 +13,7 @@ const { escapeAttrValue, FilterXSS, friendlyAttrValue } = xssExports as unknown 
 const cells = ['class', 'scope', 'colspan', 'rowspan'];
 const allowList: Record<string, string[]> = {
   a: ['href', 'title', 'class', 'aria-label'],
-  img: ['src', 'alt', 'title'],
+  img: ['src', 'alt', 'title', 'class', 'width', 'height', 'loading', 'decoding'],
   ...Object.fromEntries(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((h) => [h, ['id']])),
   ...Object.fromEntries(['p', 'em', 'strong', 'del', 's', 'blockquote', 'ul', 'li', 'hr', 'br', 'thead', 'tbody', 'tr', 'sup', 'sub', 'kbd'].map((t) => [t, []])),
   ol: ['start'],

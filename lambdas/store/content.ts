@@ -81,7 +81,15 @@ export const normalizeSequencer = (sequencer: string) => sequencer.toUpperCase()
 export interface FileVersion {
   key: string;
   sequencer?: string;
+  /**
+   * A version judged again for another file's sake (a figure it shows changed): written only while
+   * the file's applied sequencer is still `applied`, and kept as it is (undefined: none was applied,
+   * so the lowest sequencer, which any upload of the file passes).
+   */
+  rerender?: { applied: string | undefined };
 }
+
+const LOWEST_SEQUENCER = '0'.repeat(40);
 
 const isConditionalFailure = (error: unknown) => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
@@ -89,6 +97,19 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 /** The file's sequencer item, written only when this event is newer than the last one applied. */
 export function fileVersionWrite(store: Store, partition: { pk: string }, file: FileVersion): TransactItem {
+  if (file.rerender) {
+    const applied = file.rerender.applied;
+    return {
+      Put: {
+        TableName: store.tableName,
+        // Marked, so the file's own event, when it comes, publishes its version again instead of finding it unchanged.
+        Item: { ...keys.contentFile(partition, file.key), type: 'contentFile', fileKey: file.key, sequencer: applied ?? LOWEST_SEQUENCER, rerendered: true },
+        ...(applied === undefined
+          ? { ConditionExpression: 'attribute_not_exists(sequencer)' }
+          : { ConditionExpression: 'sequencer = :seq', ExpressionAttributeValues: { ':seq': applied } }),
+      },
+    };
+  }
   const sequencer = file.sequencer === undefined ? undefined : normalizeSequencer(file.sequencer);
   return {
     Put: {
@@ -206,6 +227,8 @@ export interface StoredLessonHead {
   hash: string;
   /** Sequencer last applied for the file asked about. */
   sequencer?: string;
+  /** The version was last committed by a figure's re-render, not by the file's own event. */
+  rerendered?: boolean;
 }
 
 /**
@@ -217,20 +240,24 @@ export async function readLessonHeads(store: Store, files: { lessonId: string; k
   const wanted = files.flatMap(({ lessonId, key }) => [keys.lesson(lessonId), keys.contentFile(keys.lessonPartition(lessonId), key)]);
   const unique = [...new Map(wanted.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
   const items = await consistentBatchGet(store, unique, {
-    ProjectionExpression: 'pk, sk, #id, #source, #hash, sequencer, fileKey',
+    ProjectionExpression: 'pk, sk, #id, #source, #hash, sequencer, fileKey, rerendered',
     ExpressionAttributeNames: { '#id': 'id', '#source': 'source', '#hash': 'hash' },
   });
   const metas = new Map<string, Record<string, unknown>>();
   const sequencers = new Map<string, string>();
+  const rerendered = new Set<string>();
   for (const item of items) {
     if (item.sk === 'META') metas.set(String(item.pk), item);
-    else sequencers.set(`${String(item.pk)}|${String(item.fileKey)}`, String(item.sequencer));
+    else {
+      sequencers.set(`${String(item.pk)}|${String(item.fileKey)}`, String(item.sequencer));
+      if (item.rerendered === true) rerendered.add(`${String(item.pk)}|${String(item.fileKey)}`);
+    }
   }
   for (const { lessonId, key } of files) {
     const pk = keys.lessonPartition(lessonId).pk;
     const meta = metas.get(pk);
     const sequencer = sequencers.get(`${pk}|${key}`);
-    heads.set(key, { id: lessonId, source: String(meta?.source ?? ''), hash: String(meta?.hash ?? ''), ...(sequencer ? { sequencer } : {}) });
+    heads.set(key, { id: lessonId, source: String(meta?.source ?? ''), hash: String(meta?.hash ?? ''), ...(sequencer ? { sequencer } : {}), ...(rerendered.has(`${pk}|${key}`) ? { rerendered: true } : {}) });
   }
   return heads;
 }

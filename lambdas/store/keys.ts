@@ -27,6 +27,12 @@ export const keys = {
   contentFile: (partition: { pk: string }, key: string) => ({ pk: partition.pk, sk: `FILE#${key}` }),
   /** What the site's catalog-wide pages were last rendered from, and the lease of the one ingest rendering them. */
   siteState: () => ({ pk: 'SITE#PAGES', sk: 'STATE' }),
+  /**
+   * One ingest's verdicts (the authors' dashboard lists the latest): in a partition of their own,
+   * sorted by time, so the dashboard may read them and nothing else of the site's state.
+   */
+  ingestReport: (at: string, id: string) => ({ pk: 'SITE#REPORTS', sk: `REPORT#${at}#${id}` }),
+  ingestReportsPrefix: () => ({ pk: 'SITE#REPORTS', sk: 'REPORT#' }),
 
   /** Catalog index entries sort as track, then its units, then each unit's lessons by order. */
   catalogTrack: (trackId: string) => ({ gsi1pk: CATALOG, gsi1sk: `${trackId}` }),

@@ -10,6 +10,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterAlarm } from './dead-letter-alarm';
 import { contentPartitionPrefixes, keys } from '../../lambdas/store/keys';
+import { CONTENT_SUFFIXES } from '../../lambdas/events/notifications';
 import { METRICS_NAMESPACE } from '../../lambdas/middleware/metrics-contract';
 import type { StageConfig } from '../config';
 import { acknowledge, arnRef, BASIC_EXECUTION_ROLE, CDK_HANDLER_FINDINGS, COMMON_FINDINGS, stackSingletons } from '../nag';
@@ -25,8 +26,6 @@ export interface ContentPipelineProps {
   distribution?: IDistribution;
 }
 
-/** Only lessons and metadata trigger ingest: ingest's own reports (JSON) under reports/ never do. */
-const contentSuffixes = ['.md', '.yaml'];
 
 /**
  * How the queue feeds the ingest. A batch is one ingest (each page rendered once per batch, one
@@ -46,10 +45,10 @@ export const INGEST_QUEUE = {
 } as const;
 
 /**
- * Authors upload lessons to the content bucket; every created or removed lesson or metadata file
- * becomes a message on the ingest queue (S3 notifications → SQS), and the ingest function takes
+ * Authors upload lessons to the content bucket; every created or removed lesson, metadata or figure
+ * file becomes a message on the ingest queue (S3 notifications → SQS), and the ingest function takes
  * them in batches: it validates each file against the catalog, stores metadata and answer keys in
- * the table, writes or deletes pages in the site bucket, invalidates those paths in CloudFront, and
+ * the table, writes or deletes pages (and publishes figures under content-hashed names) in the site bucket, invalidates those paths in CloudFront, and
  * files a report under `reports/` for a rejected file. Messages that keep failing land in a
  * dead-letter queue, which alarms.
  */
@@ -136,7 +135,7 @@ export class ContentPipeline extends Construct {
 
     const destination = new SqsDestination(this.queue);
     for (const event of [EventType.OBJECT_CREATED, EventType.OBJECT_REMOVED]) {
-      for (const suffix of contentSuffixes) this.bucket.addEventNotification(event, destination, { suffix });
+      for (const suffix of CONTENT_SUFFIXES) this.bucket.addEventNotification(event, destination, { suffix });
     }
     // A batch that finishes while events still wait leaves the render pass to a later batch, and
     // sends itself a delayed render trigger so one surely follows.

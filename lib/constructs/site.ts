@@ -37,6 +37,7 @@ import { join } from 'node:path';
 import { ERROR_PAGES, type AssetManifest } from '../../lambdas/render';
 import { buildSite, writeSite } from '../../web/build';
 import { contentSecurityPolicy } from '../../web/csp';
+import { FIGURE_PREFIX } from '../../lambdas/domain/figures';
 
 // The policy lives beside the site it constrains, so the local platform sends the very same one.
 export { contentSecurityPolicy };
@@ -213,6 +214,8 @@ export class Site extends Construct {
       },
       additionalBehaviors: {
         '/assets/*': siteBehavior(assetCache),
+        // Figures that ingest publishes are named by their content hash too (lambdas/events/figures.ts).
+        [`/${FIGURE_PREFIX}*`]: siteBehavior(assetCache),
         '/api/*': {
           origin: new HttpOrigin(apiDomain, {
             protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,

@@ -1,4 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../lib/paths';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable } from '../support/chromium';
 import { shotsDir, startSiteUnderTest, type SiteUnderTest } from '../support/site';
@@ -9,6 +13,7 @@ import { shotsDir, startSiteUnderTest, type SiteUnderTest } from '../support/sit
  * token is refused by the API itself.
  */
 const LESSON = 'authorization-code-pkce';
+const REJECTED_KEY = 'security/oauth/authorization-code-pkce.md';
 
 describe.runIf(chromiumAvailable())("the authors' dashboard in a real browser", { timeout: 120_000 }, () => {
   let site: SiteUnderTest;
@@ -25,6 +30,11 @@ describe.runIf(chromiumAvailable())("the authors' dashboard in a real browser", 
       });
       expect(response.status).toBe(201);
     }
+    // An upload through the local bucket that ingest rejects: the newest report on the dashboard.
+    const s3 = site.platform.s3!;
+    const broken = readFileSync(join(repoRoot, 'content', REJECTED_KEY), 'utf8').replace('level: junior', 'level: expert');
+    await s3.client().send(new PutObjectCommand({ Bucket: s3.bucket, Key: REJECTED_KEY, Body: broken }));
+    await s3.drained();
   });
   afterAll(() => site?.stop());
 
@@ -34,7 +44,7 @@ describe.runIf(chromiumAvailable())("the authors' dashboard in a real browser", 
     expect(response.status).toBe(403);
   });
 
-  it('shows an author attempts, percent correct, a picks chart with a text alternative and the flags', async () => {
+  it('shows an author attempts, percent correct, a picks chart with a text alternative, the flags and the latest ingest reports', async () => {
     // Prepare
     const { page, platform } = site;
     await page.goto(`${platform.url}/authors/`);
@@ -57,6 +67,17 @@ describe.runIf(chromiumAvailable())("the authors' dashboard in a real browser", 
     const chart = page.getByRole('img', { name: /^Picks per choice for pkce-protects: .*stolen-code( \(correct\))? 10/ });
     expect(await chart.count()).toBe(1);
     expect(await page.locator('.flag-list li').first().textContent()).toContain('pkce-protects');
+    // The latest ingest reports, newest first: the rejected upload, with its problem as file:line:col message.
+    const reports = page.getByRole('table', { name: /^The latest \d+ ingest reports?, newest first/ });
+    const newest = reports.locator('tbody tr').first();
+    expect(await newest.locator('th').textContent()).toBe(REJECTED_KEY);
+    expect(await newest.locator('.verdict').textContent()).toBe('rejected');
+    expect(await newest.locator('.report-problems li').first().textContent()).toMatch(/^security\/oauth\/authorization-code-pkce\.md:7:8 level is the text "expert"/);
+    // The start-up sync is a report too: ten of the lessons it published have a row, the rest are counted.
+    const startup = reports.locator('tbody tr').nth(1);
+    const startupRows = reports.locator(`tbody tr[data-report="${await startup.getAttribute('data-report')}"]`);
+    expect(await startupRows.locator('.verdict-live').count()).toBe(10);
+    expect(await startupRows.last().textContent()).toMatch(/and \d+ more files\d+ live/);
     const { violations } = await new AxeBuilder({ page }).analyze();
     expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
     await page.screenshot({ path: `${shotsDir}/authors-dashboard.png`, fullPage: true });

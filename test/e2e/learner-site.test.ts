@@ -74,6 +74,34 @@ describe.runIf(chromiumAvailable())('learner site in a real browser', () => {
     await context.close();
   });
 
+  it('shows a lesson\'s figure under its hashed name, scaled to a phone\'s width, with no layout shift when it loads', async () => {
+    // Prepare: layout shifts are recorded from the first paint on
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+    const phone = await context.newPage();
+    await phone.addInitScript(() => {
+      (window as unknown as { shifts: number }).shifts = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!entry.hadRecentInput) (window as unknown as { shifts: number }).shifts += entry.value;
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+
+    // Act: the figure is below the fold and loads lazily once scrolled to
+    await phone.goto(`${platform.url}/lessons/authorization-code-pkce/`);
+    const figure = phone.getByRole('img', { name: /^Sequence of the flow between the app and the authorization server/ });
+    await figure.scrollIntoViewIfNeeded();
+    await expect.poll(() => figure.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+
+    // Assess
+    expect(await figure.getAttribute('src')).toMatch(/^\/figures\/pkce-flow-[A-Za-z0-9]{12}\.svg$/);
+    expect(await figure.getAttribute('loading')).toBe('lazy');
+    const box = (await figure.boundingBox())!;
+    expect(box.width).toBeLessThanOrEqual(390);
+    expect(Math.round(box.height)).toBe(Math.round((box.width * 360) / 640));
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await phone.evaluate(() => (window as unknown as { shifts: number }).shifts)).toBe(0);
+    await context.close();
+  });
+
   it('serves the catalog API on the same origin', async () => {
     const response = await page.request.get(`${platform.url}/api/catalog`);
     expect(response.status()).toBe(200);

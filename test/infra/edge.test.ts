@@ -83,9 +83,11 @@ describe('the distribution', () => {
     });
   });
 
-  it('caches hashed assets for a year and HTML for a minute', () => {
+  it('caches hashed assets and figures for a year and HTML for a minute', () => {
     const assets = cachePolicy(template, behavior('/assets/*').CachePolicyId);
     expect(assets).toMatchObject({ MinTTL: 31_536_000, DefaultTTL: 31_536_000, MaxTTL: 31_536_000 });
+    const figures = cachePolicy(template, behavior('/figures/*').CachePolicyId);
+    expect(figures).toMatchObject({ MinTTL: 31_536_000, DefaultTTL: 31_536_000, MaxTTL: 31_536_000 });
     const html = cachePolicy(template, config.DefaultCacheBehavior.CachePolicyId);
     expect(html).toMatchObject({ MinTTL: 0, DefaultTTL: 60, MaxTTL: 300 });
   });

@@ -19,13 +19,19 @@ describe('the content ingest queue', () => {
     deadLetters = logicalId(template, 'AWS::SQS::Queue', /IngestDeadLetters/);
   });
 
-  it('sends created and removed lesson and metadata files to the queue, never reports and never the function directly', () => {
+  it('sends created and removed lesson, metadata and figure files to the queue, never reports and never the function directly', () => {
     const configs = Object.values(template.findResources('Custom::S3BucketNotifications')).map((n) => n.Properties.NotificationConfiguration);
     const queued = configs.flatMap((c) => c.QueueConfigurations ?? []) as { Events: string[]; Filter: { Key: { FilterRules: { Value: string }[] } }; QueueArn: unknown }[];
     expect(queued.map((c) => `${c.Events.join()} ${c.Filter.Key.FilterRules.map((r) => r.Value).join()}`).sort()).toEqual([
       's3:ObjectCreated:* .md',
+      's3:ObjectCreated:* .png',
+      's3:ObjectCreated:* .svg',
+      's3:ObjectCreated:* .webp',
       's3:ObjectCreated:* .yaml',
       's3:ObjectRemoved:* .md',
+      's3:ObjectRemoved:* .png',
+      's3:ObjectRemoved:* .svg',
+      's3:ObjectRemoved:* .webp',
       's3:ObjectRemoved:* .yaml',
     ]);
     for (const c of queued) expect(c.QueueArn).toEqual({ 'Fn::GetAtt': [queue, 'Arn'] });

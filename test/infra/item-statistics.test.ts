@@ -86,12 +86,12 @@ describe('API table access', () => {
     }
   });
 
-  it('lets no API function write a lesson partition; authors read statistics in their own partition', () => {
+  it('lets no API function write a lesson partition; authors read statistics in their own partition and the ingest reports in theirs, no other site state', () => {
     for (const fn of functions) {
       const writes = tableStatements(statementsOf(template, fn)).filter((s) => [s.Action].flat().some((a) => /Put|Update|Delete|BatchWrite/.test(a)));
       for (const s of writes) expect(JSON.stringify(s.Condition), String(fn)).not.toMatch(/LESSON#|STATS#/);
     }
     const authorReads = tableStatements(statementsOf(template, /^ApiAuthorStatsFunction/)).filter((s) => onTable(s) && [s.Action].flat().includes('dynamodb:GetItem'));
-    expect(authorReads.map((s) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'])).toEqual([['LESSON#*', 'STATS#*']]);
+    expect(authorReads.map((s) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'])).toEqual([['LESSON#*', 'STATS#*', 'SITE#REPORTS']]);
   });
 });

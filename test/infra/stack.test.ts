@@ -99,11 +99,12 @@ describe('dev stage', () => {
     });
   });
 
-  it('queues an ingest event when a lesson or metadata file is created or removed, never for reports', () => {
+  it('queues an ingest event when a lesson, metadata or figure file is created or removed, never for reports', () => {
     const notifications = Object.values(template.findResources('Custom::S3BucketNotifications'));
     const configs = notifications.flatMap((n) => n.Properties.NotificationConfiguration.QueueConfigurations ?? []);
     const triggers = configs.map((c: { Events: string[]; Filter: { Key: { FilterRules: { Name: string; Value: string }[] } } }) => `${c.Events.join()} ${c.Filter.Key.FilterRules.map((r) => r.Value).join()}`);
-    expect(triggers.sort()).toEqual(['s3:ObjectCreated:* .md', 's3:ObjectCreated:* .yaml', 's3:ObjectRemoved:* .md', 's3:ObjectRemoved:* .yaml']);
+    const suffixes = ['.md', '.png', '.svg', '.webp', '.yaml'];
+    expect(triggers.sort()).toEqual([...suffixes.map((s) => `s3:ObjectCreated:* ${s}`), ...suffixes.map((s) => `s3:ObjectRemoved:* ${s}`)]);
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
   });
 

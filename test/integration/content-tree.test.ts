@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readContentTree } from '../../bin/local/content';
+import { contentFolderFigures, readContentTree } from '../../bin/local/content';
 import { repoRoot } from '../../lib/paths';
 import { MemorySite } from '../../bin/local/site';
 import { ingest } from '../../lambdas/events/ingest';
@@ -14,7 +14,7 @@ describe('the content/ folder', () => {
     const objects = await readContentTree(`${repoRoot}/content`);
 
     // Act
-    const result = await ingest(objects, { store, site });
+    const result = await ingest(objects, { store, site, source: contentFolderFigures(`${repoRoot}/content`) });
 
     // Assess
     expect(result.failures).toEqual([]);

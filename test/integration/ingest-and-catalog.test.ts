@@ -3,6 +3,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiEvent, lambdaContext } from '../../bin/local/adapter';
 import { MemorySite } from '../../bin/local/site';
+import { contentFolderFigures } from '../../bin/local/content';
+import { fileURLToPath } from 'node:url';
 import { ingest, type IngestFailure, type SourceObject } from '../../lambdas/events/ingest';
 import { getAnswerKey, listAnswerKeys } from '../../lambdas/store/answer-keys';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -13,6 +15,8 @@ import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
 import { freshStore, useStoreEnv } from '../support/store';
 
 const sampleLesson = readFileSync(new URL('../../content/security/oauth/authorization-code-pkce.md', import.meta.url), 'utf8');
+/** The sample lesson shows a figure: ingest reads it from content/, as it would from the bucket. */
+const sampleFigures = contentFolderFigures(fileURLToPath(new URL('../../content', import.meta.url)));
 const trackYaml = 'title: Security\norder: 1\ndescription: Tokens and identity.\n';
 const unitYaml = 'title: OAuth\norder: 1\ndescription: Delegated access.\n';
 const securityMeta: SourceObject[] = [
@@ -63,7 +67,7 @@ describe('content ingest into DynamoDB Local', () => {
     const site = new MemorySite();
 
     // Act
-    const result = await ingest([...securityMeta, { key: 'security/oauth/authorization-code-pkce.md', body: sampleLesson }], { store, site });
+    const result = await ingest([...securityMeta, { key: 'security/oauth/authorization-code-pkce.md', body: sampleLesson }], { store, site, source: sampleFigures });
 
     // Assess
     expect(result.failures).toEqual([]);
@@ -88,7 +92,7 @@ describe('content ingest into DynamoDB Local', () => {
     // Act
     const result = await ingest(
       [...securityMeta, { key: 'security/oauth/broken.md', body: broken }, { key: 'security/oauth/authorization-code-pkce.md', body: sampleLesson }],
-      { store, site: new MemorySite(), reporter },
+      { store, site: new MemorySite(), reporter, source: sampleFigures },
     );
 
     // Assess
@@ -132,7 +136,7 @@ describe('content ingest into DynamoDB Local', () => {
     await ingest(threeLessons(), { store, site, invalidator });
     const counter = countTableWrites(store);
     const written: string[] = [];
-    const watchingSite = { put: async (path: string) => void written.push(path), delete: async (path: string) => void written.push(path) };
+    const watchingSite = { put: async (path: string) => void written.push(path), putImmutable: async (path: string) => void written.push(path), delete: async (path: string) => void written.push(path) };
 
     // Act
     const result = await ingest(threeLessons(), { store, site: watchingSite, invalidator });
@@ -192,6 +196,7 @@ describe('content ingest into DynamoDB Local', () => {
         }
         await site.put(path, body, type);
       },
+      putImmutable: (path: string, body: Uint8Array, type: string) => site.putImmutable(path, body, type),
       delete: (path: string) => site.delete(path),
     };
 
@@ -266,6 +271,7 @@ describe('content ingest into DynamoDB Local', () => {
         if (path === 'lessons/b/index.html') throw new Error('site bucket unavailable');
         await site.put(path, body, type);
       },
+      putImmutable: (path: string, body: Uint8Array, type: string) => site.putImmutable(path, body, type),
       delete: (path: string) => site.delete(path),
     };
 
@@ -350,7 +356,7 @@ describe('catalog and health handlers', () => {
 
   beforeAll(async () => {
     const store = await freshStore();
-    await ingest([...securityMeta, { key: 'security/oauth/authorization-code-pkce.md', body: sampleLesson }], { store, site: new MemorySite() });
+    await ingest([...securityMeta, { key: 'security/oauth/authorization-code-pkce.md', body: sampleLesson }], { store, site: new MemorySite(), source: sampleFigures });
     useStoreEnv(store);
     catalogHandler = (await import('../../lambdas/api/catalog')).handler as unknown as Handler;
     healthHandler = (await import('../../lambdas/api/system')).handler as unknown as Handler;

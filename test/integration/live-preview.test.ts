@@ -44,6 +44,32 @@ describe('local live preview (npm start watches content/)', () => {
     await eventually(async () => (await page('/lessons/authorization-code-pkce/')).body.includes('<h1>PKCE, edited live</h1>'));
   });
 
+  it('shows a figure saved next to a lesson, and its new version after the next save of the figure alone', async () => {
+    // Prepare
+    const figure = join(contentDir, 'security/oauth/preview-figure.svg');
+    const svg = (fill: string) => `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100"><rect width="200" height="100" fill="${fill}"/></svg>`;
+    const src = async () => /<img class="figure" src="(\/figures\/preview-figure-[A-Za-z0-9]{12}\.svg)" alt="A preview figure" width="200" height="100"/.exec((await page('/lessons/authorization-code-pkce/')).body)?.[1];
+    writeFileSync(figure, svg('#abc'));
+
+    // Act 1
+    writeFileSync(pkce(), readFileSync(pkce(), 'utf8').replace(/\n## /, '\n![A preview figure](preview-figure.svg)\n\n## '));
+
+    // Assess 1
+    await eventually(async () => (await src()) !== undefined);
+    const first = (await src())!;
+    const served = await fetch(`${platform.url}${first}`);
+    expect(served.headers.get('content-type')).toBe('image/svg+xml');
+    expect(served.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await served.text()).toBe(svg('#abc'));
+
+    // Act 2: only the figure changes
+    writeFileSync(figure, svg('#cba'));
+
+    // Assess 2
+    await eventually(async () => ((await src()) ?? first) !== first);
+    expect(await (await fetch(`${platform.url}${(await src())!}`)).text()).toBe(svg('#cba'));
+  });
+
   it('keeps the last good page and logs the problem when a save breaks the lesson', async () => {
     // Act
     writeFileSync(pkce(), readFileSync(pkce(), 'utf8').replace('level: junior', 'level: expert'));

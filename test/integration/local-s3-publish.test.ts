@@ -59,7 +59,14 @@ describe('publishing to the local S3 endpoint', { timeout: 180_000 }, () => {
     expect(text()).toMatch(/^Verdict: \d+ live, 0 unchanged, 0 rejected\n$/m);
     const page = await fetch(`${platform.url}/lessons/authorization-code-pkce/`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('PKCE');
+    const html = await page.text();
+    expect(html).toContain('PKCE');
+    // The lesson's figure went up with it and is served under its hashed name.
+    const figure = /<img class="figure" src="(\/figures\/pkce-flow-[A-Za-z0-9]{12}\.svg)" alt="Sequence of the flow[^"]*" width="640" height="360" loading="lazy" decoding="async">/.exec(html)?.[1];
+    expect(figure).toBeDefined();
+    const served = await fetch(`${platform.url}${figure}`);
+    expect(served.headers.get('content-type')).toBe('image/svg+xml');
+    expect(served.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect((await fetch(`${platform.url}/`)).status).toBe(200);
   });
 

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { join } from 'node:path';
 import { apiEvent, lambdaContext } from '../../bin/local/adapter';
-import { readContentTree } from '../../bin/local/content';
+import { contentFolderFigures, readContentTree } from '../../bin/local/content';
 import { devUsers, startLocalIssuer, type LocalIssuer } from '../../bin/local/oidc';
 import { MemorySite } from '../../bin/local/site';
 import { startStreamPoller, tableStreamConsumers } from '../../bin/local/streams';
@@ -68,7 +68,7 @@ export async function startTestApi(options: { logLevel?: string; accessTokenTtlS
   // The limiter's 150 ms bound measures DynamoDB Local's queue on a busy machine, not the API: raise it.
   Object.assign(process.env, issuer.env, { POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', RATE_LIMIT_STORE_TIMEOUT_MS: '5000' });
   const content = (await readContentTree(join(repoRoot, 'content'))).filter((o) => o.key.startsWith('security/'));
-  const result = await ingest(content, { store, site: new MemorySite() });
+  const result = await ingest(content, { store, site: new MemorySite(), source: contentFolderFigures(join(repoRoot, 'content')) });
   if (result.failures.length) throw new Error(`sample content failed to ingest: ${result.failures[0]!.message}`);
 
   // The stream consumers run as under `npm start`; tests drain them explicitly before reading statistics.

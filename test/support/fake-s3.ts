@@ -25,7 +25,8 @@ export function fakeS3(buckets: Record<string, Map<string, string>>, hooks: Fake
           const body = bucket.get(input.Key!);
           if (body === undefined) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} });
           await hooks.onGet?.(input.Key!, body);
-          return { output: { Body: { transformToString: async () => body }, $metadata: {} }, response: {} };
+          const bytes = new TextEncoder().encode(body);
+          return { output: { Body: { transformToString: async () => body, transformToByteArray: async () => bytes }, ContentLength: bytes.length, $metadata: {} }, response: {} };
         }
         case 'PutObjectCommand':
           hooks.onPut?.(input.Bucket, input.Key!);

@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCommand, contentBucketOfStage, publishCommand, type Uploader } from '../../bin/content/commands';
 import { repoRoot } from '../../lib/paths';
 import { corpus, settleCorpusTimes } from '../support/corpus';
+import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
 const content = join(repoRoot, 'content');
 
 function capture() {
@@ -22,9 +25,11 @@ class FakeUploader implements Uploader {
     private readonly failOn?: string,
     private readonly remote: string[] = [],
   ) {}
-  async put(key: string) {
+  readonly types = new Map<string, string>();
+  async put(key: string, _body: string | Uint8Array, contentType: string) {
     if (key === this.failOn) throw new Error('Access Denied');
     this.keys.push(key);
+    this.types.set(key, contentType);
     this.log.push(`put ${key}`);
   }
   async list() {
@@ -76,11 +81,15 @@ describe('npm run content -- publish', () => {
 
     // Assess
     expect(code).toBe(0);
+    // Track and unit files, then the figures lessons show, then the lessons.
+    const firstFigure = uploader.keys.findIndex((k) => k.endsWith('.svg'));
     const firstLesson = uploader.keys.findIndex((k) => k.endsWith('.md'));
-    expect(uploader.keys.slice(0, firstLesson).every((k) => k.endsWith('.yaml'))).toBe(true);
+    expect(firstFigure).toBeGreaterThan(0);
+    expect(uploader.keys.slice(0, firstFigure).every((k) => k.endsWith('.yaml'))).toBe(true);
+    expect(uploader.keys.slice(firstFigure, firstLesson).every((k) => k.endsWith('.svg'))).toBe(true);
     expect(uploader.keys.slice(firstLesson).every((k) => k.endsWith('.md'))).toBe(true);
     expect(err.at(-1)).toMatch(new RegExp(`^\\[#{24}\\] ${uploader.keys.length}/${uploader.keys.length} `));
-    expect(out[0]).toMatch(new RegExp(`^Published ${uploader.keys.length} of ${uploader.keys.length} files \\(\\d+ lessons, \\d+ track and unit files, [\\d.]+ KiB\\) to s3://test-bucket in [\\d.]+ s\\n$`));
+    expect(out[0]).toMatch(new RegExp(`^Published ${uploader.keys.length} of ${uploader.keys.length} files \\(\\d+ lessons, \\d+ track and unit files, \\d+ figures, [\\d.]+ KiB\\) to s3://test-bucket in [\\d.]+ s\\n$`));
   });
 
   it('with --delete, removes files no longer in the folder, lessons before their metadata, and leaves other objects alone', async () => {
@@ -99,6 +108,34 @@ describe('npm run content -- publish', () => {
     const firstLessonPut = uploader.log.findIndex((l) => l.startsWith('put ') && l.endsWith('.md'));
     expect(uploader.log.indexOf('delete security/oauth/renamed.md')).toBeLessThan(firstLessonPut);
     expect(uploader.log.indexOf('delete old/track.yaml')).toBeGreaterThan(firstLessonPut);
+  });
+
+  it('uploads the figures lessons show after the metadata and before the lessons, as images, and refuses an SVG with script', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'rungs-figures-'));
+    await mkdir(join(dir, 'apis', 'retries'), { recursive: true });
+    await writeFile(join(dir, 'apis', 'track.yaml'), groupYaml('APIs', 1));
+    await writeFile(join(dir, 'apis', 'retries', 'unit.yaml'), groupYaml('Retries', 1));
+    await writeFile(join(dir, 'apis', 'retries', 'backoff.md'), lessonSource({ id: 'backoff', track: 'apis', unit: 'retries', prose: '\n![Waits doubling](waits.svg)\n' }));
+    await writeFile(join(dir, 'apis', 'retries', 'waits.svg'), '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="5" height="5"/></svg>');
+    await writeFile(join(dir, 'apis', 'retries', 'unused.png'), 'not shown by any lesson');
+    const uploader = new FakeUploader();
+
+    // Act
+    const code = await publishCommand(dir, uploader, { ...capture().io, concurrency: 1 });
+    await writeFile(join(dir, 'apis', 'retries', 'waits.svg'), '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><script>alert(1)</script></svg>');
+    const refused = new FakeUploader();
+    const second = capture();
+    const refusedCode = await publishCommand(dir, refused, second.io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(uploader.keys).toEqual(['apis/retries/unit.yaml', 'apis/track.yaml', 'apis/retries/waits.svg', 'apis/retries/backoff.md']);
+    expect(uploader.types.get('apis/retries/waits.svg')).toBe('image/svg+xml');
+    expect(refusedCode).toBe(1);
+    expect(refused.keys).toEqual([]);
+    expect(second.err.join('')).toMatch(/^apis\/retries\/waits\.svg:1:\d+ SVG figures may not contain a <script> element/m);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('deletes nothing without --delete', async () => {

@@ -3,7 +3,7 @@ import { awaitVerdicts, statusCommand, type ReportReader } from '../../bin/conte
 import type { IngestResult } from '../../lambdas/events/ingest';
 import { contentDigest, verdictKey, verdictsOf, type Verdict } from '../../lambdas/events/verdicts';
 
-const result = (over: Partial<IngestResult>): IngestResult => ({ lessons: [], tracks: [], units: [], removed: [], unchanged: [], stale: [], pages: [], invalidated: [], passes: 0, deferred: false, failures: [], retry: [], skipped: [], ...over });
+const result = (over: Partial<IngestResult>): IngestResult => ({ lessons: [], tracks: [], units: [], removed: [], unchanged: [], stale: [], refreshed: [], figures: [], pages: [], invalidated: [], passes: 0, deferred: false, failures: [], retry: [], skipped: [], ...over });
 
 class Reports implements ReportReader {
   readonly objects = new Map<string, string>();

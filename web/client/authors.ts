@@ -19,9 +19,17 @@ interface DashboardLesson {
   title: string;
   items: DashboardItem[];
 }
+/** One ingest's verdicts, as kept for the dashboard (lambdas/store/ingest-reports.ts). */
+interface IngestReport {
+  id: string;
+  at: string;
+  files: { file: string; verdict: 'live' | 'unchanged' | 'rejected' | 'removed'; problems: { line: number; column: number; message: string }[]; moreProblems?: number }[];
+  moreFiles: number;
+}
 interface Dashboard {
   rules: { tooEasyAbove: number; tooHardBelow: number; minAttempts: number };
   lessons: DashboardLesson[];
+  reports?: IngestReport[];
 }
 
 const flagText = (flag: DashboardItem['flags'][number], rules: Dashboard['rules']) =>
@@ -99,6 +107,50 @@ function lessonSection(lesson: DashboardLesson, rules: Dashboard['rules']): HTML
   return section;
 }
 
+/** Files of one report shown with a row each besides the rejected ones (which always are); the rest are counted. */
+const ROWS_PER_REPORT = 10;
+
+/**
+ * The latest ingest reports as one table, newest first: a row per judged file with its verdict and
+ * every problem as `file:line:col message`, as `content publish` prints them. A rejected file always
+ * has its row; of the others (a first publish judges a whole tree) a report shows ten and counts the rest.
+ */
+export function reportsTable(reports: readonly IngestReport[]): HTMLElement {
+  const table = el('table', { class: 'item-stats ingest-reports' });
+  table.append(el('caption', {}, `The latest ${reports.length} ingest ${reports.length === 1 ? 'report' : 'reports'}, newest first: one row per file judged`));
+  const head = el('tr');
+  for (const name of ['When', 'File', 'Verdict', 'Problems']) head.append(el('th', { scope: 'col' }, name));
+  table.append(el('thead'), el('tbody'));
+  table.tHead!.append(head);
+  for (const report of reports) {
+    const when = new Date(report.at);
+    const row = (file: string, verdict: string, problems: HTMLElement | string, state?: string) => {
+      const tr = el('tr', { 'data-report': report.id });
+      const cell = el('td');
+      cell.append(el('time', { datetime: report.at }, Number.isNaN(when.getTime()) ? report.at : when.toLocaleString()));
+      const problemCell = el('td');
+      problemCell.append(problems);
+      tr.append(cell, el('th', { scope: 'row' }, file), el('td', { class: state ? `verdict verdict-${state}` : 'verdict' }, verdict), problemCell);
+      table.tBodies[0]!.append(tr);
+    };
+    const rejected = report.files.filter((f) => f.verdict === 'rejected');
+    const others = report.files.filter((f) => f.verdict !== 'rejected');
+    for (const file of [...rejected, ...others.slice(0, ROWS_PER_REPORT)]) {
+      const list = el('ul', { class: 'report-problems' });
+      for (const p of file.problems) list.append(el('li', {}, `${file.file}:${p.line}:${p.column} ${p.message}`));
+      if (file.moreProblems) list.append(el('li', {}, `and ${file.moreProblems} more`));
+      row(file.file, file.verdict, file.problems.length > 0 ? list : '—', file.verdict);
+    }
+    const counted = new Map<string, number>();
+    for (const f of others.slice(ROWS_PER_REPORT)) counted.set(f.verdict, (counted.get(f.verdict) ?? 0) + 1);
+    const more = others.length - Math.min(others.length, ROWS_PER_REPORT) + report.moreFiles;
+    if (more > 0) row(`and ${more} more ${more === 1 ? 'file' : 'files'}`, [...counted].map(([verdict, n]) => `${n} ${verdict}`).join(', ') || 'not kept', '—');
+  }
+  const scroller = el('div', { class: 'table-scroll', role: 'region', 'aria-label': 'Ingest reports, one row per file', tabindex: '0' });
+  scroller.append(table);
+  return scroller;
+}
+
 export async function authorsPage(): Promise<void> {
   const status = $('.dashboard-status');
   if (!session()) return signInPrompt(status, 'the statistics (authors only)');
@@ -121,6 +173,12 @@ export async function authorsPage(): Promise<void> {
       list.append(li);
     }
     flags.hidden = false;
+  }
+  const reports = $('.dashboard-reports');
+  if (reports) {
+    if ((dashboard.reports ?? []).length > 0) reports.append(reportsTable(dashboard.reports!));
+    else $('.reports-empty', reports)!.hidden = false;
+    reports.hidden = false;
   }
   $('.dashboard-lessons')!.append(...dashboard.lessons.map((lesson) => lessonSection(lesson, dashboard.rules)));
 }

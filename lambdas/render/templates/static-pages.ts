@@ -67,7 +67,7 @@ ${needsScript}
   return layout({ title: 'Account — Rungs', description: 'Your progress, your data export and account deletion.', body, path: '/account/', assets, page: 'account' });
 }
 
-/** The authors' dashboard: answer statistics and flags per lesson and item, filled in from `GET /api/authors/stats`. */
+/** The authors' dashboard: answer statistics and flags per lesson and item, and the latest ingest reports, filled in from `GET /api/authors/stats`. */
 export function authorsPage(assets: AssetManifest): string {
   const body = html`<h1>Authors' dashboard</h1>
 <p class="lead">How learners answer each exercise: attempts, percent correct, picks per choice and recall self-ratings. Items are flagged once ten learners have answered them.</p>
@@ -75,6 +75,7 @@ export function authorsPage(assets: AssetManifest): string {
 <div class="dashboard">
 <p class="dashboard-status" role="status" aria-live="polite">Loading statistics…</p>
 <section class="dashboard-flags" aria-labelledby="flags-title" hidden><h2 id="flags-title">Flagged items</h2><ul class="flag-list"></ul></section>
+<section class="dashboard-reports" aria-labelledby="reports-title" hidden><h2 id="reports-title">Latest ingest reports</h2><p class="reports-empty" hidden>No ingest reports yet: they appear after the next upload.</p></section>
 <div class="dashboard-lessons"></div>
 </div>`;
   return layout({ title: "Authors' dashboard — Rungs", description: 'Answer statistics of every lesson, for authors.', body, path: '/authors/', assets, page: 'authors' });
