@@ -48,6 +48,22 @@ async function itemStats(itemId: string) {
 }
 
 describe('POST /api/lessons/{id}/attempts', () => {
+  it('grades a question with several right choices as correct only for exactly those choices', async () => {
+    // Prepare: token-properties in why-oauth has two right choices, scoped and revocable
+    const attempt = (choices: string[]) => api.call({ method: 'POST', path: '/api/lessons/why-oauth/attempts', body: { itemId: 'token-properties', answer: { choices } } });
+
+    // Act: one right and one wrong, one right only, both right in another order
+    const answers = [await attempt(['scoped', 'never-expires']), await attempt(['scoped']), await attempt(['revocable', 'scoped'])];
+
+    // Assess
+    expect(answers.map((a) => [a.status, a.body.correct])).toEqual([
+      [200, false],
+      [200, false],
+      [200, true],
+    ]);
+    expect([...answers[2]!.body.correctChoices].sort()).toEqual(['revocable', 'scoped']);
+  });
+
   it('grades an anonymous answer with every explanation and stores nothing', async () => {
     // Prepare
     const before = await itemStats('pkce-protects');

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { compilePolicySets } from '../../lambdas/ratelimit/config';
-import { DynamoLimiter, FallbackLimiter } from '../../lambdas/ratelimit/limiter';
-import { createLimiterStore } from '../../lambdas/ratelimit/store';
-import { startSlowStore, type SlowStore } from '../support/slow-store';
-import { freshStore } from '../support/store';
-import { limitedHandler, recordingMetrics } from './rate-limit-support';
+import { FallbackLimiter } from '../../lambdas/ratelimit/limiter';
+import type { SlowStore } from '../support/slow-store';
+import { limitedHandler, limiterBehindSlowStore, recordingMetrics } from './rate-limit-support';
 
 const limits = [{ name: 'burst', limit: 5, periodSeconds: 60, unit: 'units' as const }];
 const policySets = compilePolicySets({ default: { anonymous: limits, learner: limits, author: limits } });
@@ -16,19 +14,11 @@ afterEach(async () => {
   proxy = undefined;
 });
 
-/**
- * A fresh table behind a slow-store proxy, and a limiter talking through it with the production
- * client settings except a 500 ms bound (DynamoDB Local on a busy machine can need more than 150 ms).
- * One unrelated decision first warms the emulator, so only the proxy makes the store slow.
- */
+/** The shared setup, with the proxy kept for afterEach to stop. */
 async function slowLimiter(options: { cooldownMs?: number } = {}) {
-  const table = await freshStore();
-  proxy = await startSlowStore(table.endpoint);
-  const store = createLimiterStore({ tableName: table.tableName, endpoint: proxy.endpoint }, { timeoutMs: 500 });
-  const limiter = new DynamoLimiter({ store, cooldownMs: options.cooldownMs ?? 0 });
-  const patient = new DynamoLimiter({ store: createLimiterStore({ tableName: table.tableName, endpoint: proxy.endpoint }, { timeoutMs: 10_000 }) });
-  for (let i = 0; i < 3; i++) await patient.check({ subject: 'user:warm-up', policySet: 'default', policies: policySets.default!.learner, weight: 1 });
-  return { proxy, limiter, table };
+  const setup = await limiterBehindSlowStore(options);
+  proxy = setup.proxy;
+  return setup;
 }
 
 describe('a limiter store that answers too slowly', () => {

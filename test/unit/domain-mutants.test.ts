@@ -1,8 +1,8 @@
-import { createEmptyCard, fsrs, Rating } from 'ts-fsrs';
+import { createEmptyCard, default_w, fsrs, Rating } from 'ts-fsrs';
 import { describe, expect, it } from 'vitest';
 import type { AnswerKey } from '../../lambdas/domain/answer-key';
-import { answerSchema, grade, pickedChoices } from '../../lambdas/domain/grading';
-import { cardStateSchema, schedule, type CardState } from '../../lambdas/domain/scheduling';
+import { answerSchema, grade, isRight, pickedChoices, selfRatings } from '../../lambdas/domain/grading';
+import { cardStateSchema, elapsedDays, schedule, type CardState } from '../../lambdas/domain/scheduling';
 
 /** Behaviour that mutation testing showed no test pinned. */
 
@@ -55,6 +55,47 @@ describe('stored review cards', () => {
   });
 });
 
+describe('learners with their own FSRS parameters', () => {
+  it('get the schedule of their own parameters, also when two parameter lists read alike digit by digit', () => {
+    // Prepare: [0.2, 12.5, …] and [0.21, 2.5, …] differ, yet their digits run on alike ("0.212.5…")
+    const own = [0.2, 12.5, ...default_w.slice(2)];
+    const other = [0.21, 2.5, ...default_w.slice(2)];
+    const now = new Date('2026-04-01T08:00:00Z');
+    const reference = (w: number[]) => fsrs({ enable_fuzz: false, w }).next(createEmptyCard(now), now, Rating.Hard).card.stability;
+
+    // Act: a first answer rated Hard starts from the parameters' initial stability for Hard
+    const first = schedule(undefined, 'hard', now, { w: own });
+    const second = schedule(undefined, 'hard', now, { w: other });
+
+    // Assess
+    expect(first.stability).toBeCloseTo(reference(own), 10);
+    expect(second.stability).toBeCloseTo(reference(other), 10);
+    expect(second.stability).not.toBeCloseTo(first.stability, 3);
+  });
+});
+
+describe('elapsed days in a review log', () => {
+  const start = new Date('2026-01-05T09:00:00Z');
+  const at = (days: number) => new Date(start.getTime() + days * 86_400_000);
+
+  it('counts whole days since the last scheduled answer', () => {
+    // Prepare
+    const card = schedule(undefined, 'good', start);
+
+    // Act
+    const days = [at(0.5), at(1), at(2.9), at(40)].map((now) => elapsedDays(card, now));
+
+    // Assess
+    expect(days).toEqual([0, 1, 2, 40]);
+  });
+
+  it('is 0 for a first meeting, a card stored without a last review, and a clock behind the last review', () => {
+    const card = schedule(undefined, 'good', start);
+    const { lastReview: _dropped, ...withoutLastReview } = card;
+    expect([elapsedDays(undefined, at(3)), elapsedDays(withoutLastReview, at(3)), elapsedDays(card, at(-1))]).toEqual([0, 0, 0]);
+  });
+});
+
 describe('review intervals', () => {
   it('are the exact FSRS intervals without fuzz, so a retried review lands on the same due date', () => {
     // Prepare
@@ -104,6 +145,19 @@ describe('grading answers that do not fit their item', () => {
     expect(message(() => grade(ordering, { choices: ['a'] }))).toBe('item "o" is an ordering: answer with "order"');
     expect(message(() => grade(ordering, { order: ['x'] }))).toBe('"order" must list each step of item "o" exactly once');
     expect(message(() => grade(recall, { order: ['x'] }))).toBe('item "r" is recall: name the "prompt" and rate yourself with "rating" (again, hard, good, easy)');
+    expect(message(() => grade(recall, { prompt: 'q', rating: 'good' }))).toBe('item "r" has no recall prompt "q"');
+  });
+
+  it('counts a correct graded answer, or a recall rated above Again, as right for mastery', () => {
+    // Prepare
+    const graded = [grade(mcq, { choices: ['a'] }), grade(mcq, { choices: ['b'] }), grade(ordering, { order: ['x', 'y'] }), grade(ordering, { order: ['y', 'x'] })];
+    const recalled = selfRatings.map((rating) => grade(recall, { prompt: 'p', rating }));
+
+    // Act
+    const right = [...graded, ...recalled].map(isRight);
+
+    // Assess: again, hard, good, easy
+    expect(right).toEqual([true, false, true, false, false, true, true, true]);
   });
 
   it('reports the kind of each outcome and the choices an answer picked', () => {

@@ -70,6 +70,16 @@ describe('the upper bound of stored TATs behind a cached refusal', () => {
     expect(upperBoundTats(burstAndDaily, { burst: 60_000, daily: 51_840_000 }, 43_000)).toEqual({ burst: 100_000, daily: 51_840_000 + 2 * 17_280_000 });
   });
 
+  it('reads a policy missing from what was seen as unused then, bounded by what the seen policies allow since', () => {
+    // Seen: the burst exhausted at t = 0 and no daily TAT stored yet; 3 s later no burst unit is back
+    const bound = upperBoundTats(burstAndDaily, { burst: 60_000 }, 3_000);
+    const refusal = cachedDenial(burstAndDaily, { burst: 60_000 }, 3_000, 1);
+
+    // Assess: nobody can have spent since, so the refusal waits for the next burst unit only
+    expect(bound).toEqual({ burst: 60_000, daily: 3_000 });
+    expect(refusal).toMatchObject({ allowed: false, retryAfterMs: 17_000, violated: { name: 'burst' } });
+  });
+
   it('gives a Retry-After that covers what others may have spent (issue 15: weights 5, 1, then 6)', () => {
     // A saw TAT 5 s (its weight-5 request); B's weight-1 request made it 6 s; 0.5 s later A refuses weight 6.
     const refusal = cachedDenial(tenPerTen, { burst: 5_000 }, 500, 6);

@@ -12,6 +12,7 @@ import {
   duplicateOrders,
   formatProblem,
   prerequisiteCycles,
+  prerequisiteCycleThrough,
   treeContext,
   validateTree,
   type ContentFile,
@@ -305,6 +306,52 @@ describe('prerequisite cycles', () => {
       withOrder('d', 4, { prerequisites: ['b', 'c'] }),
     ];
     expect(prerequisiteCycles(parsed(...files))).toEqual([]);
+  });
+});
+
+describe('a prerequisite cycle through one lesson at ingest', () => {
+  const at = (file: ContentFile, id: string) => {
+    const line = lineOf(file, 'prerequisites:');
+    return `${line}:${file.body.split('\n')[line - 1]!.indexOf(id) + 1}`;
+  };
+
+  it('follows the published prerequisites back to the lesson by the shortest way, and words it as the check does', () => {
+    // Prepare: a needs x, b and itself; published: x → y, b → c → a, and the longer c → d → a
+    const file = withOrder('a', 1, { prerequisites: ['x', 'b', 'a'] });
+    const published = new Map([
+      ['x', ['y']],
+      ['y', []],
+      ['b', ['c', 'x']],
+      ['c', ['d', 'a']],
+      ['d', ['a']],
+    ]);
+
+    // Act
+    const problem = prerequisiteCycleThrough(file, parseLesson(file.key, file.body), published);
+
+    // Assess
+    expect(problem && formatProblem(problem)).toBe(`t/u/a.md:${at(file, 'b')} prerequisites go round in a circle (a → b → c → a): remove "b" here or the prerequisite that leads back`);
+  });
+
+  it('finds none when nothing leads back, and leaves a lesson that only names itself to the self-reference check', () => {
+    // Prepare: b and c need each other (a cycle, but not through a); the published a (an older
+    // version) needed b, which needs a: the new version no longer names b, only itself
+    const chain = withOrder('a', 1, { prerequisites: ['b'] });
+    const selfOnly = withOrder('a', 1, { prerequisites: ['a'] });
+    const elsewhere = new Map([
+      ['b', ['c']],
+      ['c', ['b']],
+    ]);
+    const olderVersion = new Map([
+      ['a', ['b']],
+      ['b', ['a']],
+    ]);
+
+    // Act
+    const found = [prerequisiteCycleThrough(chain, parseLesson(chain.key, chain.body), elsewhere), prerequisiteCycleThrough(selfOnly, parseLesson(selfOnly.key, selfOnly.body), olderVersion)];
+
+    // Assess
+    expect(found).toEqual([undefined, undefined]);
   });
 });
 
