@@ -21,5 +21,5 @@ describe('the content/ folder', () => {
     const lessons = (await readCatalog(store)).tracks.flatMap((t) => t.units.flatMap((u) => u.lessons));
     expect(lessons.length).toBe(objects.filter((o) => o.key.endsWith('.md')).length);
     for (const lesson of lessons) expect(site.objects.has(`lessons/${lesson.id}/index.html`)).toBe(true);
-  });
+  }, 120_000); // the whole content/ tree: about 9 s on an idle machine, far more on a busy one
 });

@@ -202,7 +202,7 @@ describe('content ingest into DynamoDB Local', () => {
 
     // Act
     const runA = ingest([lessonFile('d', 4)], { store, site: stallingSite });
-    await vi.waitUntil(() => stalled);
+    await vi.waitUntil(() => stalled, { timeout: 15_000 }); // generous: a loaded machine is slow, not wrong
     await ingest([lessonFile('e', 5)], { store, site });
     releaseA();
     await runA;
