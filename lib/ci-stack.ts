@@ -5,6 +5,9 @@ import { optionalSetting, type ContextReader } from './config';
 import { CONTENT_PUBLISHER_PATH } from './constructs/content-publisher';
 import { acknowledge, nagEnvironment } from './nag';
 
+/** Bootstrap roles the CDK CLI assumes to diff and deploy (`cdk-<qualifier>-<name>-role-<account>-<region>`). */
+const CDK_CLI_ROLES = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
+
 const GITHUB_ISSUER = 'token.actions.githubusercontent.com';
 const STS_AUDIENCE = 'sts.amazonaws.com';
 
@@ -95,7 +98,11 @@ export class CiStack extends Stack {
       : new OidcProviderNative(this, 'GitHub', { url: `https://${GITHUB_ISSUER}`, clientIds: [STS_AUDIENCE] });
 
     const regions = ci.deployRegions.length ? ci.deployRegions : [this.region];
-    const bootstrapRoles = regions.map((region) => `arn:${this.partition}:iam::${this.account}:role/cdk-${ci.cdkQualifier}-*-role-${this.account}-${region}`);
+    // The four roles the CDK CLI assumes, by name: a `cdk-<q>-*-role-…` wildcard would also match the
+    // bootstrap's CloudFormation execution role (`cfn-exec-role`), which no deploy should assume directly.
+    const bootstrapRoles = regions.flatMap((region) =>
+      CDK_CLI_ROLES.map((role) => `arn:${this.partition}:iam::${this.account}:role/cdk-${ci.cdkQualifier}-${role}-role-${this.account}-${region}`),
+    );
     const publisherRoles = `arn:${this.partition}:iam::${this.account}:role${CONTENT_PUBLISHER_PATH}*`;
     this.deployRole = new Role(this, 'DeployRole', {
       description: `GitHub Actions deploys of ${ci.repository} (branch ${ci.branch}, environment ${ci.environment})`,
@@ -110,20 +117,13 @@ export class CiStack extends Stack {
       },
     });
     const printed = nagEnvironment(this);
-    const printedRegions = ci.deployRegions.length ? ci.deployRegions : [printed.region];
     acknowledge(this.deployRole, {
-      ...Object.fromEntries(
-        printedRegions.map((region) => [
-          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${printed.account}:role/cdk-${ci.cdkQualifier}-*-role-${printed.account}-${region}]`,
-          'The CDK CLI assumes the deploy, file-publishing, image-publishing and lookup roles of the bootstrap; the pattern covers exactly those of this account and region.',
-        ]),
-      ),
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::${printed.account}:role${CONTENT_PUBLISHER_PATH}*]`]:
         'Each stage creates its content-publisher role under this path with a generated name; only roles under the path can be assumed.',
       'NIST.800.53.R5-IAMNoInlinePolicy':
         'The role\'s one statement (sts:AssumeRole on the bootstrap and content-publisher roles) belongs to this role alone; a managed policy would need iam:CreatePolicy, which the CDK execution policy denies on purpose.',
     });
 
-    new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn, description: 'Set as the AWS_DEPLOY_ROLE_ARN variable of the GitHub environment' });
+    new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn, description: 'Set as the AWS_DEPLOY_ROLE_ARN repository variable (Settings → Secrets and variables → Actions → Variables)' });
   }
 }

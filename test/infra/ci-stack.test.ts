@@ -72,7 +72,10 @@ describe('the CI stack', () => {
     expect(statements).toHaveLength(1);
     expect(statements[0].Action).toBe('sts:AssumeRole');
     const resources = JSON.stringify(statements[0].Resource);
-    expect(resources).toContain(':role/cdk-hnb659fds-*-role-');
+    for (const name of ['deploy', 'file-publishing', 'image-publishing', 'lookup']) expect(resources).toContain(`:role/cdk-hnb659fds-${name}-role-`);
+    // Never the bootstrap's CloudFormation execution role, which a wildcard would also match.
+    expect(resources).not.toContain('*-role');
+    expect(resources).not.toContain('cfn-exec');
     expect(resources).toContain(':role/rungs/content-publisher/*');
     expect(nagErrors(ci)).toEqual([]);
   });
