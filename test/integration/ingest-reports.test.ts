@@ -92,19 +92,19 @@ describe('ingest reports for the authors\' dashboard', () => {
   });
 
   it('returns the number of reports asked for when they fill more than one 1 MB query page', async () => {
-    // Prepare: four reports of about 340 KB each, over 1.3 MB in all
+    // Prepare: six reports of about 340 KB each, about 2 MB in all (a query page holds four of them)
     const store = await freshStore();
     const files = Array.from({ length: 100 }, (_, f) => ({
       file: `t/u/lesson-${String(f).padStart(3, '0')}.md`,
       verdict: 'rejected' as const,
       problems: Array.from({ length: 10 }, (_, p) => ({ line: p + 1, column: 1, message: '€'.repeat(300) })),
     }));
-    for (let i = 0; i < 4; i++) await putIngestReport(store, boundedReport(`big${i}`, new Date(Date.UTC(2026, 0, 3, 0, 0, i)), files));
+    for (let i = 0; i < 6; i++) await putIngestReport(store, boundedReport(`big${i}`, new Date(Date.UTC(2026, 0, 3, 0, 0, i)), files));
 
     // Act
-    const reports = await listIngestReports(store, 4);
+    const reports = await listIngestReports(store, 6);
 
     // Assess
-    expect(reports.map((r) => r.id)).toEqual(['big3', 'big2', 'big1', 'big0']);
+    expect(reports.map((r) => r.id)).toEqual(['big5', 'big4', 'big3', 'big2', 'big1', 'big0']);
   });
 });
