@@ -126,6 +126,8 @@ function lessonTexts(key: string, body: string): { line: number; text: string; i
  * ingest judge as figures; the page shows no image that is not among them.
  */
 export function figureRefs(key: string, body: string): FigureRef[] {
+  // Every image, inline or reference-style, is written with `![`: a lesson without one is not parsed again.
+  if (!body.includes('![')) return [];
   const file = splitLines(body);
   const offsets: number[] = [];
   let total = 0;
