@@ -155,6 +155,20 @@ describe('figures on the lesson page', () => {
     expect(html.match(/<img /g)).toHaveLength(1);
   });
 
+  it('asks the resolver for exactly the images figureRefs finds, however they are written', () => {
+    // Prepare: the shapes a line-by-line reader got wrong, in prose, a quote, a callout and an exercise
+    const prose = "![A](t.svg 'T')\n\n![A [x] B](b.svg)\n\n![Two\nlines](l.svg)\n\n![][r]\n\n[r]: https://tracker.example/p.png\n\n    ![x](code.svg)\n\n> ![Q](q.svg)\n\n:::note\n![N](n.svg)\n:::";
+    const source = lessonSource({ id: 'x', track: 't', unit: 'u', prose: `\n${prose}\n`, mcqPrompt: '"Which ![P](p.svg) holds?"' });
+    const asked: string[] = [];
+
+    // Act
+    renderLessonBody(parseLesson('t/u/x.md', source), { figures: (src) => void asked.push(src) });
+
+    // Assess
+    expect(figureRefs('t/u/x.md', source).map((r) => r.src)).toEqual(asked);
+    expect(asked).toEqual(['t.svg', 'b.svg', 'l.svg', 'https://tracker.example/p.png', 'q.svg', 'n.svg', 'p.svg']);
+  });
+
   it('never writes an <img> for an image the figure resolver does not know, remote or reference-style', () => {
     const lesson = parseLesson('t/u/x.md', lessonSource({ id: 'x', track: 't', unit: 'u', prose: '\n![Tracker][r]\n\n![Remote](https://tracker.example/q.png)\n\n[r]: https://tracker.example/p.png\n' }));
 
