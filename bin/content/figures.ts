@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkFigureRefs, figureKey, figureRefs, figureType } from '../../lambdas/domain/figures';
-import { checkFigureBytes } from '../../lambdas/render';
+import { checkFigureRefs, figureKey, figureType } from '../../lambdas/domain/figures';
+import { checkFigureBytes, figureRefs } from '../../lambdas/render';
 import { classifyKey, type ContentFile, type Problem } from '../../lambdas/domain/validate';
 
 /**
@@ -18,8 +18,9 @@ export async function figureProblems(dir: string, files: ContentFile[]): Promise
   const referenced = new Set<string>();
   for (const file of files) {
     if (classifyKey(file.key)?.kind !== 'lesson') continue;
-    problems.push(...checkFigureRefs(file.key, file.body, (key) => sizes.get(key)).map((p) => ({ file: file.key, ...p })));
-    for (const ref of figureRefs(file.body)) {
+    const refs = figureRefs(file.key, file.body);
+    problems.push(...checkFigureRefs(file.key, refs, (key) => sizes.get(key)).map((p) => ({ file: file.key, ...p })));
+    for (const ref of refs) {
       const key = figureKey(file.key, ref.src);
       if (key && sizes.has(key)) referenced.add(key);
     }
@@ -34,7 +35,7 @@ export async function referencedFigures(dir: string, files: ContentFile[]): Prom
   const keys = new Set<string>();
   for (const file of files) {
     if (classifyKey(file.key)?.kind !== 'lesson') continue;
-    for (const ref of figureRefs(file.body)) {
+    for (const ref of figureRefs(file.key, file.body)) {
       const key = figureKey(file.key, ref.src);
       if (key && figureType(key) && present.has(key)) keys.add(key);
     }

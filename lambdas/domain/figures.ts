@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto';
 
 /**
  * Figures: images stored next to the lesson that shows them, referenced as `![alt](name.png)`.
- * The rules here: a text alternative is required; only SVG, PNG and WebP; at most 1 MiB (raster)
- * or 256 KiB (SVG), in the lesson's folder. What a figure file holds (the bytes match the name, an
+ * The rules here: a text alternative is required; only SVG, PNG and WebP (written in lower case,
+ * as the bucket's notifications match them); at most 1 MiB (raster) or 256 KiB (SVG); in the
+ * lesson's own folder (no subfolder), named with letters, digits, '.', '_' and '-' only. Which
+ * references a lesson holds is read by the Markdown renderer (`figureRefs` in lambdas/render), so
+ * that what is checked is what the page shows. What a figure file holds (the bytes match the name, an
  * SVG carries nothing active) is markup, so it is checked in lambdas/render/figures.ts. Published
  * names carry a content hash, so they can be cached as immutable.
  */
@@ -14,9 +17,11 @@ export type FigureType = keyof typeof TYPES;
 /** The file name endings of figures. */
 export const FIGURE_EXTENSIONS = Object.keys(TYPES) as FigureType[];
 
+/** An image reference of a lesson, as the renderer reads it, at the position of its `![`. */
 export interface FigureRef {
   alt: string;
   src: string;
+  title?: string;
   line: number;
   column: number;
 }
@@ -33,36 +38,43 @@ export const extensionOf = (name: string) => {
 };
 export const figureType = (name: string): string | undefined => TYPES[extensionOf(name) as FigureType];
 
-/** Every `![alt](src)` outside fenced code, with its position (1-based). */
-export function figureRefs(body: string): FigureRef[] {
-  const refs: FigureRef[] = [];
-  let fence: string | undefined;
-  body.split(/\r\n|\r|\n/).forEach((text, i) => {
-    const opener = /^\s{0,3}(`{3,}|~{3,})/.exec(text)?.[1];
-    if (opener && (!fence || opener.startsWith(fence))) {
-      fence = fence ? undefined : opener;
-      return;
-    }
-    if (fence) return;
-    const unquoted = text.replace(/`[^`]*`/g, (code) => ' '.repeat(code.length));
-    for (const match of unquoted.matchAll(/!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
-      refs.push({ alt: match[1] ?? '', src: match[2] ?? '', line: i + 1, column: (match.index ?? 0) + 1 });
-    }
-  });
-  return refs;
+/** What a figure's file name may hold: it becomes part of a URL and an S3 key as it is. */
+const FIGURE_NAME = /^[A-Za-z0-9._-]+$/;
+
+/** The file name a reference names in the lesson's folder (`./` dropped), or why it cannot be one. */
+function figureName(src: string): { name: string } | { problem: string } {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(src) || src.startsWith('/') || src.includes('..') || src.includes('\\')) {
+    return { problem: `must be a file in the lesson's folder, named relative to it, e.g. (pkce-flow.svg)` };
+  }
+  const name = src.replace(/^\.\//, '');
+  if (name.includes('/')) {
+    const file = name.slice(name.lastIndexOf('/') + 1);
+    return { problem: `is in a subfolder: figures sit next to the lesson that shows them; move the file into the lesson's folder and write (${file || 'pkce-flow.svg'})` };
+  }
+  if (!FIGURE_NAME.test(name)) {
+    const suggestion = name.replace(/[^A-Za-z0-9._-]+/g, '-');
+    return { problem: `has a file name with characters other than letters, digits, ".", "_" and "-": rename the file, e.g. to ${suggestion}, and write (${suggestion})` };
+  }
+  const ext = name.slice(name.lastIndexOf('.'));
+  if (ext !== ext.toLowerCase()) {
+    // The bucket notices uploads by lower-case endings only: an upper-case one would never be published.
+    const lower = `${name.slice(0, -ext.length)}${ext.toLowerCase()}`;
+    return { problem: `has an upper-case extension: rename the file to ${lower} and write (${lower})` };
+  }
+  return { name };
 }
 
-/** The content key a figure reference names, relative to the lesson's folder; undefined if it leaves it. */
+/** The content key a figure reference names, next to the lesson; undefined if it cannot be a figure's name. */
 export function figureKey(lessonKey: string, src: string): string | undefined {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(src) || src.startsWith('/') || src.includes('..') || src.includes('\\')) return undefined;
-  const folder = lessonKey.slice(0, lessonKey.lastIndexOf('/') + 1);
-  return `${folder}${src.replace(/^\.\//, '')}`;
+  const named = figureName(src);
+  if (!('name' in named)) return undefined;
+  return `${lessonKey.slice(0, lessonKey.lastIndexOf('/') + 1)}${named.name}`;
 }
 
 /** Problems with a lesson's figure references, given the size of each content file that exists. */
-export function checkFigureRefs(lessonKey: string, body: string, sizeOf: (key: string) => number | undefined): FigureProblem[] {
+export function checkFigureRefs(lessonKey: string, refs: readonly FigureRef[], sizeOf: (key: string) => number | undefined): FigureProblem[] {
   const problems: FigureProblem[] = [];
-  for (const ref of figureRefs(body)) {
+  for (const ref of refs) {
     const at = { line: ref.line, column: ref.column };
     if (!ref.alt.trim()) problems.push({ ...at, message: `figure "${ref.src}" has no text alternative: write what it shows between the brackets, e.g. ![Sequence of the token exchange](${ref.src})` });
     const type = figureType(ref.src);
@@ -70,11 +82,12 @@ export function checkFigureRefs(lessonKey: string, body: string, sizeOf: (key: s
       problems.push({ ...at, message: `figure "${ref.src}" is not SVG, PNG or WebP: convert it to one of those (.svg, .png, .webp)` });
       continue;
     }
-    const key = figureKey(lessonKey, ref.src);
-    if (!key) {
-      problems.push({ ...at, message: `figure "${ref.src}" must be a file in the lesson's folder, named relative to it, e.g. (pkce-flow.svg)` });
+    const named = figureName(ref.src);
+    if ('problem' in named) {
+      problems.push({ ...at, message: `figure "${ref.src}" ${named.problem}` });
       continue;
     }
+    const key = figureKey(lessonKey, ref.src)!;
     const size = sizeOf(key);
     const limit = type === TYPES['.svg'] ? FIGURE_LIMITS.svgBytes : FIGURE_LIMITS.rasterBytes;
     if (size === undefined) problems.push({ ...at, message: `figure "${ref.src}" does not exist: add ${key} or fix the name` });
@@ -99,7 +112,8 @@ export const figureUrl = (name: string) => `/${name}`;
 
 /** The published name of a figure: `figures/<name>-<hash>.<ext>`, served with immutable caching. */
 export function hashedFigureName(key: string, bytes: Uint8Array): string {
-  const file = key.slice(key.lastIndexOf('/') + 1);
+  // A name outside [A-Za-z0-9._-] is refused by the checks; replaced here too, so a URL is never broken.
+  const file = key.slice(key.lastIndexOf('/') + 1).replace(/[^A-Za-z0-9._-]/g, '-');
   const ext = extensionOf(file);
   const hash = createHash('sha256').update(bytes).digest('base64url').slice(0, 12).replace(/[-_]/g, '0');
   return `${FIGURE_PREFIX}${file.slice(0, file.length - ext.length)}-${hash}${ext}`;

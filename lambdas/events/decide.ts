@@ -1,8 +1,9 @@
 import type { GroupMeta } from '../domain/catalog';
-import { figureKey, figureRefs, figureType } from '../domain/figures';
+import { figureKey, figureType } from '../domain/figures';
 import { lessonVersionHash } from '../domain/hashing';
 import type { Lesson } from '../domain/lesson';
 import { checkGroupMeta, checkLessonFile, classifyKey } from '../domain/validate';
+import { figureRefs } from '../render';
 import { readGroups, type GroupRef } from '../store/catalog';
 import type { Store } from '../store/client';
 import { normalizeSequencer, readLessonHeads } from '../store/content';
@@ -65,6 +66,11 @@ export interface DecideDeps {
   store: Store;
   /** The bucket's keys, listed at most once per batch (shared with the table step). */
   listing: () => Promise<Set<string> | undefined>;
+  /**
+   * The bucket's keys under one folder (`track/unit/`): what a figure's event needs, instead of the
+   * catalog-sized listing. Absent: the full listing is filtered.
+   */
+  listFolder?: (prefix: string) => Promise<string[] | undefined>;
   /** Reads a created object as the bucket holds it now; undefined when it is gone. */
   read: (key: string) => Promise<string | undefined>;
   /** Where figures are read (`readFigure`); without it a lesson's figures count as missing. */
@@ -76,15 +82,17 @@ const isFigureKey = (key: string) => !classifyKey(key) && figureType(key) !== un
 
 /**
  * A figure uploaded or removed changes the lessons next to it that show it: the lesson files of its
- * folder without an event of their own in this batch (the bucket listing, asked for only then).
+ * folder without an event of their own in this batch (that folder's listing, asked for only then;
+ * figures sit next to their lessons, never in a subfolder, so the folder is all there is to look at).
  */
-async function refreshEvents(latest: ContentEvent[], listing: DecideDeps['listing']): Promise<{ events: ContentEvent[]; figures: Set<string> }> {
+async function refreshEvents(latest: ContentEvent[], deps: Pick<DecideDeps, 'listing' | 'listFolder'>): Promise<{ events: ContentEvent[]; figures: Set<string> }> {
   const figures = new Set(latest.filter((e) => isFigureKey(e.key)).map((e) => e.key));
   if (figures.size === 0) return { events: [], figures };
   const folders = new Set([...figures].map(folderOf));
   const inBatch = new Set(latest.map((e) => e.key));
-  const listed = (await listing()) ?? new Set<string>();
-  const events = [...listed]
+  const listFolder = deps.listFolder;
+  const listed = listFolder ? (await Promise.all([...folders].map(async (folder) => (await listFolder(folder)) ?? []))).flat() : [...((await deps.listing()) ?? [])];
+  const events = [...new Set(listed)]
     .filter((key) => !inBatch.has(key) && classifyKey(key)?.kind === 'lesson' && folders.has(folderOf(key)))
     .sort()
     .map((key): ContentEvent => ({ kind: 'put', key }));
@@ -113,7 +121,7 @@ const sameMeta = (a: GroupMeta | undefined, b: GroupMeta) => a !== undefined && 
 export async function decide(events: ContentEvent[], deps: DecideDeps): Promise<Decision> {
   const decision: Decision = { groups: [], lessons: [], removals: [], unchanged: [], stale: [], skipped: [], refreshed: [], failures: [] };
   const own = newestPerKey(events);
-  const refresh = await refreshEvents(own, deps.listing);
+  const refresh = await refreshEvents(own, deps);
   const refreshed = new Set(refresh.events.map((e) => e.key));
   const latest = [...own, ...refresh.events];
   const figureCache: FigureCache = new Map();
@@ -180,7 +188,7 @@ export async function decide(events: ContentEvent[], deps: DecideDeps): Promise<
       decision.stale.push(event.key);
       continue;
     }
-    if (isRefresh && !figureRefs(body).some((ref) => refresh.figures.has(figureKey(event.key, ref.src) ?? ''))) {
+    if (isRefresh && !figureRefs(event.key, body).some((ref) => refresh.figures.has(figureKey(event.key, ref.src) ?? ''))) {
       // It does not show the figure that changed: nothing to do.
       decision.unchanged.push(event.lessonId);
       continue;

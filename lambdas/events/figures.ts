@@ -1,6 +1,6 @@
-import { checkFigureRefs, FIGURE_LIMITS, figureKey, figureRefs, figureType, figureUrl, hashedFigureName, type FigureImage } from '../domain/figures';
+import { checkFigureRefs, FIGURE_LIMITS, figureKey, figureType, figureUrl, hashedFigureName, type FigureImage } from '../domain/figures';
 import type { Problem } from '../domain/validate';
-import { checkFigureBytes, figureSize, type FigureResolver } from '../render';
+import { checkFigureBytes, figureRefs, figureSize, type FigureResolver } from '../render';
 import type { ContentSource, SitePublisher } from './ingest';
 
 /**
@@ -42,7 +42,7 @@ const limitOf = (key: string) => (figureType(key) === 'image/svg+xml' ? FIGURE_L
 
 /** Reads, checks and names the figures a lesson references. A lesson without figures reads nothing. */
 export async function loadLessonFigures(lessonKey: string, body: string, source: ContentSource | undefined, cache: FigureCache): Promise<LessonFigures> {
-  const refs = figureRefs(body);
+  const refs = figureRefs(lessonKey, body);
   if (refs.length === 0) return { figures: [], names: [], problems: [] };
   const read = (key: string) => {
     let pending = cache.get(key);
@@ -56,7 +56,7 @@ export async function loadLessonFigures(lessonKey: string, body: string, source:
   const found = new Map(await Promise.all(wanted.map(async (key) => [key, await read(key)] as const)));
 
   // References, types, folder, existence and size: the same rules and words as `check`.
-  const problems: Problem[] = checkFigureRefs(lessonKey, body, (key) => found.get(key)?.size).map((p) => ({ file: lessonKey, ...p }));
+  const problems: Problem[] = checkFigureRefs(lessonKey, refs, (key) => found.get(key)?.size).map((p) => ({ file: lessonKey, ...p }));
   const figures: FigureFile[] = [];
   const names: string[] = [];
   for (const ref of refs) {

@@ -49,6 +49,8 @@ export interface Invalidator {
 export interface ContentSource {
   /** Absent: nothing is known beyond the batch (tests that hand ingest their files). */
   listKeys?(): Promise<string[]>;
+  /** The keys under one prefix (a lesson folder); absent: `listKeys` is filtered. */
+  listPrefix?(prefix: string): Promise<string[]>;
   /** The object's current body, or undefined when it is gone. */
   read?(key: string): Promise<string | undefined>;
   /** A figure's size and, unless it is larger than `maxBytes`, its bytes; undefined when it is not there. */
@@ -148,7 +150,10 @@ export async function ingestBatch(events: ContentEvent[], deps: IngestDeps): Pro
   const listing = once(async () => (source?.listKeys ? new Set(await source.listKeys()) : undefined));
   const read = async (key: string) => (source?.read ? source.read(key) : undefined);
 
-  const decision = await decide(events, { store, listing, read, source });
+  const listFolder = source?.listPrefix
+    ? (prefix: string) => source.listPrefix!(prefix)
+    : async (prefix: string) => [...((await listing()) ?? [])].filter((key) => key.startsWith(prefix));
+  const decision = await decide(events, { store, listing, listFolder, read, source });
   const settleMs = deps.settleMs ?? 0;
   const changes = decision.groups.length + decision.lessons.length + decision.removals.length;
   // Batches that finish while this one writes leave the catalog-wide pages to it (or to a later one).

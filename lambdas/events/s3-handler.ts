@@ -29,9 +29,9 @@ export interface QueueIngestOptions {
 }
 
 /** Every key in the content bucket except ingest's own reports (also used by `content publish --delete`). */
-export async function listContentKeys(s3: S3Client, bucket: string): Promise<string[]> {
+export async function listContentKeys(s3: S3Client, bucket: string, prefix?: string): Promise<string[]> {
   const keys: string[] = [];
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, ...(prefix ? { Prefix: prefix } : {}) })) {
     for (const object of page.Contents ?? []) if (object.Key && !object.Key.startsWith('reports/')) keys.push(object.Key);
   }
   return keys;
@@ -108,6 +108,7 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
    */
   const batchSource = (judged: Map<string, JudgedObject>): ContentSource => ({
     listKeys: () => listContentKeys(s3, contentBucket),
+    listPrefix: (prefix) => listContentKeys(s3, contentBucket, prefix),
     async read(key) {
       try {
         const response = await s3.send(new GetObjectCommand({ Bucket: contentBucket, Key: key }));

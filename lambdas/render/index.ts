@@ -19,6 +19,6 @@ export {
   type PageContext,
 } from './lesson-pages';
 export { checkFigureBytes, figureSize, type FigureSize } from './figures';
-export { type FigureResolver } from './markdown';
+export { figureRefs, type FigureResolver } from './markdown';
 export { catalogPageKeys, catalogPagePaths, lessonPagePath, lessonPath, pagePaths } from './paths';
 export { ERROR_PAGES, NOT_FOUND_PAGE, staticPages } from './templates/static-pages';

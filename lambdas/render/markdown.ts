@@ -9,8 +9,9 @@ import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
-import { Marked } from 'marked';
-import type { FigureImage } from '../domain/figures';
+import { Marked, type Token, type Tokens } from 'marked';
+import type { FigureImage, FigureRef } from '../domain/figures';
+import { frontMatterClose, parseLesson, splitLines, type Block } from '../domain/lesson';
 import { sanitizeHtml } from './sanitize';
 import { escapeHtml } from './templates/html';
 
@@ -55,13 +56,113 @@ export function figureMarkup(figure: FigureImage, alt: string, title?: string | 
   return `<img class="figure" src="${escapeHtml(figure.url)}" alt="${escapeHtml(alt)}" width="${figure.width}" height="${figure.height}" loading="lazy" decoding="async"${titled}>`;
 }
 
-const decoded = (src: string) => {
-  try {
-    return decodeURI(src);
-  } catch {
-    return src;
+/** Parses like the page renderer (same options), writes nothing: what `figureRefs` reads. */
+const reader = new Marked({ gfm: true });
+
+/** The image tokens of a Markdown text as the renderer will see them (block or inline, like its caller). */
+function imageTokens(text: string, inline: boolean): Tokens.Image[] {
+  const tokens: Token[] = inline ? reader.Lexer.lexInline(text, reader.defaults) : reader.lexer(text);
+  const images: Tokens.Image[] = [];
+  reader.walkTokens(tokens, (token) => {
+    if (token.type === 'image') images.push(token as Tokens.Image);
+  });
+  return images;
+}
+
+/** The Markdown texts of a lesson the page renders, each with the file line it starts at and how it is rendered. */
+function renderedTexts(block: Block): { text: string; inline: boolean }[] {
+  const inline = (...texts: string[]) => texts.map((text) => ({ text, inline: true }));
+  switch (block.kind) {
+    case 'markdown':
+    case 'callout':
+    case 'summary':
+      return [{ text: block.text, inline: false }];
+    case 'mcq':
+      return inline(block.exercise.prompt, ...block.exercise.choices.map((c) => c.text));
+    case 'ordering':
+      return inline(block.exercise.prompt, ...block.exercise.steps.map((s) => s.text));
+    case 'recall':
+      return inline(...block.exercise.prompts.flatMap((p) => [p.prompt, p.answer]));
   }
-};
+}
+
+/**
+ * The lesson's texts as the renderer renders them: its parsed blocks; for a lesson that does not
+ * parse (it is rejected anyway), the prose between `:::` lines, so its figures are still checked.
+ */
+function lessonTexts(key: string, body: string): { line: number; text: string; inline: boolean }[] {
+  try {
+    return parseLesson(key, body).blocks.flatMap((block) => renderedTexts(block).map((t) => ({ ...t, line: block.line })));
+  } catch {
+    const lines = splitLines(body);
+    const start = lines[0]?.trim() === '---' ? frontMatterClose(lines) + 1 : 0;
+    const texts: { line: number; text: string; inline: boolean }[] = [];
+    let segment: string[] = [];
+    let line = start + 1;
+    let exercise = false;
+    const flush = (next: number) => {
+      if (!exercise && segment.length > 0) texts.push({ line, text: segment.join('\n'), inline: false });
+      segment = [];
+      line = next;
+    };
+    for (let i = Math.max(0, start); i < lines.length; i++) {
+      const open = /^:::\s*([A-Za-z]*)\s*$/.exec(lines[i]!);
+      if (!open) {
+        segment.push(lines[i]!);
+        continue;
+      }
+      flush(i + 2);
+      exercise = ['mcq', 'ordering', 'recall'].includes(open[1]!.toLowerCase());
+    }
+    flush(lines.length + 1);
+    return texts;
+  }
+}
+
+/**
+ * Every image a lesson's page would render, read from the renderer's own tokens (so titles in any
+ * quotes, brackets or line breaks in the alt text, reference-style images and code blocks count
+ * exactly as the page shows them), with the file position of its `![` (1-based). What `check` and
+ * ingest judge as figures; the page shows no image that is not among them.
+ */
+export function figureRefs(key: string, body: string): FigureRef[] {
+  // Every image, inline or reference-style, is written with `![`: a lesson without one is not parsed again.
+  if (!body.includes('![')) return [];
+  const file = splitLines(body);
+  const offsets: number[] = [];
+  let total = 0;
+  for (const line of file) {
+    offsets.push(total);
+    total += line.length + 1;
+  }
+  const text = file.join('\n');
+  const positionOf = (offset: number) => {
+    let line = 0;
+    while (line + 1 < offsets.length && offsets[line + 1]! <= offset) line++;
+    return { line: line + 1, column: offset - offsets[line]! + 1 };
+  };
+  const refs: FigureRef[] = [];
+  let images: { line: number; tokens: Tokens.Image[] }[];
+  try {
+    images = lessonTexts(key, body).map(({ line, text: t, inline }) => ({ line, tokens: imageTokens(t, inline) }));
+  } catch {
+    // Nesting deep enough to exhaust the parser is reported by the validator; no page is rendered.
+    return [];
+  }
+  let cursor = 0;
+  for (const { line, tokens } of images) {
+    cursor = Math.max(cursor, offsets[line - 1] ?? total);
+    for (const image of tokens) {
+      // The token's first line as written (a quote's `>` or an exercise's YAML may sit between its lines).
+      const head = image.raw.split('\n', 1)[0]!;
+      const found = text.indexOf(head, cursor);
+      const at = found < 0 ? { line, column: 1 } : positionOf(found);
+      if (found >= 0) cursor = found + head.length;
+      refs.push({ alt: image.text, src: image.href, ...(image.title ? { title: image.title } : {}), ...at });
+    }
+  }
+  return refs;
+}
 
 /**
  * Markdown → HTML at ingest time, sanitized (sanitize.ts) in case raw HTML got past the validator. Headings get stable anchors (made unique per page) with a
@@ -84,9 +185,11 @@ export function createMarkdownRenderer(options: { figures?: FigureResolver } = {
       code({ text, lang }) {
         return highlightCode(text, lang);
       },
+      // Only a figure the resolver knows (checked and published) becomes an image; any other image
+      // reference is shown as its text alternative, so no page loads a file nobody checked.
       image({ href, title, text }) {
-        const figure = options.figures?.(href) ?? options.figures?.(decoded(href));
-        return figure ? figureMarkup(figure, text, title) : false;
+        const figure = options.figures?.(href);
+        return figure ? figureMarkup(figure, text, title) : escapeHtml(text);
       },
       // An empty corner cell of a comparison table is no header: screen readers would announce it.
       tablecell(token) {

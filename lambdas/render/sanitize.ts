@@ -1,5 +1,6 @@
 import xssExports from 'xss';
 import { urlScheme } from '../domain/body-scan';
+import { FIGURE_PREFIX } from '../domain/figures';
 
 // A CommonJS module whose named exports Node's ESM loader cannot see: take them from the default.
 const { escapeAttrValue, FilterXSS, friendlyAttrValue } = xssExports as unknown as typeof import('xss');
@@ -26,6 +27,9 @@ const allowList: Record<string, string[]> = {
   input: ['type', 'checked', 'disabled'],
 };
 
+/** The only image sources a page holds: figures published under their hashed names (see markdown.ts). */
+const PUBLISHED_FIGURE = new RegExp(`^/${FIGURE_PREFIX}[A-Za-z0-9._-]+$`);
+
 const safeUrl = (value: string) => {
   const url = friendlyAttrValue(value);
   // A character reference before the first / ? # could spell a scheme the browser decodes
@@ -40,8 +44,10 @@ const filter = new FilterXSS({
   stripIgnoreTagBody: ['script', 'style'],
   allowCommentTag: false,
   css: false,
-  safeAttrValue(_tag, name, value) {
+  safeAttrValue(tag, name, value) {
     if ((name === 'href' || name === 'src') && !safeUrl(value)) return '';
+    // The renderer writes images only for published figures: any other source loads nothing.
+    if (tag === 'img' && name === 'src' && !PUBLISHED_FIGURE.test(value)) return '';
     if (name === 'type' && value !== 'checkbox') return '';
     return escapeAttrValue(value);
   },

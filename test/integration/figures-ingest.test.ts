@@ -1,6 +1,7 @@
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalS3, type LocalS3 } from '../../bin/local/s3';
+import { decide } from '../../lambdas/events/decide';
 import { createQueueIngestHandler } from '../../lambdas/events/s3-handler';
 import type { IngestResult } from '../../lambdas/events/ingest';
 import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
@@ -146,5 +147,31 @@ describe('a figure\'s event that comes before its lesson\'s own event', () => {
     expect(afterOwn).toBe('live');
     expect(repeat).toMatchObject({ lessons: [], unchanged: ['backoff'] });
     expect(verdict()).toBe('unchanged');
+  });
+});
+
+describe('a figure event', () => {
+  it('lists only the figure\'s own folder, never the whole bucket, to find the lessons that show it', async () => {
+    // Prepare
+    const store = await freshStore();
+    const asked: string[] = [];
+    const folder = ['apis/retries/backoff.md', 'apis/retries/flow.svg', 'apis/retries/deeper/other.md'];
+    const deps = {
+      store,
+      listing: async (): Promise<Set<string>> => {
+        throw new Error('the whole bucket was listed');
+      },
+      listFolder: async (prefix: string) => (asked.push(prefix), folder.filter((key) => key.startsWith(prefix))),
+      read: async (key: string) => (key === lessonKey ? lesson() : undefined),
+      source: { readFigure: async () => ({ size: svg('#abc').length, bytes: new TextEncoder().encode(svg('#abc')) }) },
+    };
+
+    // Act
+    const decision = await decide([{ kind: 'put', key: 'apis/retries/flow.svg' }], deps);
+
+    // Assess
+    expect(asked).toEqual(['apis/retries/']);
+    expect(decision.refreshed).toEqual([lessonKey]);
+    expect(decision.failures).toEqual([]);
   });
 });

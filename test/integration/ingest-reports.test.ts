@@ -54,4 +54,57 @@ describe('ingest reports for the authors\' dashboard', () => {
     expect(newest!.files[0]!.problems).toHaveLength(REPORT_LIMITS.problemsPerFile);
     expect(newest!.files[0]!.problems[0]!.message).toHaveLength(REPORT_LIMITS.messageChars);
   });
+
+  it('keeps a report of 100 files with 10 problems each, in 3-byte characters, under 350 KB, and stores it', async () => {
+    // Prepare: 100 × 10 × 300 characters of 3 bytes ≈ 900 KB before bounding
+    const store = await freshStore();
+    const files = Array.from({ length: 100 }, (_, f) => ({
+      file: `t/u/lesson-${String(f).padStart(3, '0')}.md`,
+      verdict: 'rejected' as const,
+      problems: Array.from({ length: 10 }, (_, p) => ({ line: p + 1, column: 1, message: '€'.repeat(300) })),
+    }));
+
+    // Act
+    const report = boundedReport('big', new Date(Date.UTC(2026, 0, 2)), files);
+    await putIngestReport(store, report);
+    const [stored] = await listIngestReports(store, 1);
+
+    // Assess: every file listed, each with its first problems, what is left out counted
+    expect(Buffer.byteLength(JSON.stringify(report), 'utf8')).toBeLessThan(REPORT_LIMITS.reportBytes);
+    expect(stored).toEqual(report);
+    expect(report.files).toHaveLength(100);
+    expect(report.moreFiles).toBe(0);
+    expect(report.files.every((f) => f.problems.length >= 1 && f.problems.length + (f.moreProblems ?? 0) === 10)).toBe(true);
+    expect(report.files.some((f) => (f.moreProblems ?? 0) > 0)).toBe(true);
+  });
+
+  it('cuts a long message on a code point, never inside a surrogate pair', () => {
+    // Prepare: characters outside the BMP are two UTF-16 units each
+    const message = '𝄞'.repeat(REPORT_LIMITS.messageChars + 50);
+
+    // Act
+    const cut = boundedReport('r', new Date(), [{ file: 't/u/a.md', verdict: 'rejected', problems: [{ line: 1, column: 1, message }] }]).files[0]!.problems[0]!.message;
+
+    // Assess
+    expect(Array.from(cut)).toHaveLength(REPORT_LIMITS.messageChars);
+    expect(cut.endsWith('𝄞…')).toBe(true);
+    expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+  });
+
+  it('returns the number of reports asked for when they fill more than one 1 MB query page', async () => {
+    // Prepare: six reports of about 340 KB each, about 2 MB in all (a query page holds four of them)
+    const store = await freshStore();
+    const files = Array.from({ length: 100 }, (_, f) => ({
+      file: `t/u/lesson-${String(f).padStart(3, '0')}.md`,
+      verdict: 'rejected' as const,
+      problems: Array.from({ length: 10 }, (_, p) => ({ line: p + 1, column: 1, message: '€'.repeat(300) })),
+    }));
+    for (let i = 0; i < 6; i++) await putIngestReport(store, boundedReport(`big${i}`, new Date(Date.UTC(2026, 0, 3, 0, 0, i)), files));
+
+    // Act
+    const reports = await listIngestReports(store, 6);
+
+    // Assess
+    expect(reports.map((r) => r.id)).toEqual(['big5', 'big4', 'big3', 'big2', 'big1', 'big0']);
+  });
 });

@@ -93,6 +93,12 @@ describe('sanitizing rendered Markdown (the second wall behind check)', () => {
     expect(choice).not.toMatch(/<script|href="vbscript:/);
   });
 
+  it('keeps no image source but a published figure, even from raw HTML', () => {
+    const html = createMarkdownRenderer().block('<img src="https://tracker.example/p.png" alt="pixel"> <img src="/figures/flow-abc.svg" alt="flow">');
+    expect(html).not.toContain('tracker.example');
+    expect(html).toContain('src="/figures/flow-abc.svg"');
+  });
+
   it.each(['jav&Tab;ascript:alert(1)', 'jav&NewLine;ascript:alert(1)', 'java&#x09;script:alert(1)', 'javascript&colon;alert(1)', 'JaVaScRiPt:alert(1)'])(
     'empties a link whose scheme hides behind a character reference or case: %s',
     (target) => {
