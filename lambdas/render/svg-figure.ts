@@ -304,7 +304,14 @@ function judgeTree(root: Element, refuse: (at: number, message: string) => void)
   }
   const refTarget = (value: string) => ids.get(value.slice(1));
 
+  // An element refused is refused with everything inside it: one problem, not one per descendant.
+  const refused = new Set<Element>();
   for (const e of all) {
+    if (e.parent && refused.has(e.parent)) {
+      refused.add(e);
+      continue;
+    }
+    if (e.name.includes(':') || !ELEMENTS.has(e.name)) refused.add(e);
     if (e.name.includes(':')) {
       refuse(e.at, `SVG figures may not contain the prefixed element <${e.name}>: write plain SVG elements with no namespace prefix (Inkscape: save as Plain or Optimized SVG)`);
       continue;
