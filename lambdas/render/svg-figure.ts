@@ -378,7 +378,7 @@ function judgeTree(root: Element, refuse: (at: number, message: string) => void)
 function references(e: Element): [string, string][] {
   const found: [string, string][] = [];
   const add = (property: string, value: string) => {
-    for (const match of value.matchAll(/url\(\s*['"]?(#[^'")\s]*)['"]?\s*\)/gi)) found.push([property, match[1]!]);
+    for (const { target } of calls(value)) if (target?.startsWith('#')) found.push([property, target]);
   };
   for (const a of e.attributes.values()) {
     if (a.name === 'style') for (const [p, v] of declarations(a.value)) add(p, v);
@@ -424,16 +424,42 @@ function judgeAttribute(e: Element, a: Attribute, root: Element, refuse: (at: nu
   if (!TEXT_ATTRIBUTES.has(a.name)) judgeValue(a.name, a.value, a.at, refuse);
 }
 
+/**
+ * Every `name(` in a value, with the argument of a `url(…)`. Scanned by hand, in one pass: a
+ * backtracking pattern over a 256 KiB attribute could take minutes.
+ */
+function calls(value: string): { name: string; target?: string }[] {
+  const found: { name: string; target?: string }[] = [];
+  for (let open = value.indexOf('('); open >= 0; open = value.indexOf('(', open + 1)) {
+    let end = open;
+    while (end > 0 && /\s/.test(value[end - 1]!)) end--;
+    let start = end;
+    while (start > 0 && /[A-Za-z-]/.test(value[start - 1]!)) start--;
+    const name = value.slice(start, end);
+    if (name.toLowerCase() !== 'url') {
+      found.push({ name });
+      continue;
+    }
+    const close = value.indexOf(')', open);
+    // An unclosed url( is no reference to anything: an empty target, refused as not "#id".
+    const inner = close < 0 ? '' : value.slice(open + 1, close).trim();
+    found.push({ name, target: /^(['"]).*\1$/.test(inner) ? inner.slice(1, -1) : inner });
+    if (close < 0) break;
+    open = close;
+  }
+  return found;
+}
+
 /** A value may call only colour functions, `url(#id)` and (in transforms) the transform functions; no CSS escapes. */
 function judgeValue(property: string, value: string, at: number, refuse: (at: number, message: string) => void): void {
   if (/[\\@{}<>*]/.test(value)) return void refuse(at, `the value of ${property} holds "${/[\\@{}<>*]/.exec(value)![0]}", which SVG drawing values never need: write the plain value (e.g. fill="#1f2328")`);
   const transform = property === 'transform' || property === 'gradientTransform';
-  for (const match of value.matchAll(/([A-Za-z-]*)\s*\(/g)) {
-    const fn = match[1]!;
-    if (transform ? TRANSFORMS.has(fn) : FUNCTIONS.has(fn.toLowerCase())) continue;
-    return void refuse(at, `${property} may not call ${fn || 'a bracketed expression'}(…) in SVG figures: write a plain value (colours as #rrggbb or rgb(…), references as url(#id))`);
-  }
-  for (const match of value.matchAll(/url\(\s*(['"]?)(.*?)\1\s*\)/gi)) {
-    if (!FRAGMENT.test(match[2]!)) return void refuse(at, `SVG figures may not contain a reference to another file or site (${property}: url(${match[2]!.slice(0, 40)})): point only at a part of this figure, e.g. url(#arrow)`);
+  for (const { name, target } of calls(value)) {
+    if (target !== undefined) {
+      if (!FRAGMENT.test(target)) return void refuse(at, `SVG figures may not contain a reference to another file or site (${property}: url(${target.slice(0, 40)})): point only at a part of this figure, e.g. url(#arrow)`);
+      continue;
+    }
+    if (transform ? TRANSFORMS.has(name) : FUNCTIONS.has(name.toLowerCase())) continue;
+    return void refuse(at, `${property} may not call ${name || 'a bracketed expression'}(…) in SVG figures: write a plain value (colours as #rrggbb or rgb(…), references as url(#id))`);
   }
 }
