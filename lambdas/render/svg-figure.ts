@@ -55,7 +55,7 @@ const ELEMENT_ADVICE: Record<string, string> = {
   set: 'figures are still pictures; draw the final state',
   animateTransform: 'figures are still pictures; draw the final state',
   animateMotion: 'figures are still pictures; draw the final state',
-  metadata: 'remove it (Inkscape: save as Plain or Optimized SVG)',
+  metadata: "remove it (svgo and Inkscape's Optimized SVG leave it out)",
 };
 const DEFAULT_ADVICE = 'remove it; figures may use only svg, g, defs, symbol, use, title, desc, path, rect, circle, ellipse, line, polyline, polygon, text, tspan, textPath, marker, linearGradient, radialGradient, stop and clipPath';
 
@@ -148,7 +148,7 @@ export function readSvgFigure(text: string): SvgReading {
     root = tokenize(text, refuse);
   } catch (error) {
     if (!(error instanceof Unreadable)) throw error;
-    refuse(error.at, error.refused ? error.detail : `this SVG cannot be read as plain SVG: ${error.detail}; export it again as plain SVG (Inkscape: Plain or Optimized SVG)`);
+    refuse(error.at, error.refused ? error.detail : `this SVG cannot be read as plain SVG: ${error.detail}; export it again as plain SVG (svgo, or Inkscape's Optimized SVG)`);
   }
   if (root) judgeTree(root, refuse);
 
@@ -313,7 +313,7 @@ function judgeTree(root: Element, refuse: (at: number, message: string) => void)
     }
     if (e.name.includes(':') || !ELEMENTS.has(e.name)) refused.add(e);
     if (e.name.includes(':')) {
-      refuse(e.at, `SVG figures may not contain the prefixed element <${e.name}>: write plain SVG elements with no namespace prefix (Inkscape: save as Plain or Optimized SVG)`);
+      refuse(e.at, `SVG figures may not contain the prefixed element <${e.name}>: write plain SVG elements with no namespace prefix (svgo and Inkscape's Optimized SVG drop editor data)`);
       continue;
     }
     if (!ELEMENTS.has(e.name)) {
