@@ -278,7 +278,7 @@ function tokenize(text: string, refuse: (at: number, message: string) => void): 
 function decodeReferences(raw: string, at: number): string {
   return raw.replace(/&([^;&\s]*);?/g, (whole, body: string, offset: number) => {
     if (whole.endsWith(';')) {
-      if (ENTITIES[body]) return ENTITIES[body];
+      if (Object.hasOwn(ENTITIES, body)) return ENTITIES[body]!;
       const code = /^#x[0-9a-f]{1,6}$/i.test(body) ? Number.parseInt(body.slice(2), 16) : /^#\d{1,7}$/.test(body) ? Number(body.slice(1)) : undefined;
       if (code !== undefined && code > 0 && code <= 0x10ffff) return String.fromCodePoint(code);
     }
@@ -317,7 +317,8 @@ function judgeTree(root: Element, refuse: (at: number, message: string) => void)
       continue;
     }
     if (!ELEMENTS.has(e.name)) {
-      const advice = ELEMENT_ADVICE[e.name] ?? (/^fe[A-Z]/.test(e.name) ? ELEMENT_ADVICE.filter! : DEFAULT_ADVICE);
+      // Own keys only: an element named <constructor> must not find Object's.
+      const advice = Object.hasOwn(ELEMENT_ADVICE, e.name) ? ELEMENT_ADVICE[e.name]! : /^fe[A-Z]/.test(e.name) ? ELEMENT_ADVICE.filter! : DEFAULT_ADVICE;
       refuse(e.at, `SVG figures may not contain ${/^[aeiou]/i.test(e.name) ? 'an' : 'a'} <${e.name}> element: ${advice}`);
       continue;
     }

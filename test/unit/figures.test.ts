@@ -137,6 +137,8 @@ describe('SVG figures hold only inert drawing features', () => {
     expect(svgProblems('<text>a &lol; b</text>')).toEqual(['2:9 "&lol;" is not an entity SVG figures may use']);
     expect(svgProblems('<text><![CDATA[x]]></text>')).toEqual(['2:7 SVG figures may not contain a CDATA section']);
     expect(whole(`<?xml-stylesheet href="https://evil.example/a.css"?>\n<svg xmlns="${SVG_NS}" viewBox="0 0 1 1"/>`)).toEqual(['1:1 SVG figures may not contain a processing instruction (<?…?>, such as xml-stylesheet)']);
+    expect(svgProblems('<text>&valueOf;</text>')).toEqual(['2:7 "&valueOf;" is not an entity SVG figures may use']);
+    expect(checkFigureBytes('a/b/x.svg', svg('<toString/>'))[0]?.message).toMatch(/^SVG figures may not contain a <toString> element: remove it; figures may use only svg, g/);
     // Predefined entities and character references are plain text.
     expect(svgProblems('<text>a &amp; b &lt; c &#x2192; d</text>')).toEqual([]);
   });
