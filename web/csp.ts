@@ -20,3 +20,13 @@ export function contentSecurityPolicy(connectOrigins: string[], options: { upgra
     ...((options.upgradeInsecureRequests ?? true) ? ['upgrade-insecure-requests'] : []),
   ].join('; ');
 }
+
+/**
+ * For `/figures/*`: a picture needs nothing but itself. Opened on its own (not through `<img>`, where
+ * browsers already run no script), an SVG is a document; `sandbox` makes it one with no script, no
+ * navigation (a meta refresh included), no forms and an opaque origin, and `default-src 'none'`
+ * lets it load nothing. The SVG check refuses all of that in the file too; this is the second wall.
+ */
+export function figureContentSecurityPolicy(): string {
+  return ["default-src 'none'", "img-src 'self' data:", "style-src 'self'", 'sandbox', "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"].join('; ');
+}

@@ -10,14 +10,14 @@ import { createStore } from '../../lambdas/store/client';
 import { answerClientError, buildEvent, lambdaContext, MAX_HEADER_BYTES, readBody, writeResult, type LambdaHandler } from './adapter';
 import { readContentTree, readFigureFile } from './content';
 import { referencedFigures } from '../content/figures';
-import { hashedFigureName } from '../../lambdas/domain/figures';
+import { FIGURE_PREFIX, hashedFigureName } from '../../lambdas/domain/figures';
 import { repoRoot } from '../../lib/paths';
 import { createLocalTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 import { PlatformError } from './errors';
 import { devUsers, startLocalIssuer, type LocalIssuer } from './oidc';
 import { CALLBACK_PATH, NOT_FOUND_PAGE } from '../../lambdas/render';
 import { buildSite } from '../../web/build';
-import { contentSecurityPolicy } from '../../web/csp';
+import { contentSecurityPolicy, figureContentSecurityPolicy } from '../../web/csp';
 import { MemorySite, resolveSitePath } from './site';
 import { startStreamPoller, tableStreamConsumers, type StreamPoller } from './streams';
 import { bannerFor, DEV_BANNER_CSS_PATH, devBannerCss, withBanner } from './dev-banner';
@@ -226,6 +226,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const routes = await loadRoutes();
     // The production policy, with the local issuer as the identity provider the browser may call.
     const csp = contentSecurityPolicy([identity.issuer], { upgradeInsecureRequests: false });
+    const figureCsp = figureContentSecurityPolicy();
     handle = async (req, res) => {
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
@@ -251,7 +252,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           // Live preview only: the current content errors, on the home page and lesson pages.
           const banner = typeof found.body === 'string' && found.contentType.startsWith('text/html') ? bannerFor(url.pathname, platform.failures) : undefined;
           const body = banner ? withBanner(found.body as string, banner) : found.body;
-          res.writeHead(200, { 'Content-Type': found.contentType, 'Cache-Control': found.cacheControl, 'Content-Security-Policy': csp }).end(body);
+          // Figures get their own sandboxing policy, as CloudFront's /figures/* behaviour sends it.
+          const policy = url.pathname.startsWith(`/${FIGURE_PREFIX}`) ? figureCsp : csp;
+          res.writeHead(200, { 'Content-Type': found.contentType, 'Cache-Control': found.cacheControl, 'Content-Security-Policy': policy }).end(body);
           return;
         }
         // The site's own 404 page, with the same CSP as every other page (CloudFront serves it the same way).

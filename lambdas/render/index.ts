@@ -18,7 +18,8 @@ export {
   shuffleSteps,
   type PageContext,
 } from './lesson-pages';
-export { checkFigureBytes, figureSize, type FigureSize } from './figures';
+export { checkFigureBytes, figureSize, RASTER_LIMITS, type FigureSize } from './figures';
+export { SVG_LIMITS } from './svg-figure';
 export { figureRefs, type FigureResolver } from './markdown';
 export { catalogPageKeys, catalogPagePaths, lessonPagePath, lessonPath, pagePaths } from './paths';
 export { ERROR_PAGES, NOT_FOUND_PAGE, staticPages } from './templates/static-pages';

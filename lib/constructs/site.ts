@@ -36,11 +36,11 @@ import { SESSION_COOKIE } from '../../lambdas/session/cookie';
 import { join } from 'node:path';
 import { ERROR_PAGES, type AssetManifest } from '../../lambdas/render';
 import { buildSite, writeSite } from '../../web/build';
-import { contentSecurityPolicy } from '../../web/csp';
+import { contentSecurityPolicy, figureContentSecurityPolicy } from '../../web/csp';
 import { FIGURE_PREFIX } from '../../lambdas/domain/figures';
 
 // The policy lives beside the site it constrains, so the local platform sends the very same one.
-export { contentSecurityPolicy };
+export { contentSecurityPolicy, figureContentSecurityPolicy };
 import type { StageConfig } from '../config';
 import { acknowledge, arnRef, BASIC_EXECUTION_ROLE, bootstrapAssetBucketObjects, CDK_HANDLER_FINDINGS, stackSingletons } from '../nag';
 import { secureBucket } from './secure-bucket';
@@ -77,6 +77,8 @@ export class Site extends Construct {
   readonly logBucket: Bucket;
   readonly distribution: Distribution;
   readonly responseHeadersPolicy: ResponseHeadersPolicy;
+  /** The same headers for `/figures/*`, with a CSP that sandboxes a figure opened on its own. */
+  readonly figureHeadersPolicy: ResponseHeadersPolicy;
   /** `https://<distribution domain>` plus `https://<custom domain>` for each alias. */
   readonly origins: string[];
   /** Logical asset name → hashed file name: whoever renders pages (the ingest function) needs it. */
@@ -118,19 +120,23 @@ export class Site extends Construct {
       ),
     });
 
-    this.responseHeadersPolicy = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: `Rungs security headers (${config.stage})`,
-      securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.connectOrigins ?? []), override: true },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        contentTypeOptions: { override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
-      },
-      customHeadersBehavior: {
-        customHeaders: [{ header: 'Permissions-Policy', value: PERMISSIONS_POLICY, override: true }],
-      },
-    });
+    const securityHeaders = (id: string, comment: string, csp: string) =>
+      new ResponseHeadersPolicy(this, id, {
+        comment: `${comment} (${config.stage})`,
+        securityHeadersBehavior: {
+          contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
+          strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
+          frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+          contentTypeOptions: { override: true },
+          referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        },
+        customHeadersBehavior: {
+          customHeaders: [{ header: 'Permissions-Policy', value: PERMISSIONS_POLICY, override: true }],
+        },
+      });
+    this.responseHeadersPolicy = securityHeaders('SecurityHeaders', 'Rungs security headers', contentSecurityPolicy(props.connectOrigins ?? []));
+    // Authors' files, served from the site's own origin: opened directly, an SVG is a document there.
+    this.figureHeadersPolicy = securityHeaders('FigureHeaders', 'Rungs figures: security headers, sandboxed', figureContentSecurityPolicy());
 
     // Pages change when lessons are re-ingested: a minute at the edge, never more than five.
     const htmlCache = new CachePolicy(this, 'HtmlCache', {
@@ -177,12 +183,12 @@ export class Site extends Construct {
     // LIST lets S3 answer 404 (not 403) for a missing page, so the 404 page below shows for it while
     // the API's own 403s (authors-only routes) pass through untouched.
     const siteOrigin = S3BucketOrigin.withOriginAccessControl(this.bucket, { originAccessLevels: [AccessLevel.READ, AccessLevel.LIST] });
-    const siteBehavior = (cachePolicy: CachePolicy): BehaviorOptions => ({
+    const siteBehavior = (cachePolicy: CachePolicy, responseHeadersPolicy = this.responseHeadersPolicy): BehaviorOptions => ({
       origin: siteOrigin,
       viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       compress: true,
       cachePolicy,
-      responseHeadersPolicy: this.responseHeadersPolicy,
+      responseHeadersPolicy,
     });
     const domain = config.domain;
     this.distribution = new Distribution(this, 'Distribution', {
@@ -214,8 +220,9 @@ export class Site extends Construct {
       },
       additionalBehaviors: {
         '/assets/*': siteBehavior(assetCache),
-        // Figures that ingest publishes are named by their content hash too (lambdas/events/figures.ts).
-        [`/${FIGURE_PREFIX}*`]: siteBehavior(assetCache),
+        // Figures that ingest publishes are named by their content hash too (lambdas/events/figures.ts),
+        // and sandboxed: an author's SVG opened on its own may neither run script nor navigate.
+        [`/${FIGURE_PREFIX}*`]: siteBehavior(assetCache, this.figureHeadersPolicy),
         '/api/*': {
           origin: new HttpOrigin(apiDomain, {
             protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,

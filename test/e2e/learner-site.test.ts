@@ -102,6 +102,25 @@ describe.runIf(chromiumAvailable())('learner site in a real browser', () => {
     await context.close();
   });
 
+  it('sandboxes a figure opened on its own: an XHTML meta refresh that slipped past the check navigates nowhere', async () => {
+    // Prepare: published behind the check's back, as a stale or hand-uploaded object could be.
+    const name = 'figures/redirect-000000000000.svg';
+    const hostile = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><h:meta xmlns:h="http://www.w3.org/1999/xhtml" http-equiv="refresh" content="0;url=/"/><rect width="10" height="10"/></svg>';
+    await platform.site.putImmutable(name, new TextEncoder().encode(hostile), 'image/svg+xml');
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+
+    // Act
+    const response = await tab.goto(`${platform.url}/${name}`);
+    const navigated = await tab.waitForURL(`${platform.url}/`, { timeout: 2000 }).then(() => true, () => false);
+
+    // Assess
+    expect(navigated).toBe(false);
+    expect(tab.url()).toBe(`${platform.url}/${name}`);
+    expect(response?.headers()['content-security-policy']).toMatch(/(^|; )sandbox(;|$)/);
+    await context.close();
+  });
+
   it('serves the catalog API on the same origin', async () => {
     const response = await page.request.get(`${platform.url}/api/catalog`);
     expect(response.status()).toBe(200);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { startPlatform, type Platform } from '../../bin/local/platform';
+import { figureContentSecurityPolicy } from '../../web/csp';
 
 /** The local platform over real HTTP: its OIDC issuer, the adapter and the same handlers as Lambda. */
 describe('local platform API with sign-in', () => {
@@ -68,5 +69,20 @@ describe('local platform API with sign-in', () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-security-policy')).toBeTruthy();
     expect(missing.headers.get('content-security-policy')).toBe(home.headers.get('content-security-policy'));
+  });
+
+  it('serves /figures/* with the sandboxing figure policy, as CloudFront does, and pages with the site policy', async () => {
+    // Prepare: the PKCE lesson's figure, published by the first ingest under its hashed name.
+    const name = [...platform.site.immutable.keys()].find((key) => key.startsWith('figures/pkce-flow-'))!;
+
+    // Act
+    const [figure, home] = await Promise.all([fetch(`${platform.url}/${name}`), fetch(`${platform.url}/`)]);
+
+    // Assess
+    expect(figure.status).toBe(200);
+    expect(figure.headers.get('content-type')).toBe('image/svg+xml');
+    expect(figure.headers.get('content-security-policy')).toBe(figureContentSecurityPolicy());
+    expect(figure.headers.get('content-security-policy')).toMatch(/(^|; )sandbox(;|$)/);
+    expect(home.headers.get('content-security-policy')).not.toMatch(/sandbox/);
   });
 });

@@ -191,10 +191,14 @@ describe('the distribution', () => {
     expect(writes.Resource).toEqual({ Ref: secret });
   });
 
-  it('sends strict security headers on every behaviour', () => {
+  it('sends strict security headers on every behaviour, figures with a policy of their own', () => {
     const id = logicalId(template, 'AWS::CloudFront::ResponseHeadersPolicy', /SecurityHeaders/);
-    for (const b of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) expect(b.ResponseHeadersPolicyId).toEqual({ Ref: id });
-    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+    const figures = logicalId(template, 'AWS::CloudFront::ResponseHeadersPolicy', /FigureHeaders/);
+    for (const b of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) expect(b.ResponseHeadersPolicyId).toEqual({ Ref: b.PathPattern === '/figures/*' ? figures : id });
+    const policies = template.findResources('AWS::CloudFront::ResponseHeadersPolicy');
+    expect(Object.keys(policies).sort()).toEqual([figures, id].sort());
+    // Both policies carry the same headers; only their CSP differs.
+    template.resourcePropertiesCountIs('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: Match.objectLike({
         SecurityHeadersConfig: {
           ContentSecurityPolicy: { ContentSecurityPolicy: Match.anyValue(), Override: true },
@@ -207,11 +211,22 @@ describe('the distribution', () => {
           Items: [Match.objectLike({ Header: 'Permissions-Policy', Value: Match.stringLikeRegexp('camera=\\(\\).*microphone=\\(\\)') })],
         },
       }),
-    });
+    }, 2);
+  });
+
+  it('sandboxes /figures/*: an SVG opened on its own can run no script, navigate nowhere and load nothing', () => {
+    const figures = logicalId(template, 'AWS::CloudFront::ResponseHeadersPolicy', /FigureHeaders/);
+    const csp: string = template.toJSON().Resources[figures].Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy;
+    const directives = csp.split('; ');
+    expect(directives).toContain('sandbox');
+    expect(directives).toContain("default-src 'none'");
+    expect(directives).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/script-src|connect-src|unsafe-|\*/);
+    expect(behavior('/figures/*').ResponseHeadersPolicyId).toEqual({ Ref: figures });
   });
 
   it('allows no inline script or style and connects only to itself and the hosted sign-in', () => {
-    const policy = Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy'))[0]!;
+    const policy = template.toJSON().Resources[logicalId(template, 'AWS::CloudFront::ResponseHeadersPolicy', /SecurityHeaders/)];
     const csp = JSON.stringify(policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
     expect(csp).toMatch(/script-src 'self';/);

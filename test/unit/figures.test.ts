@@ -1,14 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../lib/paths';
+import { png as pngOf, pngChunk, SVG_NS, vp8l, vp8x, webp } from '../support/figure-bytes';
 import { checkFigureRefs, FIGURE_LIMITS, figureUrl, hashedFigureName, type FigureRef } from '../../lambdas/domain/figures';
 import { parseLesson } from '../../lambdas/domain/lesson';
-import { checkFigureBytes, figureRefs, figureSize, renderLessonBody } from '../../lambdas/render';
+import { checkFigureBytes, figureRefs, figureSize, renderLessonBody, SVG_LIMITS } from '../../lambdas/render';
 import { lessonSource } from '../fixtures/synthetic-catalog';
 
 const LESSON = 'security/oauth/why-oauth.md';
-/** The signature and IHDR chunk of a 640×360 PNG: all a size check reads. */
-const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 2, 0x80, 0, 0, 1, 0x68, 8, 6, 0, 0, 0]);
+/** A whole 640×360 PNG (signature, IHDR, IDAT, IEND, with their checksums). */
+const png = pngOf(640, 360);
 const riff = (chunk: string, payload: number[]) => new Uint8Array([...new TextEncoder().encode(`RIFF\0\0\0\0WEBP${chunk}\0\0\0\0`), ...payload]);
-const svg = (inner: string) => new TextEncoder().encode(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">\n${inner}\n</svg>\n`);
+const svg = (inner: string) => new TextEncoder().encode(`<svg xmlns="${SVG_NS}" viewBox="0 0 10 10">\n${inner}\n</svg>\n`);
 
 /** A lesson whose prose is `prose`, and the file line where that prose starts. */
 const withProse = (prose: string) => {
@@ -92,9 +96,11 @@ describe('figure references in a lesson', () => {
 });
 
 describe('figure files', () => {
-  it('accepts a real PNG and a plain SVG', () => {
+  it('accepts a whole PNG, a still WebP, a plain SVG and the PKCE lesson\'s figure', () => {
     expect(checkFigureBytes('a/b/x.png', png)).toEqual([]);
-    expect(checkFigureBytes('a/b/x.svg', svg('<rect width="5" height="5"/><use href="#r"/>'))).toEqual([]);
+    expect(checkFigureBytes('a/b/x.webp', webp('VP8L', vp8l(640, 360)))).toEqual([]);
+    expect(checkFigureBytes('a/b/x.svg', svg('<rect id="r" width="5" height="5"/><use href="#r" x="5"/>'))).toEqual([]);
+    expect(checkFigureBytes('security/oauth/pkce-flow.svg', readFileSync(join(repoRoot, 'content/security/oauth/pkce-flow.svg')))).toEqual([]);
   });
 
   it('rejects bytes that are not what the name says', () => {
@@ -102,27 +108,16 @@ describe('figure files', () => {
     expect(checkFigureBytes('a/b/x.webp', png)[0]?.message).toMatch(/^this \.webp file is not a WebP image/);
   });
 
-  it('rejects script, handlers, foreign content and external references in an SVG, at their line', () => {
-    const problems = checkFigureBytes('a/b/x.svg', svg('<script>alert(1)</script>\n<rect onclick="x()"/>\n<foreignObject></foreignObject>\n<image href="https://evil.example/x.png"/>'));
-    expect(problems.map((p) => `${p.line}:${p.column} ${p.message.split(':')[0]}`)).toEqual([
-      '2:1 SVG figures may not contain a <script> element',
-      '4:1 SVG figures may not contain a <foreignObject> element',
-      '3:6 SVG figures may not contain an event handler attribute (on…=)',
-      '5:8 SVG figures may not contain a reference to another file or site (href)',
-    ]);
-  });
-
   it('rejects a figure whose size cannot be read: an SVG needs a viewBox or a width and height', () => {
     expect(checkFigureBytes('a/b/x.svg', new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg">\n<rect/></svg>')).map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
       '1:1 this SVG has no size: give its <svg> element a viewBox (e.g. viewBox="0 0 640 360") or a width and height in pixels, so the page can reserve its space',
     ]);
-    expect(checkFigureBytes('a/b/x.png', png.slice(0, 12))[0]?.message).toMatch(/^this \.png file's size \(width and height\) cannot be read/);
   });
 
   it('reads the intrinsic size of SVG (width/height, else viewBox), PNG and the three WebP kinds', () => {
     const text = (s: string) => new TextEncoder().encode(s);
-    expect(figureSize('x.svg', text('<svg width="400px" height="200" viewBox="0 0 10 10">'))).toEqual({ width: 400, height: 200 });
-    expect(figureSize('x.svg', text('<svg width="100%" viewBox="0,0,640.4,359.6">'))).toEqual({ width: 640, height: 360 });
+    expect(figureSize('x.svg', text(`<svg xmlns="${SVG_NS}" width="400px" height="200" viewBox="0 0 10 10"/>`))).toEqual({ width: 400, height: 200 });
+    expect(figureSize('x.svg', text(`<svg xmlns="${SVG_NS}" width="100%" viewBox="0,0,640.4,359.6"/>`))).toEqual({ width: 640, height: 360 });
     expect(figureSize('x.png', png)).toEqual({ width: 640, height: 360 });
     // VP8X: 24-bit width-1 and height-1; VP8L: 14-bit fields after the 0x2f signature; VP8: after the key frame start code.
     expect(figureSize('x.webp', riff('VP8X', [0, 0, 0, 0, 0x7f, 0x02, 0, 0x67, 0x01, 0]))).toEqual({ width: 640, height: 360 });
@@ -135,6 +130,153 @@ describe('figure files', () => {
     const one = hashedFigureName('security/oauth/flow.svg', svg('<rect/>'));
     expect(one).toMatch(/^figures\/flow-[A-Za-z0-9]{12}\.svg$/);
     expect(hashedFigureName('security/oauth/flow.svg', svg('<circle/>'))).not.toBe(one);
+  });
+});
+
+/** Each problem of an SVG figure as `line:col message`, the message cut at its first colon. */
+const svgProblems = (inner: string) => checkFigureBytes('a/b/x.svg', svg(inner)).map((p) => `${p.line}:${p.column} ${p.message.split(': ')[0]}`);
+
+describe('SVG figures hold only inert drawing features', () => {
+  it('rejects script, foreign content and external references at their line', () => {
+    expect(svgProblems('<script>alert(1)</script>\n<foreignObject></foreignObject>\n<image href="https://evil.example/x.png"/>')).toEqual([
+      '2:1 SVG figures may not contain a <script> element',
+      '3:1 SVG figures may not contain a <foreignObject> element',
+      '4:1 SVG figures may not contain an <image> element',
+    ]);
+  });
+
+  it('rejects elements with a namespace prefix, even when the prefix names SVG itself', () => {
+    expect(svgProblems(`<s:script xmlns:s="${SVG_NS}">alert(1)</s:script>`)).toEqual(['2:1 SVG figures may not contain the prefixed element <s:script>']);
+    expect(svgProblems(`<s:foreignObject xmlns:s="${SVG_NS}"><p>hi</p></s:foreignObject>`)).toEqual(['2:1 SVG figures may not contain the prefixed element <s:foreignObject>']);
+  });
+
+  it('rejects an XHTML meta refresh, prefixed or by a default namespace', () => {
+    expect(svgProblems('<h:meta xmlns:h="http://www.w3.org/1999/xhtml" http-equiv="refresh" content="0;url=https://evil.example"/>')).toEqual([
+      '2:1 SVG figures may not contain the prefixed element <h:meta>',
+    ]);
+    expect(svgProblems('<g xmlns="http://www.w3.org/1999/xhtml"><meta http-equiv="refresh" content="0;url=https://evil.example"/></g>')).toEqual([
+      '2:4 xmlns="http://www.w3.org/1999/xhtml" switches to another vocabulary',
+      '2:41 SVG figures may not contain a <meta> element',
+    ]);
+  });
+
+  it('rejects event handlers in any case, and any attribute not on the allow list', () => {
+    expect(svgProblems('<rect onclick="x()"/>\n<rect ONLOAD="x()"/>\n<rect onMouseOver="x()"/>\n<rect data-x="1"/>')).toEqual([
+      '2:7 SVG figures may not contain an event handler attribute (onclick=…)',
+      '3:7 SVG figures may not contain an event handler attribute (ONLOAD=…)',
+      '4:7 SVG figures may not contain an event handler attribute (onMouseOver=…)',
+      '5:7 SVG figures may not contain the attribute data-x on <rect>',
+    ]);
+  });
+
+  it('allows only references to a part of the same figure, in href and in url(…), however they are spelled', () => {
+    expect(svgProblems('<use href="https://evil.example/a.svg#x"/>')).toEqual(['2:6 SVG figures may not contain a reference to another file or site (href="https://evil.example/a.svg#x")']);
+    expect(svgProblems('<rect fill="url(https://evil.example/p.svg#g)"/>')).toEqual(['2:7 SVG figures may not contain a reference to another file or site (fill']);
+    expect(svgProblems('<rect style="fill: URL(\'//evil.example/p\')"/>')).toEqual(['2:7 SVG figures may not contain a reference to another file or site (fill']);
+    // Character references are decoded before the check, and CSS escapes are refused outright.
+    expect(svgProblems('<rect fill="&#117;rl(//evil.example/p)"/>')).toEqual(['2:7 SVG figures may not contain a reference to another file or site (fill']);
+    expect(svgProblems('<rect style="fill: \\75 rl(//evil.example/p)"/>')).toEqual(['2:7 the value of fill holds "\\", which SVG drawing values never need']);
+    expect(svgProblems('<rect style="behavior: url(#x)"/>\n<linearGradient id="g"/><rect fill="image-set(\'a.png\' 1x)"/>')).toEqual([
+      '2:7 style property "behavior" is not allowed in SVG figures',
+      '3:31 fill may not call image-set(…) in SVG figures',
+    ]);
+    expect(svgProblems('<a href="#x"><text>go</text></a>')[0]).toBe('2:1 SVG figures may not contain an <a> element');
+  });
+
+  it('refuses a DOCTYPE, entities it does not know, CDATA and processing instructions', () => {
+    const whole = (text: string) => checkFigureBytes('a/b/x.svg', new TextEncoder().encode(text)).map((p) => `${p.line}:${p.column} ${p.message.split(': ')[0]}`);
+    expect(whole(`<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY lol "lol">]>\n<svg xmlns="${SVG_NS}" viewBox="0 0 1 1"/>`)).toEqual(['2:1 SVG figures may not contain a <!DOCTYPE> declaration (it can define entities and load other files)']);
+    expect(svgProblems('<text>a &lol; b</text>')).toEqual(['2:9 "&lol;" is not an entity SVG figures may use']);
+    expect(svgProblems('<text><![CDATA[x]]></text>')).toEqual(['2:7 SVG figures may not contain a CDATA section']);
+    expect(whole(`<?xml-stylesheet href="https://evil.example/a.css"?>\n<svg xmlns="${SVG_NS}" viewBox="0 0 1 1"/>`)).toEqual(['1:1 SVG figures may not contain a processing instruction (<?…?>, such as xml-stylesheet)']);
+    expect(svgProblems('<text>&valueOf;</text>')).toEqual(['2:7 "&valueOf;" is not an entity SVG figures may use']);
+    expect(checkFigureBytes('a/b/x.svg', svg('<toString/>'))[0]?.message).toMatch(/^SVG figures may not contain a <toString> element: remove it; figures may use only svg, g/);
+    // Predefined entities and character references are plain text.
+    expect(svgProblems('<text>a &amp; b &lt; c &#x2192; d</text>')).toEqual([]);
+  });
+
+  it('refuses animation, which could retarget an href after the check', () => {
+    expect(svgProblems('<set attributeName="href" to="https://evil.example"/>\n<animate attributeName="href" values="https://evil.example"/>')).toEqual([
+      '2:1 SVG figures may not contain a <set> element',
+      '3:1 SVG figures may not contain an <animate> element',
+    ]);
+  });
+
+  it('refuses markup that is not well-formed, naming the place', () => {
+    expect(svgProblems('<g><rect></g>')).toEqual(['2:10 this SVG cannot be read as plain SVG']);
+    expect(svgProblems('<rect width=5/>')).toEqual(['2:13 this SVG cannot be read as plain SVG']);
+  });
+});
+
+describe('SVG figures cannot multiply their own drawing cost', () => {
+  /** The reviewer's bomb: `levels` groups, each holding `fan` <use> of the group before (fan^levels copies). */
+  const useBomb = (levels: number, fan: number) => {
+    let defs = '<rect id="l0" width="1" height="1"/>';
+    for (let l = 1; l <= levels; l++) defs += `<g id="l${l}">${Array.from({ length: fan }, () => `<use href="#l${l - 1}"/>`).join('')}</g>`;
+    return `<defs>${defs}</defs><use href="#l${levels}"/>`;
+  };
+
+  it('rejects a <use> inside a reused part (the nested-use bomb), once with a count', () => {
+    // Prepare: 6 levels of 10, about a million copies from 1.6 KB.
+    const problems = checkFigureBytes('a/b/x.svg', svg(useBomb(6, 10)));
+
+    // Assess
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toMatch(/^<use> inside a part that is reused \(a <use> target, marker or clipPath\) would multiply the copies drawn: write the shapes out instead \(and 59 more like it\)$/);
+  });
+
+  it('counts every copy a flat <use>, marker or clip path draws against the limit', () => {
+    // Prepare: 400 uses of a group of 100 rectangles = 40,000 drawn elements, with no nesting at all.
+    const group = `<g id="g">${'<rect width="1" height="1"/>'.repeat(100)}</g>`;
+    const uses = '<use href="#g"/>'.repeat(400);
+
+    // Act
+    const problems = checkFigureBytes('a/b/x.svg', svg(`<defs>${group}</defs>${uses}`));
+
+    // Assess
+    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(new RegExp(`^this SVG draws \\d+ elements .*; the limit is ${SVG_LIMITS.drawn}: `))]);
+  });
+
+  it('caps the number of <use> and of elements, and refuses marker-mid and a <use> of its own ancestor', () => {
+    expect(checkFigureBytes('a/b/x.svg', svg('<rect id="r"/>' + '<use href="#r"/>'.repeat(SVG_LIMITS.uses + 1)))[0]?.message).toMatch(/<use> elements; the limit is 500/);
+    expect(checkFigureBytes('a/b/x.svg', svg('<rect/>'.repeat(SVG_LIMITS.elements)))[0]?.message).toMatch(/^this SVG has more than 10000 elements, the limit: simplify it/);
+    expect(svgProblems('<marker id="m"><path d="M0 0"/></marker><path d="M0 0 L1 1 L2 0" marker-mid="url(#m)"/>')).toEqual(['2:66 SVG figures may not use marker-mid or the marker shorthand (a mark at every corner multiplies the drawing)']);
+    expect(svgProblems('<g id="a"><use href="#a"/></g>')).toEqual(['2:16 <use> points to #a, which contains the <use> itself', '2:11 <use> inside a part that is reused (a <use> target, marker or clipPath) would multiply the copies drawn'].sort());
+  });
+});
+
+describe('raster figures are whole and of a size a browser decodes cheaply', () => {
+  it('rejects a PNG whose header claims more pixels than the limits, however small the file', () => {
+    expect(checkFigureBytes('a/b/x.png', pngOf(40_000, 40_000))[0]?.message).toBe(
+      'this .png image is 40000×40000 pixels; figures may be at most 8192 pixels on a side and 16 megapixels in all: scale it down (the page shows it at most as wide as the text column)',
+    );
+    expect(checkFigureBytes('a/b/x.png', pngOf(8192, 2049))[0]?.message).toMatch(/^this \.png image is 8192×2049 pixels/);
+    expect(checkFigureBytes('a/b/x.png', pngOf(8192, 2048))).toEqual([]);
+  });
+
+  it('rejects a PNG cut short: no IDAT, no IEND, a bad checksum, bytes after IEND, IHDR not first, animation', () => {
+    const header = pngOf(16, 16);
+    const idat = pngChunk('IDAT', [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    const message = (bytes: Uint8Array) => checkFigureBytes('a/b/x.png', bytes)[0]?.message;
+    expect(message(pngOf(16, 16, { chunks: [] }))).toBe('this .png file is damaged or cut short (it has no image data (IDAT)): export it again as PNG');
+    expect(message(pngOf(16, 16, { chunks: [idat] }))).toMatch(/\(it does not end with an IEND chunk\)/);
+    expect(message(header.slice(0, header.length - 20))).toMatch(/cut short/);
+    const badCrc = header.slice();
+    badCrc[29] = badCrc[29]! ^ 0xff;
+    expect(message(badCrc)).toMatch(/the IHDR chunk's checksum is wrong/);
+    expect(message(new Uint8Array([...header, 0]))).toMatch(/bytes after the IEND chunk/);
+    expect(message(new Uint8Array([...header.slice(0, 8), ...idat]))).toMatch(/the first chunk is not IHDR/);
+    expect(message(pngOf(16, 16, { chunks: [pngChunk('acTL', [0, 0, 0, 2, 0, 0, 0, 0]), idat, pngChunk('IEND', [])] }))).toMatch(/^this \.png file is an animated PNG/);
+  });
+
+  it('rejects a WebP whose RIFF size is not the file\'s, whose chunks overrun, that is animated or too large', () => {
+    const message = (bytes: Uint8Array) => checkFigureBytes('a/b/x.webp', bytes)[0]?.message;
+    const still = webp('VP8L', vp8l(640, 360));
+    expect(message(still.slice(0, still.length - 2))).toMatch(/^this \.webp file is damaged or cut short \(its RIFF header gives 30 bytes, the file has 28\)/);
+    expect(message(webp('VP8X', vp8x(40_000, 40_000), 'VP8L', vp8l(16, 16)))).toMatch(/^this \.webp image is 40000×40000 pixels/);
+    expect(message(webp('VP8X', vp8x(640, 360, 0x02), 'ANIM', [0, 0, 0, 0, 0, 0]))).toMatch(/^this \.webp file is an animated WebP/);
+    expect(message(webp('VP8X', vp8x(640, 360)))).toMatch(/it holds no image data/);
+    expect(message(webp('VP8L', vp8l(16384, 16384)))).toMatch(/^this \.webp image is 16384×16384 pixels/);
   });
 });
 
