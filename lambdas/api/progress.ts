@@ -4,7 +4,7 @@ import { json, problem } from '../middleware/problem';
 import { lessonCardItems, lessonMastery } from '../domain/cards';
 import { listAnswerKeys } from '../store/answer-keys';
 import { defaultStore, type Store } from '../store/client';
-import { listCards, type StoredCard } from '../store/reviews';
+import { listCards, listLessonCards, type StoredCard } from '../store/reviews';
 import { getProgress, lessonExists, listProgress, putProgressIfUnchanged } from '../store/progress';
 import { httpHandler } from './http';
 import { notFound, parseBody, pathParam } from './input';
@@ -26,9 +26,22 @@ async function masteryByLesson(store: Store, cards: StoredCard[], now: Date) {
 }
 
 /**
+ * Whether the server's record says the lesson is completed: every card it can give (each mcq,
+ * ordering and recall prompt) has a scheduled answer, whichever visits they came from.
+ */
+async function answeredEveryItem(store: Store, sub: string, lessonId: string, now: Date): Promise<boolean> {
+  const [answerKeys, cards] = await Promise.all([listAnswerKeys(store, lessonId), listLessonCards(store, sub, lessonId)]);
+  return lessonMastery(lessonCardItems(answerKeys), cards, now).completed;
+}
+
+/**
  * GET /api/me/progress — every lesson the learner has started, and per lesson with cards its
  * completion and mastery computed from the cards (see `lessonMastery`). PUT /api/me/progress/{lessonId} —
- * records started/completed and the last position. Two tabs writing at once both land: each write
+ * records that the lesson was started and the last position. Completion is never taken from the
+ * client: the status written is "completed" exactly when the learner's cards cover every item of the
+ * lesson (a claim the cards do not support is ignored), and GET reports a lesson whose cards cover
+ * it as completed even when no write said so (its last item answered in another visit, or merged
+ * from anonymous work after the progress). Two tabs writing at once both land: each write
  * is conditional on the version it read and, on a conflict, is merged again onto the newer state
  * (status never moves backwards). A client that sends `version` asks for a strict check instead: 409
  * with the current state when it is stale.
@@ -39,18 +52,22 @@ export const handler = httpHandler(
     const { sub } = callerOf(context);
     const store = defaultStore();
     if (event.requestContext.http.method === 'GET') {
-      const [lessons, cards] = await Promise.all([listProgress(store, sub), listCards(store, sub)]);
-      return json(200, { lessons, mastery: await masteryByLesson(store, cards, new Date()) }, { 'Cache-Control': 'no-store' });
+      const [stored, cards] = await Promise.all([listProgress(store, sub), listCards(store, sub)]);
+      const mastery = await masteryByLesson(store, cards, new Date());
+      const lessons = stored.map((entry) => (mastery[entry.lessonId]?.completed ? { ...entry, status: 'completed' as const } : entry));
+      return json(200, { lessons, mastery }, { 'Cache-Control': 'no-store' });
     }
     const lessonId = pathParam(event, 'lessonId', slugSchema);
     const update = parseBody(event, progressUpdateSchema);
     if (!(await lessonExists(store, lessonId))) throw notFound(`No lesson "${lessonId}".`);
+    const completed = await answeredEveryItem(store, sub, lessonId, new Date());
+    const earned = { ...update, status: completed ? ('completed' as const) : ('started' as const) };
     for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
       const current = await getProgress(store, sub, lessonId);
       if (update.version !== undefined && update.version !== (current?.version ?? 0)) {
         throw problem(409, 'Conflict', { type: 'stale-version', detail: 'The progress changed since you read it.', extensions: { current: current ?? null } });
       }
-      const next = mergeProgress(current, lessonId, update, new Date().toISOString());
+      const next = mergeProgress(current, lessonId, earned, new Date().toISOString());
       if (await putProgressIfUnchanged(store, sub, next)) return json(200, next, { 'Cache-Control': 'no-store' });
     }
     throw problem(503, 'Service Unavailable', { type: 'contention', detail: 'Too many concurrent updates; retry.', headers: { 'Retry-After': '1' } });

@@ -65,6 +65,8 @@ export const keys = {
   progressPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'PROGRESS#' }),
   card: (sub: string, lessonId: string, itemId: string) => ({ pk: `USER#${sub}`, sk: `CARD#${lessonId}#${itemId}` }),
   cardPrefix: (sub: string) => ({ pk: `USER#${sub}`, sk: 'CARD#' }),
+  /** One lesson's cards of a learner (lesson ids are slugs, never `#`, so the trailing `#` ends the id). */
+  lessonCardPrefix: (sub: string, lessonId: string) => ({ pk: `USER#${sub}`, sk: `CARD#${lessonId}#` }),
   /** A card's place in its learner's due queue (ISO due time sorts chronologically). */
   cardDue: (sub: string, due: string, lessonId: string, itemId: string) => ({ gsi2pk: `DUE#${sub}`, gsi2sk: `${due}#${lessonId}#${itemId}` }),
   /** Upper bound of the due queue at `at`: every sort key due at or before it sorts below. */

@@ -105,6 +105,11 @@ export async function listCards(store: Store, sub: string): Promise<StoredCard[]
   return (await queryPrefix(store, keys.cardPrefix(sub))).map((item) => storedCardSchema.parse(item));
 }
 
+/** The learner's cards of one lesson (what its completion is decided from). */
+export async function listLessonCards(store: Store, sub: string, lessonId: string): Promise<StoredCard[]> {
+  return (await queryPrefix(store, keys.lessonCardPrefix(sub, lessonId))).map((item) => storedCardSchema.parse(item));
+}
+
 /**
  * Replaces an old whole-recall card by its per-prompt cards in one transaction: the old card is
  * deleted only if it is still the version that was read, and a prompt card that already exists is

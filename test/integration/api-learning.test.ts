@@ -18,6 +18,16 @@ const LESSON = 'authorization-code-pkce';
 const attemptsPath = `/api/lessons/${LESSON}/attempts`;
 const RECALL_CARD = `${LESSON}.code-flow-recall--parties`;
 const mcq = (choices: string[]) => ({ itemId: 'pkce-protects', answer: { choices } });
+/** One (wrong) answer to each of the lesson's six cards: two mcq, one ordering, three recall prompts. */
+const WRONG_ANSWER_TO_EVERY_ITEM = [
+  { itemId: 'pkce-protects', answer: { choices: ['phishing'] } },
+  { itemId: 'challenge-method', answer: { choices: ['pkce-off'] } },
+  { itemId: 'code-flow-steps', answer: { order: ['sign-in', 'make-verifier', 'redirect-authorize', 'redirect-back', 'exchange', 'verify-and-issue'] } },
+  ...['parties', 'why-public', 'why-s256'].map((prompt) => ({ itemId: 'code-flow-recall', answer: { prompt, rating: 'again' } })),
+];
+
+/** A token for a learner of its own, whose partition no other test touches. */
+const learnerToken = (sub: string) => api.issuer.signWithIssuerKey({ sub, aud: api.issuer.clientId }, { typ: 'at+jwt' });
 
 async function userItems(sub: string) {
   const result = await api.store.doc.send(
@@ -284,15 +294,9 @@ describe('honest scheduling', () => {
   it('shows completion and mastery apart: every item answered wrongly is completed with mastery 0', async () => {
     // Prepare
     const token = await api.issuer.mintAccessToken('edsger');
-    const answers = [
-      { itemId: 'pkce-protects', answer: { choices: ['phishing'] } },
-      { itemId: 'challenge-method', answer: { choices: ['pkce-off'] } },
-      { itemId: 'code-flow-steps', answer: { order: ['sign-in', 'make-verifier', 'redirect-authorize', 'redirect-back', 'exchange', 'verify-and-issue'] } },
-      ...['parties', 'why-public', 'why-s256'].map((prompt) => ({ itemId: 'code-flow-recall', answer: { prompt, rating: 'again' } })),
-    ];
 
     // Act
-    for (const body of answers) await api.call({ method: 'POST', path: attemptsPath, token, body });
+    for (const body of WRONG_ANSWER_TO_EVERY_ITEM) await api.call({ method: 'POST', path: attemptsPath, token, body });
     const progress = await api.call({ method: 'GET', path: '/api/me/progress', token });
 
     // Assess
@@ -390,6 +394,7 @@ describe('progress', () => {
   it('records started and completed with the last position and lists it', async () => {
     const token = await api.issuer.mintAccessToken('ada');
     const started = await api.call({ method: 'PUT', path: `/api/me/progress/${LESSON}`, token, body: { status: 'started', position: 'why-pkce' } });
+    for (const body of WRONG_ANSWER_TO_EVERY_ITEM) await api.call({ method: 'POST', path: attemptsPath, token, body });
     const completed = await api.call({ method: 'PUT', path: `/api/me/progress/${LESSON}`, token, body: { status: 'completed' } });
     const list = await api.call({ method: 'GET', path: '/api/me/progress', token });
     expect(started.body).toMatchObject({ status: 'started', position: 'why-pkce', version: 1 });
@@ -399,8 +404,9 @@ describe('progress', () => {
 
   it('loses no update when two tabs write at once', async () => {
     // Prepare
-    const token = await api.issuer.mintAccessToken('grace');
-    const lesson = 'id-tokens-vs-access-tokens';
+    const token = learnerToken('progress-two-tabs');
+    const lesson = LESSON;
+    for (const body of WRONG_ANSWER_TO_EVERY_ITEM) await api.call({ method: 'POST', path: attemptsPath, token, body });
 
     // Act: one tab completes the lesson while the other moves the position.
     const [a, b] = await Promise.all([
@@ -412,6 +418,55 @@ describe('progress', () => {
     expect([a.status, b.status]).toEqual([200, 200]);
     const list = await api.call({ method: 'GET', path: '/api/me/progress', token });
     expect(list.body.lessons.find((l: { lessonId: string }) => l.lessonId === lesson)).toMatchObject({ status: 'completed', position: 'which-token', version: 2 });
+  });
+
+  it('completes a lesson answered half in one visit and half in another', async () => {
+    // Prepare: each page load only sees its own answers, so neither claims completion.
+    const token = learnerToken('progress-two-visits');
+    const [firstVisit, secondVisit] = [WRONG_ANSWER_TO_EVERY_ITEM.slice(0, 3), WRONG_ANSWER_TO_EVERY_ITEM.slice(3)];
+    for (const body of firstVisit) await api.call({ method: 'POST', path: attemptsPath, token, body });
+    const afterFirst = await api.call({ method: 'PUT', path: `/api/me/progress/${LESSON}`, token, body: { status: 'started' } });
+
+    // Act
+    for (const body of secondVisit) await api.call({ method: 'POST', path: attemptsPath, token, body });
+    const afterSecond = await api.call({ method: 'PUT', path: `/api/me/progress/${LESSON}`, token, body: { status: 'started' } });
+    const list = await api.call({ method: 'GET', path: '/api/me/progress', token });
+
+    // Assess
+    expect(afterFirst.body).toMatchObject({ status: 'started' });
+    expect(afterSecond.body).toMatchObject({ status: 'completed' });
+    expect(list.body.lessons).toEqual([afterSecond.body]);
+    expect(list.body.mastery[LESSON]).toMatchObject({ answered: 6, completed: true });
+  });
+
+  it('reports a lesson completed once its cards cover every item, even when no progress write said so', async () => {
+    // Prepare: the last answers came after the last progress write (e.g. merged from anonymous work).
+    const token = learnerToken('progress-late-answers');
+    await api.call({ method: 'PUT', path: `/api/me/progress/${LESSON}`, token, body: { status: 'started', position: 'intro' } });
+
+    // Act
+    for (const body of WRONG_ANSWER_TO_EVERY_ITEM) await api.call({ method: 'POST', path: attemptsPath, token, body });
+    const list = await api.call({ method: 'GET', path: '/api/me/progress', token });
+
+    // Assess
+    expect(list.body.lessons).toEqual([expect.objectContaining({ lessonId: LESSON, status: 'completed', position: 'intro' })]);
+  });
+
+  it('ignores a claim of completion that the learner\'s answers do not support', async () => {
+    // Prepare: five of the six cards answered.
+    const token = learnerToken('progress-claim');
+    for (const body of WRONG_ANSWER_TO_EVERY_ITEM.slice(0, 5)) await api.call({ method: 'POST', path: attemptsPath, token, body });
+
+    // Act
+    const claimed = await api.call({ method: 'PUT', path: `/api/me/progress/${LESSON}`, token, body: { status: 'completed' } });
+    const list = await api.call({ method: 'GET', path: '/api/me/progress', token });
+
+    // Assess
+    expect(claimed.status).toBe(200);
+    expect(claimed.body).toMatchObject({ status: 'started' });
+    expect(claimed.body.completedAt).toBeUndefined();
+    expect(list.body.lessons).toEqual([expect.objectContaining({ lessonId: LESSON, status: 'started' })]);
+    expect(list.body.mastery[LESSON]).toMatchObject({ answered: 5, completed: false });
   });
 
   it('answers 409 with the current state to a strict write with a stale version', async () => {

@@ -1,4 +1,5 @@
 import { $, $$, announce, el } from './dom';
+import { stepMarks } from './ordering';
 import { exactTime, intervalLabel, relativeTime } from './times';
 
 /**
@@ -138,16 +139,14 @@ function enhanceOrdering(form: HTMLFormElement, send: Send, done: (grade: Grade)
       let message = grade.correct ? 'Correct: that is the order.' : 'Not quite.';
       $$('.step-note', list).forEach((n) => n.remove());
       if (grade.correctOrder) {
-        let misplaced = 0;
+        const marks = stepMarks(order, grade.correctOrder);
         $$('li', list).forEach((li, i) => {
-          const should = grade.correctOrder!.indexOf(li.dataset.step!) + 1;
-          const wrong = should !== i + 1;
-          if (wrong) misplaced++;
-          li.classList.toggle('is-misplaced', wrong);
-          li.classList.toggle('is-placed', !wrong);
-          li.append(el('span', { class: 'step-note' }, wrong ? `✗ belongs at position ${should}` : '✓ right place'));
+          const { position, misplaced } = marks[i]!;
+          li.classList.toggle('is-misplaced', misplaced);
+          li.classList.toggle('is-placed', !misplaced);
+          li.append(el('span', { class: 'step-note' }, misplaced ? `✗ belongs at position ${position}` : '✓ right place'));
         });
-        if (!grade.correct) message += ` ${misplaced} of ${order.length} steps are out of place; each is marked with its right position.`;
+        if (!grade.correct) message += ` ${marks.filter((m) => m.misplaced).length} of ${order.length} steps are out of place; each is marked with its right position.`;
       }
       feedback(form, message + nextReviewText(grade));
       done(grade);

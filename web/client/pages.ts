@@ -37,8 +37,9 @@ export async function sendKept(lessonId: string, itemId: string, answer: Answer,
 export const masteryText = (m: Mastery) => `${m.completed ? 'Completed' : `${m.answered} of ${m.total} answered`} · ${Math.round(m.mastery * 100)}% mastered`;
 
 /**
- * The lesson is completed once every card (each mcq, ordering and recall prompt) has an answer;
- * mastery comes from the server's cards when signed in.
+ * The lesson is completed once every card (each mcq, ordering and recall prompt) has an answer.
+ * Signed in, the server decides that from the learner's cards (answers from earlier visits count,
+ * the status sent here is only a hint); anonymously, this page load's answers are all there is.
  */
 export function lessonPage(): void {
   const article = $('article.lesson');

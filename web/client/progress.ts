@@ -77,6 +77,7 @@ const MERGE_CHUNK = 25;
 export const clearLocalProgress = () => {
   localStorage.removeItem(LOCAL_KEY);
   localStorage.removeItem(WORK_KEY);
+  localStorage.removeItem('rungs.shown'); // the reviews page's last step orders name the learner's cards
 };
 
 export interface Mastery {

@@ -1,6 +1,7 @@
 import { api } from './api';
 import { $, $$, announce, el } from './dom';
 import { enhanceExercises, ratingGroup, type Answer, type Grade, type Rating } from './exercises';
+import { reshuffle } from './ordering';
 import { sendKept } from './pages';
 import { exactTime, relativeTime } from './times';
 
@@ -47,13 +48,19 @@ export async function cardTitle(card: ReviewCard): Promise<{ lesson: string; ite
   return { lesson: $('h1', doc)?.textContent ?? card.lessonId, item: (text ?? '').replace(/\s*\(choose all that apply\)/, '').trim() || 'an exercise' };
 }
 
-const shuffle = <T>(items: T[]) => {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-};
+/** The step order each ordering card was last shown in (per card id), so the next review differs. */
+const SHOWN_KEY = 'rungs.shown';
+const shownOrders = (): Record<string, string[]> => JSON.parse(localStorage.getItem(SHOWN_KEY) ?? '{}') as Record<string, string[]>;
+
+/** Puts an ordering card's steps in a new order: not the one its last review showed, nor the lesson page's the first time. */
+function arrangeSteps(cardId: string, list: HTMLElement): void {
+  const items = $$('li', list);
+  const ids = items.map((li) => li.dataset.step!);
+  const shown = shownOrders();
+  const order = reshuffle(ids, shown[cardId] ?? ids);
+  localStorage.setItem(SHOWN_KEY, JSON.stringify({ ...shown, [cardId]: order }));
+  list.append(...order.map((id) => items[ids.indexOf(id)]!));
+}
 
 export async function reviewsPage(): Promise<void> {
   const status = $('.review-status');
@@ -185,8 +192,7 @@ export async function reviewsPage(): Promise<void> {
     if (card.kind === 'recall') return showRecall(card, copy, send);
     if (card.kind === 'ordering') {
       // A new shuffle for every review, so the order is recalled, not the last arrangement.
-      const list = $('.steps', copy)!;
-      list.append(...shuffle($$('li', list)));
+      arrangeSteps(card.id, $('.steps', copy)!);
     }
     let done = false;
     enhanceExercises(holder, (_item, answer) => send(answer), (_item, grade) => {

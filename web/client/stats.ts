@@ -1,3 +1,4 @@
+import { accuracyByTrack } from './accuracy';
 import { api } from './api';
 import { session } from './auth';
 import { $, announce, el } from './dom';
@@ -125,15 +126,8 @@ export async function statsPage(): Promise<void> {
     ]),
   );
 
-  const tracks = new Map<string, { right: number; total: number }>();
-  for (const a of stats.accuracy) {
-    const t = tracks.get(trackOf.get(a.lessonId) ?? 'Other') ?? { right: 0, total: 0 };
-    t.right += a.right;
-    t.total += a.total;
-    tracks.set(trackOf.get(a.lessonId) ?? 'Other', t);
-  }
   const accuracy = $('.accuracy-chart')!;
-  const rows = [...tracks].map(([name, t]) => ({ label: name, value: t.right / t.total, n: t.total }));
+  const rows = accuracyByTrack(stats.accuracy, trackOf);
   const chart = picture(600, Math.max(1, rows.length) * 28);
   rows.forEach((row, i) => {
     chart.append(svg('rect', { x: 200, y: i * 28 + 4, width: row.value * 400, height: 20, class: 'bar' }));
