@@ -1,4 +1,5 @@
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { FIGURE_CACHE_CONTROL } from '../domain/figures';
 import * as z from '../domain/zod';
@@ -7,7 +8,7 @@ import type { Store } from '../store/client';
 import { ingestBatch, type ContentEvent, type ContentSource, type IngestDeps, type IngestQueue, type IngestResult, type Invalidator, type SitePublisher } from './ingest';
 import { tableHolds } from './decide';
 import { createFailureReporter } from './report';
-import { putVerdicts, recordIngestReport, UPLOAD_METADATA, type JudgedObject } from './verdicts';
+import { putVerdicts, recordIngestReport, UPLOAD_METADATA, type JudgedObject, type Verdict } from './verdicts';
 
 export interface QueueIngestOptions {
   s3: S3Client;
@@ -98,6 +99,21 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
     async delete(path) {
       await s3.send(new DeleteObjectCommand({ Bucket: siteBucket, Key: path }));
     },
+  };
+  // The object a verdict names is still the bucket's: same upload id (publish sets one on every
+  // upload), or the same bytes (ETag is the MD5 of a single-part upload) when the uploader set none.
+  const stillCurrentIn = (judged: Map<string, JudgedObject>) => async (verdict: Verdict): Promise<boolean> => {
+    try {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: contentBucket, Key: verdict.file }));
+      if (verdict.verdict === 'removed') return false;
+      const upload = head.Metadata?.[UPLOAD_METADATA];
+      if (verdict.upload || upload) return verdict.upload === upload;
+      const judgedBody = judged.get(verdict.file)?.body;
+      return judgedBody === undefined || head.ETag?.replaceAll('"', '') === createHash('md5').update(judgedBody, 'utf8').digest('hex');
+    } catch (error) {
+      if (error instanceof NotFound || error instanceof NoSuchKey || (error as { name?: string }).name === 'NotFound') return verdict.verdict === 'removed';
+      throw error;
+    }
   };
   const putReport = async (key: string, json: string) => {
     await s3.send(new PutObjectCommand({ Bucket: contentBucket, Key: key, Body: json, ContentType: 'application/json' }));
@@ -194,7 +210,7 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
       // Last, so `content publish` sees a verdict only once the table holds what it names. A verdict
       // that cannot be written fails the batch: the retry re-judges (see withReplayed).
       const at = new Date();
-      const verdicts = await putVerdicts(putReport, await withReplayed(judged, events, result), events, result, at);
+      const verdicts = await putVerdicts(putReport, await withReplayed(judged, events, result), events, result, at, stillCurrentIn(judged));
       await recordIngestReport(options.store, verdicts, at, log);
     } catch (error) {
       log(JSON.stringify({ level: 'ERROR', message: 'ingest failed; the whole batch is retried', error: error instanceof Error ? error.stack : String(error) }));

@@ -93,11 +93,34 @@ export function verdictsOf(judged: Iterable<JudgedObject>, events: ContentEvent[
   return verdicts;
 }
 
-/** Writes the batch's verdicts, one object per file (batches are small and this runs last); returns them. */
-export async function putVerdicts(put: (key: string, json: string) => Promise<void>, judged: Iterable<JudgedObject>, events: ContentEvent[], result: IngestResult, at: Date = new Date()): Promise<Verdict[]> {
-  const verdicts = verdictsOf(judged, events, result, at);
-  for (const verdict of verdicts) await put(verdictKey(verdict.file), `${JSON.stringify(verdict)}\n`);
-  return verdicts;
+/**
+ * Whether the bucket still holds the object a verdict is about (for `removed`: no object). Two
+ * batches run at once: one that read a file's older upload (say, judging a lesson again because its
+ * figure arrived) may finish after the batch that judged the newer upload; its verdict would then
+ * overwrite the newer one, and `content publish` would wait for a verdict that never comes.
+ */
+export type StillCurrent = (verdict: Verdict) => Promise<boolean>;
+
+/**
+ * Writes the batch's verdicts, one object per file (batches are small and this runs last), each only
+ * if the bucket still holds what it judged (the newer object's own event brings its verdict);
+ * returns those written.
+ */
+export async function putVerdicts(
+  put: (key: string, json: string) => Promise<void>,
+  judged: Iterable<JudgedObject>,
+  events: ContentEvent[],
+  result: IngestResult,
+  at: Date = new Date(),
+  stillCurrent: StillCurrent = async () => true,
+): Promise<Verdict[]> {
+  const written: Verdict[] = [];
+  for (const verdict of verdictsOf(judged, events, result, at)) {
+    if (!(await stillCurrent(verdict))) continue;
+    await put(verdictKey(verdict.file), `${JSON.stringify(verdict)}\n`);
+    written.push(verdict);
+  }
+  return written;
 }
 
 /**

@@ -299,6 +299,36 @@ describe('verdicts on the queue-fed path', () => {
     expect(JSON.parse(afterNewer!)).toMatchObject({ verdict: 'live', sha256: contentDigest(v2) });
   });
 
+  it('writes no verdict on an upload the bucket no longer holds when the batch ends: a later batch judging the newer one may have finished first', async () => {
+    // Prepare: v2 is uploaded right after this batch read v1 (as when a figure's batch re-judges a
+    // lesson while the lesson's new upload is judged by another batch)
+    let swapped = false;
+    const { buckets, handler } = await setup({
+      hooks: {
+        onGet: async (key, body) => {
+          if (key === lessonKey && body === v1 && !swapped) {
+            swapped = true;
+            buckets.content.set(lessonKey, v2);
+          }
+        },
+      },
+    });
+    await handler(queueEvent([s3Record('ObjectCreated:Put', 'apis/track.yaml'), s3Record('ObjectCreated:Put', 'apis/retries/unit.yaml')]));
+    buckets.content.set(lessonKey, v1);
+
+    // Act
+    const a = await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey)]));
+    const afterA = verdictOf(buckets.content, lessonKey);
+    await handler(queueEvent([s3Record('ObjectCreated:Put', lessonKey)]));
+
+    // Assess: the batch that judged v1 says nothing about it (a verdict on v1 written after v2's
+    // would be the last word, and publish would wait for v2's forever); v2's own batch answers.
+    expect(swapped).toBe(true);
+    expect(a.result?.lessons).toEqual(['backoff-and-jitter']);
+    expect(afterA?.sha256).not.toBe(contentDigest(v1));
+    expect(verdictOf(buckets.content, lessonKey)).toMatchObject({ verdict: 'live', sha256: contentDigest(v2) });
+  });
+
   it('writes no verdict for an older event once the bucket holds a version the table has not taken yet', async () => {
     // Prepare: v2 is published; v3 is in the bucket but its event has not arrived.
     const { buckets, handler } = await setup();

@@ -1,9 +1,10 @@
-import { NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { NoSuchKey, NotFound, S3Client } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 
 /**
  * S3 has no local stand-in in this repository, so the client gets a middleware that answers the
- * four commands ingest sends from in-memory buckets: nothing leaves the process. `onGet` lets a
+ * commands ingest sends from in-memory buckets: nothing leaves the process. `onGet` lets a
  * test or benchmark hold a read (to stage two uploads racing). Also builds the queue messages S3
  * sends, one notification per object event, with increasing sequencers.
  */
@@ -27,6 +28,11 @@ export function fakeS3(buckets: Record<string, Map<string, string>>, hooks: Fake
           await hooks.onGet?.(input.Key!, body);
           const bytes = new TextEncoder().encode(body);
           return { output: { Body: { transformToString: async () => body, transformToByteArray: async () => bytes }, ContentLength: bytes.length, $metadata: {} }, response: {} };
+        }
+        case 'HeadObjectCommand': {
+          const body = bucket.get(input.Key!);
+          if (body === undefined) throw new NotFound({ message: 'Not Found', $metadata: {} });
+          return { output: { ETag: `"${createHash('md5').update(body, 'utf8').digest('hex')}"`, $metadata: {} }, response: {} };
         }
         case 'PutObjectCommand':
           hooks.onPut?.(input.Bucket, input.Key!);
