@@ -1,7 +1,8 @@
 import { mergeProgress, progressUpdateSchema } from '../domain/progress';
 import { callerOf } from '../middleware/auth';
 import { json, problem } from '../middleware/problem';
-import { lessonCardItems, lessonMastery } from '../domain/cards';
+import { lessonCardItems, lessonMastery, splitRecallCard } from '../domain/cards';
+import type { AnswerKey } from '../domain/answer-key';
 import { listAnswerKeys } from '../store/answer-keys';
 import { defaultStore, type Store } from '../store/client';
 import { listCards, listLessonCards, type StoredCard } from '../store/reviews';
@@ -12,14 +13,24 @@ import { slugSchema } from './schemas';
 
 const MAX_TRIES = 8;
 
+/**
+ * A lesson's cards as per-prompt cards: an old whole-recall card (written before each prompt had a
+ * card of its own, split only when it next comes up in the review queue) counts for each of its
+ * prompts, as the split will make it.
+ */
+function asPromptCards<T extends StoredCard>(cards: T[], answerKeys: AnswerKey[]): T[] {
+  const keyOf = new Map(answerKeys.map((k) => [k.itemId, k]));
+  return cards.flatMap((card) => splitRecallCard(card, keyOf.get(card.itemId)) ?? [card]);
+}
+
 /** Completed (every card answered) and mastery (right and not overdue) of each lesson the learner has cards in. */
 async function masteryByLesson(store: Store, cards: StoredCard[], now: Date) {
   const byLesson = new Map<string, StoredCard[]>();
   for (const card of cards) byLesson.set(card.lessonId, [...(byLesson.get(card.lessonId) ?? []), card]);
   const entries = await Promise.all(
     [...byLesson].map(async ([lessonId, lessonCards]) => {
-      const items = lessonCardItems(await listAnswerKeys(store, lessonId));
-      return [lessonId, lessonMastery(items, lessonCards, now)] as const;
+      const answerKeys = await listAnswerKeys(store, lessonId);
+      return [lessonId, lessonMastery(lessonCardItems(answerKeys), asPromptCards(lessonCards, answerKeys), now)] as const;
     }),
   );
   return Object.fromEntries(entries);
@@ -31,7 +42,7 @@ async function masteryByLesson(store: Store, cards: StoredCard[], now: Date) {
  */
 async function answeredEveryItem(store: Store, sub: string, lessonId: string, now: Date): Promise<boolean> {
   const [answerKeys, cards] = await Promise.all([listAnswerKeys(store, lessonId), listLessonCards(store, sub, lessonId)]);
-  return lessonMastery(lessonCardItems(answerKeys), cards, now).completed;
+  return lessonMastery(lessonCardItems(answerKeys), asPromptCards(cards, answerKeys), now).completed;
 }
 
 /**

@@ -105,9 +105,12 @@ export async function listCards(store: Store, sub: string): Promise<StoredCard[]
   return (await queryPrefix(store, keys.cardPrefix(sub))).map((item) => storedCardSchema.parse(item));
 }
 
-/** The learner's cards of one lesson (what its completion is decided from). */
+/**
+ * The learner's cards of one lesson (what its completion is decided from), read consistently: the
+ * page saves progress right after the answer that completes it, and must see that answer's card.
+ */
 export async function listLessonCards(store: Store, sub: string, lessonId: string): Promise<StoredCard[]> {
-  return (await queryPrefix(store, keys.lessonCardPrefix(sub, lessonId))).map((item) => storedCardSchema.parse(item));
+  return (await queryPrefix(store, keys.lessonCardPrefix(sub, lessonId), { consistent: true })).map((item) => storedCardSchema.parse(item));
 }
 
 /**

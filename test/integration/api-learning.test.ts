@@ -452,6 +452,23 @@ describe('progress', () => {
     expect(list.body.lessons).toEqual([expect.objectContaining({ lessonId: LESSON, status: 'completed', position: 'intro' })]);
   });
 
+  it('counts an old whole-recall card, not yet split, for every prompt it will become', async () => {
+    // Prepare: the three other items answered; the recall item only as one card from before prompts
+    // had their own, due in a week (so no queue read has split it).
+    const token = learnerToken('progress-old-recall');
+    for (const body of WRONG_ANSWER_TO_EVERY_ITEM.slice(0, 3)) await api.call({ method: 'POST', path: attemptsPath, token, body });
+    const card = { due: new Date(Date.now() + 7 * 86_400_000).toISOString(), stability: 8, difficulty: 5, elapsedDays: 0, scheduledDays: 8, learningSteps: 0, reps: 2, lapses: 0, state: 'review', lastReview: new Date(Date.now() - 86_400_000).toISOString() };
+    await api.store.doc.send(new PutCommand({ TableName: api.store.tableName, Item: { ...keys.card('progress-old-recall', LESSON, 'code-flow-recall'), ...keys.cardDue('progress-old-recall', card.due, LESSON, 'code-flow-recall'), type: 'card', lessonId: LESSON, itemId: 'code-flow-recall', kind: 'recall', card, version: 4 } }));
+
+    // Act
+    const saved = await api.call({ method: 'PUT', path: `/api/me/progress/${LESSON}`, token, body: { status: 'started' } });
+    const list = await api.call({ method: 'GET', path: '/api/me/progress', token });
+
+    // Assess
+    expect(saved.body).toMatchObject({ status: 'completed' });
+    expect(list.body.mastery[LESSON]).toMatchObject({ answered: 6, completed: true });
+  });
+
   it('ignores a claim of completion that the learner\'s answers do not support', async () => {
     // Prepare: five of the six cards answered.
     const token = learnerToken('progress-claim');

@@ -16,9 +16,12 @@ export const stepMarks = (placed: readonly string[], correct: readonly string[])
 
 /**
  * A fresh arrangement for a review (Fisher–Yates with `random`), never the order shown last time:
- * when the shuffle lands on it, it is rotated by one, which moves every step of a list of two or more.
+ * when the shuffle lands on it, it is rotated by one, which moves every step of a list of three or
+ * more. `items` is the lesson page's order, which the server never makes the right one; with two
+ * steps the only other order is the right one, so two steps keep the page's order.
  */
 export function reshuffle<T>(items: readonly T[], lastShown: readonly T[], random: () => number = Math.random): T[] {
+  if (items.length < 3) return [...items];
   const next = [...items];
   for (let i = next.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

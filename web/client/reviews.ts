@@ -50,7 +50,14 @@ export async function cardTitle(card: ReviewCard): Promise<{ lesson: string; ite
 
 /** The step order each ordering card was last shown in (per card id), so the next review differs. */
 const SHOWN_KEY = 'rungs.shown';
-const shownOrders = (): Record<string, string[]> => JSON.parse(localStorage.getItem(SHOWN_KEY) ?? '{}') as Record<string, string[]>;
+const shownOrders = (): Record<string, string[]> => {
+  try {
+    const stored: unknown = JSON.parse(localStorage.getItem(SHOWN_KEY) ?? '{}');
+    return stored && typeof stored === 'object' ? (stored as Record<string, string[]>) : {};
+  } catch {
+    return {}; // unreadable: start again, as on a first review
+  }
+};
 
 /** Puts an ordering card's steps in a new order: not the one its last review showed, nor the lesson page's the first time. */
 function arrangeSteps(cardId: string, list: HTMLElement): void {
