@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
  * names carry a content hash, so they can be cached as immutable.
  */
 
-export const FIGURE_LIMITS = { rasterBytes: 1024 * 1024, svgBytes: 256 * 1024 } as const;
+export const FIGURE_LIMITS = { rasterBytes: 1024 * 1024, svgBytes: 256 * 1024, perLesson: 50 } as const;
 const TYPES = { '.svg': 'image/svg+xml', '.png': 'image/png', '.webp': 'image/webp' } as const;
 export type FigureType = keyof typeof TYPES;
 /** The file name endings of figures. */
@@ -74,8 +74,15 @@ export function figureKey(lessonKey: string, src: string): string | undefined {
 /** Problems with a lesson's figure references, given the size of each content file that exists. */
 export function checkFigureRefs(lessonKey: string, refs: readonly FigureRef[], sizeOf: (key: string) => number | undefined): FigureProblem[] {
   const problems: FigureProblem[] = [];
+  const distinct = new Set<string>();
+  let overLimit = false;
   for (const ref of refs) {
     const at = { line: ref.line, column: ref.column };
+    distinct.add(ref.src);
+    if (!overLimit && distinct.size > FIGURE_LIMITS.perLesson) {
+      overLimit = true;
+      problems.push({ ...at, message: `this lesson shows more than ${FIGURE_LIMITS.perLesson} different figures (this is figure ${FIGURE_LIMITS.perLesson + 1}): split the lesson or combine figures` });
+    }
     if (!ref.alt.trim()) problems.push({ ...at, message: `figure "${ref.src}" has no text alternative: write what it shows between the brackets, e.g. ![Sequence of the token exchange](${ref.src})` });
     const type = figureType(ref.src);
     if (!type) {

@@ -1,6 +1,7 @@
 import type { GroupMeta } from '../domain/catalog';
 import { figureKey, figureType } from '../domain/figures';
 import { lessonVersionHash } from '../domain/hashing';
+import { limits } from '../domain/limits';
 import type { Lesson } from '../domain/lesson';
 import { checkGroupMeta, checkLessonFile, classifyKey } from '../domain/validate';
 import { figureRefs } from '../render';
@@ -188,12 +189,14 @@ export async function decide(events: ContentEvent[], deps: DecideDeps): Promise<
       decision.stale.push(event.key);
       continue;
     }
-    if (isRefresh && !figureRefs(event.key, body).some((ref) => refresh.figures.has(figureKey(event.key, ref.src) ?? ''))) {
+    // Over the size limit: rejected for its size below, before any figure is looked for or read.
+    const oversize = Buffer.byteLength(body, 'utf8') > limits.fileBytes;
+    if (isRefresh && !oversize && !figureRefs(event.key, body).some((ref) => refresh.figures.has(figureKey(event.key, ref.src) ?? ''))) {
       // It does not show the figure that changed: nothing to do.
       decision.unchanged.push(event.lessonId);
       continue;
     }
-    const figures = await loadLessonFigures(event.key, body, deps.source, figureCache);
+    const figures = oversize ? { names: [], problems: [], figures: [] } : await loadLessonFigures(event.key, body, deps.source, figureCache);
     // The hash covers the key, the source and its figures' names, so an unchanged file is recognised before parsing.
     const hash = lessonVersionHash(event.key, body, figures.names);
     // A version a figure's re-render committed before this file's own event came is published again

@@ -52,7 +52,8 @@ export async function loadLessonFigures(lessonKey: string, body: string, source:
     }
     return pending;
   };
-  const wanted = [...new Set(refs.flatMap((ref) => (figureType(ref.src) ? [figureKey(lessonKey, ref.src)] : [])).filter((key) => key !== undefined))];
+  // Bounded: a lesson over the figure limit is rejected (checkFigureRefs) and never causes more reads.
+  const wanted = [...new Set(refs.flatMap((ref) => (figureType(ref.src) ? [figureKey(lessonKey, ref.src)] : [])).filter((key) => key !== undefined))].slice(0, FIGURE_LIMITS.perLesson);
   const found = new Map(await Promise.all(wanted.map(async (key) => [key, await read(key)] as const)));
 
   // References, types, folder, existence and size: the same rules and words as `check`.

@@ -136,10 +136,16 @@ export function figureRefs(key: string, body: string): FigureRef[] {
     total += line.length + 1;
   }
   const text = file.join('\n');
+  // Binary search: a lesson may hold many images, each placed by its offset.
   const positionOf = (offset: number) => {
-    let line = 0;
-    while (line + 1 < offsets.length && offsets[line + 1]! <= offset) line++;
-    return { line: line + 1, column: offset - offsets[line]! + 1 };
+    let low = 0;
+    let high = offsets.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (offsets[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + 1, column: offset - offsets[low]! + 1 };
   };
   const refs: FigureRef[] = [];
   let images: { line: number; tokens: Tokens.Image[] }[];

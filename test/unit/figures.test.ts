@@ -320,3 +320,18 @@ describe('figures on the lesson page', () => {
     expect(html).toContain('Tracker');
   });
 });
+
+describe('how many figures one lesson may show', () => {
+  it('reports the first figure past 50 different ones, once, and reads no more than 50', () => {
+    // Prepare: 52 different figures (and one shown twice)
+    const refs: FigureRef[] = Array.from({ length: 52 }, (_, i) => ({ alt: `Figure ${i}`, src: `f${i}.svg`, line: i + 1, column: 1 }));
+    refs.push({ alt: 'Again', src: 'f0.svg', line: 60, column: 1 });
+
+    // Act
+    const problems = checkFigureRefs(LESSON, refs, () => 100).filter((p) => /more than 50/.test(p.message));
+
+    // Assess
+    expect(problems).toEqual([{ line: 51, column: 1, message: expect.stringContaining('this is figure 51') }]);
+    expect(FIGURE_LIMITS.perLesson).toBe(50);
+  });
+});
