@@ -75,7 +75,7 @@ const ATTRIBUTES = new Set([
   ...PRESENTATION,
   'id', 'class', 'style', 'transform', 'x', 'y', 'width', 'height', 'rx', 'ry', 'cx', 'cy', 'r',
   'x1', 'y1', 'x2', 'y2', 'points', 'd', 'dx', 'dy', 'rotate', 'viewBox', 'preserveAspectRatio',
-  'pathLength', 'refX', 'refY', 'markerWidth', 'markerHeight', 'markerUnits', 'orient',
+  'refX', 'refY', 'markerWidth', 'markerHeight', 'markerUnits', 'orient',
   'gradientUnits', 'gradientTransform', 'spreadMethod', 'fx', 'fy', 'fr', 'offset', 'clipPathUnits',
   'startOffset', 'method', 'spacing', 'lengthAdjust', 'textLength', 'version', 'lang',
   'baseProfile', 'role', 'aria-label', 'aria-labelledby', 'aria-describedby', 'aria-hidden', 'focusable',
@@ -365,8 +365,10 @@ function judgeTree(root: Element, refuse: (at: number, message: string) => void)
   // A marker is drawn at both ends of every line and path that inherits it: counted as if all did.
   if (markerRefs > 0) drawn += markable * 2 * largestMarker;
   for (const part of reused) {
-    // The part itself may carry a marker or clip path (counted above); nothing inside it may reuse again.
-    const reuses = (x: Element) => x.name === 'use' || (x !== part && references(x).some(([p]) => p === 'clip-path' || p.startsWith('marker')));
+    // Nothing in a reused part, the part included, may reuse again: a clip path that is itself
+    // clipped, or a <use> target carrying one, is applied once per element or copy it reaches,
+    // so chains multiply the drawing beyond what is counted above.
+    const reuses = (x: Element) => x.name === 'use' || references(x).some(([p]) => p === 'clip-path' || p.startsWith('marker'));
     const nested = [part].flatMap(function inner(x): Element[] {
       return [...(reuses(x) ? [x] : []), ...x.children.flatMap(inner)];
     });
@@ -418,11 +420,36 @@ function judgeAttribute(e: Element, a: Attribute, root: Element, refuse: (at: nu
     for (const [property, value] of declarations(a.value)) {
       if (property === 'marker' || property === 'marker-mid') refuse(a.at, MARKER_MID);
       else if (!PRESENTATION.has(property) && !STYLE_ONLY.has(property)) refuse(a.at, `style property "${property}" is not allowed in SVG figures: use only drawing properties such as fill, stroke, opacity, font-size`);
+      else if (property === 'stroke-dasharray') judgeDashes(value, root, a.at, refuse);
       else judgeValue(property, value, a.at, refuse);
     }
     return;
   }
+  if (a.name === 'stroke-dasharray') return void judgeDashes(a.value, root, a.at, refuse);
   if (!TEXT_ATTRIBUTES.has(a.name)) judgeValue(a.name, a.value, a.at, refuse);
+}
+
+/** The picture's larger side in user units: the viewBox's, else width/height, else 100. */
+function extentOf(root: Element): number {
+  const box = root.attributes.get('viewBox')?.value.trim().split(/[\s,]+/).map(Number);
+  const sides = box?.length === 4 ? [box[2]!, box[3]!] : [Number.parseFloat(root.attributes.get('width')?.value ?? ''), Number.parseFloat(root.attributes.get('height')?.value ?? '')];
+  const extent = Math.max(...sides.filter((n) => Number.isFinite(n) && n > 0));
+  return Number.isFinite(extent) ? extent : 100;
+}
+
+/**
+ * A dash pattern is plain numbers whose sum is at least 1/200 of the picture's larger side: a tiny
+ * pattern makes every stroked shape cost the browser up to a million dashes to draw.
+ */
+function judgeDashes(value: string, root: Element, at: number, refuse: (at: number, message: string) => void): void {
+  const text = value.trim();
+  if (text === 'none') return;
+  const parts = text.split(/[\s,]+/);
+  const lengths = parts.map((p) => (/^\d*\.?\d+(px)?$/.test(p) ? Number.parseFloat(p) : Number.NaN));
+  if (lengths.some((n) => !Number.isFinite(n))) return void refuse(at, `stroke-dasharray="${text.slice(0, 40)}" must be plain lengths, e.g. stroke-dasharray="6 4"`);
+  const minimum = extentOf(root) / 200;
+  const sum = lengths.reduce((n, l) => n + l, 0);
+  if (sum < minimum) refuse(at, `stroke-dasharray="${text.slice(0, 40)}" repeats every ${sum} units, too fine for this picture (${extentOf(root)} units across): make the dashes and gaps add up to at least ${Number(minimum.toFixed(2))}`);
 }
 
 /**

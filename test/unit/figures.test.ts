@@ -335,3 +335,27 @@ describe('how many figures one lesson may show', () => {
     expect(FIGURE_LIMITS.perLesson).toBe(50);
   });
 });
+
+describe('SVG drawing cost the reuse counts cannot see', () => {
+  const messagesOf = (inner: string) => checkFigureBytes('a/b/x.svg', svg(inner)).map((p) => p.message);
+
+  it('refuses a clip path that is itself clipped (a chain applied once per element it reaches)', () => {
+    const chain = '<defs><clipPath id="c0" clip-path="url(#c1)"><rect width="5" height="5"/></clipPath><clipPath id="c1"><rect width="4" height="4"/></clipPath></defs>';
+    expect(messagesOf(`${chain}<rect width="9" height="9" clip-path="url(#c0)"/>`).join('\n')).toMatch(/<clipPath> inside a part that is reused/);
+    expect(messagesOf('<defs><clipPath id="c"><rect width="5" height="5"/></clipPath></defs><rect width="9" height="9" clip-path="url(#c)"/>')).toEqual([]);
+  });
+
+  it('refuses a <use> target that carries a clip path of its own', () => {
+    const parts = '<defs><clipPath id="c"><rect width="5" height="5"/></clipPath><g id="t" clip-path="url(#c)"><rect width="9" height="9"/></g></defs>';
+    expect(messagesOf(`${parts}<use href="#t"/><use href="#t" x="1"/>`).join('\n')).toMatch(/<g> inside a part that is reused/);
+  });
+
+  it('refuses dash patterns too fine for the picture and pathLength, which rescales any pattern', () => {
+    expect(messagesOf('<circle r="4" stroke="#000" stroke-dasharray="0.01"/>').join('\n')).toMatch(/too fine for this picture/);
+    expect(messagesOf('<circle r="4" stroke="#000" style="stroke-dasharray:0.01 0.01"/>').join('\n')).toMatch(/too fine for this picture/);
+    expect(messagesOf('<circle r="4" stroke="#000" stroke-dasharray="calc(1px)"/>').join('\n')).toMatch(/must be plain lengths/);
+    expect(messagesOf('<circle r="4" stroke="#000" pathLength="1" stroke-dasharray="1"/>').join('\n')).toMatch(/attribute pathLength/);
+    expect(messagesOf('<circle r="4" stroke="#000" stroke-dasharray="1 0.5"/>')).toEqual([]);
+    expect(messagesOf('<circle r="4" stroke="#000" stroke-dasharray="none"/>')).toEqual([]);
+  });
+});
