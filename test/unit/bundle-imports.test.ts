@@ -47,25 +47,8 @@ describe('what runtime code bundles', () => {
   });
 });
 
-/** The modules esbuild puts into a function's bundle (RungsFunction's settings: ESM, node24, the AWS SDK left to the runtime). */
-async function bundledModules(entry: string): Promise<string[]> {
-  const result = await build({
-    entryPoints: [join(repoRoot, entry)],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*'],
-    logLevel: 'silent',
-  });
-  return Object.keys(result.metafile.inputs);
-}
-
-/** The packages a function's bundle leaves to the runtime and loads at run time (static and dynamic imports). */
-async function externalImports(entry: string): Promise<string[]> {
+/** A function's bundle as RungsFunction builds it (ESM, node24, the AWS SDK left to the runtime), with its metafile. */
+async function bundleOf(entry: string) {
   const result = await build({
     entryPoints: [join(repoRoot, entry)],
     bundle: true,
@@ -79,8 +62,15 @@ async function externalImports(entry: string): Promise<string[]> {
     external: ['@aws-sdk/*'],
     logLevel: 'silent',
   });
-  return Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
+  return result.metafile;
 }
+
+/** The modules esbuild puts into a function's bundle. */
+const bundledModules = async (entry: string): Promise<string[]> => Object.keys((await bundleOf(entry)).inputs);
+
+/** The packages a function's bundle leaves to the runtime and loads at run time (static and dynamic imports). */
+const externalImports = async (entry: string): Promise<string[]> =>
+  Object.values((await bundleOf(entry)).outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
 
 /** Rendering (Markdown, YAML front matter, highlighting, sanitizing) belongs to the ingest and the site build. */
 const renderingModules = (modules: string[]) => modules.filter((m) => /^lambdas\/render\/|node_modules\/(yaml|marked|highlight\.js|xss|cssfilter)\//.test(m));
