@@ -6,6 +6,7 @@ import { defaultStore } from '../store/client';
 import { globalSignOut } from '../session/global-sign-out';
 import { revokeTokensBefore } from '../store/sessions';
 import { httpHandler } from './http';
+import { accountFunction } from './routes';
 import { parseBody } from './input';
 
 /** The longest access-token lifetime the issuers may be configured with (Cognito's maximum is 1 day; ours is ≤ 1 h). */
@@ -21,7 +22,7 @@ const signOutAtIssuer = globalSignOut();
  * next request on. Deletion needs a recent sign-in (step-up, `maxAuthAgeSeconds` in the route table).
  */
 export const handler = httpHandler(
-  'account',
+  accountFunction,
   async (event, context) => {
     const { sub } = callerOf(context);
     const store = defaultStore();

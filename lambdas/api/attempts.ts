@@ -12,6 +12,7 @@ import { claimReceipt } from '../store/receipts';
 import { receiptKey, receiptKeySource } from '../session/key';
 import { gradeOrReject, recordForLearner } from './answers';
 import { httpHandler } from './http';
+import { attemptsFunction } from './routes';
 import { notFound, parseBody, pathParam } from './input';
 import { attemptBodySchema, slugSchema } from './schemas';
 
@@ -85,7 +86,7 @@ async function merge(event: Parameters<Parameters<typeof httpHandler>[1]>[0], su
  * review card (later ones are practice, see `isPracticeAnswer`).
  */
 export const handler = httpHandler(
-  'attempts',
+  attemptsFunction,
   async (event, context) => {
     if (event.routeKey === 'POST /api/me/merge') return merge(event, callerOf(context).sub);
     const lessonId = pathParam(event, 'id', slugSchema);

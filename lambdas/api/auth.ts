@@ -10,6 +10,7 @@ import { globalSignOut } from '../session/global-sign-out';
 import { sessionKey } from '../session/key';
 import { refreshSession, signOut, signOutEverywhere, startSession, type SessionAnswer, type SessionDeps } from '../session/service';
 import { httpHandler } from './http';
+import { authFunction } from './routes';
 import { parseBody } from './input';
 
 const sessionBody = z.strictObject({
@@ -37,7 +38,7 @@ const respond = (outcome: SessionAnswer) =>
  * The session routes (token-mediating backend, docs/api.md "Sessions"): POST /api/auth/session
  * (code exchange), /refresh, /sign-out and /sign-out-everywhere. All are same-origin JSON POSTs.
  */
-export const handler = httpHandler('auth', async (event, context) => {
+export const handler = httpHandler(authFunction, async (event, context) => {
   const cookie = sessionCookieOf(event);
   switch (event.routeKey) {
     case 'POST /api/auth/session':

@@ -6,6 +6,7 @@ import { listIngestReports } from '../store/ingest-reports';
 import { listItemStats } from '../store/stats';
 import { dashboardLesson, FLAG_RULES, summarizeLesson } from '../domain/item-stats';
 import { httpHandler } from './http';
+import { authorStatsFunction } from './routes';
 import { notFound, pathParam } from './input';
 import { slugSchema } from './schemas';
 
@@ -35,7 +36,7 @@ async function dashboard(store: Store) {
  * Authors only (the route table's `auth: 'authors'`).
  */
 export const handler = httpHandler(
-  'authorStats',
+  authorStatsFunction,
   async (event) => {
     const store = defaultStore();
     if (event.routeKey === 'GET /api/authors/stats') return json(200, await dashboard(store), { 'Cache-Control': 'no-store' });

@@ -10,7 +10,7 @@ import { rateLimit } from '../middleware/rate-limit';
 import { sameOrigin } from '../middleware/same-origin';
 import type { ApiContext } from '../middleware/request-context';
 import { defaultStore } from '../store/client';
-import { apiFunctions, routeKey, type ApiFunctionName, type RouteOptions } from './routes';
+import { routeKey, type ApiFunction, type RouteOptions } from './routes';
 
 export type ApiEvent = APIGatewayProxyEventV2;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -53,8 +53,8 @@ function routeChain(fn: RouteFn, options: RouteOptions, deps: ChainDependencies)
  * The Lambda handler of one API function: one chain per route of that function, chosen by the
  * event's route key (API Gateway sets it; the local adapter and the tests build it the same way).
  */
-export function httpHandler(name: ApiFunctionName, fn: RouteFn, deps: ChainDependencies = defaults) {
-  const chains = new Map(apiFunctions[name].routes.map((route) => [routeKey(route), routeChain(fn, route, deps)]));
+export function httpHandler(declaration: Pick<ApiFunction, 'routes'>, fn: RouteFn, deps: ChainDependencies = defaults) {
+  const chains = new Map(declaration.routes.map((route) => [routeKey(route), routeChain(fn, route, deps)]));
   const unknownRoute = middy<ApiEvent, ApiResult, Error, ApiContext>()
     .use(problemDetails())
     .handler(async () => {

@@ -8,6 +8,7 @@ import { defaultStore, type Store } from '../store/client';
 import { listCards, listLessonCards, type StoredCard } from '../store/reviews';
 import { getProgress, lessonExists, listProgress, putProgressIfUnchanged } from '../store/progress';
 import { httpHandler } from './http';
+import { progressFunction } from './routes';
 import { notFound, parseBody, pathParam } from './input';
 import { slugSchema } from './schemas';
 
@@ -58,7 +59,7 @@ async function answeredEveryItem(store: Store, sub: string, lessonId: string, no
  * with the current state when it is stale.
  */
 export const handler = httpHandler(
-  'progress',
+  progressFunction,
   async (event, context) => {
     const { sub } = callerOf(context);
     const store = defaultStore();

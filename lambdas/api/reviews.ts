@@ -12,6 +12,7 @@ import { listActivityDays, listReviewLogs } from '../store/review-logs';
 import { getCard, listCards, listCardsDueAfter, listCardsDueBy, type StoredCard } from '../store/reviews';
 import { gradeOrReject, migrateOldRecallCard, recordForLearner } from './answers';
 import { httpHandler } from './http';
+import { reviewsFunction } from './routes';
 import { notFound, parseBody, pathParam, queryParams } from './input';
 import { cardIdSchema, reviewBodySchema, reviewsQuerySchema } from './schemas';
 
@@ -58,7 +59,7 @@ const cardView = (c: StoredCard) => ({ id: `${c.lessonId}.${c.itemId}`, lessonId
  * GET /api/me/stats — forecast, reviews per day, true retention and accuracy (see `learnerStats`).
  */
 export const handler = httpHandler(
-  'reviews',
+  reviewsFunction,
   async (event, context) => {
     const { sub } = callerOf(context);
     const store = defaultStore();

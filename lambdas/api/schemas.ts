@@ -30,8 +30,8 @@ export const cardIdSchema = z.pipe(
 
 /** GET /api/me/reviews?due=now|<ISO datetime>&limit=<1..100> */
 export const reviewsQuerySchema = z.strictObject({
-  due: z._default(z.union([z.literal('now'), z.iso.datetime()]), 'now'),
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+  due: z._default(z.union([z.literal('now'), z.isoDatetime()]), 'now'),
+  limit: z._default(z.coerceNumber().check(z.int(), z.minimum(1), z.maximum(100)), 50),
 });
 
 /** POST /api/me/reviews/{itemId} */

@@ -1,14 +1,15 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { json, problem } from '../middleware/problem';
 import { defaultStore } from '../store/client';
-import { keys } from '../store/keys';
+import * as keys from '../store/keys';
 import { httpHandler } from './http';
+import { systemFunction } from './routes';
 
 /**
  * GET /api/health — answers 200 only when the table can be read. Its rate limit fails open: a monitor
  * should learn about the table from the check itself, not from the limiter.
  */
-export const handler = httpHandler('system', async () => {
+export const handler = httpHandler(systemFunction, async () => {
   const store = defaultStore();
   const started = Date.now();
   try {

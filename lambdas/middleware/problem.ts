@@ -1,5 +1,4 @@
 import type { MiddlewareObj } from '@middy/core';
-import { createError, type HttpError } from '@middy/util';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 /**
@@ -24,16 +23,33 @@ export interface ProblemOptions {
   extensions?: Record<string, unknown>;
 }
 
-/** A thrown problem: middy's HttpError with the body members and the headers it is rendered with. */
-export type ProblemError = HttpError & { problem: Omit<ProblemOptions, 'headers'>; headers: Record<string, string> };
+/**
+ * A thrown problem, shaped as middy's HTTP errors are (`statusCode`, `expose`, `headers`) so that any
+ * middy error handler renders it, with the body members it is rendered with. Rungs' own class rather
+ * than @middy/util's HttpError: that one imports node:http for its status texts, and an ESM import
+ * of node:http loads the whole fetch implementation (undici) at cold start.
+ */
+export class ProblemError extends Error {
+  override readonly name = 'ProblemError';
+  readonly status: number;
+  /** Rendered as itself; a problem that is not exposed is answered as a bare 500. */
+  readonly expose: boolean;
+
+  constructor(
+    readonly statusCode: number,
+    title: string,
+    readonly problem: Omit<ProblemOptions, 'headers'>,
+    readonly headers: Record<string, string>,
+  ) {
+    super(title);
+    this.status = statusCode;
+    this.expose = statusCode < 500 || Boolean(problem.type);
+  }
+}
 
 export function problem(status: number, title: string, options: ProblemOptions = {}): ProblemError {
-  // middy's HttpError keeps only `expose` and `cause` of its options; body and headers ride along as properties.
   const { headers = {}, ...body } = options;
-  const error = createError(status, title, { expose: status < 500 || Boolean(options.type) }) as ProblemError;
-  error.problem = body;
-  error.headers = headers;
-  return error;
+  return new ProblemError(status, title, body, headers);
 }
 
 type AnyRequest = { internal: object };
@@ -72,11 +88,8 @@ export function problemResponse(
   };
 }
 
-const isHttpError = (error: unknown): error is HttpError =>
-  typeof error === 'object' && error !== null && 'statusCode' in error && 'expose' in error;
-
 /** An error that is rendered as itself (a thrown `problem()`); anything else is answered as a bare 500. */
-export const isExposedProblem = (error: unknown): error is HttpError => isHttpError(error) && error.expose;
+export const isExposedProblem = (error: unknown): error is ProblemError => error instanceof ProblemError && error.expose;
 
 /**
  * Renders the error of a failed request. It does not log: observability's `onError` (which runs
@@ -90,8 +103,7 @@ export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, APIGatew
       const error = request.error;
       const instance = request.event.rawPath ?? '/';
       if (isExposedProblem(error)) {
-        const { problem: body = {}, headers = {} } = error as Partial<ProblemError>;
-        request.response = problemResponse(error.statusCode, error.message, instance, { ...body, headers: { ...responseHeaders(request), ...headers } });
+        request.response = problemResponse(error.statusCode, error.message, instance, { ...error.problem, headers: { ...responseHeaders(request), ...error.headers } });
         return;
       }
       // Anything unexpected is answered without internals; headers other middleware set for every

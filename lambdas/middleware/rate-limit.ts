@@ -6,7 +6,7 @@ import { DynamoLimiter, FallbackLimiter, type Decision, type Limiter, type Limit
 import { powertoolsMetricsSink, type MetricsSink } from '../ratelimit/metrics';
 import { assertUnits, assertWeight } from '../ratelimit/policy';
 import { defaultLimiterStore } from '../ratelimit/store';
-import { keys } from '../store/keys';
+import * as keys from '../store/keys';
 import { authorsGroupFromEnv } from './auth-config';
 import { sessionEnded } from './auth';
 import { clientIp, rateLimitNetwork } from './client-ip';

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { keys } from '../store/keys';
+import * as keys from '../store/keys';
 import { tableSchema } from '../store/schema';
 import { callDeadline, type LimiterStore } from './store';
 import type { Branch, Tats } from './gcra';

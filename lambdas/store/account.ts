@@ -3,7 +3,7 @@ import * as z from '../domain/zod';
 import { defaultSettings, settingsSchema, type LearnerSettings, type Settings } from '../domain/settings';
 import { batchWrite } from './batch';
 import type { Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 
 /**
  * Everything personal sits in the learner's partition (USER#<sub>): attempts, progress, review cards

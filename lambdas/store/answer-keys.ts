@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AnswerKey } from '../domain/answer-key';
 import type { Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 
 /** Answer keys live beside their lesson: pk LESSON#<id>, sk ITEM#<itemId>. */
 export const answerKeyItem = (lessonId: string, key: AnswerKey) => ({ ...keys.lessonItem(lessonId, key.itemId), type: 'answerKey', lessonId, ...key });

@@ -4,7 +4,7 @@ import type { AnswerKey } from '../domain/answer-key';
 import { ratingOf, type Answer, type Outcome } from '../domain/grading';
 import type { CardState } from '../domain/scheduling';
 import { isConditionalFailure, isTransactionConflict, type Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 import { activityDayAdd, reviewLogPut } from './review-logs';
 import { cardPut, type StoredCard } from './reviews';
 

@@ -4,7 +4,7 @@ import { assembleCatalog, lessonSummarySchema, type Catalog, trackSchema, unitSc
 import { batchGet } from './batch';
 import type { Store } from './client';
 import { commitGuarded, type CommitOutcome, type FileVersion, fileVersionWrite } from './content';
-import { keys } from './keys';
+import * as keys from './keys';
 
 const catalogItemSchema = z.discriminatedUnion('type', [
   z.extend(trackSchema, { type: z.literal('track') }),

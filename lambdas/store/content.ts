@@ -6,7 +6,7 @@ import type { IdLedger } from '../domain/item-ids';
 import { answerKeyItem, stripAnswerKey } from './answer-keys';
 import { batchGet, type BatchGetOptions } from './batch';
 import type { Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 
 /**
  * What ingest keeps per lesson besides its catalog summary: the rendered body (to rebuild the page

@@ -1,7 +1,7 @@
 import { GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FitQuality } from '../optimizer/parameters';
 import { isConditionalFailure, type Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 
 /**
  * What the FSRS optimizer job reads and writes: the learner's review logs (paginated Query on the

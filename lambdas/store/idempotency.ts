@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '../domain/zod';
 import { isConditionalFailure, type Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 
 /**
  * Idempotency records, in the caller's partition: pk USER#<sub>, sk IDEMPOTENCY#<route>#<key>.

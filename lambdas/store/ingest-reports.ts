@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from '../domain/zod';
 import type { Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 
 /**
  * The latest ingest reports, for the authors' dashboard: one item per ingest that judged a file,

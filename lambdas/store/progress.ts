@@ -3,7 +3,7 @@ import * as z from '../domain/zod';
 import type { Progress } from '../domain/progress';
 import { progressStatuses } from '../domain/progress';
 import { isConditionalFailure, type Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 import { queryPrefix } from './query';
 
 /** Lesson progress: pk USER#<sub>, sk PROGRESS#<lesson>, versioned so that no write is lost. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalFailure, type Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 import { tableSchema } from './schema';
 
 /**

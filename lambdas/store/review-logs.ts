@@ -3,7 +3,7 @@ import * as z from '../domain/zod';
 import { cardStateSchema, elapsedDays, type CardState } from '../domain/scheduling';
 import { selfRatings, type SelfRating } from '../domain/grading';
 import type { Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 import { queryPrefix } from './query';
 
 /**

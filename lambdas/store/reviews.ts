@@ -3,7 +3,7 @@ import * as z from '../domain/zod';
 import type { AnswerKey } from '../domain/answer-key';
 import { cardStateSchema, type CardState } from '../domain/scheduling';
 import type { Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 import { queryPrefix } from './query';
 
 /**

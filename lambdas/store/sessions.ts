@@ -2,7 +2,7 @@ import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, UpdateComma
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { compiledPolicySets } from '../ratelimit/config';
 import type { Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 import { tableSchema } from './schema';
 
 /**

@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 
 /**
  * One item coordinates the ingests that render the catalog-wide pages (home, catalog.json, concept

@@ -1,6 +1,6 @@
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Store } from './client';
-import { keys } from './keys';
+import * as keys from './keys';
 import { queryPrefix } from './query';
 
 /**

@@ -3,7 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../lambdas/store/client';
-import { keys } from '../../lambdas/store/keys';
+import * as keys from '../../lambdas/store/keys';
 import { chromiumAvailable } from '../support/chromium';
 import { startSiteUnderTest, type SiteUnderTest } from '../support/site';
 

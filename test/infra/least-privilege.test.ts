@@ -10,7 +10,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiFunctions, type ApiFunction } from '../../lambdas/api/routes';
-import { keys } from '../../lambdas/store/keys';
+import * as keys from '../../lambdas/store/keys';
 import { fromRoot } from '../../lib/paths';
 import { nagErrors, synthesizer, templateJsonWithoutAwsLayerMap } from '../support/synth';
 

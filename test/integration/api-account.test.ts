@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '../../lambdas/store/keys';
+import * as keys from '../../lambdas/store/keys';
 import { startTestApi, type TestApi } from '../support/api';
 
 let api: TestApi;

@@ -2,7 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { claim } from '../../lambdas/store/idempotency';
-import { keys } from '../../lambdas/store/keys';
+import * as keys from '../../lambdas/store/keys';
 import { startTestApi, type TestApi } from '../support/api';
 
 let api: TestApi;

@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStore } from '../../lambdas/store/client';
-import { keys } from '../../lambdas/store/keys';
+import * as keys from '../../lambdas/store/keys';
 import { schedule } from '../../lambdas/domain/scheduling';
 import { startTestApi, type TestApi } from '../support/api';
 

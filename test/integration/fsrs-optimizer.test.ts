@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { optimizeBatch, REVIEW_LOG_INSERTS } from '../../lambdas/events/fsrs-optimizer';
 import { DEFAULT_W, isValidW, MIN_REVIEWS_FOR_FIT, type LogForFit } from '../../lambdas/optimizer/parameters';
 import type { Store } from '../../lambdas/store/client';
-import { keys } from '../../lambdas/store/keys';
+import * as keys from '../../lambdas/store/keys';
 import { saveFit } from '../../lambdas/store/fsrs-fit';
 import { simulateLearner } from '../support/fsrs-learner';
 import { freshStore } from '../support/store';

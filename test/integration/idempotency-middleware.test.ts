@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { idempotency, idempotencyRoute } from '../../lambdas/middleware/idempotency';
 import type { ApiContext } from '../../lambdas/middleware/request-context';
 import type { Store } from '../../lambdas/store/client';
-import { keys } from '../../lambdas/store/keys';
+import * as keys from '../../lambdas/store/keys';
 import { freshStore } from '../support/store';
 
 /**

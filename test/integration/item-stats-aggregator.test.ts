@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { matchesFilter } from '../../bin/local/streams';
 import { aggregateAttempts, ATTEMPT_INSERTS } from '../../lambdas/events/item-stats';
 import type { Store } from '../../lambdas/store/client';
-import { keys } from '../../lambdas/store/keys';
+import * as keys from '../../lambdas/store/keys';
 import { listItemStats } from '../../lambdas/store/stats';
 import { freshStore } from '../support/store';
 

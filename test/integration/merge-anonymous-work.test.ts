@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { answerDigest, issueReceipt, signReceipt } from '../../lambdas/domain/receipt';
-import { keys } from '../../lambdas/store/keys';
+import * as keys from '../../lambdas/store/keys';
 import { receiptKey as deriveReceiptKey, receiptKeySource } from '../../lambdas/session/key';
 import { schedule } from '../../lambdas/domain/scheduling';
 import { startTestApi, type TestApi } from '../support/api';

@@ -4,7 +4,7 @@ import { KnownTats } from '../../lambdas/ratelimit/known-tats';
 import { compilePolicies } from '../../lambdas/ratelimit/policy';
 import { createLimiterStore } from '../../lambdas/ratelimit/store';
 import { createStore } from '../../lambdas/store/client';
-import { keys } from '../../lambdas/store/keys';
+import * as keys from '../../lambdas/store/keys';
 import { revokeTokensBefore } from '../../lambdas/store/sessions';
 import type { SlowStore } from '../support/slow-store';
 import { freshLimiterStore, limiterBehindSlowStore, manualClock } from './rate-limit-support';

@@ -2,7 +2,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoLimiter, type Decision } from '../../lambdas/ratelimit/limiter';
 import { compilePolicies, type Policy } from '../../lambdas/ratelimit/policy';
-import { keys } from '../../lambdas/store/keys';
+import * as keys from '../../lambdas/store/keys';
 import type { LimiterStore } from '../../lambdas/ratelimit/store';
 import { freshLimiterStore, manualClock } from './rate-limit-support';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { progressUpdateSchema } from '../../lambdas/domain/progress';
 import { parseBody, pathParam, queryParams } from '../../lambdas/api/input';
 import { attemptBodySchema, cardIdSchema, reviewsQuerySchema, slugSchema } from '../../lambdas/api/schemas';
-import { problemDetails } from '../../lambdas/middleware/problem';
+import { problem, problemDetails } from '../../lambdas/middleware/problem';
 
 /** Runs `parse` on an event inside the problem renderer, as a handler would, and returns what the caller sees. */
 async function answer(event: Partial<APIGatewayProxyEventV2>, parse: (event: APIGatewayProxyEventV2) => unknown) {
@@ -113,5 +113,30 @@ describe('query strings', () => {
     // Assess
     expect(result.status).toBe(400);
     expect(result.body).toMatchObject({ type: '/problems/invalid-query', detail });
+  });
+});
+
+describe('rendered problems', () => {
+  it('renders a thrown problem with its status, type, detail and headers', async () => {
+    // Act
+    const result = await answer({}, () => {
+      throw problem(409, 'Conflict', { type: 'version-conflict', detail: 'Reload and try again.', headers: { 'Retry-After': '1' } });
+    });
+
+    // Assess
+    expect(result).toEqual({ status: 409, body: { type: '/problems/version-conflict', title: 'Conflict', status: 409, detail: 'Reload and try again.', instance: '/api/test' } });
+  });
+
+  it('answers an error that only looks like a problem (statusCode, expose, a message) with a bare 500', async () => {
+    // Prepare: e.g. a library's own HTTP error carrying internals in its message
+    const lookalike = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:8443'), { statusCode: 418, expose: true });
+
+    // Act
+    const result = await answer({}, () => {
+      throw lookalike;
+    });
+
+    // Assess
+    expect(result).toEqual({ status: 500, body: { type: '/problems/internal', title: 'Internal Server Error', status: 500, instance: '/api/test' } });
   });
 });

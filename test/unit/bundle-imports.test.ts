@@ -49,7 +49,12 @@ describe('what runtime code bundles', () => {
 
 /** A function's bundle as RungsFunction builds it (ESM, node24, the AWS SDK left to the runtime), with its metafile. */
 async function bundleOf(entry: string) {
-  const result = await build({
+  return (await buildOf(entry)).metafile;
+}
+
+/** The same build, with its output text (unminified, so that what esbuild had to keep reads plainly). */
+async function buildOf(entry: string) {
+  return build({
     entryPoints: [join(repoRoot, entry)],
     bundle: true,
     write: false,
@@ -62,8 +67,9 @@ async function bundleOf(entry: string) {
     external: ['@aws-sdk/*'],
     logLevel: 'silent',
   });
-  return result.metafile;
 }
+
+const bundleText = async (entry: string) => (await buildOf(entry)).outputFiles[0]!.text;
 
 /** The modules esbuild puts into a function's bundle. */
 const bundledModules = async (entry: string): Promise<string[]> => Object.keys((await bundleOf(entry)).inputs);
@@ -71,6 +77,9 @@ const bundledModules = async (entry: string): Promise<string[]> => Object.keys((
 /** The packages a function's bundle leaves to the runtime and loads at run time (static and dynamic imports). */
 const externalImports = async (entry: string): Promise<string[]> =>
   Object.values((await bundleOf(entry)).outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
+
+/** The namespace objects esbuild had to build (`var x_exports = {}; __export(x_exports, …)`) because code used one as a value. */
+const namespaceObjects = (text: string) => [...text.matchAll(/__export\((\w+),/g)].map((m) => m[1]!);
 
 /** Rendering (Markdown, YAML front matter, highlighting, sanitizing) belongs to the ingest and the site build. */
 const renderingModules = (modules: string[]) => modules.filter((m) => /^lambdas\/render\/|node_modules\/(yaml|marked|highlight\.js|xss|cssfilter)\//.test(m));
@@ -101,6 +110,38 @@ describe('what each API function bundles', () => {
     // Assess: the client cost about 18 ms of CPU per cold start (issue 10), statically or behind import()
     expect(imports.some((i) => i === '@aws-sdk/client-dynamodb')).toBe(true);
     expect(imports.filter((i) => i.startsWith('@aws-sdk/client-secrets-manager'))).toEqual([]);
+  });
+
+  it.each(Object.entries(apiFunctions).map(([name, fn]) => [name, fn.entry]))('%s imports no node:http (an ESM import of it loads the whole fetch implementation at cold start)', async (_name, entry) => {
+    // Act
+    const imports = await externalImports(entry);
+
+    // Assess: @middy/util's HttpError did (for its status texts): about 20 ms of CPU per cold start (issue 10)
+    expect(imports.filter((i) => i === 'node:http' || i === 'http')).toEqual([]);
+  });
+
+  it.each(Object.entries(apiFunctions).map(([name, fn]) => [name, fn]))('%s bundles its own route declarations and no other function\'s', async (name, fn) => {
+    // Prepare
+    const others = Object.entries(apiFunctions).filter(([other]) => other !== name).map(([, other]) => other.entry);
+
+    // Act
+    const text = await bundleText(fn.entry);
+
+    // Assess: each declaration is its own constant, so a bundle keeps only the one its handler names
+    expect(text).toContain(JSON.stringify(fn.entry));
+    expect(others.filter((entry) => text.includes(JSON.stringify(entry)))).toEqual([]);
+  });
+
+  it.each(Object.entries(apiFunctions).map(([name, fn]) => [name, fn.entry]))('%s reaches every module through direct references, never a whole namespace object', async (_name, entry) => {
+    // Act
+    const text = await bundleText(entry);
+
+    // Assess: `z.iso.datetime()` once kept every ISO format and `keys.x` (one object) every key builder
+    expect(namespaceObjects(text)).toEqual([]);
+  });
+
+  it('notices a namespace object in a bundle (the check itself can fail)', () => {
+    expect(namespaceObjects('var iso_exports = {};\n__export(iso_exports, { date: () => date });')).toEqual(['iso_exports']);
   });
 
   it('notices a rendering module in a bundle (the check itself can fail)', () => {

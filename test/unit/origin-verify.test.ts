@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { httpHandler } from '../../lambdas/api/http';
+import { catalogFunction, systemFunction } from '../../lambdas/api/routes';
 import { json } from '../../lambdas/middleware/problem';
 import { cachedOriginSecrets, defaultOriginSecrets } from '../../lambdas/middleware/origin-secrets';
 import { clientIp } from '../../lambdas/middleware/client-ip';
@@ -43,7 +44,7 @@ const context = () => ({ functionName: 'system', awsRequestId: 'r', getRemaining
 function route(store: ReturnType<typeof secretStore>) {
   const ran: string[] = [];
   const handler = httpHandler(
-    'system',
+    systemFunction,
     async (e, ctx) => {
       ran.push(clientIp(e, ctx.originVerified === true));
       return json(200, { ok: true });
@@ -99,7 +100,7 @@ describe('origin verification', () => {
 
   it('trusts the viewer address only on verified requests', async () => {
     const store = secretStore(['current-value']);
-    const handler = httpHandler('catalog', async (e, ctx) => json(200, { ip: clientIp(e, ctx.originVerified === true) }), { originSecrets: () => store.secrets });
+    const handler = httpHandler(catalogFunction, async (e, ctx) => json(200, { ip: clientIp(e, ctx.originVerified === true) }), { originSecrets: () => store.secrets });
     const verified = { 'x-origin-verify': 'current-value', 'cloudfront-viewer-address': '203.0.113.7:443' };
     const e = event(verified);
     const passed = { ...e, routeKey: 'GET /api/catalog' } as APIGatewayProxyEventV2;
