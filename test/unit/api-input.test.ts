@@ -12,7 +12,7 @@ async function answer(event: Partial<APIGatewayProxyEventV2>, parse: (event: API
     .use(problemDetails())
     .handler(async (e) => ({ statusCode: 200, body: JSON.stringify(parse(e)) }));
   const response = (await handler({ rawPath: '/api/test', isBase64Encoded: false, ...event } as APIGatewayProxyEventV2, {} as never)) as APIGatewayProxyStructuredResultV2;
-  return { status: response.statusCode, body: JSON.parse(response.body ?? 'null') };
+  return { status: response.statusCode, body: JSON.parse(response.body ?? 'null'), headers: response.headers ?? {} };
 }
 
 const bodyEvent = (body: unknown) => ({ body: JSON.stringify(body) });
@@ -62,7 +62,7 @@ describe('request bodies', () => {
     const result = await answer({ body, isBase64Encoded: true }, (e) => parseBody(e, attemptBodySchema));
 
     // Assess
-    expect(result).toEqual({ status: 200, body: { itemId: 'x', answer: { prompt: 'p', rating: 'good' } } });
+    expect(result).toMatchObject({ status: 200, body: { itemId: 'x', answer: { prompt: 'p', rating: 'good' } } });
   });
 });
 
@@ -124,7 +124,20 @@ describe('rendered problems', () => {
     });
 
     // Assess
-    expect(result).toEqual({ status: 409, body: { type: '/problems/version-conflict', title: 'Conflict', status: 409, detail: 'Reload and try again.', instance: '/api/test' } });
+    expect(result.status).toBe(409);
+    expect(result.body).toEqual({ type: '/problems/version-conflict', title: 'Conflict', status: 409, detail: 'Reload and try again.', instance: '/api/test' });
+    expect(result.headers).toMatchObject({ 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', 'Retry-After': '1' });
+  });
+
+  it('answers a server-side problem without a type as a bare 500, its title and detail unsaid', async () => {
+    // Act
+    const result = await answer({}, () => {
+      throw problem(502, 'Bad Gateway', { detail: 'upstream 10.0.0.7 refused' });
+    });
+
+    // Assess
+    expect(result.status).toBe(500);
+    expect(result.body).toEqual({ type: '/problems/internal', title: 'Internal Server Error', status: 500, instance: '/api/test' });
   });
 
   it('answers an error that only looks like a problem (statusCode, expose, a message) with a bare 500', async () => {
@@ -137,6 +150,7 @@ describe('rendered problems', () => {
     });
 
     // Assess
-    expect(result).toEqual({ status: 500, body: { type: '/problems/internal', title: 'Internal Server Error', status: 500, instance: '/api/test' } });
+    expect(result.status).toBe(500);
+    expect(result.body).toEqual({ type: '/problems/internal', title: 'Internal Server Error', status: 500, instance: '/api/test' });
   });
 });

@@ -128,7 +128,7 @@ describe('what each API function bundles', () => {
     const text = await bundleText(fn.entry);
 
     // Assess: each declaration is its own constant, so a bundle keeps only the one its handler names
-    expect(text).toContain(JSON.stringify(fn.entry));
+    expect(text.includes(JSON.stringify(fn.entry)), `${name} bundles its own declaration`).toBe(true);
     expect(others.filter((entry) => text.includes(JSON.stringify(entry)))).toEqual([]);
   });
 
