@@ -1,4 +1,5 @@
-import { ConditionalCheckFailedException, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { isConditionalFailure } from '../store/client';
 import * as keys from '../store/keys';
 import { tableSchema } from '../store/schema';
 import { callDeadline, type LimiterStore } from './store';
@@ -131,7 +132,7 @@ export async function refund(store: LimiterStore, spend: UncertainSpend, refundI
     await store.client.send(refundCommand(store, spend, refundId), { abortSignal: callDeadline(store) });
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (isConditionalFailure(error)) return false;
     throw error;
   }
 }
@@ -150,10 +151,12 @@ export async function spend(store: LimiterStore, request: SpendRequest): Promise
     const result = await store.client.send(spendCommand(store, request), { abortSignal: callDeadline(store) });
     return { spent: true, tats: readTats(result.Attributes, request.policies) };
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      const revokedBefore = error.Item?.[keys.revokedBefore]?.N;
+    if (isConditionalFailure(error)) {
+      // The item as it was (ReturnValuesOnConditionCheckFailure).
+      const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+      const revokedBefore = old?.[keys.revokedBefore]?.N;
       const revoked = request.issuedAt !== undefined && revokedBefore !== undefined && Number(revokedBefore) > request.issuedAt;
-      return { spent: false, old: readTats(error.Item, request.policies), ...(revoked ? { revoked: true as const } : {}) };
+      return { spent: false, old: readTats(old, request.policies), ...(revoked ? { revoked: true as const } : {}) };
     }
     throw error;
   }

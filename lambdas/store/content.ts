@@ -5,7 +5,7 @@ import { lessonSummarySchema, type LessonSummary } from '../domain/catalog';
 import type { IdLedger } from '../domain/item-ids';
 import { answerKeyItem, stripAnswerKey } from './answer-keys';
 import { batchGet, type BatchGetOptions } from './batch';
-import type { Store } from './client';
+import { isConditionalFailure, type Store } from './client';
 import * as keys from './keys';
 
 /**
@@ -90,8 +90,6 @@ export interface FileVersion {
 }
 
 const LOWEST_SEQUENCER = '0'.repeat(40);
-
-const isConditionalFailure = (error: unknown) => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 

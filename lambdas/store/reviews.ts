@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, paginateQuery, type Tra
 import * as z from '../domain/zod';
 import type { AnswerKey } from '../domain/answer-key';
 import { cardStateSchema, type CardState } from '../domain/scheduling';
-import type { Store } from './client';
+import { isConditionalFailure, isTransactionConflict, type Store } from './client';
 import * as keys from './keys';
 import { queryPrefix } from './query';
 
@@ -130,11 +130,21 @@ export async function migrateCard(store: Store, sub: string, old: StoredCard, re
       },
     })),
   ];
-  try {
-    await store.doc.send(new TransactWriteCommand({ TransactItems: items }));
-    return true;
-  } catch (error) {
-    if (error instanceof Error && error.name === 'TransactionCanceledException') return false;
-    throw error;
+  // A failed condition means another request migrated or answered first (false: read again). A
+  // transaction cancelled only because another one held an item wrote nothing: it is sent again a
+  // few times, then left for the next read (false). Any other failure is an error.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (isConditionalFailure(error)) return false;
+      if (!isTransactionConflict(error)) throw error;
+      if (attempt === MIGRATION_ATTEMPTS) return false;
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+    }
   }
 }
+
+/** Sends of one card migration while other transactions hold its items. */
+export const MIGRATION_ATTEMPTS = 3;

@@ -1,7 +1,7 @@
-import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { compiledPolicySets } from '../ratelimit/config';
-import type { Store } from './client';
+import { batchWrite } from './batch';
+import { isConditionalFailure, type Store } from './client';
 import * as keys from './keys';
 import { tableSchema } from './schema';
 
@@ -57,8 +57,9 @@ export async function claimGeneration(store: Store, sub: string, familyId: strin
     );
     return { claimed: true };
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const current = error.Item?.generation?.N;
+    if (!isConditionalFailure(error)) throw error;
+    // The item as it was (ReturnValuesOnConditionCheckFailure), in DynamoDB's attribute-value form.
+    const current = (error as { Item?: Record<string, { N?: string }> }).Item?.generation?.N;
     return { claimed: false, reason: current !== undefined && Number(current) > generation ? 'reused' : 'ended' };
   }
 }
@@ -82,7 +83,7 @@ export async function commitGeneration(store: Store, sub: string, familyId: stri
     );
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (isConditionalFailure(error)) return false;
     throw error;
   }
 }
@@ -100,7 +101,7 @@ export async function releaseGeneration(store: Store, sub: string, familyId: str
       }),
     )
     .catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionalFailure(error)) throw error;
     });
 }
 
@@ -125,16 +126,8 @@ export async function endAllFamilies(store: Store, sub: string): Promise<number>
       }),
     );
     const items = page.Items ?? [];
-    for (let i = 0; i < items.length; i += 25) {
-      let requests = items.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
-      // Unprocessed deletes are retried a bounded number of times with backoff.
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt >= 5) throw new Error('could not end every session family');
-        const result = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: requests } }));
-        requests = (result.UnprocessedItems?.[store.tableName] ?? []) as typeof requests;
-        if (requests.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
-    }
+    // Unprocessed deletes are sent again a bounded number of times (batch.ts), then the call fails.
+    await batchWrite(store, items.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })));
     ended += items.length;
     start = page.LastEvaluatedKey;
   } while (start);

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Store } from './client';
+import { isConditionalFailure, type Store } from './client';
 import * as keys from './keys';
 
 /**
@@ -20,8 +20,6 @@ export interface SiteState {
   leaseUntil?: number;
   catalogHash?: string;
 }
-
-const isConditionalFailure = (error: unknown) => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 export async function readSiteState(store: Store): Promise<SiteState> {
   const result = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: keys.siteState(), ConsistentRead: true }));

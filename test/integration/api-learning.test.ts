@@ -347,6 +347,68 @@ describe('honest scheduling', () => {
     expect(queued).toEqual(['code-flow-recall--parties', 'code-flow-recall--why-public', 'code-flow-recall--why-s256']);
   });
 
+  /** Cancels the next `times` transactions that delete `key` as DynamoDB would for `code`, on the handlers' store. */
+  function cancelMigration(key: { pk: string; sk: string }, code: string, times: number) {
+    let cancelled = 0;
+    const stack = defaultStore().doc.middlewareStack;
+    stack.add(
+      (next, context) => async (args) => {
+        const items = (args.input as { TransactItems?: { Delete?: { Key?: Record<string, unknown> } }[] }).TransactItems ?? [];
+        const deletesOld = items.some((action) => action.Delete?.Key?.pk === key.pk && action.Delete?.Key?.sk === key.sk);
+        if (context.commandName === 'TransactWriteItemsCommand' && deletesOld && cancelled < times) {
+          cancelled += 1;
+          throw Object.assign(new Error(`Transaction cancelled, please refer cancellation reasons for specific reasons [${code}]`), {
+            name: 'TransactionCanceledException',
+            $fault: 'client',
+            CancellationReasons: items.map((_, i) => ({ Code: i === 0 ? code : 'None' })),
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'cancelMigration' },
+    );
+    return { cancelled: () => cancelled, remove: () => stack.remove('cancelMigration') };
+  }
+
+  const oldRecallCard = async (sub: string) => {
+    const card = { due: '2027-01-05T10:00:00.000Z', stability: 8, difficulty: 5, elapsedDays: 0, scheduledDays: 8, learningSteps: 0, reps: 2, lapses: 0, state: 'review', lastReview: '2026-12-28T10:00:00.000Z' };
+    await api.store.doc.send(new PutCommand({ TableName: api.store.tableName, Item: { ...keys.card(sub, LESSON, 'code-flow-recall'), ...keys.cardDue(sub, card.due, LESSON, 'code-flow-recall'), type: 'card', lessonId: LESSON, itemId: 'code-flow-recall', kind: 'recall', card, version: 4 } }));
+    return keys.card(sub, LESSON, 'code-flow-recall');
+  };
+
+  it('migrates an old whole-recall card even when another transaction held one of its items at first', async () => {
+    // Prepare: DynamoDB cancels the first two tries (TransactionConflict); DynamoDB Local never would
+    const token = await api.issuer.mintAccessToken('annie');
+    const conflict = cancelMigration(await oldRecallCard('annie'), 'TransactionConflict', 2);
+
+    // Act
+    const queue = await api.call({ method: 'GET', path: '/api/me/reviews', token });
+    conflict.remove();
+
+    // Assess: the third try migrated it (nothing was written by the cancelled ones)
+    expect(conflict.cancelled()).toBe(2);
+    expect(queue.status).toBe(200);
+    const cards = (await userItems('annie')).filter((i) => i.type === 'card');
+    expect(cards.map((c) => c.itemId).sort()).toEqual(['code-flow-recall--parties', 'code-flow-recall--why-public', 'code-flow-recall--why-s256']);
+  });
+
+  it('answers an error, not a stale queue, when a migration is cancelled for another reason than a condition or a conflict', async () => {
+    // Prepare: e.g. a throttled item inside the transaction
+    const token = await api.issuer.mintAccessToken('dorothy');
+    const throttled = cancelMigration(await oldRecallCard('dorothy'), 'ThrottlingError', 1);
+
+    // Act
+    const queue = await api.call({ method: 'GET', path: '/api/me/reviews', token });
+    throttled.remove();
+    const later = await api.call({ method: 'GET', path: '/api/me/reviews', token });
+
+    // Assess: no silent "someone else migrated it"; the next read migrates
+    expect(throttled.cancelled()).toBe(1);
+    expect(queue.status).toBe(500);
+    expect(later.status).toBe(200);
+    expect((await userItems('dorothy')).filter((i) => i.type === 'card')).toHaveLength(3);
+  });
+
   it('saves settings and schedules with the desired retention', async () => {
     // Prepare
     const token = await api.issuer.mintAccessToken('margaret');
