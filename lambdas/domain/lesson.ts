@@ -2,7 +2,7 @@ import * as z from './zod';
 import { levels } from './levels';
 import { limits } from './limits';
 import { schemaMessage, yamlMessage } from './messages';
-import { lineAndColumn, readYaml, type YamlProblem, type YamlRead } from './yaml-reader';
+import { positionsOf, readYaml, type YamlProblem, type YamlRead } from './yaml-reader';
 
 /**
  * The lesson authoring format (first draft): YAML front matter between `---` lines, then Markdown.
@@ -159,8 +159,9 @@ export function parseYamlAt<T>(
   problems: LessonProblem[],
 ): T | undefined {
   const read = readYaml(text, { maxAliases: limits.yamlAliases });
+  const positions = positionsOf(text);
   const at = (offset: number | undefined) => {
-    const pos = offset === undefined ? { line: 1, column: 1 } : lineAndColumn(text, offset);
+    const pos = offset === undefined ? { line: 1, column: 1 } : positions(offset);
     return { line: firstLine + pos.line - 1, column: pos.column };
   };
   if (read.problems.length > 0) {

@@ -68,18 +68,26 @@ interface Node {
   alias?: boolean;
 }
 
-/** The line (1-based) and column (1-based, in UTF-16 units) of `offset`; CRLF, CR and LF each end a line. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
+/**
+ * A function from offsets of `text` to line (1-based) and column (1-based, in UTF-16 units); CRLF,
+ * CR and LF each end a line. Lines are indexed once, so many look-ups stay cheap.
+ */
+export function positionsOf(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) {
-      line++;
-      start = i + 1;
-    }
+    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) starts.push(i + 1);
   }
-  return { line, column: offset - start + 1 };
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - starts[low]! + 1 };
+  };
 }
 
 /** Thrown inside the reader to stop at a problem that leaves nothing sensible to read; never escapes. */
@@ -148,6 +156,8 @@ class Reader {
   private missing: { offset: number; name: string } | undefined;
   private cycle = false;
   private peeked: { from: number; line: Line | undefined } | undefined;
+  /** `start` is a line start and no line break lies between it and `scanned`. */
+  private readonly knownLine = { start: 0, scanned: 0 };
 
   constructor(
     private readonly src: string,
@@ -191,9 +201,17 @@ class Reader {
     return p < this.src.length ? p + 1 : p;
   }
 
+  /** Start of the line holding `p`; remembers how far it looked, so forward queries cost each character once. */
   private lineStartOf(p: number) {
-    while (p > 0 && !isBreak(this.src[p - 1])) p--;
-    return p;
+    const known = this.knownLine;
+    if (p < known.start) {
+      known.start = p;
+      while (known.start > 0 && !isBreak(this.src[known.start - 1])) known.start--;
+      known.scanned = p;
+    }
+    for (let i = Math.max(known.scanned, known.start); i < p; i++) if (isBreak(this.src[i])) known.start = i + 1;
+    known.scanned = Math.max(known.scanned, p);
+    return known.start;
   }
 
   /** The next line with content from `pos` (a line start), skipping blank and comment-only lines. */
@@ -354,9 +372,9 @@ class Reader {
     if (c === '&') this.fail('COMPLEX_KEY', this.pos);
     if (c === '%' || c === '@' || c === '`' || c === '|' || c === '>' || c === ',' || c === '#') this.fail('BAD_SCALAR_START', this.pos);
     if (c === ']' || c === '}' || c === '[' || c === '{' || c === '*') this.fail('UNEXPECTED_TOKEN', this.pos);
-    if ((c === '-' || c === ':' || c === '?') && (isBlank(src[this.pos + 1]) || (flow && isFlowIndicator(src[this.pos + 1])))) {
-      this.fail(c === '-' ? 'UNEXPECTED_TOKEN' : 'COMPLEX_KEY', this.pos);
-    }
+    // A lone "-" in a flow collection is text to `yaml` (and it writes it so); elsewhere these are indicators.
+    if (c === '-' && !flow && isBlank(src[this.pos + 1])) this.fail('UNEXPECTED_TOKEN', this.pos);
+    if ((c === ':' || c === '?') && (isBlank(src[this.pos + 1]) || (flow && isFlowIndicator(src[this.pos + 1])))) this.fail('COMPLEX_KEY', this.pos);
     return this.plain(indent, flow);
   }
 
