@@ -179,7 +179,7 @@ class Reader {
       if (this.src[line.first] === '%' && line.indent === 0) this.fail('DIRECTIVE', line.first);
       if (line.tab) this.fail('TAB_AS_INDENT', line.start);
       this.pos = line.first;
-      root = this.content(-1, true, 0, undefined);
+      root = this.blockNode(-1, true, 0);
       const rest = this.nextLine();
       if (rest) this.fail(rest.tab ? 'TAB_AS_INDENT' : 'BAD_INDENT', rest.start);
     }
@@ -326,14 +326,15 @@ class Reader {
    * A node whose first character is at `pos`. `compact` says whether a list or map may start here
    * (not on the line of a map key: `a: b: c` and `a: - b` are mistakes).
    */
-  private content(indent: number, compact: boolean, depth: number, anchor: { name: string } | undefined): Node {
+  private content(indent: number, compact: boolean, depth: number, anchor: { name: string; offset: number } | undefined): Node {
     if (depth > this.maxDepth) this.fail('RESOURCE_EXHAUSTION', this.pos);
     const { src } = this;
     const c = src[this.pos];
     const column = this.pos - this.lineStartOf(this.pos);
     const next = src[this.pos + 1];
     if (c === '-' && isBlank(next)) {
-      if (!compact) this.fail('UNEXPECTED_TOKEN', this.pos);
+      // A list starts on a line of its own: not after a key, nor after an anchor on the same line.
+      if (!compact || (anchor && anchor.offset >= this.lineStartOf(this.pos))) this.fail('UNEXPECTED_TOKEN', this.pos);
       return this.anchored(anchor, this.blockList(column, depth));
     }
     if (c === '?' && isBlank(next)) this.fail('COMPLEX_KEY', this.pos);
@@ -608,7 +609,8 @@ class Reader {
     if (!this.atLineEnd() && !isSpace(src[this.pos])) this.fail('UNEXPECTED_TOKEN', offset);
     this.finishLine();
     // Without an indicator, the first line with text sets the indentation; empty lines before it may not be deeper.
-    let width = indent + step;
+    // At the top level `yaml` counts the indicator from column 0.
+    let width = Math.max(indent, 0) + step;
     if (!step) {
       let deepestEmpty = 0;
       let p = this.pos;
@@ -627,17 +629,26 @@ class Reader {
       if (width <= indent) width = Math.max(indent + 1, deepestEmpty);
     }
     const lines: string[] = [];
+    let spacesAtEnd = false;
     let p = this.pos;
     while (p < src.length) {
       let q = p;
       while (src[q] === ' ' && q - p < width) q++;
       const end = this.lineEnd(q);
       if (q - p < width && q < end) break;
+      // A last line of spaces with no line break holds no text and no empty line; as `yaml` reads it, it
+      // only makes a kept scalar without text one line break, when it is indented deeper than the key.
+      if (end === src.length && q === end) {
+        spacesAtEnd = end - p > Math.max(indent, 0);
+        p = end;
+        break;
+      }
       lines.push(src.slice(q, end));
       p = this.afterBreak(end);
     }
     this.pos = p;
-    let last = lines.length;
+    // Lines of spaces after the text are empty lines; a scalar with no text at all is empty (as `yaml` reads it).
+    let last = lines.some((line) => /[^ ]/.test(line)) ? lines.length : 0;
     while (last > 0 && lines[last - 1] === '') last--;
     const trailing = lines.length - last;
     let text = '';
@@ -661,7 +672,7 @@ class Reader {
       }
       text = out.join('');
     }
-    if (chomp === '+') text += '\n'.repeat((last > 0 ? 1 : 0) + trailing);
+    if (chomp === '+') text += '\n'.repeat(last > 0 ? 1 + trailing : spacesAtEnd ? Math.max(1, trailing) : trailing);
     else if (chomp === '' && last > 0) text += '\n';
     return { offset, value: text, weight: 0 };
   }
