@@ -157,7 +157,7 @@ class Reader {
   private cycle = false;
   private peeked: { from: number; line: Line | undefined } | undefined;
   /** `start` is a line start and no line break lies between it and `scanned`. */
-  private readonly knownLine = { start: 0, scanned: 0 };
+  private knownLine = { start: 0, scanned: 0 };
 
   constructor(
     private readonly src: string,
@@ -172,7 +172,8 @@ class Reader {
   read(maxAliases: number): Node | undefined {
     const marker = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m.exec(this.src);
     if (marker) this.fail('DOCUMENT_MARKER', marker.index);
-    if (this.src[0] === '\uFEFF') this.pos = 1;
+    // A byte-order mark is no text: the first line starts after it.
+    if (this.src[0] === '\uFEFF') this.pos = this.knownLine.start = this.knownLine.scanned = 1;
     const line = this.nextLine();
     let root: Node = { offset: this.pos, value: null, weight: 0 };
     if (line) {
