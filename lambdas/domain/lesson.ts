@@ -1,8 +1,8 @@
-import { Alias, LineCounter, parseDocument, visit } from 'yaml';
 import * as z from './zod';
 import { levels } from './levels';
 import { limits } from './limits';
 import { schemaMessage, yamlMessage } from './messages';
+import { positionsOf, readYaml, type YamlProblem, type YamlRead } from './yaml-reader';
 
 /**
  * The lesson authoring format (first draft): YAML front matter between `---` lines, then Markdown.
@@ -114,26 +114,18 @@ export class LessonFormatError extends Error {
 const exerciseSchemas = { mcq: mcqSchema, ordering: orderingSchema, recall: recallSchema } as const;
 const markdownBlocks = new Set(['metaphor', 'note', 'summary']);
 
-/** The key node (not the value) at `path`, so a message can point at the key's own line. */
-function keyNode(doc: ReturnType<typeof parseDocument>, path: PropertyKey[]): unknown {
-  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1) as (string | number)[], true) : doc.contents;
-  const items = (parent as { items?: { key?: { value?: unknown } }[] } | null)?.items ?? [];
-  return items.find((pair) => pair.key?.value === path[path.length - 1])?.key;
-}
-
-type Range = [number, number, number];
-
-/** Where the node at `path` starts; for a missing key, its closest existing parent. */
-function rangeOf(doc: ReturnType<typeof parseDocument>, path: PropertyKey[], isKey: boolean): Range | undefined {
-  // For a key or a whole list or map (e.g. too few steps), the key's line reads best.
-  const node = path.length > 0 ? doc.getIn(path as (string | number)[], true) : undefined;
-  if (isKey || (node && typeof node === 'object' && 'items' in node)) {
-    const range = (keyNode(doc, path) as { range?: Range } | undefined)?.range;
-    if (range) return range;
+/**
+ * Where a schema problem at `path` is best shown: a key for an unknown key or a whole list or map
+ * (e.g. too few steps), else the value; for a missing key, its closest existing parent.
+ */
+function offsetOf(read: YamlRead, path: PropertyKey[], isKey: boolean): number | undefined {
+  if (isKey || (path.length > 0 && read.nodeAt(path)?.collection)) {
+    const key = read.keyAt(path);
+    if (key !== undefined) return key;
   }
   for (let depth = path.length; depth > 0; depth--) {
-    const range = (doc.getIn(path.slice(0, depth) as (string | number)[], true) as { range?: Range } | undefined)?.range;
-    if (range) return range;
+    const node = read.nodeAt(path.slice(0, depth));
+    if (node) return node.offset;
   }
   return undefined;
 }
@@ -148,26 +140,15 @@ function valueAt(data: unknown, path: PropertyKey[]): unknown {
   return value;
 }
 
-/**
- * YAML to plain data, with aliases bounded: an alias bomb or an alias to no anchor becomes a
- * problem at the alias, never an exception.
- */
-function toData(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, firstLine: number, problems: LessonProblem[]): { data: unknown } | undefined {
-  try {
-    return { data: doc.toJS({ maxAliasCount: limits.yamlAliases }) };
-  } catch (error) {
-    const aliases: Alias[] = [];
-    visit(doc, { Alias: (_key, node) => void aliases.push(node) });
-    const unresolved = aliases.find((alias) => alias.resolve(doc) === undefined);
-    const at = lineCounter.linePos((unresolved ?? aliases[0])?.range?.[0] ?? 0);
-    const message = unresolved
-      ? `YAML alias "*${unresolved.source}" refers to no anchor "&${unresolved.source}": write the value out in full`
-      : aliases.length > 0
-        ? `YAML aliases ("*name") expand to more than ${limits.yamlAliases} copies: write the values out instead of using anchors and aliases`
-        : `YAML: this block cannot be read (${error instanceof Error ? error.name : 'error'}): simplify it`;
-    problems.push({ line: firstLine + at.line - 1, column: at.col, message });
-    return undefined;
+/** Author wording for a YAML problem; the two alias problems name the alias. */
+function problemMessage(problem: YamlProblem): string {
+  if (problem.alias !== undefined && problem.code === 'MISSING_ANCHOR') {
+    return `YAML alias "*${problem.alias}" refers to no anchor "&${problem.alias}": write the value out in full`;
   }
+  if (problem.alias !== undefined && problem.code === 'RESOURCE_EXHAUSTION') {
+    return `YAML aliases ("*name") expand to more than ${limits.yamlAliases} copies: write the values out instead of using anchors and aliases`;
+  }
+  return yamlMessage(problem.code);
 }
 
 /** Parses a YAML fragment that starts at `firstLine` (1-based) and validates it with `schema`. */
@@ -177,31 +158,30 @@ export function parseYamlAt<T>(
   schema: z.ZodMiniType<T>,
   problems: LessonProblem[],
 ): T | undefined {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    // One YAML mistake often cascades into several errors of the same kind: report each kind once, where it starts.
+  const read = readYaml(text, { maxAliases: limits.yamlAliases });
+  const positions = positionsOf(text);
+  const at = (offset: number | undefined) => {
+    const pos = offset === undefined ? { line: 1, column: 1 } : positions(offset);
+    return { line: firstLine + pos.line - 1, column: pos.column };
+  };
+  if (read.problems.length > 0) {
+    // Report each kind of YAML mistake once, where it first occurs.
     const reported = new Set<string>();
-    for (const error of doc.errors) {
-      const message = yamlMessage(error.code);
+    for (const problem of read.problems) {
+      const message = problemMessage(problem);
       if (reported.has(message)) continue;
       reported.add(message);
-      const pos = lineCounter.linePos(error.pos[0]);
-      problems.push({ line: firstLine + pos.line - 1, column: pos.col, message });
+      problems.push({ ...at(problem.offset), message });
     }
     return undefined;
   }
-  const parsed = toData(doc, lineCounter, firstLine, problems);
-  if (!parsed) return undefined;
-  const result = schema.safeParse(parsed.data);
+  const result = schema.safeParse(read.value);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
-    // Point at the offending key when YAML can tell us where it is, else at the block's first line.
+    // Point at the offending key when the reader can tell where it is, else at the block's first line.
     // An unknown key is reported on its object; point at the key itself.
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-    const range = rangeOf(doc, path, issue.code === 'unrecognized_keys');
-    const pos = range ? lineCounter.linePos(range[0]) : { line: 1, col: 1 };
-    problems.push({ line: firstLine + pos.line - 1, column: pos.col, message: schemaMessage(issue, valueAt(parsed.data, issue.path)) });
+    problems.push({ ...at(offsetOf(read, path, issue.code === 'unrecognized_keys')), message: schemaMessage(issue, valueAt(read.value, issue.path)) });
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 /**
  * Author-facing wording for schema and YAML problems. The schemas (lesson.ts, catalog.ts) say what
  * is valid; this module says, in the author's terms, what is wrong and what to write instead. It is
- * keyed on zod issue codes and paths (the same in `zod` and `zod/mini`) and on yaml error codes, so
+ * keyed on zod issue codes and paths (the same in `zod` and `zod/mini`) and on YAML problem codes, so
  * no library sentence ("Invalid input: expected object, received null") reaches an author.
  */
 
@@ -108,7 +108,7 @@ export function schemaMessage(issue: SchemaIssue, value: unknown): string {
   }
 }
 
-/** Author wording for yaml's error codes; unknown codes get general advice, never the raw text. */
+/** Author wording for the YAML reader's problem codes; unknown codes get general advice, never the raw text. */
 const yamlAdvice: Record<string, string> = {
   BAD_INDENT: 'the indentation is off: indent nested fields by two spaces and list entries ("- ") under their key',
   TAB_AS_INDENT: 'a tab is used for indentation: indent with spaces',
@@ -122,6 +122,11 @@ const yamlAdvice: Record<string, string> = {
   MISSING_ANCHOR: 'a YAML alias ("*name") refers to no anchor: write the value out in full instead of "*name"',
   RESOURCE_EXHAUSTION: 'the YAML is nested too deeply: an exercise needs at most a few levels of fields',
   IMPOSSIBLE: 'the YAML cannot be read here: check indentation and quote values with special characters',
+  // Features the Rungs reader refuses (lambdas/domain/yaml-reader.ts): each says what to write instead.
+  TAG: 'YAML tags ("!name", "!!str") are not read here: remove the tag, and write the value in quotes if it must stay text',
+  DIRECTIVE: 'YAML directives ("%YAML", "%TAG") are not read here: remove the line',
+  DOCUMENT_MARKER: 'a line "---" or "..." would start or end a YAML document inside this block: remove it, or write it as part of a value in quotes',
+  COMPLEX_KEY: 'a key must be text on one line: write it as "name: value" (no "? ", lists, anchors or aliases as keys)',
 };
 
 export function yamlMessage(code: string): string {

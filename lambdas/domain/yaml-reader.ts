@@ -1,0 +1,832 @@
+/**
+ * A small, strict reader of the YAML that Rungs content is written in: block and flow collections,
+ * plain, quoted and block scalars, comments, anchors and aliases, resolved with the YAML 1.2 core
+ * schema the way the `yaml` package resolves them. Everything else (tags, directives, document
+ * markers, complex keys) is refused with a problem, never read half-way. Pure and dependency-free,
+ * so the ingest bundle carries only this instead of a whole YAML library.
+ *
+ * Every input ends in a value or in problems `{ code, offset }` — never an exception: nesting is
+ * bounded (no stack overflow), aliases are counted (no alias bomb), and each character is looked at
+ * a bounded number of times (no quadratic rescans).
+ */
+
+/** Problem codes: the `yaml` package's codes for the same mistakes, plus one per refused feature. */
+export type YamlCode =
+  | 'BAD_INDENT'
+  | 'TAB_AS_INDENT'
+  | 'BLOCK_AS_IMPLICIT_KEY'
+  | 'MULTILINE_IMPLICIT_KEY'
+  | 'MISSING_CHAR'
+  | 'DUPLICATE_KEY'
+  | 'BAD_SCALAR_START'
+  | 'BAD_DQ_ESCAPE'
+  | 'UNEXPECTED_TOKEN'
+  | 'BAD_ALIAS'
+  | 'MISSING_ANCHOR'
+  | 'RESOURCE_EXHAUSTION'
+  | 'IMPOSSIBLE'
+  | 'TAG'
+  | 'DIRECTIVE'
+  | 'DOCUMENT_MARKER'
+  | 'COMPLEX_KEY';
+
+/**
+ * One problem at a character offset of the text. `alias` names the alias for the two alias problems:
+ * MISSING_ANCHOR (an alias to no earlier anchor) and RESOURCE_EXHAUSTION (aliases expand to more
+ * copies than allowed; `offset` is then the first alias).
+ */
+export interface YamlProblem {
+  code: YamlCode;
+  offset: number;
+  alias?: string;
+}
+
+export interface YamlOptions {
+  /** Alias expansions allowed in the text, counting aliases inside anchored values each time they are copied. */
+  maxAliases: number;
+  /** Collections nested deeper than this are refused. */
+  maxDepth?: number;
+}
+
+export interface YamlRead {
+  /** The plain value (undefined when there are problems). */
+  value: unknown;
+  problems: YamlProblem[];
+  /** Where the node at `path` starts, and whether it is a list or map (not through aliases). */
+  nodeAt(path: readonly PropertyKey[]): { offset: number; collection: boolean } | undefined;
+  /** Where the key that names the last step of `path` starts, when that step is a map key. */
+  keyAt(path: readonly PropertyKey[]): number | undefined;
+}
+
+interface Node {
+  offset: number;
+  value: unknown;
+  /** Alias expansions needed to copy this node out in full. */
+  weight: number;
+  items?: Node[];
+  keys?: Map<string, { offset: number; node: Node }>;
+  alias?: boolean;
+}
+
+/**
+ * A function from offsets of `text` to line (1-based) and column (1-based, in UTF-16 units); CRLF,
+ * CR and LF each end a line. Lines are indexed once, so many look-ups stay cheap.
+ */
+export function positionsOf(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) starts.push(i + 1);
+  }
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - starts[low]! + 1 };
+  };
+}
+
+/** Thrown inside the reader to stop at a problem that leaves nothing sensible to read; never escapes. */
+class Stop {}
+const STOP = new Stop();
+const BUILDING = Symbol('building');
+
+const isBreak = (c: string | undefined) => c === '\n' || c === '\r';
+const isSpace = (c: string | undefined) => c === ' ' || c === '\t';
+/** Space, tab, line break or the end of the text: what must follow `-`, `?`, `:` as indicators. */
+const isBlank = (c: string | undefined) => c === undefined || isSpace(c) || isBreak(c);
+const isFlowIndicator = (c: string | undefined) => c === ',' || c === '[' || c === ']' || c === '{' || c === '}';
+
+const escapes: Record<string, string> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
+  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
+};
+const hexLength: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/** A plain scalar's value under the YAML 1.2 core schema, as the `yaml` package resolves it. */
+function resolvePlain(text: string): unknown {
+  if (/^(?:~|[Nn]ull|NULL)?$/.test(text)) return null;
+  if (/^(?:[Tt]rue|TRUE)$/.test(text)) return true;
+  if (/^(?:[Ff]alse|FALSE)$/.test(text)) return false;
+  if (/^0o[0-7]+$/.test(text)) return parseInt(text.slice(2), 8);
+  if (/^[-+]?[0-9]+$/.test(text)) return parseInt(text, 10);
+  if (/^0x[0-9a-fA-F]+$/.test(text)) return parseInt(text.slice(2), 16);
+  if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(text)) return text.endsWith('nan') || text.endsWith('NaN') || text.endsWith('NAN') ? NaN : text[0] === '-' ? -Infinity : Infinity;
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(text)) return parseFloat(text);
+  return text;
+}
+
+/** A map key as a plain object holds it: the string of its value, '' for null. */
+const keyString = (value: unknown) => (value === null ? '' : String(value));
+
+/** Sets an own data property, even for `__proto__` or a name the prototype has: never a setter. */
+function setKey(map: Record<string, unknown>, key: string, value: unknown) {
+  if (key in map) Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+  else map[key] = value;
+}
+
+interface Line {
+  /** Offset of the line's first character. */
+  start: number;
+  /** Leading spaces. */
+  indent: number;
+  /** Whether a tab follows the leading spaces. */
+  tab: boolean;
+  /** Offset of the first character that is neither space nor tab. */
+  first: number;
+}
+
+interface Scalar {
+  value: unknown;
+  offset: number;
+  multiline: boolean;
+  /** A mapping indicator (`:`) follows, so the scalar is a key; the position is after the `:`. */
+  colon: number | undefined;
+}
+
+class Reader {
+  pos = 0;
+  readonly problems: YamlProblem[] = [];
+  private readonly anchors = new Map<string, Node | typeof BUILDING>();
+  private firstAlias: { offset: number; name: string } | undefined;
+  private missing: { offset: number; name: string } | undefined;
+  private cycle = false;
+  private peeked: { from: number; line: Line | undefined } | undefined;
+  /** `start` is a line start and no line break lies between it and `scanned`. */
+  private knownLine = { start: 0, scanned: 0 };
+
+  constructor(
+    private readonly src: string,
+    private readonly maxDepth: number,
+  ) {}
+
+  private fail(code: YamlCode, offset: number): never {
+    this.problems.push({ code, offset });
+    throw STOP;
+  }
+
+  read(maxAliases: number): Node | undefined {
+    const marker = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m.exec(this.src);
+    if (marker) this.fail('DOCUMENT_MARKER', marker.index);
+    // A byte-order mark is no text: the first line starts after it.
+    if (this.src[0] === '\uFEFF') this.pos = this.knownLine.start = this.knownLine.scanned = 1;
+    const line = this.nextLine();
+    let root: Node = { offset: this.pos, value: null, weight: 0 };
+    if (line) {
+      if (this.src[line.first] === '%' && line.indent === 0) this.fail('DIRECTIVE', line.first);
+      if (line.tab) this.fail('TAB_AS_INDENT', line.start);
+      this.pos = line.first;
+      root = this.blockNode(-1, true, 0);
+      const rest = this.nextLine();
+      if (rest) this.fail(rest.tab ? 'TAB_AS_INDENT' : 'BAD_INDENT', rest.start);
+    }
+    if (this.problems.length > 0) return undefined;
+    if (this.missing) this.problems.push({ code: 'MISSING_ANCHOR', offset: this.missing.offset, alias: this.missing.name });
+    else if (this.firstAlias && (this.cycle || root.weight > maxAliases)) this.problems.push({ code: 'RESOURCE_EXHAUSTION', offset: this.firstAlias.offset, alias: this.firstAlias.name });
+    return this.problems.length > 0 ? undefined : root;
+  }
+
+  // ---- lines --------------------------------------------------------------------------------
+
+  private lineEnd(p: number) {
+    while (p < this.src.length && !isBreak(this.src[p])) p++;
+    return p;
+  }
+
+  private afterBreak(p: number) {
+    if (this.src[p] === '\r' && this.src[p + 1] === '\n') return p + 2;
+    return p < this.src.length ? p + 1 : p;
+  }
+
+  /** Start of the line holding `p`; remembers how far it looked, so forward queries cost each character once. */
+  private lineStartOf(p: number) {
+    const known = this.knownLine;
+    if (p < known.start) {
+      known.start = p;
+      while (known.start > 0 && !isBreak(this.src[known.start - 1])) known.start--;
+      known.scanned = p;
+    }
+    for (let i = Math.max(known.scanned, known.start); i < p; i++) if (isBreak(this.src[i])) known.start = i + 1;
+    known.scanned = Math.max(known.scanned, p);
+    return known.start;
+  }
+
+  /** The next line with content from `pos` (a line start), skipping blank and comment-only lines. */
+  private nextLine(): Line | undefined {
+    if (this.peeked?.from === this.pos) return this.peeked.line;
+    const { src } = this;
+    let p = this.pos;
+    let line: Line | undefined;
+    while (p < src.length) {
+      let q = p;
+      while (src[q] === ' ') q++;
+      let r = q;
+      while (isSpace(src[r])) r++;
+      if (r >= src.length || isBreak(src[r]) || src[r] === '#') {
+        p = this.afterBreak(this.lineEnd(r));
+        continue;
+      }
+      line = { start: p, indent: q - p, tab: src[q] === '\t', first: r };
+      break;
+    }
+    this.peeked = { from: this.pos, line };
+    return line;
+  }
+
+  /** After a node on its line: only spaces and a comment may follow; moves to the next line's start. */
+  private finishLine() {
+    const { src } = this;
+    while (isSpace(src[this.pos])) this.pos++;
+    if (src[this.pos] === '#' && (this.pos === 0 || isBlank(src[this.pos - 1]))) this.pos = this.lineEnd(this.pos);
+    if (this.pos < src.length && !isBreak(src[this.pos])) this.fail('UNEXPECTED_TOKEN', this.pos);
+    this.pos = this.afterBreak(this.pos);
+  }
+
+  private skipSpaces() {
+    while (isSpace(this.src[this.pos])) this.pos++;
+  }
+
+  private atLineEnd() {
+    const c = this.src[this.pos];
+    return c === undefined || isBreak(c) || (c === '#' && isSpace(this.src[this.pos - 1]));
+  }
+
+  // ---- block structure ----------------------------------------------------------------------
+
+  /**
+   * The node after an indicator (`:` of a key, `-` of an entry): on the same line, or on the lines
+   * below when they are indented deeper than `indent` (the holding collection's indentation). A map
+   * value may also be a list at the map's own indentation.
+   */
+  private blockNode(indent: number, inList: boolean, depth: number): Node {
+    this.skipSpaces();
+    const anchor = this.properties();
+    // On an entry's line a list or map may start (`- a: 1`); on a key's line it may not (`a: b: c`).
+    if (!this.atLineEnd()) return this.content(indent, inList, depth, anchor);
+    const offset = this.pos;
+    this.pos = this.afterBreak(this.lineEnd(this.pos));
+    const line = this.nextLine();
+    const listHere = !inList && line?.indent === indent && this.src[line.first] === '-' && isBlank(this.src[line.first + 1]);
+    if (line && (line.indent > indent || listHere)) {
+      if (line.tab) this.fail('TAB_AS_INDENT', line.start);
+      this.pos = line.first;
+      return this.content(indent, true, depth, anchor);
+    }
+    return this.anchored(anchor, { offset, value: null, weight: 0 });
+  }
+
+  /** An anchor (`&name`) before a node, if any; tags are refused. */
+  private properties(): { name: string; offset: number } | undefined {
+    const { src } = this;
+    if (src[this.pos] === '!') this.fail('TAG', this.pos);
+    if (src[this.pos] !== '&') return undefined;
+    const offset = this.pos;
+    const name = this.name();
+    this.skipSpaces();
+    if (src[this.pos] === '!') this.fail('TAG', this.pos);
+    if (src[this.pos] === '&') this.fail('UNEXPECTED_TOKEN', this.pos);
+    this.anchors.set(name, BUILDING);
+    return { name, offset };
+  }
+
+  /** The name after `&` or `*`. */
+  private name(): string {
+    const { src } = this;
+    const start = ++this.pos;
+    while (this.pos < src.length && !isBlank(src[this.pos]) && !isFlowIndicator(src[this.pos])) this.pos++;
+    if (this.pos === start) this.fail('BAD_ALIAS', start - 1);
+    return src.slice(start, this.pos);
+  }
+
+  private anchored(anchor: { name: string } | undefined, node: Node): Node {
+    if (anchor) this.anchors.set(anchor.name, node);
+    return node;
+  }
+
+  private alias(): Node {
+    const offset = this.pos;
+    const name = this.name();
+    this.firstAlias ??= { offset, name };
+    const target = this.anchors.get(name);
+    if (target === undefined) {
+      this.missing ??= { offset, name };
+      return { offset, value: null, weight: 1, alias: true };
+    }
+    if (target === BUILDING) {
+      this.cycle = true;
+      return { offset, value: null, weight: 1, alias: true };
+    }
+    return { offset, value: target.value, weight: 1 + target.weight, alias: true };
+  }
+
+  /**
+   * A node whose first character is at `pos`. `compact` says whether a list or map may start here
+   * (not on the line of a map key: `a: b: c` and `a: - b` are mistakes).
+   */
+  private content(indent: number, compact: boolean, depth: number, anchor: { name: string; offset: number } | undefined): Node {
+    if (depth > this.maxDepth) this.fail('RESOURCE_EXHAUSTION', this.pos);
+    const { src } = this;
+    const c = src[this.pos];
+    const column = this.pos - this.lineStartOf(this.pos);
+    const next = src[this.pos + 1];
+    if (c === '-' && isBlank(next)) {
+      // A list starts on a line of its own: not after a key, nor after an anchor on the same line.
+      if (!compact || (anchor && anchor.offset >= this.lineStartOf(this.pos))) this.fail('UNEXPECTED_TOKEN', this.pos);
+      return this.anchored(anchor, this.blockList(column, depth));
+    }
+    if (c === '?' && isBlank(next)) this.fail('COMPLEX_KEY', this.pos);
+    if (c === '|' || c === '>') return this.anchored(anchor, this.blockScalar(indent));
+    if (c === '[' || c === '{' || c === '*') {
+      const node = c === '*' ? (anchor ? this.fail('UNEXPECTED_TOKEN', this.pos) : this.alias()) : this.flowCollection(indent, depth);
+      this.skipSpaces();
+      if (src[this.pos] === ':' && isBlank(src[this.pos + 1])) this.fail('COMPLEX_KEY', node.offset);
+      this.finishLine();
+      return this.anchored(anchor, node);
+    }
+    const scalar = this.scalar(indent, false);
+    if (scalar.colon === undefined) {
+      this.finishLine();
+      return this.anchored(anchor, { offset: scalar.offset, value: scalar.value, weight: 0 });
+    }
+    if (scalar.multiline) this.fail(compact ? 'MULTILINE_IMPLICIT_KEY' : 'BLOCK_AS_IMPLICIT_KEY', scalar.offset);
+    if (!compact) this.fail('BLOCK_AS_IMPLICIT_KEY', scalar.offset);
+    if (anchor) this.fail('COMPLEX_KEY', scalar.offset);
+    return this.blockMap(column, scalar, depth);
+  }
+
+  /** A plain or quoted scalar at `pos` (anything else that cannot start one is refused here). */
+  private scalar(indent: number, flow: boolean): Scalar {
+    const { src } = this;
+    const c = src[this.pos];
+    if (c === '"' || c === "'") {
+      const scalar = this.quoted(indent);
+      const after = this.pos;
+      if (!flow) this.skipSpaces();
+      if (src[this.pos] === ':' && (flow || isBlank(src[this.pos + 1]))) scalar.colon = this.pos + 1;
+      else this.pos = after;
+      return scalar;
+    }
+    if (c === '!') this.fail('TAG', this.pos);
+    if (c === '&') this.fail('COMPLEX_KEY', this.pos);
+    if (c === '%' || c === '@' || c === '`' || c === '|' || c === '>' || c === ',' || c === '#') this.fail('BAD_SCALAR_START', this.pos);
+    if (c === ']' || c === '}' || c === '[' || c === '{' || c === '*') this.fail('UNEXPECTED_TOKEN', this.pos);
+    // A lone "-" in a flow collection is text to `yaml` (and it writes it so); elsewhere these are indicators.
+    if (c === '-' && !flow && isBlank(src[this.pos + 1])) this.fail('UNEXPECTED_TOKEN', this.pos);
+    if ((c === ':' || c === '?') && (isBlank(src[this.pos + 1]) || (flow && isFlowIndicator(src[this.pos + 1])))) this.fail('COMPLEX_KEY', this.pos);
+    return this.plain(indent, flow);
+  }
+
+  private blockMap(indent: number, first: Scalar, depth: number): Node {
+    const map: Record<string, unknown> = {};
+    const keys = new Map<string, { offset: number; node: Node }>();
+    const seen = new Set<unknown>();
+    let weight = 0;
+    let key = first;
+    for (;;) {
+      if (seen.has(key.value)) this.problems.push({ code: 'DUPLICATE_KEY', offset: key.offset });
+      if (key.value === key.value) seen.add(key.value);
+      this.pos = key.colon!;
+      const value = this.blockNode(indent, false, depth + 1);
+      const name = keyString(key.value);
+      setKey(map, name, value.value);
+      keys.set(name, { offset: key.offset, node: value });
+      weight += value.weight;
+      const line = this.nextLine();
+      if (!line || line.indent < indent) break;
+      if (line.indent > indent) this.fail('BAD_INDENT', line.start);
+      if (line.tab) this.fail('TAB_AS_INDENT', line.start);
+      this.pos = line.first;
+      key = this.mapKey(indent);
+    }
+    return { offset: first.offset, value: map, weight, keys };
+  }
+
+  /** The next key of a block map, at `pos`. */
+  private mapKey(indent: number): Scalar {
+    const { src } = this;
+    const c = src[this.pos];
+    if (c === '-' && isBlank(src[this.pos + 1])) this.fail('BAD_INDENT', this.pos);
+    if ((c === '?' && isBlank(src[this.pos + 1])) || c === '[' || c === '{' || c === '*') this.fail('COMPLEX_KEY', this.pos);
+    const key = this.scalar(indent, false);
+    if (key.colon === undefined) this.fail('MISSING_CHAR', key.offset);
+    if (key.multiline) this.fail('MULTILINE_IMPLICIT_KEY', key.offset);
+    return key;
+  }
+
+  private blockList(indent: number, depth: number): Node {
+    const items: Node[] = [];
+    const offset = this.pos;
+    let weight = 0;
+    for (;;) {
+      this.pos++;
+      const item = this.blockNode(indent, true, depth + 1);
+      items.push(item);
+      weight += item.weight;
+      const line = this.nextLine();
+      if (!line || line.indent < indent) break;
+      if (line.indent > indent) this.fail('BAD_INDENT', line.start);
+      if (line.tab) this.fail('TAB_AS_INDENT', line.start);
+      // A line at this indentation that is no entry belongs to the map that holds this list (or is a mistake it reports).
+      if (this.src[line.first] !== '-' || !isBlank(this.src[line.first + 1])) break;
+      this.pos = line.first;
+    }
+    return { offset, value: items.map((item) => item.value), weight, items };
+  }
+
+  // ---- scalars ------------------------------------------------------------------------------
+
+  /**
+   * A plain scalar from `pos`, folded over the following lines that are indented deeper than
+   * `indent`. Stops at `: `, ` #`, a line break that is not followed by a continuation, and in flow
+   * context at `,[]{}`.
+   */
+  private plain(indent: number, flow: boolean): Scalar {
+    const { src } = this;
+    const offset = this.pos;
+    const parts: string[] = [];
+    let multiline = false;
+    for (;;) {
+      const start = this.pos;
+      let end = start;
+      let stop: 'colon' | 'end' | 'line' = 'line';
+      while (this.pos < src.length) {
+        const c = src[this.pos]!;
+        if (isBreak(c)) break;
+        if (isSpace(c)) {
+          this.pos++;
+          continue;
+        }
+        if (c === ':' && (isBlank(src[this.pos + 1]) || (flow && isFlowIndicator(src[this.pos + 1])))) {
+          stop = 'colon';
+          break;
+        }
+        if ((c === '#' && isSpace(src[this.pos - 1])) || (flow && isFlowIndicator(c))) {
+          stop = 'end';
+          break;
+        }
+        end = ++this.pos;
+      }
+      parts.push(src.slice(start, end));
+      if (stop === 'colon') {
+        this.pos++;
+        return { value: resolvePlain(parts.join('')), offset, multiline, colon: this.pos };
+      }
+      this.pos = end;
+      if (stop === 'end') break;
+      const fold = this.continuation(indent, flow);
+      if (fold === undefined) break;
+      parts.push(fold);
+      multiline = true;
+    }
+    return { value: resolvePlain(parts.join('')), offset, multiline, colon: undefined };
+  }
+
+  /**
+   * When the line after `pos` (the end of a plain scalar's line) continues the scalar: the folding
+   * (' ' or one '\n' per empty line between) and `pos` moved to the continuation's first character.
+   */
+  private continuation(indent: number, flow: boolean): string | undefined {
+    const { src } = this;
+    let p = this.afterBreak(this.lineEnd(this.pos));
+    if (p === this.pos) return undefined;
+    let empty = 0;
+    while (p < src.length) {
+      let q = p;
+      while (src[q] === ' ') q++;
+      const spaces = q - p;
+      while (isSpace(src[q])) q++;
+      if (q >= src.length) return undefined;
+      if (isBreak(src[q])) {
+        empty++;
+        p = this.afterBreak(q);
+        continue;
+      }
+      const c = src[q];
+      if (spaces <= indent || c === '#') return undefined;
+      if (flow && (isFlowIndicator(c) || (c === ':' && (isBlank(src[q + 1]) || isFlowIndicator(src[q + 1]))))) return undefined;
+      this.pos = q;
+      return empty === 0 ? ' ' : '\n'.repeat(empty);
+    }
+    return undefined;
+  }
+
+  /** A single- or double-quoted scalar; continuation lines must be indented deeper than `indent`. */
+  private quoted(indent: number): Scalar {
+    const { src } = this;
+    const offset = this.pos;
+    const quote = src[offset];
+    const double = quote === '"';
+    // Find the closing quote first: an unclosed quote is reported where the text ends.
+    let close = offset + 1;
+    for (;;) {
+      if (close >= src.length) this.fail('MISSING_CHAR', src.length);
+      const c = src[close];
+      if (double && c === '\\') close += src[close + 1] === '\r' && src[close + 2] === '\n' ? 3 : 2;
+      else if (c === quote && !double && src[close + 1] === quote) close += 2;
+      else if (c === quote) break;
+      else close++;
+    }
+    const parts: string[] = [];
+    let line = '';
+    /** Length of `line` without its trailing literal spaces (escaped ones stay). */
+    let kept = 0;
+    let p = offset + 1;
+    let multiline = false;
+    while (p < close) {
+      const c = src[p]!;
+      if (isBreak(c) || (double && c === '\\' && isBreak(src[p + 1]))) {
+        const escaped = c === '\\';
+        parts.push(escaped ? line : line.slice(0, kept));
+        line = '';
+        kept = 0;
+        multiline = true;
+        // Empty lines become line feeds; one plain break between text lines folds to a space.
+        let empty = 0;
+        p = this.afterBreak(escaped ? p + 1 : p);
+        for (;;) {
+          let q = p;
+          while (src[q] === ' ') q++;
+          const spaces = q - p;
+          while (isSpace(src[q])) q++;
+          if (isBreak(src[q]) && q < close) {
+            empty++;
+            p = this.afterBreak(q);
+            continue;
+          }
+          // Like `yaml`: text that falls back to the key's indentation means the quote was never closed on the line before.
+          if (spaces <= indent && q < close) this.fail('MISSING_CHAR', src[p - 1] === '\n' && src[p - 2] === '\r' ? p - 2 : p - 1);
+          p = q;
+          break;
+        }
+        parts.push(escaped ? '\n'.repeat(empty) : empty === 0 ? ' ' : '\n'.repeat(empty));
+        continue;
+      }
+      if (double && c === '\\') {
+        const e = src[p + 1]!;
+        const size = hexLength[e];
+        if (size) {
+          const hex = src.slice(p + 2, p + 2 + size);
+          const code = /^[0-9a-fA-F]+$/.test(hex) && hex.length === size ? parseInt(hex, 16) : -1;
+          if (code < 0 || code > 0x10ffff) this.fail('BAD_DQ_ESCAPE', p);
+          line += String.fromCodePoint(code);
+          p += 2 + size;
+        } else {
+          const decoded = escapes[e];
+          if (decoded === undefined) this.fail('BAD_DQ_ESCAPE', p);
+          line += decoded;
+          p += 2;
+        }
+        kept = line.length;
+        continue;
+      }
+      if (!double && c === quote) p++;
+      line += c;
+      if (!isSpace(c)) kept = line.length;
+      p++;
+    }
+    parts.push(line);
+    this.pos = close + 1;
+    return { value: parts.join(''), offset, multiline, colon: undefined };
+  }
+
+  /** A literal (`|`) or folded (`>`) block scalar, with its chomping and indentation indicators. */
+  private blockScalar(indent: number): Node {
+    const { src } = this;
+    const offset = this.pos;
+    const folded = src[this.pos++] === '>';
+    let chomp: '-' | '+' | '' = '';
+    let step = 0;
+    for (let i = 0; i < 2; i++) {
+      const c = src[this.pos];
+      if ((c === '-' || c === '+') && !chomp) chomp = c;
+      else if (c !== undefined && c >= '1' && c <= '9' && !step) step = Number(c);
+      else break;
+      this.pos++;
+    }
+    if (!this.atLineEnd() && !isSpace(src[this.pos])) this.fail('UNEXPECTED_TOKEN', offset);
+    this.finishLine();
+    // Without an indicator, the first line with text sets the indentation; empty lines before it may not be deeper.
+    // At the top level `yaml` counts the indicator from column 0.
+    let width = Math.max(indent, 0) + step;
+    if (!step) {
+      let deepestEmpty = 0;
+      let p = this.pos;
+      width = -1;
+      while (p < src.length) {
+        let q = p;
+        while (src[q] === ' ') q++;
+        if (q < src.length && !isBreak(src[q])) {
+          width = q - p;
+          if (width > indent && deepestEmpty > width) this.fail('BAD_INDENT', p);
+          break;
+        }
+        deepestEmpty = Math.max(deepestEmpty, q - p);
+        p = this.afterBreak(q);
+      }
+      if (width <= indent) width = Math.max(indent + 1, deepestEmpty);
+    }
+    const lines: string[] = [];
+    let spacesAtEnd = false;
+    let p = this.pos;
+    while (p < src.length) {
+      let q = p;
+      while (src[q] === ' ' && q - p < width) q++;
+      const end = this.lineEnd(q);
+      if (q - p < width && q < end) break;
+      // A last line of spaces with no line break holds no text and no empty line; as `yaml` reads it, it
+      // only makes a kept scalar without text one line break, when it is indented deeper than the key.
+      if (end === src.length && q === end) {
+        spacesAtEnd = end - p > Math.max(indent, 0);
+        p = end;
+        break;
+      }
+      lines.push(src.slice(q, end));
+      p = this.afterBreak(end);
+    }
+    this.pos = p;
+    // Lines of spaces after the text are empty lines; a scalar with no text at all is empty (as `yaml` reads it).
+    let last = lines.some((line) => /[^ ]/.test(line)) ? lines.length : 0;
+    while (last > 0 && lines[last - 1] === '') last--;
+    const trailing = lines.length - last;
+    let text = '';
+    if (!folded) text = lines.slice(0, last).join('\n');
+    else {
+      const out: string[] = [];
+      let previous: 'normal' | 'spaced' | undefined;
+      let empty = 0;
+      for (const line of lines.slice(0, last)) {
+        if (line === '') {
+          empty++;
+          continue;
+        }
+        const kind = isSpace(line[0]) ? 'spaced' : 'normal';
+        if (previous === undefined) out.push('\n'.repeat(empty));
+        else if (previous === 'normal' && kind === 'normal') out.push(empty > 0 ? '\n'.repeat(empty) : ' ');
+        else out.push('\n'.repeat(empty + 1));
+        out.push(line);
+        previous = kind;
+        empty = 0;
+      }
+      text = out.join('');
+    }
+    if (chomp === '+') text += '\n'.repeat(last > 0 ? 1 + trailing : spacesAtEnd ? Math.max(1, trailing) : trailing);
+    else if (chomp === '' && last > 0) text += '\n';
+    return { offset, value: text, weight: 0 };
+  }
+
+  // ---- flow collections ---------------------------------------------------------------------
+
+  /**
+   * Skips spaces, line breaks and comments inside a flow collection. A line with content must be
+   * indented deeper than `indent` (the block collection around), unless it closes a bracket.
+   */
+  private flowSpace(indent: number) {
+    const { src } = this;
+    for (;;) {
+      const c = src[this.pos];
+      if (c === undefined) this.fail('MISSING_CHAR', this.pos);
+      if (isSpace(c)) this.pos++;
+      else if (c === '#' && (isSpace(src[this.pos - 1]) || isBreak(src[this.pos - 1]))) this.pos = this.lineEnd(this.pos);
+      else if (isBreak(c)) {
+        const start = this.afterBreak(this.pos);
+        let q = start;
+        while (src[q] === ' ') q++;
+        let r = q;
+        while (isSpace(src[r])) r++;
+        if (q - start <= indent && r < src.length && !isBreak(src[r]) && src[r] !== '#' && src[r] !== ']' && src[r] !== '}') {
+          this.fail(src[q] === '\t' ? 'TAB_AS_INDENT' : 'BAD_INDENT', start);
+        }
+        this.pos = r;
+      } else return;
+    }
+  }
+
+  private flowCollection(indent: number, depth: number): Node {
+    if (depth > this.maxDepth) this.fail('RESOURCE_EXHAUSTION', this.pos);
+    const { src } = this;
+    const offset = this.pos;
+    const isMap = src[this.pos++] === '{';
+    const close = isMap ? '}' : ']';
+    const items: Node[] = [];
+    const map: Record<string, unknown> = {};
+    const keys = new Map<string, { offset: number; node: Node }>();
+    const seen = new Set<unknown>();
+    let weight = 0;
+    for (;;) {
+      this.flowSpace(indent);
+      const c = src[this.pos];
+      if (c === close) break;
+      if (c === ',' || c === ']' || c === '}') this.fail('UNEXPECTED_TOKEN', this.pos);
+      if (c === '?' && isBlank(src[this.pos + 1])) this.fail('COMPLEX_KEY', this.pos);
+      const entryStart = this.pos;
+      let key: Scalar | undefined;
+      if (isMap) {
+        if (c === '[' || c === '{' || c === '*' || c === '&') this.fail('COMPLEX_KEY', this.pos);
+        key = this.scalar(indent, true);
+        if (key.colon === undefined) {
+          this.flowSpace(indent);
+          if (src[this.pos] === ':') key.colon = this.pos + 1;
+        }
+      } else {
+        const found = this.flowNode(indent, depth);
+        if (found.scalar?.colon === undefined) {
+          this.flowSpace(indent);
+          if (src[this.pos] === ':') {
+            if (!found.scalar) this.fail('COMPLEX_KEY', entryStart);
+            found.scalar.colon = this.pos + 1;
+          }
+        }
+        if (found.scalar?.colon === undefined) {
+          items.push(found.node);
+          weight += found.node.weight;
+        } else if (found.anchored) this.fail('COMPLEX_KEY', entryStart);
+        else key = found.scalar;
+      }
+      if (key) {
+        if (key.multiline) this.fail('MULTILINE_IMPLICIT_KEY', key.offset);
+        let entry: Node = { offset: this.pos, value: null, weight: 0 };
+        if (key.colon !== undefined) {
+          this.pos = key.colon;
+          this.flowSpace(indent);
+          entry = { offset: this.pos, value: null, weight: 0 };
+          if (src[this.pos] !== ',' && src[this.pos] !== close) entry = this.flowNode(indent, depth).node;
+        }
+        weight += entry.weight;
+        const name = keyString(key.value);
+        if (isMap) {
+          if (seen.has(key.value)) this.problems.push({ code: 'DUPLICATE_KEY', offset: key.offset });
+          if (key.value === key.value) seen.add(key.value);
+          setKey(map, name, entry.value);
+          keys.set(name, { offset: key.offset, node: entry });
+        } else {
+          const pair: Record<string, unknown> = {};
+          setKey(pair, name, entry.value);
+          items.push({ offset: key.offset, value: pair, weight: entry.weight, keys: new Map([[name, { offset: key.offset, node: entry }]]) });
+        }
+      }
+      this.flowSpace(indent);
+      if (src[this.pos] === ',') this.pos++;
+      else if (src[this.pos] !== close) this.fail('UNEXPECTED_TOKEN', this.pos);
+    }
+    this.pos++;
+    return isMap ? { offset, value: map, weight, keys } : { offset, value: items.map((item) => item.value), weight, items };
+  }
+
+  /** A node inside a flow collection; `scalar` is set when it is a plain or quoted scalar (a possible key). */
+  private flowNode(indent: number, depth: number): { node: Node; scalar?: Scalar; anchored?: boolean } {
+    const { src } = this;
+    const anchor = this.properties();
+    if (anchor) this.flowSpace(indent);
+    const c = src[this.pos];
+    if (anchor && (c === ',' || c === ']' || c === '}')) return { node: this.anchored(anchor, { offset: this.pos, value: null, weight: 0 }), anchored: true };
+    if (c === '[' || c === '{') return { node: this.anchored(anchor, this.flowCollection(indent, depth + 1)), anchored: !!anchor };
+    if (c === '*') {
+      if (anchor) this.fail('UNEXPECTED_TOKEN', this.pos);
+      return { node: this.alias() };
+    }
+    if (c === '"' || c === "'") {
+      const scalar = this.quoted(indent);
+      if (src[this.pos] === ':') scalar.colon = this.pos + 1;
+      return { node: this.anchored(anchor, { offset: scalar.offset, value: scalar.value, weight: 0 }), scalar, anchored: !!anchor };
+    }
+    const scalar = this.scalar(indent, true);
+    return { node: this.anchored(anchor, { offset: scalar.offset, value: scalar.value, weight: 0 }), scalar, anchored: !!anchor };
+  }
+}
+
+/** Reads one YAML fragment (one document, no markers). */
+export function readYaml(text: string, options: YamlOptions): YamlRead {
+  const reader = new Reader(text, options.maxDepth ?? 64);
+  let root: Node | undefined;
+  try {
+    root = reader.read(options.maxAliases);
+  } catch (error) {
+    if (!(error instanceof Stop)) reader.problems.push({ code: 'IMPOSSIBLE', offset: Math.min(reader.pos, text.length) });
+    root = undefined;
+  }
+  const find = (path: readonly PropertyKey[]): Node | undefined => {
+    let node = root;
+    for (const step of path) {
+      if (!node || node.alias) return undefined;
+      node = node.items ? node.items[Number(step)] : node.keys?.get(String(step))?.node;
+    }
+    return node;
+  };
+  return {
+    value: root?.value,
+    problems: reader.problems,
+    nodeAt(path) {
+      const node = find(path);
+      return node && { offset: node.offset, collection: !!(node.items ?? node.keys) };
+    },
+    keyAt(path) {
+      if (path.length === 0) return undefined;
+      const parent = find(path.slice(0, -1));
+      return parent?.alias ? undefined : parent?.keys?.get(String(path[path.length - 1]))?.offset;
+    },
+  };
+}
