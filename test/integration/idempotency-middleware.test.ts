@@ -25,6 +25,7 @@ function attemptEvent(options: { lessonId?: string; headers?: Record<string, str
   const lessonId = options.lessonId ?? 'l1';
   return apiEvent({ method: 'POST', template: TEMPLATE, path: `/api/lessons/${lessonId}/attempts`, params: { lessonId }, headers: options.headers, body: options.body });
 }
+
 const caller = (sub: string) => ({ sub, groups: [], scopes: [], issuedAt: 0 });
 
 interface Outcome {
