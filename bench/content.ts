@@ -1,11 +1,10 @@
-import { localDynamoClient, startDynamoDbLocal } from '../bin/local/dynamodb';
+import { createLocalTable, startDynamoDbLocal } from '../bin/local/dynamodb';
 import { MemorySite } from '../bin/local/site';
 import { ingest, type SourceObject } from '../lambdas/events/ingest';
 import { createQueueIngestHandler, RENDER_TRIGGER } from '../lambdas/events/s3-handler';
 import { getAnswerKey } from '../lambdas/store/answer-keys';
 import { createStore, type Store } from '../lambdas/store/client';
 import { readLessonPartition } from '../lambdas/store/content';
-import { createTableFromSchema } from '../lambdas/store/table';
 import { countTableWrites } from '../test/support/write-counter';
 import { INGEST_QUEUE } from '../lib/constructs/content-pipeline';
 import { lessonSource, syntheticCatalog } from '../test/fixtures/synthetic-catalog';
@@ -24,9 +23,7 @@ import { printTable } from './table';
  */
 
 async function freshTable(endpoint: string, name: string): Promise<Store> {
-  const client = localDynamoClient(endpoint);
-  await createTableFromSchema(client, name);
-  client.destroy();
+  await createLocalTable(endpoint, name);
   return createStore({ tableName: name, endpoint });
 }
 

@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
-import { lambdaContext } from '../bin/local/adapter';
+import { apiEvent, lambdaContext } from '../bin/local/adapter';
 import { authenticate, createTokenVerifier } from '../lambdas/middleware/auth';
 import { authConfigFromEnv } from '../lambdas/middleware/auth-config';
 import { json, problemDetails } from '../lambdas/middleware/problem';
@@ -54,14 +53,7 @@ export async function measureSessions(iterations: number): Promise<SessionBench>
     const tokens = await Promise.all(['ada', 'grace', 'alan'].map((sub) => issuer.mintAccessToken(sub)));
     let turn = 0;
     const request = async (handler: Handler) => {
-      const event = {
-        version: '2.0',
-        routeKey: 'GET /api/me/progress',
-        rawPath: '/api/me/progress',
-        headers: { authorization: `Bearer ${tokens[turn++ % tokens.length]}` },
-        requestContext: { http: { method: 'GET', path: '/api/me/progress', sourceIp: '127.0.0.1' }, requestId: randomUUID() },
-        isBase64Encoded: false,
-      } as unknown as APIGatewayProxyEventV2;
+      const event = apiEvent({ method: 'GET', template: '/api/me/progress', path: '/api/me/progress', headers: { authorization: `Bearer ${tokens[turn++ % tokens.length]}` } });
       const result = await handler(event, lambdaContext('bench'));
       if (result.statusCode !== 200) throw new Error(`progress answered ${result.statusCode}: ${result.body}`);
     };
@@ -82,16 +74,14 @@ export async function measureSessions(iterations: number): Promise<SessionBench>
     // The refresh route: one signed-in session, refreshed over and over (each with the new cookie).
     const { handler: auth } = (await import('../lambdas/api/auth')) as unknown as { handler: Handler };
     const call = async (path: string, body: unknown, cookie?: string) => {
-      const event = {
-        version: '2.0',
-        routeKey: `POST ${path}`,
-        rawPath: path,
+      const event = apiEvent({
+        method: 'POST',
+        template: path,
+        path,
         headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
-        ...(cookie ? { cookies: [cookie] } : {}),
-        requestContext: { http: { method: 'POST', path, sourceIp: '127.0.0.1' }, requestId: randomUUID() },
+        cookies: cookie ? [cookie] : [],
         body: JSON.stringify(body),
-        isBase64Encoded: false,
-      } as unknown as APIGatewayProxyEventV2;
+      });
       const result = await auth(event, lambdaContext('auth'));
       if (result.statusCode !== 200) throw new Error(`${path} answered ${result.statusCode}: ${result.body}`);
       return String(result.headers?.['Set-Cookie']).split(';')[0]!;

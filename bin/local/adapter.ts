@@ -35,6 +35,8 @@ export interface ApiRequest {
   body?: string | Buffer;
   sourceIp?: string;
   protocol?: string;
+  /** API Gateway's request id (the logs' correlation id); a fresh UUID when omitted. */
+  requestId?: string;
 }
 
 /** The API Gateway v2 (payload format 2.0) event of one request: the local platform's, the tests' and the benchmarks'. */
@@ -65,7 +67,7 @@ export function apiEvent(request: ApiRequest): APIGatewayProxyEventV2 {
       domainName: host,
       domainPrefix: host.split('.')[0] ?? 'localhost',
       http: { method: request.method, path: request.path, protocol: request.protocol ?? 'HTTP/1.1', sourceIp: request.sourceIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
-      requestId: randomUUID(),
+      requestId: request.requestId ?? randomUUID(),
       routeKey,
       stage: '$default',
       time: now.toUTCString(),

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../bin/local/dynamodb';
-import { lambdaContext } from '../../bin/local/adapter';
+import { apiEvent, lambdaContext } from '../../bin/local/adapter';
 import type { ApiContext } from '../../lambdas/middleware/request-context';
 import { DynamoLimiter } from '../../lambdas/ratelimit/limiter';
 import { createLimiterStore } from '../../lambdas/ratelimit/store';
@@ -74,13 +74,7 @@ async function chain(fn: () => Promise<APIGatewayProxyStructuredResultV2>, ...mo
   let handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, ApiContext>().use(problemDetails()).use(observability());
   for (const m of more) handler = handler.use(m as never);
   const wrapped = handler.handler(fn);
-  const event = {
-    version: '2.0',
-    routeKey: 'GET /api/test',
-    rawPath: '/api/test',
-    headers: {},
-    requestContext: { requestId: 'req-42', http: { method: 'GET', path: '/api/test', sourceIp: '198.51.100.7' } },
-  } as unknown as APIGatewayProxyEventV2;
+  const event = apiEvent({ method: 'GET', template: '/api/test', path: '/api/test', sourceIp: '198.51.100.7', requestId: 'req-42' });
   return () => wrapped(event, lambdaContext('test') as ApiContext);
 }
 

@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { apiEvent } from '../../bin/local/adapter';
 import { idempotency, idempotencyRoute } from '../../lambdas/middleware/idempotency';
 import type { ApiContext } from '../../lambdas/middleware/request-context';
 import type { Store } from '../../lambdas/store/client';
@@ -16,7 +17,15 @@ beforeAll(async () => {
   store = await freshStore();
 });
 
-const ROUTE = 'POST /api/lessons/{lessonId}/attempts';
+const TEMPLATE = '/api/lessons/{lessonId}/attempts';
+const ROUTE = `POST ${TEMPLATE}`;
+
+/** An attempt at a lesson (l1 unless named), as API Gateway hands it to the middleware. */
+function attemptEvent(options: { lessonId?: string; headers?: Record<string, string>; body?: string }) {
+  const lessonId = options.lessonId ?? 'l1';
+  return apiEvent({ method: 'POST', template: TEMPLATE, path: `/api/lessons/${lessonId}/attempts`, params: { lessonId }, headers: options.headers, body: options.body });
+}
+
 const caller = (sub: string) => ({ sub, groups: [], scopes: [], issuedAt: 0 });
 
 interface Outcome {
@@ -28,12 +37,11 @@ interface Outcome {
 /** One request through `before`, then (unless it was refused or replayed) the handler's answer through `after`. */
 async function send(options: { key?: string; sub?: string; body?: string; lessonId?: string; answer?: APIGatewayProxyStructuredResultV2 | Error; headers?: Record<string, string> }): Promise<Outcome> {
   const middleware = idempotency(() => store);
-  const event = {
-    routeKey: ROUTE,
-    pathParameters: { lessonId: options.lessonId ?? 'l1' },
+  const event = attemptEvent({
+    lessonId: options.lessonId,
     headers: { ...(options.key !== undefined ? { 'idempotency-key': options.key } : {}), ...options.headers },
     body: options.body ?? '{"answer":1}',
-  } as unknown as APIGatewayProxyEventV2;
+  });
   const request = { event, context: { ...(options.sub !== null ? { caller: caller(options.sub ?? 'ada') } : {}) } as ApiContext, internal: {} as Record<string, unknown>, response: undefined as APIGatewayProxyStructuredResultV2 | undefined, error: undefined as Error | undefined };
   try {
     await middleware.before!(request as never);
@@ -88,7 +96,7 @@ describe('idempotency middleware', () => {
   it('answers a retry while the first request runs with 409 and Retry-After: 1', async () => {
     // Prepare: a claim held (before ran, the handler has not answered)
     const middleware = idempotency(() => store);
-    const first = { event: { routeKey: ROUTE, pathParameters: { lessonId: 'l1' }, headers: { 'idempotency-key': 'busy-1' }, body: 'b' }, context: { caller: caller('ada') }, internal: {} };
+    const first = { event: attemptEvent({ headers: { 'idempotency-key': 'busy-1' }, body: 'b' }), context: { caller: caller('ada') }, internal: {} };
     await middleware.before!(first as never);
 
     // Act
@@ -136,7 +144,8 @@ describe('idempotency middleware', () => {
   it('runs a request without a key, or without any headers, and stores nothing', async () => {
     // Prepare
     const middleware = idempotency(() => store);
-    const headerless = { event: { routeKey: ROUTE, pathParameters: { lessonId: 'l1' }, body: 'b' }, context: { caller: caller('ada') }, internal: {} };
+    // API Gateway always sends headers; the middleware must still cope with an event that has none.
+    const headerless = { event: { ...attemptEvent({ body: 'b' }), headers: undefined }, context: { caller: caller('ada') }, internal: {} };
 
     // Act
     const outcome = await send({ headers: { 'Idempotency-Key-Other': 'x' } });
@@ -155,7 +164,7 @@ describe('idempotency middleware', () => {
       doc: { send: (command: { constructor: { name: string } }) => (command.constructor.name === 'UpdateCommand' ? Promise.reject(new Error('throttled')) : store.doc.send(command as never)) } as never,
     };
     const middleware = idempotency(() => failing);
-    const request = { event: { routeKey: ROUTE, pathParameters: { lessonId: 'l1' }, headers: { 'idempotency-key': 'store-fails-1' }, body: 'b' }, context: { caller: caller('ada') }, internal: {}, response: { statusCode: 201, body: 'x' } };
+    const request = { event: attemptEvent({ headers: { 'idempotency-key': 'store-fails-1' }, body: 'b' }), context: { caller: caller('ada') }, internal: {}, response: { statusCode: 201, body: 'x' } };
 
     // Act
     await middleware.before!(request as never);
@@ -170,7 +179,7 @@ describe('idempotency middleware', () => {
   it('leaves a claim alone in after when there is no response yet', async () => {
     // Prepare
     const middleware = idempotency(() => store);
-    const request = { event: { routeKey: ROUTE, pathParameters: { lessonId: 'l1' }, headers: { 'idempotency-key': 'no-response-1' }, body: 'b' }, context: { caller: caller('ada') }, internal: {} as Record<string, unknown>, response: undefined };
+    const request = { event: attemptEvent({ headers: { 'idempotency-key': 'no-response-1' }, body: 'b' }), context: { caller: caller('ada') }, internal: {} as Record<string, unknown>, response: undefined };
     await middleware.before!(request as never);
 
     // Act
@@ -207,7 +216,7 @@ describe('idempotency middleware', () => {
   it('hands the claim from before to after in the request, and forgets it once the response is stored', async () => {
     // Prepare
     const middleware = idempotency(() => store);
-    const request = { event: { routeKey: ROUTE, pathParameters: { lessonId: 'l1' }, headers: { 'idempotency-key': 'internal-1' }, body: 'b' }, context: { caller: caller('ada') }, internal: {} as Record<string, unknown>, response: { statusCode: 201, body: 'x' } };
+    const request = { event: attemptEvent({ headers: { 'idempotency-key': 'internal-1' }, body: 'b' }), context: { caller: caller('ada') }, internal: {} as Record<string, unknown>, response: { statusCode: 201, body: 'x' } };
 
     // Act
     await middleware.before!(request as never);

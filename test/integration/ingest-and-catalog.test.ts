@@ -4,19 +4,19 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiEvent, lambdaContext } from '../../bin/local/adapter';
 import { MemorySite } from '../../bin/local/site';
 import { contentFolderFigures } from '../../bin/local/content';
-import { fileURLToPath } from 'node:url';
 import { ingest, type IngestFailure, type SourceObject } from '../../lambdas/events/ingest';
 import { getAnswerKey, listAnswerKeys } from '../../lambdas/store/answer-keys';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { readCatalog } from '../../lambdas/store/catalog';
 import { contentPartitionPrefixes } from '../../lambdas/store/keys';
+import { fromRoot } from '../../lib/paths';
 import { countTableWrites } from '../support/write-counter';
 import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
 import { freshStore, useStoreEnv } from '../support/store';
 
-const sampleLesson = readFileSync(new URL('../../content/security/oauth/authorization-code-pkce.md', import.meta.url), 'utf8');
+const sampleLesson = readFileSync(fromRoot('content/security/oauth/authorization-code-pkce.md'), 'utf8');
 /** The sample lesson shows a figure: ingest reads it from content/, as it would from the bucket. */
-const sampleFigures = contentFolderFigures(fileURLToPath(new URL('../../content', import.meta.url)));
+const sampleFigures = contentFolderFigures(fromRoot('content'));
 const trackYaml = 'title: Security\norder: 1\ndescription: Tokens and identity.\n';
 const unitYaml = 'title: OAuth\norder: 1\ndescription: Delegated access.\n';
 const securityMeta: SourceObject[] = [

@@ -1,7 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { buildEvent } from '../../bin/local/adapter';
+import { apiEvent, buildEvent } from '../../bin/local/adapter';
 import { apiFunctions, matchRoute } from '../../lambdas/api/routes';
 
 function request(method: string, url: string, headers: Record<string, string>) {
@@ -56,5 +56,19 @@ describe('local API Gateway adapter', () => {
     const req = request('PUT', '/api/x', { 'content-type': 'application/octet-stream' });
     const event = buildEvent(req, Buffer.from([0xff, 0x00]), { method: 'PUT', template: '/api/x', params: {} });
     expect(event).toMatchObject({ isBase64Encoded: true, body: '/wA=' });
+  });
+
+  it('keeps a given request id (the correlation id) and gives every other event a fresh one', () => {
+    // Prepare
+    const request = { method: 'GET', template: '/api/health', path: '/api/health' };
+
+    // Act
+    const named = apiEvent({ ...request, requestId: 'req-42' });
+    const [first, second] = [apiEvent(request), apiEvent(request)];
+
+    // Assess
+    expect(named.requestContext.requestId).toBe('req-42');
+    expect(first.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first.requestContext.requestId).not.toBe(second.requestContext.requestId);
   });
 });

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { apiEvent } from '../../bin/local/adapter';
 import { progressUpdateSchema } from '../../lambdas/domain/progress';
 import { parseBody, pathParam, queryParams } from '../../lambdas/api/input';
 import { attemptBodySchema, cardIdSchema, reviewsQuerySchema, slugSchema } from '../../lambdas/api/schemas';
@@ -11,7 +12,7 @@ async function answer(event: Partial<APIGatewayProxyEventV2>, parse: (event: API
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(problemDetails())
     .handler(async (e) => ({ statusCode: 200, body: JSON.stringify(parse(e)) }));
-  const response = (await handler({ rawPath: '/api/test', isBase64Encoded: false, ...event } as APIGatewayProxyEventV2, {} as never)) as APIGatewayProxyStructuredResultV2;
+  const response = (await handler({ ...apiEvent({ method: 'POST', template: '/api/test', path: '/api/test' }), ...event }, {} as never)) as APIGatewayProxyStructuredResultV2;
   return { status: response.statusCode, body: JSON.parse(response.body ?? 'null'), headers: response.headers ?? {} };
 }
 

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fromRoot } from '../../lib/paths';
 
 /**
  * WCAG 2.2 (1.4.11, 2.4.13): the focus ring needs 3:1 against what it is drawn on. The ring is drawn
  * outside the focused element (a positive outline-offset), so it sits on the background of whatever
  * contains that element: every background the stylesheet gives a container, in light and dark.
  */
-const css = readFileSync(join(import.meta.dirname, '../../web/static/styles.css'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+const css = readFileSync(fromRoot('web/static/styles.css'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
 
 interface Rule {
   selector: string;

@@ -1,5 +1,5 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { apiEvent } from '../../bin/local/adapter';
 import { httpHandler } from '../../lambdas/api/http';
 import { catalogFunction, systemFunction } from '../../lambdas/api/routes';
 import { json } from '../../lambdas/middleware/problem';
@@ -27,17 +27,8 @@ function secretStore(initial: string[]) {
   };
 }
 
-function event(headers: Record<string, string>): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'GET /api/health',
-    rawPath: '/api/health',
-    rawQueryString: '',
-    headers,
-    requestContext: { http: { method: 'GET', path: '/api/health', protocol: 'HTTP/1.1', sourceIp: '198.51.100.9', userAgent: 'vitest' }, requestId: 'r', routeKey: 'GET /api/health', stage: '$default', timeEpoch: 0 },
-    isBase64Encoded: false,
-  } as unknown as APIGatewayProxyEventV2;
-}
+/** A GET of `path` from the viewer 198.51.100.9, as API Gateway hands it over. */
+const event = (headers: Record<string, string>, path = '/api/health') => apiEvent({ method: 'GET', template: path, path, headers, sourceIp: '198.51.100.9' });
 const context = () => ({ functionName: 'system', awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 }) as unknown as ApiContext;
 
 /** The real system route chain with a handler that records that it ran and which client IP it saw. */
@@ -102,9 +93,7 @@ describe('origin verification', () => {
     const store = secretStore(['current-value']);
     const handler = httpHandler(catalogFunction, async (e, ctx) => json(200, { ip: clientIp(e, ctx.originVerified === true) }), { originSecrets: () => store.secrets });
     const verified = { 'x-origin-verify': 'current-value', 'cloudfront-viewer-address': '203.0.113.7:443' };
-    const e = event(verified);
-    const passed = { ...e, routeKey: 'GET /api/catalog' } as APIGatewayProxyEventV2;
-    const result = await handler(passed, context());
+    const result = await handler(event(verified, '/api/catalog'), context());
     // The catalog route's rate limit fails open without a table, so the handler runs.
     expect(JSON.parse(result.body as string)).toEqual({ ip: '203.0.113.7' });
     expect(clientIp(event(verified), false)).toBe('198.51.100.9');
