@@ -4,7 +4,7 @@ import { settingsUpdateSchema } from '../domain/settings';
 import { deleteAccount, exportAccount, getSettings, putSettings } from '../store/account';
 import { defaultStore } from '../store/client';
 import { globalSignOut } from '../session/global-sign-out';
-import { revokeTokensBefore } from '../store/sessions';
+import { revokeTokensBefore } from '../ratelimit/revocation';
 import { httpHandler } from './http';
 import { accountFunction } from './routes';
 import { parseBody } from './input';

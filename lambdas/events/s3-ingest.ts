@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { METRICS_NAMESPACE } from '../middleware/metrics-contract';
+import { INGEST_METRICS, METRICS_NAMESPACE } from '../middleware/metrics-contract';
 import { defaultStore } from '../store/client';
 import { cloudFrontInvalidator } from './cloudfront';
 import { createQueueIngestHandler } from './s3-handler';
@@ -34,7 +34,7 @@ const ingestBatch = createQueueIngestHandler({
   contentBucket: requiredEnv('CONTENT_BUCKET'),
   ...(distributionId ? { invalidator: cloudFrontInvalidator(distributionId) } : {}),
   ...(queueUrl ? { queue: sqsIngestQueue(queueUrl) } : {}),
-  countFailures: (count) => metrics.addMetric('IngestFailures', MetricUnit.Count, count),
+  countFailures: (count) => metrics.addMetric(INGEST_METRICS.failures, MetricUnit.Count, count),
   timing: {
     settleMs: numberEnv('INGEST_SETTLE_MS', 3_000),
     maxDeferMs: numberEnv('INGEST_MAX_DEFER_MS', 30_000),

@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { compiledPolicySets, tierOf, type CompiledPolicySets, type RouteRateLimit } from '../ratelimit/config';
 import { rateLimitHeaders, retryAfterSeconds } from '../ratelimit/headers';
+import { decideWithFailurePolicy } from '../ratelimit/failure-policy';
 import { DynamoLimiter, FallbackLimiter, type Decision, type Limiter, type LimitRequest } from '../ratelimit/limiter';
 import { powertoolsMetricsSink, type MetricsSink } from '../ratelimit/metrics';
 import { assertUnits, assertWeight } from '../ratelimit/policy';
@@ -77,32 +78,17 @@ export function rateLimit(
   }
   if (failure !== 'open' && failure !== 'closed') throw new Error(`failure policy must be "open" or "closed", got "${String(failure)}"`);
 
-  /** The store's decision (recorded as its outcome), or the failure policy's when the store fails. */
+  /** The store's decision, or the failure policy's when the store fails (ratelimit/failure-policy.ts). */
   const decide = async (limitRequest: LimitRequest): Promise<Decision> => {
-    try {
-      const decision = await deps.limiter().check(limitRequest);
-      // Sessions: a revoked token is an authentication answer (thrown in `before`), not a limiter outcome.
-      if (decision.outcome !== 'revoked') deps.metrics.record(decision.outcome, { policySet });
-      return decision;
-    } catch (error) {
-      // A signed-in caller's token is checked against "sign out everywhere" only inside the store's
-      // write: when the store cannot answer, nothing can show the token was not revoked, so such a
-      // request waits (503) like a fail-closed route instead of being served by the fallback.
-      const closed = failure === 'closed' || limitRequest.issuedAt !== undefined;
-      deps.log('rate limiter store failed', { failure: closed ? 'closed' : 'open', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-      if (closed) {
-        deps.metrics.record('store-error-closed', { policySet });
-        // Nothing can be granted until the store answers again: no quota left, reset at Retry-After.
-        const policyHeader = rateLimitHeaders(limitRequest.policies.map((policy) => ({ policy, remaining: 0, resetSeconds: STORE_DOWN_RETRY_AFTER_SECONDS })));
-        throw problem(503, 'Service Unavailable', {
-          type: 'rate-limiter-unavailable',
-          detail: 'The request could not be checked against its rate limit; try again shortly.',
-          headers: { ...policyHeader, 'Retry-After': String(STORE_DOWN_RETRY_AFTER_SECONDS) },
-        });
-      }
-      deps.metrics.record('store-error-open', { policySet });
-      return deps.fallback.check(limitRequest);
-    }
+    const decision = await decideWithFailurePolicy(deps, limitRequest, failure);
+    if (decision.outcome !== 'store-unavailable') return decision;
+    // Nothing can be granted until the store answers again: no quota left, reset at Retry-After.
+    const policyHeader = rateLimitHeaders(limitRequest.policies.map((policy) => ({ policy, remaining: 0, resetSeconds: STORE_DOWN_RETRY_AFTER_SECONDS })));
+    throw problem(503, 'Service Unavailable', {
+      type: 'rate-limiter-unavailable',
+      detail: 'The request could not be checked against its rate limit; try again shortly.',
+      headers: { ...policyHeader, 'Retry-After': String(STORE_DOWN_RETRY_AFTER_SECONDS) },
+    });
   };
 
   return {

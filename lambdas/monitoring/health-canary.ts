@@ -1,7 +1,9 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE } from '../middleware/metrics-contract';
 import { HEALTH_CANARY } from './contract';
 
-const metrics = new Metrics();
+// Namespace and service from POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME (set by the stack), else Rungs' own.
+const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE });
 
 /**
  * Scheduled every minute: calls `/api/health` through the distribution (edge, WAF, API, function,

@@ -1,5 +1,4 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { compiledPolicySets } from '../ratelimit/config';
 import { batchWrite } from './batch';
 import { isConditionalFailure, type Store } from './client';
 import * as keys from './keys';
@@ -14,8 +13,8 @@ import { tableSchema } from './schema';
  * that was already used: reuse, and the family is deleted. No record, no session: signing out,
  * signing out everywhere and deleting the account all end families by deleting their records.
  *
- * `revokedBefore` rides on the learner's rate-limit items, which the limiter writes conditionally on
- * every signed-in request anyway: access tokens issued before it are refused without an extra call.
+ * Refusing the access tokens issued before "sign out everywhere" is the limiter's part
+ * (`lambdas/ratelimit/revocation.ts`): `revokedBefore` rides on its items.
  */
 
 export interface SessionFamily {
@@ -132,27 +131,4 @@ export async function endAllFamilies(store: Store, sub: string): Promise<number>
     start = page.LastEvaluatedKey;
   } while (start);
   return ended;
-}
-
-/**
- * Refuses, from the next request on, every access token of the learner issued before `at` (epoch
- * seconds): sets `revokedBefore` on the learner's rate-limit item of every policy set. The item must
- * outlive every access token issued before `at` (≤ 1 h): two days of TTL from `at`; a later limiter
- * write sets it a day past its own time, which is still past the expiry of every such token.
- */
-export async function revokeTokensBefore(store: Store, sub: string, at: number, options: { ttlSeconds?: number } = {}): Promise<void> {
-  const ttl = at + (options.ttlSeconds ?? 2 * 86_400);
-  await Promise.all(
-    Object.keys(compiledPolicySets).map((policySet) =>
-      store.doc.send(
-        new UpdateCommand({
-          TableName: store.tableName,
-          Key: keys.rateLimit(keys.rateLimitSubject.user(sub), policySet),
-          UpdateExpression: 'SET #revoked = :at, #ttl = :ttl',
-          ExpressionAttributeNames: { '#revoked': keys.revokedBefore, '#ttl': tableSchema.timeToLiveAttribute },
-          ExpressionAttributeValues: { ':at': at, ':ttl': ttl },
-        }),
-      ),
-    ),
-  );
 }

@@ -22,7 +22,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../lambdas/middleware/metrics-contract';
+import { INGEST_METRICS, METRICS_NAMESPACE } from '../../lambdas/middleware/metrics-contract';
 import { RATE_LIMIT_METRICS } from '../../lambdas/ratelimit/metric-names';
 import { HEALTH_CANARY } from '../../lambdas/monitoring/contract';
 import type { StageConfig } from '../config';
@@ -41,7 +41,7 @@ export const CUSTOM_METRICS = {
   /** Count of API requests the per-user limiter let through. */
   rateAllowed: RATE_LIMIT_METRICS.allowed,
   /** Count of uploaded files the ingest could not parse or store (the rest of a batch goes on). */
-  ingestFailures: 'IngestFailures',
+  ingestFailures: INGEST_METRICS.failures,
 } as const;
 
 export type MetricsService = 'api' | 'ingest' | 'canary';

@@ -5,7 +5,7 @@ import { compilePolicies } from '../../lambdas/ratelimit/policy';
 import { createLimiterStore } from '../../lambdas/ratelimit/store';
 import { createStore } from '../../lambdas/store/client';
 import * as keys from '../../lambdas/store/keys';
-import { revokeTokensBefore } from '../../lambdas/store/sessions';
+import { revokeTokensBefore } from '../../lambdas/ratelimit/revocation';
 import type { SlowStore } from '../support/slow-store';
 import { freshLimiterStore, limiterBehindSlowStore, manualClock } from './rate-limit-support';
 
