@@ -1,7 +1,7 @@
 import * as z from './zod';
 import { levels } from './levels';
 import { limits } from './limits';
-import { schemaMessage, yamlMessage } from './messages';
+import { quoteText, schemaMessage, yamlMessage } from './messages';
 import { positionsOf, readYaml, type YamlProblem, type YamlRead } from './yaml-reader';
 
 /**
@@ -33,7 +33,7 @@ function uniqueIds<K extends string>(listKey: K, what: string) {
   return z.superRefine<Record<K, { id: string }[]>>((value, ctx) => {
     const seen = new Set<string>();
     value[listKey].forEach((entry, index) => {
-      if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate ${what} id "${entry.id}": give each ${what} its own id`, path: [listKey, index, 'id'] });
+      if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', message: `duplicate ${what} id ${quoteText(entry.id)}: give each ${what} its own id`, path: [listKey, index, 'id'] });
       seen.add(entry.id);
     });
   });
@@ -143,7 +143,10 @@ function valueAt(data: unknown, path: PropertyKey[]): unknown {
 /** Author wording for a YAML problem; the two alias problems name the alias. */
 function problemMessage(problem: YamlProblem): string {
   if (problem.alias !== undefined && problem.code === 'MISSING_ANCHOR') {
-    return `YAML alias "*${problem.alias}" refers to no anchor "&${problem.alias}": write the value out in full`;
+    return `YAML alias ${quoteText(`*${problem.alias}`)} refers to no anchor ${quoteText(`&${problem.alias}`)}: write the value out in full`;
+  }
+  if (problem.alias !== undefined && problem.code === 'RESOURCE_EXHAUSTION' && problem.size) {
+    return `YAML aliases ("*name") expand to more than ${limits.fileBytes / 1024} KB of copied text: write the values out instead of using anchors and aliases`;
   }
   if (problem.alias !== undefined && problem.code === 'RESOURCE_EXHAUSTION') {
     return `YAML aliases ("*name") expand to more than ${limits.yamlAliases} copies: write the values out instead of using anchors and aliases`;
@@ -158,7 +161,7 @@ export function parseYamlAt<T>(
   schema: z.ZodMiniType<T>,
   problems: LessonProblem[],
 ): T | undefined {
-  const read = readYaml(text, { maxAliases: limits.yamlAliases });
+  const read = readYaml(text, { maxAliases: limits.yamlAliases, maxAliasChars: limits.fileBytes });
   const positions = positionsOf(text);
   const at = (offset: number | undefined) => {
     const pos = offset === undefined ? { line: 1, column: 1 } : positions(offset);

@@ -49,12 +49,23 @@ const hintFor = (path: PropertyKey[]) => {
   return (key && hints[key]) ?? 'a value of the kind shown in docs/authoring.md';
 };
 
+/**
+ * Author text (a key, a value, an alias name) as a message shows it: at most 40 characters, in
+ * double quotes with JSON escapes, so no line break, quote or control character in it can forge a
+ * line or a field of `file:line:col message` output.
+ */
+export const quoteText = (text: string) =>
+  JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** A path step as a field name shows it: a plain name as it is, any other key quoted. */
+const step = (part: PropertyKey) => (/^[A-Za-z_][\w-]{0,39}$/.test(String(part)) ? String(part) : quoteText(String(part)));
+
 /** `choices.2.text` reads as `choices[2].text`, the way a YAML list entry is counted (from 0). */
 export const fieldName = (path: PropertyKey[]) =>
-  path.reduce<string>((name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)), '');
+  path.reduce<string>((name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${step(part)}` : step(part)), '');
 
 const describe = (value: unknown) =>
-  value === null ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a set of fields' : typeof value === 'string' ? `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"` : `${typeof value} ${String(value)}`;
+  value === null ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a set of fields' : typeof value === 'string' ? `the text ${quoteText(value)}` : `${typeof value} ${String(value)}`;
 
 const expectedWord: Record<string, string> = { object: 'a set of fields', array: 'a list', string: 'text', number: 'a number', boolean: 'true or false', int: 'a whole number' };
 
@@ -97,7 +108,7 @@ export function schemaMessage(issue: SchemaIssue, value: unknown): string {
       return `${name} is ${describe(value)}, which is not an id: write ${hints.id}`;
     case 'unrecognized_keys': {
       const key = issue.keys?.[0] ?? '';
-      return `unknown field "${key}"${field ? ` in ${field}` : ''}: remove it or check its spelling (see docs/authoring.md)`;
+      return `unknown field ${quoteText(key)}${field ? ` in ${field}` : ''}: remove it or check its spelling (see docs/authoring.md)`;
     }
     case 'custom':
       return field ? `${field}: ${issue.message}` : issue.message;
@@ -115,12 +126,14 @@ const yamlAdvice: Record<string, string> = {
   BLOCK_AS_IMPLICIT_KEY: 'a line reads as a key but is not one: put a value containing ": " in quotes',
   MULTILINE_IMPLICIT_KEY: 'a key runs over several lines: put a value containing ": " in quotes, or end the line before with a value',
   MISSING_CHAR: 'a bracket or quote is not closed: close it, or put the value in quotes',
+  MISSING_SPACE: 'write a space after ":" (name: value)',
+  BLOCK_IN_FLOW: 'a "- " list entry cannot sit inside [ ] or { }: write the list as lines starting with "- ", or put the text in quotes',
   DUPLICATE_KEY: 'a field appears twice: keep one',
   BAD_SCALAR_START: 'a value starts with a character YAML reserves (@, `, %, |, >): put the value in quotes',
   UNEXPECTED_TOKEN: 'unexpected character: put a value containing ":", "#", "[" or "{" in quotes',
   BAD_ALIAS: 'a YAML alias ("*name") is malformed: write the value out in full',
   MISSING_ANCHOR: 'a YAML alias ("*name") refers to no anchor: write the value out in full instead of "*name"',
-  RESOURCE_EXHAUSTION: 'the YAML is nested too deeply: an exercise needs at most a few levels of fields',
+  RESOURCE_EXHAUSTION: 'the YAML is nested more than 64 levels deep: flatten it (fields and lists need only a few levels)',
   IMPOSSIBLE: 'the YAML cannot be read here: check indentation and quote values with special characters',
   // Features the Rungs reader refuses (lambdas/domain/yaml-reader.ts): each says what to write instead.
   TAG: 'YAML tags ("!name", "!!str") are not read here: remove the tag, and write the value in quotes if it must stay text',

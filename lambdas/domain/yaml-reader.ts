@@ -10,13 +10,18 @@
  * a bounded number of times (no quadratic rescans).
  */
 
-/** Problem codes: the `yaml` package's codes for the same mistakes, plus one per refused feature. */
+/**
+ * Problem codes: the `yaml` package's codes for the same mistakes, plus one per refused feature and
+ * MISSING_SPACE (no space after a key's `:`, which `yaml` reports under other codes).
+ */
 export type YamlCode =
   | 'BAD_INDENT'
   | 'TAB_AS_INDENT'
   | 'BLOCK_AS_IMPLICIT_KEY'
   | 'MULTILINE_IMPLICIT_KEY'
   | 'MISSING_CHAR'
+  | 'MISSING_SPACE'
+  | 'BLOCK_IN_FLOW'
   | 'DUPLICATE_KEY'
   | 'BAD_SCALAR_START'
   | 'BAD_DQ_ESCAPE'
@@ -33,18 +38,21 @@ export type YamlCode =
 /**
  * One problem at a character offset of the text. `alias` names the alias for the two alias problems:
  * MISSING_ANCHOR (an alias to no earlier anchor) and RESOURCE_EXHAUSTION (aliases expand to more
- * copies than allowed; `offset` is then the first alias).
+ * copies than allowed, or, with `size`, to more characters than allowed; `offset` is then the first alias).
  */
 export interface YamlProblem {
   code: YamlCode;
   offset: number;
   alias?: string;
+  size?: true;
 }
 
 export interface YamlOptions {
   /** Alias expansions allowed in the text, counting aliases inside anchored values each time they are copied. */
   maxAliases: number;
-  /** Collections nested deeper than this are refused. */
+  /** Characters that alias copies may add to the value in all (an alias to a large value counts its whole size); 100 KiB unless set. */
+  maxAliasChars?: number;
+  /** Collections nested deeper than this are refused (a top-level list or map is at depth 1); 64 unless set. */
   maxDepth?: number;
 }
 
@@ -63,6 +71,10 @@ interface Node {
   value: unknown;
   /** Alias expansions needed to copy this node out in full. */
   weight: number;
+  /** Characters of the value in full (scalar texts and keys, through aliases). */
+  chars: number;
+  /** Characters that the aliases in this node copy in. */
+  copied: number;
   items?: Node[];
   keys?: Map<string, { offset: number; node: Node }>;
   alias?: boolean;
@@ -70,9 +82,11 @@ interface Node {
 
 /**
  * A function from offsets of `text` to line (1-based) and column (1-based, in UTF-16 units); CRLF,
- * CR and LF each end a line. Lines are indexed once, so many look-ups stay cheap.
+ * CR and LF each end a line, and a byte-order mark takes no column. Lines are indexed once, so many
+ * look-ups stay cheap.
  */
 export function positionsOf(text: string): (offset: number) => { line: number; column: number } {
+  const bom = text[0] === '\uFEFF' ? 1 : 0;
   const starts = [0];
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -86,7 +100,7 @@ export function positionsOf(text: string): (offset: number) => { line: number; c
       if (starts[middle]! <= offset) low = middle;
       else high = middle - 1;
     }
-    return { line: low + 1, column: offset - starts[low]! + 1 };
+    return { line: low + 1, column: offset - starts[low]! + 1 - (low === 0 ? Math.min(bom, offset) : 0) };
   };
 }
 
@@ -100,6 +114,8 @@ const isSpace = (c: string | undefined) => c === ' ' || c === '\t';
 /** Space, tab, line break or the end of the text: what must follow `-`, `?`, `:` as indicators. */
 const isBlank = (c: string | undefined) => c === undefined || isSpace(c) || isBreak(c);
 const isFlowIndicator = (c: string | undefined) => c === ',' || c === '[' || c === ']' || c === '{' || c === '}';
+/** A line that starts a block list entry or a block map key (`- x`, `name: value`, `"name": value`). */
+const blockLine = /^(?:-(?:[ \t]|$)|(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#,[\]{}"'][^,[\]{}]*?)[ \t]*:(?:[ \t]|$))/;
 
 const escapes: Record<string, string> = {
   '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
@@ -122,6 +138,9 @@ function resolvePlain(text: string): unknown {
 
 /** A map key as a plain object holds it: the string of its value, '' for null. */
 const keyString = (value: unknown) => (value === null ? '' : String(value));
+
+/** A node with no collection in it: a scalar or an empty value. */
+const leaf = (offset: number, value: unknown): Node => ({ offset, value, weight: 0, chars: keyString(value).length, copied: 0 });
 
 /** Sets an own data property, even for `__proto__` or a name the prototype has: never a setter. */
 function setKey(map: Record<string, unknown>, key: string, value: unknown) {
@@ -155,6 +174,8 @@ class Reader {
   private firstAlias: { offset: number; name: string } | undefined;
   private missing: { offset: number; name: string } | undefined;
   private cycle = false;
+  /** Offsets of the brackets and braces open around `pos`, innermost last. */
+  private readonly open: number[] = [];
   private peeked: { from: number; line: Line | undefined } | undefined;
   /** `start` is a line start and no line break lies between it and `scanned`. */
   private knownLine = { start: 0, scanned: 0 };
@@ -169,13 +190,14 @@ class Reader {
     throw STOP;
   }
 
-  read(maxAliases: number): Node | undefined {
-    const marker = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m.exec(this.src);
-    if (marker) this.fail('DOCUMENT_MARKER', marker.index);
+  read(maxAliases: number, maxAliasChars: number): Node | undefined {
+    // Only \r and \n end lines (not U+2028 or U+2029, which the `m` flag would count), as everywhere here.
+    const marker = /(?:^\uFEFF?|[\r\n])(?:---|\.\.\.)(?=[ \t\r\n]|$)/.exec(this.src);
+    if (marker) this.fail('DOCUMENT_MARKER', marker.index + marker[0].length - 3);
     // A byte-order mark is no text: the first line starts after it.
     if (this.src[0] === '\uFEFF') this.pos = this.knownLine.start = this.knownLine.scanned = 1;
     const line = this.nextLine();
-    let root: Node = { offset: this.pos, value: null, weight: 0 };
+    let root = leaf(this.pos, null);
     if (line) {
       if (this.src[line.first] === '%' && line.indent === 0) this.fail('DIRECTIVE', line.first);
       if (line.tab) this.fail('TAB_AS_INDENT', line.start);
@@ -187,6 +209,7 @@ class Reader {
     if (this.problems.length > 0) return undefined;
     if (this.missing) this.problems.push({ code: 'MISSING_ANCHOR', offset: this.missing.offset, alias: this.missing.name });
     else if (this.firstAlias && (this.cycle || root.weight > maxAliases)) this.problems.push({ code: 'RESOURCE_EXHAUSTION', offset: this.firstAlias.offset, alias: this.firstAlias.name });
+    else if (this.firstAlias && root.copied > maxAliasChars) this.problems.push({ code: 'RESOURCE_EXHAUSTION', offset: this.firstAlias.offset, alias: this.firstAlias.name, size: true });
     return this.problems.length > 0 ? undefined : root;
   }
 
@@ -263,10 +286,15 @@ class Reader {
    * value may also be a list at the map's own indentation.
    */
   private blockNode(indent: number, inList: boolean, depth: number): Node {
+    const from = this.pos;
     this.skipSpaces();
+    // After an entry's `-` a tab may separate a scalar, but not a list, map or anchor: `yaml` counts it as indentation.
+    let tab: number | undefined;
+    for (let p = from; inList && tab === undefined && p < this.pos; p++) if (this.src[p] === '\t') tab = p;
+    if (tab !== undefined && this.src[this.pos] === '&') this.fail('TAB_AS_INDENT', tab);
     const anchor = this.properties();
     // On an entry's line a list or map may start (`- a: 1`); on a key's line it may not (`a: b: c`).
-    if (!this.atLineEnd()) return this.content(indent, inList, depth, anchor);
+    if (!this.atLineEnd()) return this.content(indent, inList, depth, anchor, tab);
     const offset = this.pos;
     this.pos = this.afterBreak(this.lineEnd(this.pos));
     const line = this.nextLine();
@@ -276,7 +304,7 @@ class Reader {
       this.pos = line.first;
       return this.content(indent, true, depth, anchor);
     }
-    return this.anchored(anchor, { offset, value: null, weight: 0 });
+    return this.anchored(anchor, leaf(offset, null));
   }
 
   /** An anchor (`&name`) before a node, if any; tags are refused. */
@@ -314,21 +342,22 @@ class Reader {
     const target = this.anchors.get(name);
     if (target === undefined) {
       this.missing ??= { offset, name };
-      return { offset, value: null, weight: 1, alias: true };
+      return { ...leaf(offset, null), weight: 1, alias: true };
     }
     if (target === BUILDING) {
       this.cycle = true;
-      return { offset, value: null, weight: 1, alias: true };
+      return { ...leaf(offset, null), weight: 1, alias: true };
     }
-    return { offset, value: target.value, weight: 1 + target.weight, alias: true };
+    // Each copy adds the whole value once more, aliases inside it expanded.
+    return { offset, value: target.value, weight: 1 + target.weight, chars: target.chars, copied: target.chars, alias: true };
   }
 
   /**
    * A node whose first character is at `pos`. `compact` says whether a list or map may start here
-   * (not on the line of a map key: `a: b: c` and `a: - b` are mistakes).
+   * (not on the line of a map key: `a: b: c` and `a: - b` are mistakes). `tab` is a tab between an
+   * entry's `-` and `pos`, which a list or map may not follow. `depth` counts the collections around.
    */
-  private content(indent: number, compact: boolean, depth: number, anchor: { name: string; offset: number } | undefined): Node {
-    if (depth > this.maxDepth) this.fail('RESOURCE_EXHAUSTION', this.pos);
+  private content(indent: number, compact: boolean, depth: number, anchor: { name: string; offset: number } | undefined, tab?: number): Node {
     const { src } = this;
     const c = src[this.pos];
     const column = this.pos - this.lineStartOf(this.pos);
@@ -336,6 +365,7 @@ class Reader {
     if (c === '-' && isBlank(next)) {
       // A list starts on a line of its own: not after a key, nor after an anchor on the same line.
       if (!compact || (anchor && anchor.offset >= this.lineStartOf(this.pos))) this.fail('UNEXPECTED_TOKEN', this.pos);
+      if (tab !== undefined) this.fail('TAB_AS_INDENT', tab);
       return this.anchored(anchor, this.blockList(column, depth));
     }
     if (c === '?' && isBlank(next)) this.fail('COMPLEX_KEY', this.pos);
@@ -350,12 +380,28 @@ class Reader {
     const scalar = this.scalar(indent, false);
     if (scalar.colon === undefined) {
       this.finishLine();
-      return this.anchored(anchor, { offset: scalar.offset, value: scalar.value, weight: 0 });
+      return this.anchored(anchor, leaf(scalar.offset, scalar.value));
     }
+    if (scalar.multiline && compact) this.missingSpace(scalar);
     if (scalar.multiline) this.fail(compact ? 'MULTILINE_IMPLICIT_KEY' : 'BLOCK_AS_IMPLICIT_KEY', scalar.offset);
     if (!compact) this.fail('BLOCK_AS_IMPLICIT_KEY', scalar.offset);
-    if (anchor) this.fail('COMPLEX_KEY', scalar.offset);
-    return this.blockMap(column, scalar, depth);
+    // An anchor on the key's line would name the key (`&k a: 1`); one on a line of its own names the map below it.
+    if (anchor && anchor.offset >= this.lineStartOf(scalar.offset)) this.fail('COMPLEX_KEY', scalar.offset);
+    if (tab !== undefined) this.fail('TAB_AS_INDENT', tab);
+    return this.anchored(anchor, this.blockMap(column, scalar, depth));
+  }
+
+  /** A key that failed to read as one: when it is written `name:value`, the problem is the missing space at that colon. */
+  private missingSpace(key: Scalar) {
+    const { src } = this;
+    if (src[key.offset] === '"' || src[key.offset] === "'") {
+      if (!key.multiline && src[this.pos] === ':') this.fail('MISSING_SPACE', this.pos);
+      return;
+    }
+    for (let p = key.offset; p < src.length && !isBreak(src[p]); p++) {
+      if (src[p] === '#' && isSpace(src[p - 1])) return;
+      if (src[p] === ':' && !isBlank(src[p + 1])) this.fail('MISSING_SPACE', p);
+    }
   }
 
   /** A plain or quoted scalar at `pos` (anything else that cannot start one is refused here). */
@@ -374,27 +420,32 @@ class Reader {
     if (c === '&') this.fail('COMPLEX_KEY', this.pos);
     if (c === '%' || c === '@' || c === '`' || c === '|' || c === '>' || c === ',' || c === '#') this.fail('BAD_SCALAR_START', this.pos);
     if (c === ']' || c === '}' || c === '[' || c === '{' || c === '*') this.fail('UNEXPECTED_TOKEN', this.pos);
-    // A lone "-" in a flow collection is text to `yaml` (and it writes it so); elsewhere these are indicators.
-    if (c === '-' && !flow && isBlank(src[this.pos + 1])) this.fail('UNEXPECTED_TOKEN', this.pos);
+    // "- " (or "-" before a flow indicator) starts a block list entry, which cannot sit inside brackets or braces;
+    // `yaml` reports it as BLOCK_IN_FLOW too.
+    if (c === '-' && (isBlank(src[this.pos + 1]) || (flow && isFlowIndicator(src[this.pos + 1])))) this.fail(flow ? 'BLOCK_IN_FLOW' : 'UNEXPECTED_TOKEN', this.pos);
     if ((c === ':' || c === '?') && (isBlank(src[this.pos + 1]) || (flow && isFlowIndicator(src[this.pos + 1])))) this.fail('COMPLEX_KEY', this.pos);
     return this.plain(indent, flow);
   }
 
   private blockMap(indent: number, first: Scalar, depth: number): Node {
+    if (depth >= this.maxDepth) this.fail('RESOURCE_EXHAUSTION', first.offset);
     const map: Record<string, unknown> = {};
     const keys = new Map<string, { offset: number; node: Node }>();
-    const seen = new Set<unknown>();
     let weight = 0;
+    let chars = 0;
+    let copied = 0;
     let key = first;
     for (;;) {
-      if (seen.has(key.value)) this.problems.push({ code: 'DUPLICATE_KEY', offset: key.offset });
-      if (key.value === key.value) seen.add(key.value);
+      // Keys are compared as the map holds them: `1` and `"1"`, or `null` and `""`, are the same field.
+      const name = keyString(key.value);
+      if (keys.has(name)) this.problems.push({ code: 'DUPLICATE_KEY', offset: key.offset });
       this.pos = key.colon!;
       const value = this.blockNode(indent, false, depth + 1);
-      const name = keyString(key.value);
       setKey(map, name, value.value);
       keys.set(name, { offset: key.offset, node: value });
       weight += value.weight;
+      chars += name.length + value.chars;
+      copied += value.copied;
       const line = this.nextLine();
       if (!line || line.indent < indent) break;
       if (line.indent > indent) this.fail('BAD_INDENT', line.start);
@@ -402,7 +453,7 @@ class Reader {
       this.pos = line.first;
       key = this.mapKey(indent);
     }
-    return { offset: first.offset, value: map, weight, keys };
+    return { offset: first.offset, value: map, weight, chars, copied, keys };
   }
 
   /** The next key of a block map, at `pos`. */
@@ -412,20 +463,26 @@ class Reader {
     if (c === '-' && isBlank(src[this.pos + 1])) this.fail('BAD_INDENT', this.pos);
     if ((c === '?' && isBlank(src[this.pos + 1])) || c === '[' || c === '{' || c === '*') this.fail('COMPLEX_KEY', this.pos);
     const key = this.scalar(indent, false);
+    if (key.colon === undefined || key.multiline) this.missingSpace(key);
     if (key.colon === undefined) this.fail('MISSING_CHAR', key.offset);
     if (key.multiline) this.fail('MULTILINE_IMPLICIT_KEY', key.offset);
     return key;
   }
 
   private blockList(indent: number, depth: number): Node {
+    if (depth >= this.maxDepth) this.fail('RESOURCE_EXHAUSTION', this.pos);
     const items: Node[] = [];
     const offset = this.pos;
     let weight = 0;
+    let chars = 0;
+    let copied = 0;
     for (;;) {
       this.pos++;
       const item = this.blockNode(indent, true, depth + 1);
       items.push(item);
       weight += item.weight;
+      chars += item.chars;
+      copied += item.copied;
       const line = this.nextLine();
       if (!line || line.indent < indent) break;
       if (line.indent > indent) this.fail('BAD_INDENT', line.start);
@@ -434,7 +491,7 @@ class Reader {
       if (this.src[line.first] !== '-' || !isBlank(this.src[line.first + 1])) break;
       this.pos = line.first;
     }
-    return { offset, value: items.map((item) => item.value), weight, items };
+    return { offset, value: items.map((item) => item.value), weight, chars, copied, items };
   }
 
   // ---- scalars ------------------------------------------------------------------------------
@@ -520,10 +577,10 @@ class Reader {
     const offset = this.pos;
     const quote = src[offset];
     const double = quote === '"';
-    // Find the closing quote first: an unclosed quote is reported where the text ends.
+    // Find the closing quote first: an unclosed quote is reported at its opening quote.
     let close = offset + 1;
     for (;;) {
-      if (close >= src.length) this.fail('MISSING_CHAR', src.length);
+      if (close >= src.length) this.fail('MISSING_CHAR', offset);
       const c = src[close];
       if (double && c === '\\') close += src[close + 1] === '\r' && src[close + 2] === '\n' ? 3 : 2;
       else if (c === quote && !double && src[close + 1] === quote) close += 2;
@@ -558,7 +615,7 @@ class Reader {
             continue;
           }
           // Like `yaml`: text that falls back to the key's indentation means the quote was never closed on the line before.
-          if (spaces <= indent && q < close) this.fail('MISSING_CHAR', src[p - 1] === '\n' && src[p - 2] === '\r' ? p - 2 : p - 1);
+          if (spaces <= indent && q < close) this.fail('MISSING_CHAR', offset);
           p = q;
           break;
         }
@@ -675,20 +732,21 @@ class Reader {
     }
     if (chomp === '+') text += '\n'.repeat(last > 0 ? 1 + trailing : spacesAtEnd ? Math.max(1, trailing) : trailing);
     else if (chomp === '' && last > 0) text += '\n';
-    return { offset, value: text, weight: 0 };
+    return leaf(offset, text);
   }
 
   // ---- flow collections ---------------------------------------------------------------------
 
   /**
    * Skips spaces, line breaks and comments inside a flow collection. A line with content must be
-   * indented deeper than `indent` (the block collection around), unless it closes a bracket.
+   * indented deeper than `indent` (the block collection around), unless it closes a bracket. A
+   * bracket or brace left open is reported where it opens.
    */
   private flowSpace(indent: number) {
     const { src } = this;
     for (;;) {
       const c = src[this.pos];
-      if (c === undefined) this.fail('MISSING_CHAR', this.pos);
+      if (c === undefined) this.fail('MISSING_CHAR', this.open.at(-1) ?? this.pos);
       if (isSpace(c)) this.pos++;
       else if (c === '#' && (isSpace(src[this.pos - 1]) || isBreak(src[this.pos - 1]))) this.pos = this.lineEnd(this.pos);
       else if (isBreak(c)) {
@@ -698,7 +756,10 @@ class Reader {
         let r = q;
         while (isSpace(src[r])) r++;
         if (q - start <= indent && r < src.length && !isBreak(src[r]) && src[r] !== '#' && src[r] !== ']' && src[r] !== '}') {
-          this.fail(src[q] === '\t' ? 'TAB_AS_INDENT' : 'BAD_INDENT', start);
+          if (src[q] === '\t') this.fail('TAB_AS_INDENT', start);
+          // A block key or entry back at the key's indentation means the bracket above was never closed.
+          if (blockLine.test(src.slice(r, this.lineEnd(r)))) this.fail('MISSING_CHAR', this.open.at(-1) ?? start);
+          this.fail('BAD_INDENT', start);
         }
         this.pos = r;
       } else return;
@@ -706,16 +767,18 @@ class Reader {
   }
 
   private flowCollection(indent: number, depth: number): Node {
-    if (depth > this.maxDepth) this.fail('RESOURCE_EXHAUSTION', this.pos);
+    if (depth >= this.maxDepth) this.fail('RESOURCE_EXHAUSTION', this.pos);
     const { src } = this;
     const offset = this.pos;
+    this.open.push(offset);
     const isMap = src[this.pos++] === '{';
     const close = isMap ? '}' : ']';
     const items: Node[] = [];
     const map: Record<string, unknown> = {};
     const keys = new Map<string, { offset: number; node: Node }>();
-    const seen = new Set<unknown>();
     let weight = 0;
+    let chars = 0;
+    let copied = 0;
     for (;;) {
       this.flowSpace(indent);
       const c = src[this.pos];
@@ -743,29 +806,33 @@ class Reader {
         if (found.scalar?.colon === undefined) {
           items.push(found.node);
           weight += found.node.weight;
+          chars += found.node.chars;
+          copied += found.node.copied;
         } else if (found.anchored) this.fail('COMPLEX_KEY', entryStart);
         else key = found.scalar;
       }
       if (key) {
         if (key.multiline) this.fail('MULTILINE_IMPLICIT_KEY', key.offset);
-        let entry: Node = { offset: this.pos, value: null, weight: 0 };
+        let entry = leaf(this.pos, null);
         if (key.colon !== undefined) {
           this.pos = key.colon;
           this.flowSpace(indent);
-          entry = { offset: this.pos, value: null, weight: 0 };
+          entry = leaf(this.pos, null);
           if (src[this.pos] !== ',' && src[this.pos] !== close) entry = this.flowNode(indent, depth).node;
         }
         weight += entry.weight;
         const name = keyString(key.value);
+        chars += name.length + entry.chars;
+        copied += entry.copied;
         if (isMap) {
-          if (seen.has(key.value)) this.problems.push({ code: 'DUPLICATE_KEY', offset: key.offset });
-          if (key.value === key.value) seen.add(key.value);
+          if (keys.has(name)) this.problems.push({ code: 'DUPLICATE_KEY', offset: key.offset });
           setKey(map, name, entry.value);
           keys.set(name, { offset: key.offset, node: entry });
         } else {
           const pair: Record<string, unknown> = {};
           setKey(pair, name, entry.value);
-          items.push({ offset: key.offset, value: pair, weight: entry.weight, keys: new Map([[name, { offset: key.offset, node: entry }]]) });
+          const keyed = new Map([[name, { offset: key.offset, node: entry }]]);
+          items.push({ offset: key.offset, value: pair, weight: entry.weight, chars: name.length + entry.chars, copied: entry.copied, keys: keyed });
         }
       }
       this.flowSpace(indent);
@@ -773,7 +840,8 @@ class Reader {
       else if (src[this.pos] !== close) this.fail('UNEXPECTED_TOKEN', this.pos);
     }
     this.pos++;
-    return isMap ? { offset, value: map, weight, keys } : { offset, value: items.map((item) => item.value), weight, items };
+    this.open.pop();
+    return isMap ? { offset, value: map, weight, chars, copied, keys } : { offset, value: items.map((item) => item.value), weight, chars, copied, items };
   }
 
   /** A node inside a flow collection; `scalar` is set when it is a plain or quoted scalar (a possible key). */
@@ -782,7 +850,7 @@ class Reader {
     const anchor = this.properties();
     if (anchor) this.flowSpace(indent);
     const c = src[this.pos];
-    if (anchor && (c === ',' || c === ']' || c === '}')) return { node: this.anchored(anchor, { offset: this.pos, value: null, weight: 0 }), anchored: true };
+    if (anchor && (c === ',' || c === ']' || c === '}')) return { node: this.anchored(anchor, leaf(this.pos, null)), anchored: true };
     if (c === '[' || c === '{') return { node: this.anchored(anchor, this.flowCollection(indent, depth + 1)), anchored: !!anchor };
     if (c === '*') {
       if (anchor) this.fail('UNEXPECTED_TOKEN', this.pos);
@@ -791,10 +859,10 @@ class Reader {
     if (c === '"' || c === "'") {
       const scalar = this.quoted(indent);
       if (src[this.pos] === ':') scalar.colon = this.pos + 1;
-      return { node: this.anchored(anchor, { offset: scalar.offset, value: scalar.value, weight: 0 }), scalar, anchored: !!anchor };
+      return { node: this.anchored(anchor, leaf(scalar.offset, scalar.value)), scalar, anchored: !!anchor };
     }
     const scalar = this.scalar(indent, true);
-    return { node: this.anchored(anchor, { offset: scalar.offset, value: scalar.value, weight: 0 }), scalar, anchored: !!anchor };
+    return { node: this.anchored(anchor, leaf(scalar.offset, scalar.value)), scalar, anchored: !!anchor };
   }
 }
 
@@ -803,7 +871,7 @@ export function readYaml(text: string, options: YamlOptions): YamlRead {
   const reader = new Reader(text, options.maxDepth ?? 64);
   let root: Node | undefined;
   try {
-    root = reader.read(options.maxAliases);
+    root = reader.read(options.maxAliases, options.maxAliasChars ?? 100 * 1024);
   } catch (error) {
     if (!(error instanceof Stop)) reader.problems.push({ code: 'IMPOSSIBLE', offset: Math.min(reader.pos, text.length) });
     root = undefined;
