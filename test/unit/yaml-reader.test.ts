@@ -421,3 +421,173 @@ describe('YAML reader: positions', () => {
     expect(got.keyAt(['choices', 0])).toBeUndefined();
   });
 });
+
+describe('YAML reader: review findings', () => {
+  /** Problems as parseYamlAt reports them for a fragment starting on line 1, with the schema given. */
+  function messagesOf(text: string, schema: z.ZodMiniType<unknown> = z.unknown()) {
+    const problems: LessonProblem[] = [];
+    parseYamlAt(text, 1, schema, problems);
+    return problems.map(({ line, column, message }) => `${line}:${column} ${message}`);
+  }
+
+  it.each([
+    ['a map value', 'base: &base\n  x: 1\ncopy: *base'],
+    ['a list entry', '- &item\n  id: a\n- *item'],
+    ['a nested list', 'a: &x\n  - 1\nb: *x'],
+  ])('reads an anchor on its own line above %s as yaml does', (_name, text) => {
+    // Act
+    const got = read(text);
+
+    // Assess
+    expect(got.problems).toEqual([]);
+    expect(got.value).toEqual(reference(text));
+  });
+
+  it.each([
+    ['a map after "-" and a tab', '-\tid: a\n  text: A', 'TAB_AS_INDENT 1:2'],
+    ['a list after "-" and a tab', '-\t- a', 'TAB_AS_INDENT 1:2'],
+    ['a map after "- " and a tab', '- \ta: 1', 'TAB_AS_INDENT 1:3'],
+    ['an anchor after "- " and a tab', '- \t&x a', 'TAB_AS_INDENT 1:3'],
+    ['a list entry in brackets', 'a: [- x]', 'BLOCK_IN_FLOW 1:5'],
+    ['a lone dash in brackets', 'a: [-]', 'BLOCK_IN_FLOW 1:5'],
+    ['a list entry as a value in braces', 'a: {b: - x}', 'BLOCK_IN_FLOW 1:8'],
+    ['a list entry as a key in braces', 'a: {- b: 1}', 'BLOCK_IN_FLOW 1:5'],
+    ['a number key and its text', '1: a\n"1": b', 'DUPLICATE_KEY 2:1'],
+    ['a null key and an empty text', 'null: a\n"": b', 'DUPLICATE_KEY 2:1'],
+    ['a boolean key and its text', 'true: a\n"true": b', 'DUPLICATE_KEY 2:1'],
+    ['two not-a-number keys', '.nan: a\n.nan: b', 'DUPLICATE_KEY 2:1'],
+    ['a float key and its text in braces', '{1.5: a, "1.5": b}', 'DUPLICATE_KEY 1:10'],
+    ['no space after a later key', 'id: a\ntitle:T', 'MISSING_SPACE 2:6'],
+    ['no space after the first key', 'id:a\ntitle: T', 'MISSING_SPACE 1:3'],
+    ['no space after a list entry key', '- id:a\n  text: b', 'MISSING_SPACE 1:5'],
+    ['an unclosed quote above more fields', 'id: a\nsummary: S\ntitle: "T\nmore: x', 'MISSING_CHAR 3:8'],
+    ['an unclosed bracket above the next key', 'concepts: [x, y\nsummary: S', 'MISSING_CHAR 1:11'],
+    ['an unclosed brace above a list entry', 'a:\n  - {b: 1\n  - c', 'MISSING_CHAR 2:5'],
+  ])('refuses %s with its code and place', (_name, text, expected) => {
+    // Act + Assess
+    expect(firstProblem(text)).toBe(expected);
+  });
+
+  it('still reads a tab after "- " before a scalar, and a flow line back at the key indentation stays BAD_INDENT', () => {
+    // Act + Assess
+    expect(read('- \tx')).toMatchObject({ problems: [], value: ['x'] });
+    expect(firstProblem('a: [1,\n2]')).toBe('BAD_INDENT 2:1');
+  });
+
+  it('gives a dash in brackets and a missing space their own advice', () => {
+    // Act
+    const dash = messagesOf('a: [- x]');
+    const space = messagesOf('id: a\ntitle:T');
+
+    // Assess
+    expect(dash).toEqual(['1:5 YAML: a "- " list entry cannot sit inside [ ] or { }: write the list as lines starting with "- ", or put the text in quotes']);
+    expect(space).toEqual(['2:6 YAML: write a space after ":" (name: value)']);
+  });
+
+  it('prints an unknown key JSON-escaped and cut to 40 characters, so it cannot forge a line', () => {
+    // Prepare
+    const forged = '"bad\\nf.md:9:9 forged": 1';
+    const long = `${'k'.repeat(300)}: 1`;
+
+    // Act
+    const [forgedMessage] = messagesOf(forged, z.strictObject({}));
+    const [longMessage] = messagesOf(long, z.strictObject({}));
+
+    // Assess
+    expect(forgedMessage).toBe('1:1 unknown field "bad\\nf.md:9:9 forged": remove it or check its spelling (see docs/authoring.md)');
+    expect(forgedMessage).not.toMatch(/[\n\r]/);
+    expect(longMessage).toBe(`1:1 unknown field "${'k'.repeat(40)}…": remove it or check its spelling (see docs/authoring.md)`);
+  });
+
+  it('quotes author text in values, nested field names and alias names the same way', () => {
+    // Prepare
+    const value = 'id: "x\\ny"';
+    const nested = 'a:\n  "k\\nl": 1';
+    const alias = `a: *${'n'.repeat(100)}\u2028`;
+
+    // Act
+    const [valueMessage] = messagesOf(value, z.strictObject({ id: z.number() }));
+    const [nestedMessage] = messagesOf(nested, z.strictObject({ a: z.strictObject({}) }));
+    const [aliasMessage] = messagesOf(alias);
+
+    // Assess
+    expect(valueMessage).toBe('1:5 id should be a number, not the text "x\\ny": write an id of lowercase words joined by hyphens, e.g. "token-audience"');
+    expect(nestedMessage).toBe('2:3 unknown field "k\\nl" in a: remove it or check its spelling (see docs/authoring.md)');
+    expect(aliasMessage).toContain(`"*${'n'.repeat(39)}…"`);
+    for (const message of [valueMessage, nestedMessage, aliasMessage]) expect(message).not.toMatch(/[\n\r\u2028\u2029]/);
+  });
+
+  const nestings: [string, (levels: number) => string][] = [
+    ['flow lists', (n) => `${'['.repeat(n)}${']'.repeat(n)}`],
+    ['flow maps', (n) => `${'{a: '.repeat(n)}1${'}'.repeat(n)}`],
+    ['block lists', (n) => `${'- '.repeat(n)}x`],
+    ['block maps', (n) => Array.from({ length: n }, (_, i) => `${' '.repeat(i)}a:${i === n - 1 ? ' x' : ''}`).join('\n')],
+    ['flow lists under a key', (n) => `a: ${'['.repeat(n - 1)}${']'.repeat(n - 1)}`],
+  ];
+  it.each(nestings)('reads %s 64 deep and refuses them 65 deep, as the docs say', (_name, nest) => {
+    // Act
+    const at64 = read(nest(64));
+    const at65 = read(nest(65));
+
+    // Assess
+    expect(at64.problems).toEqual([]);
+    expect(at65.problems.map((p) => p.code)).toEqual(['RESOURCE_EXHAUSTION']);
+  });
+
+  it('words the nesting problem for any YAML block, not only exercises', () => {
+    // Act
+    const message = yamlMessage('RESOURCE_EXHAUSTION');
+
+    // Assess
+    expect(message).toContain('64');
+    expect(message).not.toMatch(/exercise/);
+  });
+
+  it('counts no column for a byte-order mark', () => {
+    // Prepare
+    const text = '\uFEFFxx: 1\nid: a';
+
+    // Act
+    const messages = messagesOf(text, z.strictObject({ id: z.string() }));
+
+    // Assess
+    expect(positionsOf(text)(1)).toEqual({ line: 1, column: 1 });
+    expect(positionsOf(text)(4)).toEqual({ line: 1, column: 4 });
+    expect(messages).toEqual(['1:1 unknown field "xx": remove it or check its spelling (see docs/authoring.md)']);
+  });
+
+  it('treats only \\r and \\n as line ends when looking for a document marker', () => {
+    // Prepare
+    const texts = ['a: x\u2028--- y', 'a: x\u2029... y'];
+
+    // Act + Assess
+    for (const text of texts) {
+      expect(read(text).problems, text).toEqual([]);
+      expect(read(text).value, text).toEqual(reference(text));
+    }
+  });
+
+  it('refuses aliases that copy more characters than a lesson may hold, with the alias advice', () => {
+    // Prepare: a 40 KB anchored value copied twice fits in 100 KiB, copied three times it does not
+    const big = 'x'.repeat(40_000);
+    const copies = (n: number) => `a: &a ${big}\nb: [${Array(n).fill('*a').join(', ')}]`;
+
+    // Act
+    const two = readYaml(copies(2), { maxAliases: limits.yamlAliases, maxAliasChars: limits.fileBytes });
+    const three = readYaml(copies(3), { maxAliases: limits.yamlAliases, maxAliasChars: limits.fileBytes });
+    const messages = messagesOf(copies(3));
+
+    // Assess
+    expect(two.problems).toEqual([]);
+    expect(three.problems).toEqual([{ code: 'RESOURCE_EXHAUSTION', offset: copies(3).indexOf('*a'), alias: 'a', size: true }]);
+    expect(messages).toEqual([`2:5 YAML aliases ("*name") expand to more than ${limits.fileBytes / 1024} KB of copied text: write the values out instead of using anchors and aliases`]);
+  });
+
+  it('counts characters copied through nested aliases', () => {
+    // Prepare: 3,000 characters copied 5 times into b, b copied 9 times: 15,000 + 9 × 15,000 characters by 59 expansions
+    const text = `a: &a ${'y'.repeat(3000)}\nb: &b [${Array(5).fill('*a').join(', ')}]\nc: [${Array(9).fill('*b').join(', ')}]`;
+
+    // Act + Assess
+    expect(read(text).problems).toEqual([{ code: 'RESOURCE_EXHAUSTION', offset: text.indexOf('*a'), alias: 'a', size: true }]);
+  });
+});
