@@ -146,7 +146,7 @@ function problemMessage(problem: YamlProblem): string {
     return `YAML alias ${quoteText(`*${problem.alias}`)} refers to no anchor ${quoteText(`&${problem.alias}`)}: write the value out in full`;
   }
   if (problem.alias !== undefined && problem.code === 'RESOURCE_EXHAUSTION' && problem.size) {
-    return `YAML aliases ("*name") expand to more than ${limits.fileBytes / 1024} KB of copied text: write the values out instead of using anchors and aliases`;
+    return `YAML aliases ("*name") expand to more than ${limits.fileBytes / 1024} KiB of copied text: write the values out instead of using anchors and aliases`;
   }
   if (problem.alias !== undefined && problem.code === 'RESOURCE_EXHAUSTION') {
     return `YAML aliases ("*name") expand to more than ${limits.yamlAliases} copies: write the values out instead of using anchors and aliases`;

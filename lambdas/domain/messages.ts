@@ -133,7 +133,7 @@ const yamlAdvice: Record<string, string> = {
   UNEXPECTED_TOKEN: 'unexpected character: put a value containing ":", "#", "[" or "{" in quotes',
   BAD_ALIAS: 'a YAML alias ("*name") is malformed: write the value out in full',
   MISSING_ANCHOR: 'a YAML alias ("*name") refers to no anchor: write the value out in full instead of "*name"',
-  RESOURCE_EXHAUSTION: 'the YAML is nested more than 64 levels deep: flatten it (fields and lists need only a few levels)',
+  RESOURCE_EXHAUSTION: 'the YAML is nested too deeply (more than 64 levels of lists and fields): flatten it',
   IMPOSSIBLE: 'the YAML cannot be read here: check indentation and quote values with special characters',
   // Features the Rungs reader refuses (lambdas/domain/yaml-reader.ts): each says what to write instead.
   TAG: 'YAML tags ("!name", "!!str") are not read here: remove the tag, and write the value in quotes if it must stay text',

@@ -6,7 +6,7 @@
  * so the ingest bundle carries only this instead of a whole YAML library.
  *
  * Every input ends in a value or in problems `{ code, offset }` — never an exception: nesting is
- * bounded (no stack overflow), aliases are counted (no alias bomb), and each character is looked at
+ * bounded (no stack overflow), aliases and the text they copy are counted (no alias bomb), and each character is looked at
  * a bounded number of times (no quadratic rescans).
  */
 
