@@ -2,7 +2,7 @@ import { cardItemOf, isDue, parseCardItem } from '../domain/cards';
 import { previews } from '../domain/scheduling';
 import { dayIn, streak } from '../domain/settings';
 import { callerOf } from '../middleware/auth';
-import { countMetric } from '../middleware/observability';
+import { countMetric, logger } from '../middleware/observability';
 import { json, problem } from '../middleware/problem';
 import { getSettings } from '../store/account';
 import { getAnswerKey } from '../store/answer-keys';
@@ -18,16 +18,23 @@ import { cardIdSchema, reviewBodySchema, reviewsQuerySchema } from './schemas';
 
 /**
  * Old whole-recall cards in the queue become one card per prompt (`migrateOldRecallCard`; answers
- * migrate on the write path too); true when any moved. Old cards are rare and only ever fewer, so
- * the look-ups here happen once per old card.
+ * migrate on the write path too). True when the queue held one, whoever migrated it (this request or
+ * a concurrent one): the queue is read again. A migration that fails (e.g. a throttled item) is logged
+ * and left for the next read; the queue is served with the old card meanwhile, as before. Old cards
+ * are rare and only ever fewer, so the look-ups here happen once per old card.
  */
 async function migrateOldRecallCards(store: Store, sub: string, cards: StoredCard[]): Promise<boolean> {
-  let migrated = false;
+  let found = false;
   for (const card of cards) {
     if (card.kind !== 'recall' || parseCardItem(card.itemId).promptId) continue;
-    if (await migrateOldRecallCard(store, sub, card, await getAnswerKey(store, card.lessonId, card.itemId))) migrated = true;
+    found = true;
+    try {
+      await migrateOldRecallCard(store, sub, card, await getAnswerKey(store, card.lessonId, card.itemId));
+    } catch (error) {
+      logger.warn('old recall card not migrated', { lessonId: card.lessonId, itemId: card.itemId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    }
   }
-  return migrated;
+  return found;
 }
 
 /** The first instant of the next calendar day in a time zone (found by bisection, DST-safe). */

@@ -130,9 +130,10 @@ export async function migrateCard(store: Store, sub: string, old: StoredCard, re
       },
     })),
   ];
-  // A failed condition means another request migrated or answered first (false: read again). A
-  // transaction cancelled only because another one held an item wrote nothing: it is sent again a
-  // few times, then left for the next read (false). Any other failure is an error.
+  // A failed condition means another request migrated or answered first (false; the callers read the
+  // cards again). A transaction cancelled only because another one held an item wrote nothing: it is
+  // sent again a few times after a short random wait, then left for a later read (false). Any other
+  // failure is an error for the caller to handle.
   for (let attempt = 1; ; attempt++) {
     try {
       await store.doc.send(new TransactWriteCommand({ TransactItems: items }));
@@ -141,7 +142,7 @@ export async function migrateCard(store: Store, sub: string, old: StoredCard, re
       if (isConditionalFailure(error)) return false;
       if (!isTransactionConflict(error)) throw error;
       if (attempt === MIGRATION_ATTEMPTS) return false;
-      await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt * (0.5 + Math.random())));
     }
   }
 }

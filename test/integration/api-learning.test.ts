@@ -1,6 +1,7 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStore } from '../../lambdas/store/client';
+import { MIGRATION_ATTEMPTS } from '../../lambdas/store/reviews';
 import * as keys from '../../lambdas/store/keys';
 import { schedule } from '../../lambdas/domain/scheduling';
 import { startTestApi, type TestApi } from '../support/api';
@@ -376,36 +377,55 @@ describe('honest scheduling', () => {
     return keys.card(sub, LESSON, 'code-flow-recall');
   };
 
+  const promptCards = ['code-flow-recall--parties', 'code-flow-recall--why-public', 'code-flow-recall--why-s256'];
+  const queued = (body: { cards: { itemId: string }[]; upcoming: { itemId: string }[] }) => [...body.cards, ...body.upcoming].map((c) => c.itemId).sort();
+
   it('migrates an old whole-recall card even when another transaction held one of its items at first', async () => {
     // Prepare: DynamoDB cancels the first two tries (TransactionConflict); DynamoDB Local never would
     const token = await api.issuer.mintAccessToken('annie');
     const conflict = cancelMigration(await oldRecallCard('annie'), 'TransactionConflict', 2);
 
     // Act
-    const queue = await api.call({ method: 'GET', path: '/api/me/reviews', token });
-    conflict.remove();
+    const queue = await api.call({ method: 'GET', path: '/api/me/reviews', token }).finally(conflict.remove);
 
-    // Assess: the third try migrated it (nothing was written by the cancelled ones)
+    // Assess: the third try migrated it (the cancelled ones wrote nothing), and the answer shows it
     expect(conflict.cancelled()).toBe(2);
     expect(queue.status).toBe(200);
-    const cards = (await userItems('annie')).filter((i) => i.type === 'card');
-    expect(cards.map((c) => c.itemId).sort()).toEqual(['code-flow-recall--parties', 'code-flow-recall--why-public', 'code-flow-recall--why-s256']);
+    expect(queued(queue.body)).toEqual(promptCards);
+    expect((await userItems('annie')).filter((i) => i.type === 'card').map((c) => c.itemId).sort()).toEqual(promptCards);
   });
 
-  it('answers an error, not a stale queue, when a migration is cancelled for another reason than a condition or a conflict', async () => {
-    // Prepare: e.g. a throttled item inside the transaction
+  it('stops after three tries while the conflict lasts and serves the queue with the old card', async () => {
+    // Prepare: every try is cancelled
+    const token = await api.issuer.mintAccessToken('joan');
+    const conflict = cancelMigration(await oldRecallCard('joan'), 'TransactionConflict', Number.POSITIVE_INFINITY);
+
+    // Act
+    const queue = await api.call({ method: 'GET', path: '/api/me/reviews', token }).finally(conflict.remove);
+    const later = await api.call({ method: 'GET', path: '/api/me/reviews', token });
+
+    // Assess: exactly MIGRATION_ATTEMPTS sends, the old card still served; the next read migrates
+    expect(conflict.cancelled()).toBe(MIGRATION_ATTEMPTS);
+    expect(queue.status).toBe(200);
+    expect(queued(queue.body)).toEqual(['code-flow-recall']);
+    expect(queued(later.body)).toEqual(promptCards);
+  });
+
+  it('serves the queue with the old card when a migration is cancelled for another reason, and migrates on the next read', async () => {
+    // Prepare: e.g. a throttled item inside the transaction; nothing may read it as "someone else migrated it"
     const token = await api.issuer.mintAccessToken('dorothy');
     const throttled = cancelMigration(await oldRecallCard('dorothy'), 'ThrottlingError', 1);
 
     // Act
-    const queue = await api.call({ method: 'GET', path: '/api/me/reviews', token });
-    throttled.remove();
+    const queue = await api.call({ method: 'GET', path: '/api/me/reviews', token }).finally(throttled.remove);
     const later = await api.call({ method: 'GET', path: '/api/me/reviews', token });
 
-    // Assess: no silent "someone else migrated it"; the next read migrates
+    // Assess
     expect(throttled.cancelled()).toBe(1);
-    expect(queue.status).toBe(500);
+    expect(queue.status).toBe(200);
+    expect(queued(queue.body)).toEqual(['code-flow-recall']);
     expect(later.status).toBe(200);
+    expect(queued(later.body)).toEqual(promptCards);
     expect((await userItems('dorothy')).filter((i) => i.type === 'card')).toHaveLength(3);
   });
 

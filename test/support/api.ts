@@ -63,7 +63,7 @@ export async function startTestApi(options: { logLevel?: string; accessTokenTtlS
   const store = await freshStore();
   useStoreEnv(store);
   // The dev users plus a few learners whose partitions start empty, so tests stay independent.
-  const learners = ['linus', 'edsger', 'barbara', 'margaret', 'katherine', 'frances', 'ken', 'hedy', 'dorothy', 'annie'].map((sub) => ({ sub, name: sub, email: `${sub}@rungs.local`, groups: [] }));
+  const learners = ['linus', 'edsger', 'barbara', 'margaret', 'katherine', 'frances', 'ken', 'hedy', 'dorothy', 'annie', 'joan'].map((sub) => ({ sub, name: sub, email: `${sub}@rungs.local`, groups: [] }));
   const issuer = await startLocalIssuer({ users: [...devUsers, ...learners], ...(options.accessTokenTtlSeconds ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}) });
   // The limiter's 150 ms bound measures DynamoDB Local's queue on a busy machine, not the API: raise it.
   Object.assign(process.env, issuer.env, { POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', RATE_LIMIT_STORE_TIMEOUT_MS: '5000' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BATCH_ATTEMPTS, UnprocessedBatchError, untilProcessed } from '../../lambdas/store/batch';
-import { isConditionalFailure } from '../../lambdas/store/client';
+import { isConditionalFailure, isTransactionConflict } from '../../lambdas/store/client';
 
 describe('batch retries', () => {
   it('sends the unprocessed rest again, waiting longer each time, until nothing is left', async () => {
@@ -44,5 +44,23 @@ describe('conditional failures', () => {
     expect(isConditionalFailure(named('TransactionCanceledException', '', { CancellationReasons: [{ Code: 'ThrottlingError' }] }))).toBe(false);
     expect(isConditionalFailure(named('ProvisionedThroughputExceededException'))).toBe(false);
     expect(isConditionalFailure('ConditionalCheckFailedException')).toBe(false);
+  });
+});
+
+describe('transaction conflicts', () => {
+  const named = (name: string, message = '', extra: object = {}) => Object.assign(new Error(message), { name, ...extra });
+
+  it('recognises a transaction cancelled because another one held an item, by its reasons or its message', () => {
+    expect(isTransactionConflict(named('TransactionConflictException'))).toBe(true);
+    expect(isTransactionConflict(named('TransactionCanceledException', '', { CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }] }))).toBe(true);
+    expect(isTransactionConflict(named('TransactionCanceledException', 'Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]'))).toBe(true);
+  });
+
+  it('leaves a failed condition, a throttled item and any other error alone', () => {
+    expect(isTransactionConflict(named('TransactionCanceledException', '', { CancellationReasons: [{ Code: 'ConditionalCheckFailed' }] }))).toBe(false);
+    expect(isTransactionConflict(named('TransactionCanceledException', '', { CancellationReasons: [{ Code: 'ThrottlingError' }] }))).toBe(false);
+    expect(isTransactionConflict(named('TransactionCanceledException', 'Transaction cancelled [ThrottlingError]'))).toBe(false);
+    expect(isTransactionConflict(named('ConditionalCheckFailedException'))).toBe(false);
+    expect(isTransactionConflict('TransactionConflict')).toBe(false);
   });
 });
