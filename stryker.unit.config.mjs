@@ -7,7 +7,7 @@ import base from './stryker.config.mjs';
 export default {
   ...base,
   vitest: { configFile: 'vitest.unit.config.ts', related: true },
-  mutate: ['lambdas/ratelimit/gcra.ts', 'lambdas/domain/grading.ts', 'lambdas/domain/validate.ts', 'lambdas/domain/scheduling.ts'],
+  mutate: ['lambdas/ratelimit/gcra.ts', 'lambdas/ratelimit/failure-policy.ts', 'lambdas/domain/grading.ts', 'lambdas/domain/validate.ts', 'lambdas/domain/scheduling.ts'],
   htmlReporter: { fileName: 'reports/mutation/unit.html' },
   jsonReporter: { fileName: 'reports/mutation/unit.json' },
 };

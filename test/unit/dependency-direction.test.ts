@@ -33,7 +33,9 @@ const LAMBDA_FOLDERS = readdirSync(join(repoRoot, 'lambdas'), { withFileTypes: t
 function stringLiterals(source: string): string[] {
   const texts: string[] = [];
   const visit = (node: ts.Node) => {
-    if (ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) texts.push(node.text);
+    // A template with expressions is one text, each expression a placeholder: `<img src="${u}">` is a tag.
+    if (ts.isTemplateExpression(node)) texts.push(node.head.text + node.templateSpans.map((span) => `\${}${span.literal.text}`).join(''));
+    else if (ts.isStringLiteralLike(node)) texts.push(node.text);
     ts.forEachChild(node, visit);
   };
   visit(ts.createSourceFile('x.ts', source, ts.ScriptTarget.Latest, true));
@@ -88,7 +90,8 @@ describe('dependency direction', () => {
     expect(isRenderInternal('lambdas/render')).toBe(false);
     // The scanner sees a real import: the ingest reaches rendering through its entry.
     expect(importsUnder('lambdas/events')).toContainEqual({ file: 'lambdas/events/page-writes.ts', target: RENDER_ENTRY });
-    expect(htmlIn("const a = `<figure class=\"x\">${b}</figure>`; // <p>in a comment</p>\nconst r = /<em>/;")).toEqual(['<figure class="x">', '</figure>']);
+    expect(htmlIn("const a = `<figure class=\"x\">${b}</figure>`; // <p>in a comment</p>\nconst r = /<em>/;")).toEqual(['<figure class="x">${}</figure>']);
+    expect(htmlIn('const i = `<img src="${u}" alt="${a}">`;')).toEqual(['<img src="${}" alt="${}">']);
     expect(htmlIn('const m = new Map<string, number>(); const s = "a < b > c"; const p = "/lessons/<id>/ in <track>/<unit>/";')).toEqual([]);
     expect(htmlIn('const t = "<p>"; const u = "Use <strong>this</strong>";')).toEqual(['<p>', 'Use <strong>this</strong>']);
   });
