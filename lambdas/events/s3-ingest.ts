@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { INGEST_METRICS, METRICS_NAMESPACE } from '../middleware/metrics-contract';
+import { INGEST_METRICS, METRICS_NAMESPACE } from '../monitoring/metrics-contract';
 import { defaultStore } from '../store/client';
 import { cloudFrontInvalidator } from './cloudfront';
 import { createQueueIngestHandler } from './s3-handler';

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { METRICS_NAMESPACE } from './metrics-contract';
+import { METRICS_NAMESPACE } from '../monitoring/metrics-contract';
 import { isExposedProblem } from './problem';
 import type { ApiContext } from './request-context';
 

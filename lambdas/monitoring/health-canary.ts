@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE } from '../middleware/metrics-contract';
+import { METRICS_NAMESPACE } from './metrics-contract';
 import { HEALTH_CANARY } from './contract';
 
 // Namespace and service from POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME (set by the stack), else Rungs' own.

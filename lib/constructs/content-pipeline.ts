@@ -12,7 +12,7 @@ import { deadLetterAlarm } from './dead-letter-alarm';
 import * as keys from '../../lambdas/store/keys';
 import { contentPartitionPrefixes } from '../../lambdas/store/keys';
 import { CONTENT_SUFFIXES } from '../../lambdas/events/notifications';
-import { METRICS_NAMESPACE } from '../../lambdas/middleware/metrics-contract';
+import { METRICS_NAMESPACE } from '../../lambdas/monitoring/metrics-contract';
 import type { StageConfig } from '../config';
 import { acknowledge, arnRef, BASIC_EXECUTION_ROLE, CDK_HANDLER_FINDINGS, COMMON_FINDINGS, stackSingletons } from '../nag';
 import { RungsFunction } from './rungs-function';

@@ -22,7 +22,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { INGEST_METRICS, METRICS_NAMESPACE } from '../../lambdas/middleware/metrics-contract';
+import { INGEST_METRICS, METRICS_NAMESPACE } from '../../lambdas/monitoring/metrics-contract';
 import { RATE_LIMIT_METRICS } from '../../lambdas/ratelimit/metric-names';
 import { HEALTH_CANARY } from '../../lambdas/monitoring/contract';
 import type { StageConfig } from '../config';

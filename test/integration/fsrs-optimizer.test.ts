@@ -1,4 +1,5 @@
-import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { batchWrite } from '../../lambdas/store/batch';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { optimizeBatch, REVIEW_LOG_INSERTS } from '../../lambdas/events/fsrs-optimizer';
@@ -20,9 +21,7 @@ async function writeLogs(store: Store, sub: string, logs: LogForFit[]) {
     elapsedDays: 0,
     after: { due: log.at, stability: 1, difficulty: 5, elapsedDays: 0, scheduledDays: 0, learningSteps: 0, reps: 1, lapses: 0, state: 'review' },
   }));
-  for (let i = 0; i < items.length; i += 25) {
-    await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
-  }
+  await batchWrite(store, items.map((Item) => ({ PutRequest: { Item } })));
 }
 
 /** The stream records the table would emit for the last few inserts (NEW_AND_OLD_IMAGES). */

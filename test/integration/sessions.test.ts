@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allRoutes } from '../../lambdas/api/routes';
 import { open, seal, SESSION_COOKIE } from '../../lambdas/session/cookie';
 import { SESSION_ABSOLUTE_SECONDS, SESSION_INACTIVITY_SECONDS } from '../../lambdas/session/config';
 import { startTestApi, type Request, type Response, type TestApi } from '../support/api';
@@ -154,7 +155,8 @@ describe('refreshing', () => {
 });
 
 describe('cross-site requests to the cookie routes', () => {
-  const routes = ['/api/auth/session', '/api/auth/refresh', '/api/auth/sign-out', '/api/auth/sign-out-everywhere'];
+  // Every route that acts on the session cookie, from the route table.
+  const routes = allRoutes().filter(({ route }) => route.sameOrigin).map(({ route }) => route.path);
   const attempts: Record<string, Record<string, string>> = {
     'a cross-site Fetch Metadata header': { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
     'a same-site (sibling) request': { 'sec-fetch-site': 'same-site', origin: 'https://evil.127.0.0.1.example' },

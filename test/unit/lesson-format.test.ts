@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LessonFormatError, parseLesson, readingMinutes } from '../../lambdas/domain/lesson';
 import { renderLessonBody, shuffleSteps } from '../../lambdas/render';
+import { fromRoot } from '../../lib/paths';
 
-const sample = readFileSync(new URL('../../content/security/oauth/authorization-code-pkce.md', import.meta.url), 'utf8');
+const sample = readFileSync(fromRoot('content/security/oauth/authorization-code-pkce.md'), 'utf8');
 
 const lesson = (frontMatter: string, body: string) => `---\n${frontMatter}\n---\n${body}`;
 const validFrontMatter = [

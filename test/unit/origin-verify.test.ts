@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiEvent } from '../../bin/local/adapter';
+import { apiEvent, lambdaContext } from '../../bin/local/adapter';
 import { httpHandler } from '../../lambdas/api/http';
 import { catalogFunction, systemFunction } from '../../lambdas/api/routes';
 import { json } from '../../lambdas/middleware/problem';
@@ -29,7 +29,7 @@ function secretStore(initial: string[]) {
 
 /** A GET of `path` from the viewer 198.51.100.9, as API Gateway hands it over. */
 const event = (headers: Record<string, string>, path = '/api/health') => apiEvent({ method: 'GET', template: path, path, headers, sourceIp: '198.51.100.9' });
-const context = () => ({ functionName: 'system', awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 }) as unknown as ApiContext;
+const context = () => lambdaContext('system') as ApiContext;
 
 /** The real system route chain with a handler that records that it ran and which client IP it saw. */
 function route(store: ReturnType<typeof secretStore>) {
