@@ -1,6 +1,6 @@
 import { measureGradedAttempt } from './api';
 import { measureOptimizer, printOptimizerTable } from './optimizer';
-import { BARE_HANDLER, measureBundles } from './bundles';
+import { measureBundles } from './bundles';
 import { measureContentIngest, printContentTables } from './content';
 import { measureColdStart } from './platform';
 import { measureRateLimiters, ratioSummary, scenario } from './rate-limit';
@@ -25,9 +25,14 @@ printTable(
 if (!process.versions.node.startsWith('24.')) throw new Error(`the bundle benchmark needs Node 24 (the Lambda runtime), not ${process.version}`);
 const importRounds = Math.max(7, runs);
 const bundles = measureBundles(importRounds);
-const sizeGoal = (name: string) => (name.startsWith('Api') ? 150 : 300);
+/**
+ * Issue 10's goals: every API function ≤ 150 KiB with its import ≤ 1.3× the bare handler's; the content
+ * ingest ≤ 300 KiB (a queue consumer, no import-time goal); the other functions have none ('-').
+ */
+const met = (b: { function: string; rawKiB: number; cpuRatio: number }) =>
+  b.function.startsWith('Api') ? (b.rawKiB <= 150 && b.cpuRatio <= 1.3 ? 'yes' : 'no') : b.function === 'ContentIngestFunction' ? (b.rawKiB <= 300 ? 'yes (size)' : 'no (size)') : '-';
 printTable(
-  `Lambda bundles (esbuild via CDK as deployed, minified ESM, source maps excluded) and the import of each in ${importRounds} fresh Node ${process.versions.node} processes (medians; ratio against the bare handler measured in the same rounds). Goal: API ≤ 150 KiB, ingest ≤ 300 KiB, import ≤ 1.3×; "met" judges the CPU-time ratio, steadier than wall time on a shared machine`,
+  `Lambda bundles (esbuild via CDK as deployed, minified ESM, source maps excluded) and the import of each in ${importRounds} fresh Node ${process.versions.node} processes (medians; ratio against the bare handler measured in the same rounds). Goals: each API function ≤ 150 KiB and import ≤ 1.3× (judged on the CPU-time ratio, steadier than wall time on a shared machine); the ingest ≤ 300 KiB`,
   ['function', 'raw KiB', 'gzip KiB', 'import wall ms', 'wall ratio', 'import CPU ms', 'CPU ratio', 'met'],
   bundles.map((b) => [
     b.stubbed.length ? `${b.function} (stub: ${b.stubbed.join(', ')})` : b.function,
@@ -37,7 +42,7 @@ printTable(
     `${b.ratio.toFixed(2)}×`,
     b.importCpuMs,
     `${b.cpuRatio.toFixed(2)}×`,
-    b.function === BARE_HANDLER ? '-' : b.rawKiB <= sizeGoal(b.function) && b.cpuRatio <= 1.3 ? 'yes' : 'no',
+    met(b),
   ]),
 );
 
