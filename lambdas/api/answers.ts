@@ -25,15 +25,17 @@ export function gradeOrReject(key: AnswerKey, answer: Answer): Outcome {
 }
 
 /**
- * Replaces an old whole-recall card by one card per prompt (`splitRecallCard`); true when it moved.
+ * Replaces an old whole-recall card by one card per prompt (`splitRecallCard`): `migrated` when it
+ * moved here, `raced` when it was tried and another request changed the card first (or a conflict
+ * outlasted the tries), `none` when there is nothing to split (no answer key, not a recall item).
  * A prompt that already has its own card keeps it: only the missing prompts inherit the old
  * schedule. Safe to run twice or in two requests at once (`migrateCard` is conditional).
  */
-export async function migrateOldRecallCard(store: Store, sub: string, old: StoredCard, key: AnswerKey | undefined): Promise<boolean> {
+export async function migrateOldRecallCard(store: Store, sub: string, old: StoredCard, key: AnswerKey | undefined): Promise<'migrated' | 'raced' | 'none'> {
   const split = splitRecallCard(old, key);
-  if (!split) return false;
+  if (!split) return 'none';
   const existing = await Promise.all(split.map((c) => getCard(store, sub, c.lessonId, c.itemId)));
-  return migrateCard(store, sub, old, split.filter((_, i) => !existing[i]));
+  return (await migrateCard(store, sub, old, split.filter((_, i) => !existing[i]))) ? 'migrated' : 'raced';
 }
 
 /**

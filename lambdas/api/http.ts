@@ -31,7 +31,7 @@ const defaults: ChainDependencies = { originSecrets: defaultOriginSecrets };
  *   1. problemDetails — renders every thrown problem as application/problem+json (its onError runs last)
  *   2. observability — Powertools logger (correlation id), metrics (traces: Lambda's active tracing)
  *   2b. sameOrigin — only on `sameOrigin` routes (the session cookie's): refuses cross-site requests
- *   3. originVerify — 403 for any request that did not come through CloudFront, before any work
+ *   3. originVerify — 403 for any request that did not come through CloudFront, before authentication
  *   4. authenticate — verifies the bearer token per `auth` (and `maxAuthAgeSeconds`), sets context.caller
  *   5. rateLimit — keys by the verified sub (else the client IP), tier from verified groups; 429/503,
  *      RateLimit headers on every response. Before idempotency, so a replayed retry still spends quota.

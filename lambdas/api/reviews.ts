@@ -18,23 +18,24 @@ import { cardIdSchema, reviewBodySchema, reviewsQuerySchema } from './schemas';
 
 /**
  * Old whole-recall cards in the queue become one card per prompt (`migrateOldRecallCard`; answers
- * migrate on the write path too). True when the queue held one, whoever migrated it (this request or
- * a concurrent one): the queue is read again. A migration that fails (e.g. a throttled item) is logged
- * and left for the next read; the queue is served with the old card meanwhile, as before. Old cards
- * are rare and only ever fewer, so the look-ups here happen once per old card.
+ * migrate on the write path too). True when a migration was tried, whoever won it (this request or
+ * a concurrent one): the queue is read again. A card with nothing to split costs no second read. A
+ * migration that fails (e.g. a throttled item) is logged and counted (`RecallMigrationFailed`) and
+ * left for the next read; the queue is served with the old card meanwhile. Old cards are rare and
+ * only ever fewer, so the look-ups here happen once per old card.
  */
 async function migrateOldRecallCards(store: Store, sub: string, cards: StoredCard[]): Promise<boolean> {
-  let found = false;
+  let tried = false;
   for (const card of cards) {
     if (card.kind !== 'recall' || parseCardItem(card.itemId).promptId) continue;
-    found = true;
     try {
-      await migrateOldRecallCard(store, sub, card, await getAnswerKey(store, card.lessonId, card.itemId));
+      if ((await migrateOldRecallCard(store, sub, card, await getAnswerKey(store, card.lessonId, card.itemId))) !== 'none') tried = true;
     } catch (error) {
+      countMetric('RecallMigrationFailed');
       logger.warn('old recall card not migrated', { lessonId: card.lessonId, itemId: card.itemId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
     }
   }
-  return found;
+  return tried;
 }
 
 /** The first instant of the next calendar day in a time zone (found by bisection, DST-safe). */

@@ -55,7 +55,7 @@ const hintFor = (path: PropertyKey[]) => {
  * line or a field of `file:line:col message` output.
  */
 export const quoteText = (text: string) =>
-  JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** A path step as a field name shows it: a plain name as it is, any other key quoted. */
 const step = (part: PropertyKey) => (/^[A-Za-z_][\w-]{0,39}$/.test(String(part)) ? String(part) : quoteText(String(part)));
@@ -128,6 +128,7 @@ const yamlAdvice: Record<string, string> = {
   MISSING_CHAR: 'a bracket or quote is not closed: close it, or put the value in quotes',
   MISSING_SPACE: 'write a space after ":" (name: value)',
   BLOCK_IN_FLOW: 'a "- " list entry cannot sit inside [ ] or { }: write the list as lines starting with "- ", or put the text in quotes',
+  FLOW_PAIR_COLON: 'an entry inside [ ] or { } holds a second ": ": separate entries with commas, or put a value containing ": " in quotes',
   DUPLICATE_KEY: 'a field appears twice: keep one',
   BAD_SCALAR_START: 'a value starts with a character YAML reserves (@, `, %, |, >): put the value in quotes',
   UNEXPECTED_TOKEN: 'unexpected character: put a value containing ":", "#", "[" or "{" in quotes',

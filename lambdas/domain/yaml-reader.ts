@@ -22,6 +22,7 @@ export type YamlCode =
   | 'MISSING_CHAR'
   | 'MISSING_SPACE'
   | 'BLOCK_IN_FLOW'
+  | 'FLOW_PAIR_COLON'
   | 'DUPLICATE_KEY'
   | 'BAD_SCALAR_START'
   | 'BAD_DQ_ESCAPE'
@@ -71,7 +72,7 @@ interface Node {
   value: unknown;
   /** Alias expansions needed to copy this node out in full. */
   weight: number;
-  /** Characters of the value in full (scalar texts and keys, through aliases). */
+  /** Characters of the value in full (scalar texts and keys, at least one per node, through aliases). */
   chars: number;
   /** Characters that the aliases in this node copy in. */
   copied: number;
@@ -115,7 +116,9 @@ const isSpace = (c: string | undefined) => c === ' ' || c === '\t';
 const isBlank = (c: string | undefined) => c === undefined || isSpace(c) || isBreak(c);
 const isFlowIndicator = (c: string | undefined) => c === ',' || c === '[' || c === ']' || c === '{' || c === '}';
 /** A line that starts a block list entry or a block map key (`- x`, `name: value`, `"name": value`). */
-const blockLine = /^(?:-(?:[ \t]|$)|(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#,[\]{}"'][^,[\]{}]*?)[ \t]*:(?:[ \t]|$))/;
+// Spaces before a quoted key's `:` are matched apart; a plain key's class already takes them (a `[ \t]*`
+// after its lazy run would backtrack over every run of spaces: quadratic on a long line).
+const blockLine = /^(?:-(?:[ \t]|$)|(?:(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')[ \t]*|[^\s#,[\]{}"'][^,[\]{}]*?):(?:[ \t]|$))/;
 
 const escapes: Record<string, string> = {
   '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
@@ -140,7 +143,8 @@ function resolvePlain(text: string): unknown {
 const keyString = (value: unknown) => (value === null ? '' : String(value));
 
 /** A node with no collection in it: a scalar or an empty value. */
-const leaf = (offset: number, value: unknown): Node => ({ offset, value, weight: 0, chars: keyString(value).length, copied: 0 });
+// Every node counts at least one character, so an alias of empty structure (`[]`, `~`) is not free.
+const leaf = (offset: number, value: unknown): Node => ({ offset, value, weight: 0, chars: Math.max(1, keyString(value).length), copied: 0 });
 
 /** Sets an own data property, even for `__proto__` or a name the prototype has: never a setter. */
 function setKey(map: Record<string, unknown>, key: string, value: unknown) {
@@ -379,6 +383,9 @@ class Reader {
     }
     const scalar = this.scalar(indent, false);
     if (scalar.colon === undefined) {
+      // `"title":T` is a key written without its space, not text after a quoted value.
+      const quotedKey = (src[scalar.offset] === '"' || src[scalar.offset] === "'") && !scalar.multiline && src[this.pos] === ':';
+      if (quotedKey) this.fail('MISSING_SPACE', this.pos);
       this.finishLine();
       return this.anchored(anchor, leaf(scalar.offset, scalar.value));
     }
@@ -453,7 +460,7 @@ class Reader {
       this.pos = line.first;
       key = this.mapKey(indent);
     }
-    return { offset: first.offset, value: map, weight, chars, copied, keys };
+    return { offset: first.offset, value: map, weight, chars: chars + 1, copied, keys };
   }
 
   /** The next key of a block map, at `pos`. */
@@ -491,7 +498,7 @@ class Reader {
       if (this.src[line.first] !== '-' || !isBlank(this.src[line.first + 1])) break;
       this.pos = line.first;
     }
-    return { offset, value: items.map((item) => item.value), weight, chars, copied, items };
+    return { offset, value: items.map((item) => item.value), weight, chars: chars + 1, copied, items };
   }
 
   // ---- scalars ------------------------------------------------------------------------------
@@ -818,7 +825,12 @@ class Reader {
           this.pos = key.colon;
           this.flowSpace(indent);
           entry = leaf(this.pos, null);
-          if (src[this.pos] !== ',' && src[this.pos] !== close) entry = this.flowNode(indent, depth).node;
+          if (src[this.pos] !== ',' && src[this.pos] !== close) {
+            const value = this.flowNode(indent, depth);
+            // `[a: b: c]`: a pair holds one `:` (yaml: BLOCK_IN_FLOW); never drop the rest of the entry.
+            if (value.scalar?.colon !== undefined) this.fail('FLOW_PAIR_COLON', value.scalar.colon - 1);
+            entry = value.node;
+          }
         }
         weight += entry.weight;
         const name = keyString(key.value);
@@ -832,7 +844,7 @@ class Reader {
           const pair: Record<string, unknown> = {};
           setKey(pair, name, entry.value);
           const keyed = new Map([[name, { offset: key.offset, node: entry }]]);
-          items.push({ offset: key.offset, value: pair, weight: entry.weight, chars: name.length + entry.chars, copied: entry.copied, keys: keyed });
+          items.push({ offset: key.offset, value: pair, weight: entry.weight, chars: name.length + entry.chars + 1, copied: entry.copied, keys: keyed });
         }
       }
       this.flowSpace(indent);
@@ -841,7 +853,7 @@ class Reader {
     }
     this.pos++;
     this.open.pop();
-    return isMap ? { offset, value: map, weight, chars, copied, keys } : { offset, value: items.map((item) => item.value), weight, chars, copied, items };
+    return isMap ? { offset, value: map, weight, chars: chars + 1, copied, keys } : { offset, value: items.map((item) => item.value), weight, chars: chars + 1, copied, items };
   }
 
   /** A node inside a flow collection; `scalar` is set when it is a plain or quoted scalar (a possible key). */

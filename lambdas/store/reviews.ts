@@ -131,9 +131,9 @@ export async function migrateCard(store: Store, sub: string, old: StoredCard, re
     })),
   ];
   // A failed condition means another request migrated or answered first (false; the callers read the
-  // cards again). A transaction cancelled only because another one held an item wrote nothing: it is
-  // sent again a few times after a short random wait, then left for a later read (false). Any other
-  // failure is an error for the caller to handle.
+  // cards again). A transaction whose cancellation reasons include TransactionConflict (another one
+  // held an item) wrote nothing: it is tried up to MIGRATION_ATTEMPTS times in all, after short random
+  // waits, then left for a later read (false). Any other failure is an error for the caller to handle.
   for (let attempt = 1; ; attempt++) {
     try {
       await store.doc.send(new TransactWriteCommand({ TransactItems: items }));

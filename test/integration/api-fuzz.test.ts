@@ -55,13 +55,17 @@ describe('fuzzed requests', () => {
 
   routes.forEach((route, index) => {
     it(`never answers ${route.name} with a 5xx`, async () => {
-      // A learner of its own per route, so that one route's quota never decides another's answers.
-      const learner = api.issuer.signWithIssuerKey({ sub: `fuzz-${index}`, aud: api.issuer.clientId }, { typ: 'at+jwt' });
+      // A learner, an author and a network of its own per route, so that one route's quota never decides another's answers.
+      const own = {
+        learner: api.issuer.signWithIssuerKey({ sub: `fuzz-${index}`, aud: api.issuer.clientId }, { typ: 'at+jwt' }),
+        author: api.issuer.signWithIssuerKey({ sub: `fuzz-author-${index}`, aud: api.issuer.clientId, groups: ['authors'] }, { typ: 'at+jwt' }),
+      };
+      const sourceIp = `10.0.${index}.7`;
       const statuses: number[] = [];
       await fc.assert(
         fc.asyncProperty(segment, body, query, caller, headers, async (s, rawBody, q, who, extra) => {
-          const token = who === 'anonymous' ? undefined : who === 'learner' ? learner : tokens[who];
-          const response = await api.call({ ...route.build(s), rawBody, query: q, ...(token ? { token } : {}), ...(extra ? { headers: extra } : {}) });
+          const token = who === 'anonymous' ? undefined : own[who];
+          const response = await api.call({ ...route.build(s), rawBody, query: q, sourceIp, ...(token ? { token } : {}), ...(extra ? { headers: extra } : {}) });
           statuses.push(response.status);
           expect(response.status, `${route.name} ${s} ${rawBody}`).toBeLessThan(500);
           expect(response.status).toBeGreaterThanOrEqual(200);

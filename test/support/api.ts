@@ -30,6 +30,8 @@ export interface Request {
   query?: Record<string, string>;
   /** `name=value` pairs, as API Gateway puts them in the event's `cookies`. */
   cookies?: string[];
+  /** The caller's address as API Gateway sees it (apiEvent's default otherwise). */
+  sourceIp?: string;
 }
 
 export interface Response {
@@ -97,6 +99,7 @@ export async function startTestApi(options: { logLevel?: string; accessTokenTtlS
         rawQueryString: new URLSearchParams(request.query ?? {}).toString(),
         headers,
         ...(request.cookies?.length ? { cookies: request.cookies } : {}),
+        ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
         ...(body !== undefined ? { body } : {}),
       });
       const result = await (await handlerOf(route.name))(event, lambdaContext(route.name));

@@ -599,3 +599,65 @@ describe('YAML reader: review findings', () => {
     expect(read(text).problems).toEqual([{ code: 'RESOURCE_EXHAUSTION', offset: text.indexOf('*a'), alias: 'a', size: true }]);
   });
 });
+
+describe('YAML reader: second review findings', () => {
+  it('stays linear on a long line after a bracket left open (the block-line check once backtracked over every space)', () => {
+    // Prepare: 400,000 spaces; the quadratic check took 13 s for 100 KiB, this test would time out
+    const text = `a: [1,\nx${' '.repeat(400_000)}`;
+
+    // Act
+    const got = read(text);
+
+    // Assess
+    expect(got.problems.map((p) => p.code)).toEqual(['BAD_INDENT']);
+  });
+
+  it.each([
+    ['a second colon in a list entry', 'x: [a: b: ]', 'FLOW_PAIR_COLON 1:9'],
+    ['a second colon in braces', 'x: {a: b: }', 'FLOW_PAIR_COLON 1:9'],
+    ['a second colon without a space before the bracket closes', 'x: [a: b:]', 'FLOW_PAIR_COLON 1:9'],
+    ['a missing comma between entries over two lines', 'choices: [id: a\n  text: ]', 'FLOW_PAIR_COLON 2:7'],
+  ])('refuses %s instead of dropping the rest of the entry', (_name, text, expected) => {
+    // Act + Assess: yaml refuses these too (BLOCK_IN_FLOW); a value read from them would be a guess
+    expect(firstProblem(text)).toBe(expected);
+    expect(parseDocument(text).errors.length).toBeGreaterThan(0);
+  });
+
+  it('keeps a colon inside a quoted or plain value in brackets', () => {
+    // Act + Assess
+    expect(read('x: [a: "b: c", d: e:f]').value).toEqual({ x: [{ a: 'b: c' }, { d: 'e:f' }] });
+  });
+
+  it.each([
+    ['a double-quoted first key', '"title":T', 'MISSING_SPACE 1:8'],
+    ['a single-quoted first key', "'a':1", 'MISSING_SPACE 1:4'],
+    ['a quoted key on a later line', 'id: a\n"title":T', 'MISSING_SPACE 2:8'],
+  ])('says a space is missing after the colon of %s', (_name, text, expected) => {
+    // Act + Assess
+    expect(firstProblem(text)).toBe(expected);
+  });
+
+  it('counts empty structure copied by aliases against the size budget', () => {
+    // Prepare: 20,000 empty lists, copied 9 × 9 times: a 60 KB text that expanded to 5 MB
+    const text = `a: &a [${'[], '.repeat(20_000)}[]]\nb: &b [${'*a, '.repeat(8)}*a]\nc: [${'*b, '.repeat(8)}*b]`;
+
+    // Act
+    const got = readYaml(text, { maxAliases: limits.yamlAliases, maxAliasChars: limits.fileBytes });
+
+    // Assess
+    expect(got.problems.map((p) => p.code)).toEqual(['RESOURCE_EXHAUSTION']);
+  });
+
+  it('escapes direction controls in author text quoted by a message, so a line cannot be reordered on screen', () => {
+    // Prepare
+    const problems: LessonProblem[] = [];
+
+    // Act
+    parseYamlAt('id: q\n"\u202Eevil": 1', 1, z.strictObject({ id: z.string() }), problems);
+
+    // Assess
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toContain('\\u202e');
+    expect(problems[0]!.message).not.toContain('\u202E');
+  });
+});
