@@ -2,7 +2,8 @@ import * as z from './zod';
 import { levels } from './levels';
 import { limits } from './limits';
 import { quoteText, schemaMessage, yamlMessage } from './messages';
-import { positionsOf, readYaml, type YamlProblem, type YamlRead } from './yaml-reader';
+import { positionsOf } from './positions';
+import { readYaml, type YamlProblem, type YamlRead } from './yaml-reader';
 
 /**
  * The lesson authoring format (first draft): YAML front matter between `---` lines, then Markdown.

@@ -81,30 +81,6 @@ interface Node {
   alias?: boolean;
 }
 
-/**
- * A function from offsets of `text` to line (1-based) and column (1-based, in UTF-16 units); CRLF,
- * CR and LF each end a line, and a byte-order mark takes no column. Lines are indexed once, so many
- * look-ups stay cheap.
- */
-export function positionsOf(text: string): (offset: number) => { line: number; column: number } {
-  const bom = text[0] === '\uFEFF' ? 1 : 0;
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) starts.push(i + 1);
-  }
-  return (offset) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (starts[middle]! <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: offset - starts[low]! + 1 - (low === 0 ? Math.min(bom, offset) : 0) };
-  };
-}
-
 /** Thrown inside the reader to stop at a problem that leaves nothing sensible to read; never escapes. */
 class Stop {}
 const STOP = new Stop();
@@ -384,8 +360,7 @@ class Reader {
     const scalar = this.scalar(indent, false);
     if (scalar.colon === undefined) {
       // `"title":T` is a key written without its space, not text after a quoted value.
-      const quotedKey = (src[scalar.offset] === '"' || src[scalar.offset] === "'") && !scalar.multiline && src[this.pos] === ':';
-      if (quotedKey) this.fail('MISSING_SPACE', this.pos);
+      if (src[scalar.offset] === '"' || src[scalar.offset] === "'") this.missingSpace(scalar);
       this.finishLine();
       return this.anchored(anchor, leaf(scalar.offset, scalar.value));
     }

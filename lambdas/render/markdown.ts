@@ -12,6 +12,7 @@ import yaml from 'highlight.js/lib/languages/yaml';
 import { Marked, type Token, type Tokens } from 'marked';
 import type { FigureImage, FigureRef } from '../domain/figures';
 import { frontMatterClose, parseLesson, splitLines, type Block } from '../domain/lesson';
+import { positionsOf } from '../domain/positions';
 import { sanitizeHtml } from './sanitize';
 import { escapeHtml } from './templates/html';
 
@@ -136,17 +137,8 @@ export function figureRefs(key: string, body: string): FigureRef[] {
     total += line.length + 1;
   }
   const text = file.join('\n');
-  // Binary search: a lesson may hold many images, each placed by its offset.
-  const positionOf = (offset: number) => {
-    let low = 0;
-    let high = offsets.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (offsets[mid]! <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low + 1, column: offset - offsets[low]! + 1 };
-  };
+  // Lines indexed once: a lesson may hold many images, each placed by its offset.
+  const positionOf = positionsOf(text);
   const refs: FigureRef[] = [];
   let images: { line: number; tokens: Tokens.Image[] }[];
   try {

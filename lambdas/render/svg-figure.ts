@@ -1,3 +1,5 @@
+import { positionsOf } from '../domain/positions';
+
 /**
  * What an SVG figure may hold, read by a strict tokenizer of its own rather than a list of patterns
  * to refuse: every element, attribute, style property, function and reference must be on an allow
@@ -126,20 +128,7 @@ export interface SvgReading {
 
 /** Reads an SVG figure and lists everything in it that is not an inert drawing feature. */
 export function readSvgFigure(text: string): SvgReading {
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) lineStarts.push(i + 1);
-  }
-  const position = (at: number) => {
-    let [lo, hi] = [0, lineStarts.length - 1];
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: at - lineStarts[lo]! + 1 };
-  };
+  const position = positionsOf(text);
   const found: { at: number; message: string }[] = [];
   const refuse = (at: number, message: string) => found.push({ at, message });
 

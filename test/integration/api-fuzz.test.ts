@@ -48,11 +48,6 @@ const routes = allRoutes()
   .map((route) => ({ name: routeKey(route), build: (s: string): Pick<Request, 'method' | 'path'> => ({ method: route.method, path: route.path.replace(/\{\w+\}/g, s) }) }));
 
 describe('fuzzed requests', () => {
-  it('fuzzes every route of the table', () => {
-    expect(routes.length).toBe(allRoutes().length - 1);
-    expect(routes.map((r) => r.name)).toContain('POST /api/lessons/{id}/attempts');
-  });
-
   routes.forEach((route, index) => {
     it(`never answers ${route.name} with a 5xx`, async () => {
       // A learner, an author and a network of its own per route, so that one route's quota never decides another's answers.

@@ -9,7 +9,8 @@ import { frontMatterClose, parseYamlAt, splitLines, type LessonProblem } from '.
 import { limits } from '../../lambdas/domain/limits';
 import { yamlMessage } from '../../lambdas/domain/messages';
 import * as z from '../../lambdas/domain/zod';
-import { positionsOf, readYaml } from '../../lambdas/domain/yaml-reader';
+import { positionsOf } from '../../lambdas/domain/positions';
+import { readYaml } from '../../lambdas/domain/yaml-reader';
 
 const read = (text: string) => readYaml(text, { maxAliases: limits.yamlAliases });
 /** What the `yaml` package reads, the reference the reader must agree with. */
