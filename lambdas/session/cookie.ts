@@ -31,28 +31,34 @@ export type SessionCookie = z.infer<typeof sessionCookieSchema>;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export function seal(key: Buffer, value: SessionCookie): string {
+/** Seals any JSON value with AES-256-GCM under `key`; `purpose` is bound in as additional data, so a value sealed for one purpose never opens as another. */
+export function sealValue(key: Buffer, purpose: string, value: unknown): string {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(SESSION_COOKIE));
+  cipher.setAAD(Buffer.from(purpose));
   const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
   return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
 }
 
-/** The cookie's content, or undefined for anything not sealed with this key (tampered, old key, garbage). */
-export function open(key: Buffer, sealed: string): SessionCookie | undefined {
+/** The sealed value, or undefined for anything not sealed with this key for this purpose, or not of the schema's shape. */
+export function openValue<T>(key: Buffer, purpose: string, sealed: string, schema: { parse(value: unknown): T }): T | undefined {
   try {
     const bytes = Buffer.from(sealed, 'base64url');
     if (bytes.length <= IV_BYTES + TAG_BYTES) return undefined;
     const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
-    decipher.setAAD(Buffer.from(SESSION_COOKIE));
+    decipher.setAAD(Buffer.from(purpose));
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
     const plain = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
-    return sessionCookieSchema.parse(JSON.parse(plain.toString('utf8')));
+    return schema.parse(JSON.parse(plain.toString('utf8')));
   } catch {
     return undefined;
   }
 }
+
+export const seal = (key: Buffer, value: SessionCookie): string => sealValue(key, SESSION_COOKIE, value);
+
+/** The cookie's content, or undefined for anything not sealed with this key (tampered, old key, garbage). */
+export const open = (key: Buffer, sealed: string): SessionCookie | undefined => openValue(key, SESSION_COOKIE, sealed, sessionCookieSchema);
 
 const ATTRIBUTES = 'Path=/; Secure; HttpOnly; SameSite=Strict';
 

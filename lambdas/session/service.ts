@@ -3,10 +3,11 @@ import { problem } from '../middleware/problem';
 import type { Identity } from '../middleware/request-context';
 import type { Store } from '../store/client';
 import { revokeTokensBefore } from '../ratelimit/revocation';
-import { claimGeneration, commitGeneration, createFamily, endAllFamilies, endFamily, releaseGeneration } from '../store/sessions';
+import * as z from '../domain/zod';
+import { claimGeneration, commitGeneration, createFamily, endAllFamilies, endFamily, releaseGeneration, takeOverRotation } from '../store/sessions';
 import type { SessionConfig } from './config';
 import type { GlobalSignOut } from './global-sign-out';
-import { clearSessionCookie, open, seal, setSessionCookie, type SessionCookie } from './cookie';
+import { clearSessionCookie, open, openValue, seal, sealValue, sessionCookieSchema, setSessionCookie, type SessionCookie } from './cookie';
 import { exchangeCode, GrantRefused, IssuerUnavailable, refreshTokens, revokeRefreshToken, type TokenResponse } from './issuer';
 
 /**
@@ -76,30 +77,99 @@ export async function startSession(deps: SessionDeps, input: { code: string; cod
   return answer(deps, tokens, session);
 }
 
-/** POST /api/auth/refresh: rotates the refresh token once and returns a fresh access token. */
+/**
+ * How long after a rotation the cookie it answered may come back and get the same answer again,
+ * as long as nothing newer was used: the answer was lost on the way (the tab reloaded or closed
+ * mid-refresh, the network dropped the response), not copied. Later, or once the successor was
+ * used, that cookie is reuse.
+ */
+export const ROTATION_GRACE_SECONDS = 30;
+/** A rotation in flight is waited for this long, then the refresh answers 503 with Retry-After. */
+export const IN_FLIGHT_WAIT_MS = 4000;
+const POLL_MS = 200;
+/** A rotation mark older than this was left by a function that stopped (its timeout is 10 s): taken over. */
+export const STALE_ROTATION_SECONDS = 15;
+
+/** The answer of a committed rotation, sealed into the family record for a retry of the same cookie. */
+const SUCCESSOR = 'rungs-session-successor';
+const successorSchema = z.object({
+  session: sessionCookieSchema,
+  accessToken: z.string().check(z.minLength(1)),
+  /** Epoch seconds. */
+  expiresAt: z.number(),
+});
+type Successor = z.infer<typeof successorSchema>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function successorAnswer(deps: SessionDeps, successor: Successor): SessionAnswer {
+  return {
+    status: 200,
+    body: { accessToken: successor.accessToken, expiresIn: Math.max(1, successor.expiresAt - deps.now()), sub: successor.session.sub },
+    cookie: setSessionCookie(seal(deps.key, successor.session), deps.config.inactivitySeconds),
+  };
+}
+
+/**
+ * POST /api/auth/refresh: rotates the refresh token once and returns a fresh access token.
+ *
+ * The cookie's generation is claimed first. When the record is already one generation ahead, the
+ * same cookie came back: while that rotation is still in flight the refresh waits for it (up to
+ * IN_FLIGHT_WAIT_MS, then 503); once it is committed, within ROTATION_GRACE_SECONDS and with nothing
+ * newer used, the refresh gets the same answer again. Anything older is reuse.
+ */
 export async function refreshSession(deps: SessionDeps, sealed: string | undefined): Promise<SessionAnswer> {
   const session = sealed === undefined ? undefined : open(deps.key, sealed);
   if (!session) throw ended('There is no session: sign in.', 'no-session');
-  const now = deps.now();
   const { sub, fid, gen } = session;
-  if (now - session.seen > deps.config.inactivitySeconds || now - session.started > deps.config.absoluteSeconds) {
+  const started = deps.now();
+  if (started - session.seen > deps.config.inactivitySeconds || started - session.started > deps.config.absoluteSeconds) {
     await endFamily(deps.store, sub, fid);
     await revokeRefreshToken(deps.config, session.rt);
     throw ended('The session expired: sign in again.', 'session-expired');
   }
-  const claimId = randomUUID();
-  const claim = await claimGeneration(deps.store, sub, fid, gen, now, claimId);
-  if (!claim.claimed) {
-    // Reuse: this cookie's refresh token was already rotated, so someone holds a copy. End the
-    // whole family here and at the issuer (oidc-provider revokes the grant of a revoked token), and
-    // refuse the access tokens already issued (the learner's other sessions refresh once, unharmed).
-    if (claim.reason === 'reused') {
-      await endFamily(deps.store, sub, fid);
-      await revokeTokensBefore(deps.store, sub, now + 1);
+  for (let waited = 0; ; waited += POLL_MS) {
+    const now = deps.now();
+    const claimId = randomUUID();
+    const claim = await claimGeneration(deps.store, sub, fid, gen, now, claimId);
+    if (claim.claimed) return rotate(deps, session, claimId, now);
+    const family = claim.family;
+    if (!family) return refuse(deps, session, 'ended', now);
+    if (family.generation !== gen + 1) return refuse(deps, session, family.generation > gen ? 'reused' : 'ended', now);
+    if (family.rotation) {
+      if (now - family.rotation.at > STALE_ROTATION_SECONDS) {
+        if (await takeOverRotation(deps.store, sub, fid, gen, family.rotation.id, now, claimId)) return rotate(deps, session, claimId, now);
+        continue;
+      }
+      if (waited >= IN_FLIGHT_WAIT_MS) throw problem(503, 'Service Unavailable', { type: 'refresh-in-progress', detail: 'This session is being refreshed; try again shortly.', headers: { 'Retry-After': '1' } });
+      await sleep(POLL_MS);
+      continue;
     }
-    await revokeRefreshToken(deps.config, session.rt);
-    throw ended(claim.reason === 'reused' ? 'This session was used elsewhere and has been ended: sign in again.' : 'The session was ended: sign in again.');
+    const successor = family.successor && now - family.successor.at <= ROTATION_GRACE_SECONDS ? openValue(deps.key, SUCCESSOR, family.successor.sealed, successorSchema) : undefined;
+    // Bound to this family and the generation after the cookie's, or it is not this cookie's answer.
+    if (successor && successor.session.fid === fid && successor.session.gen === gen + 1) return successorAnswer(deps, successor);
+    return refuse(deps, session, 'reused', now);
   }
+}
+
+/**
+ * Reuse: this cookie's refresh token was rotated and its successor used (or the grace passed), so
+ * someone holds a copy. End the whole family here and at the issuer (oidc-provider revokes the grant
+ * of a revoked token), and refuse the access tokens already issued (the learner's other sessions
+ * refresh once, unharmed). An ended family: only the presented token is revoked.
+ */
+async function refuse(deps: SessionDeps, session: SessionCookie, reason: 'ended' | 'reused', now: number): Promise<never> {
+  if (reason === 'reused') {
+    await endFamily(deps.store, session.sub, session.fid);
+    await revokeTokensBefore(deps.store, session.sub, now + 1);
+  }
+  await revokeRefreshToken(deps.config, session.rt);
+  throw ended(reason === 'reused' ? 'This session was used elsewhere and has been ended: sign in again.' : 'The session was ended: sign in again.');
+}
+
+/** The claimed rotation: asks the issuer, then commits (or gives the generation back when it could not be asked). */
+async function rotate(deps: SessionDeps, session: SessionCookie, claimId: string, now: number): Promise<SessionAnswer> {
+  const { sub, fid, gen } = session;
   let tokens: TokenResponse;
   try {
     tokens = await refreshTokens(deps.config, session.rt);
@@ -116,19 +186,30 @@ export async function refreshSession(deps: SessionDeps, sealed: string | undefin
     }
     throw error;
   }
-  const identity = await verified(deps, tokens);
+  // The issuer rotated: whatever follows, the cookie's refresh token is spent there. A token the API
+  // refuses, or one for someone else, ends the family rather than leaving the rotation in flight.
+  const identity = await verified(deps, tokens).catch(async (error: unknown) => {
+    await endFamily(deps.store, sub, fid);
+    await revokeRefreshToken(deps.config, tokens.refresh_token ?? session.rt);
+    throw error;
+  });
   if (identity.sub !== sub) {
     await endFamily(deps.store, sub, fid);
     throw ended('The session changed hands: sign in again.');
   }
-  if (!(await commitGeneration(deps.store, sub, fid, gen, claimId))) {
+  // An issuer that does not rotate keeps answering without a new refresh token.
+  const next: Successor = {
+    session: { ...session, rt: tokens.refresh_token ?? session.rt, gen: gen + 1, seen: now },
+    accessToken: tokens.access_token,
+    expiresAt: now + (tokens.expires_in ?? 3600),
+  };
+  if (!(await commitGeneration(deps.store, sub, fid, gen, claimId, sealValue(deps.key, SUCCESSOR, next), now))) {
     // The family ended while the issuer was rotating (sign out everywhere, sign-out, deletion): what
     // it just minted is revoked at the issuer and never reaches the page.
     await revokeRefreshToken(deps.config, tokens.refresh_token ?? session.rt);
     throw ended('The session was ended: sign in again.');
   }
-  // An issuer that does not rotate keeps answering without a new refresh token.
-  return answer(deps, tokens, { ...session, rt: tokens.refresh_token ?? session.rt, gen: gen + 1, seen: now });
+  return successorAnswer(deps, next);
 }
 
 /** POST /api/auth/sign-out: ends this session's family, revokes its refresh token, clears the cookie. */

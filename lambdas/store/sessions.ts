@@ -10,7 +10,9 @@ import { tableSchema } from './schema';
  * A family is one sign-in: its record (USER#<sub> / SESSION#<id>) holds the current rotation
  * `generation`; the sealed cookie holds the same number. A refresh claims the next generation with a
  * conditional update, so a cookie that carries an older generation has presented a refresh token
- * that was already used: reuse, and the family is deleted. No record, no session: signing out,
+ * that was already used: reuse, and the family is deleted — except the one just before the record's,
+ * presented again shortly after its rotation while nothing newer was used (an answer lost on the
+ * way; lambdas/session/service.ts replays it). No record, no session: signing out,
  * signing out everywhere and deleting the account all end families by deleting their records.
  *
  * Refusing the access tokens issued before "sign out everywhere" is the limiter's part
@@ -35,12 +37,36 @@ export async function createFamily(store: Store, family: SessionFamily, expiresA
   );
 }
 
-export type Claim = { claimed: true } | { claimed: false; reason: 'ended' | 'reused' };
+/** What a refresh that could not claim finds in the family record (undefined: the family ended). */
+export interface FamilyState {
+  generation: number;
+  /** A rotation in flight: its mark and when it was claimed (epoch seconds). */
+  rotation?: { id: string; at: number };
+  /** The sealed answer of the last committed rotation and when it was committed (epoch seconds). */
+  successor?: { sealed: string; at: number };
+}
+
+export type Claim = { claimed: true } | { claimed: false; family: FamilyState | undefined };
+
+type Attribute = { N?: string; S?: string } | undefined;
+
+/** The family record as ReturnValuesOnConditionCheckFailure gives it back (DynamoDB's attribute-value form). */
+function familyState(item: Record<string, Attribute> | undefined): FamilyState | undefined {
+  const generation = item?.generation?.N;
+  if (!item || generation === undefined) return undefined;
+  const number = (attribute: Attribute) => Number(attribute?.N ?? 0);
+  return {
+    generation: Number(generation),
+    ...(item.rotation?.S ? { rotation: { id: item.rotation.S, at: number(item.rotationAt) } } : {}),
+    ...(item.successor?.S ? { successor: { sealed: item.successor.S, at: number(item.rotatedAt) } } : {}),
+  };
+}
 
 /**
- * Moves the family from `generation` to `generation + 1` and marks the move with `claimId` (a
- * rotation in flight); tells an ended family from a reused token. The rotation counts only once
- * `commitGeneration` finds the same mark on a family that still exists.
+ * Moves the family from `generation` to `generation + 1` and marks the move with `claimId` and the
+ * time (a rotation in flight). The rotation counts only once `commitGeneration` finds the same mark
+ * on a family that still exists. When the claim fails, the record as it was tells the caller why: no
+ * record (ended), a rotation of this generation in flight or just committed, or a later generation.
  */
 export async function claimGeneration(store: Store, sub: string, familyId: string, generation: number, now: number, claimId: string): Promise<Claim> {
   try {
@@ -48,7 +74,7 @@ export async function claimGeneration(store: Store, sub: string, familyId: strin
       new UpdateCommand({
         TableName: store.tableName,
         Key: keys.session(sub, familyId),
-        UpdateExpression: 'SET generation = :next, seen = :now, rotation = :claim',
+        UpdateExpression: 'SET generation = :next, seen = :now, rotation = :claim, rotationAt = :now',
         ConditionExpression: 'generation = :generation',
         ExpressionAttributeValues: { ':generation': generation, ':next': generation + 1, ':now': now, ':claim': claimId },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -57,9 +83,30 @@ export async function claimGeneration(store: Store, sub: string, familyId: strin
     return { claimed: true };
   } catch (error) {
     if (!isConditionalFailure(error)) throw error;
-    // The item as it was (ReturnValuesOnConditionCheckFailure), in DynamoDB's attribute-value form.
-    const current = (error as { Item?: Record<string, { N?: string }> }).Item?.generation?.N;
-    return { claimed: false, reason: current !== undefined && Number(current) > generation ? 'reused' : 'ended' };
+    return { claimed: false, family: familyState((error as { Item?: Record<string, Attribute> }).Item) };
+  }
+}
+
+/**
+ * Takes over a rotation whose function stopped before committing or giving it back (its mark is
+ * older than any function can run): the mark becomes `claimId`, as if this refresh had claimed.
+ * False when the mark changed meanwhile (that rotation finished, or another refresh took it over).
+ */
+export async function takeOverRotation(store: Store, sub: string, familyId: string, generation: number, staleClaimId: string, now: number, claimId: string): Promise<boolean> {
+  try {
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: keys.session(sub, familyId),
+        UpdateExpression: 'SET rotation = :claim, rotationAt = :now',
+        ConditionExpression: 'generation = :next AND rotation = :stale',
+        ExpressionAttributeValues: { ':next': generation + 1, ':stale': staleClaimId, ':claim': claimId, ':now': now },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalFailure(error)) return false;
+    throw error;
   }
 }
 
@@ -67,17 +114,19 @@ export async function claimGeneration(store: Store, sub: string, familyId: strin
  * Completes a rotation after the issuer answered: only if the family still exists and still carries
  * this rotation's mark. "Sign out everywhere", sign-out, reuse detection and account deletion delete
  * the record, so a refresh that was in flight while they ran cannot hand out what the issuer minted
- * meanwhile (false: the caller revokes it and answers 401).
+ * meanwhile (false: the caller revokes it and answers 401). The record keeps `successor`, the
+ * sealed answer, so the same cookie presented again shortly after (its answer was lost on the way)
+ * gets that answer instead of reading as reuse; the next rotation replaces it.
  */
-export async function commitGeneration(store: Store, sub: string, familyId: string, generation: number, claimId: string): Promise<boolean> {
+export async function commitGeneration(store: Store, sub: string, familyId: string, generation: number, claimId: string, successor: string, now: number): Promise<boolean> {
   try {
     await store.doc.send(
       new UpdateCommand({
         TableName: store.tableName,
         Key: keys.session(sub, familyId),
-        UpdateExpression: 'REMOVE rotation',
+        UpdateExpression: 'SET successor = :successor, rotatedAt = :now REMOVE rotation, rotationAt',
         ConditionExpression: 'generation = :next AND rotation = :claim',
-        ExpressionAttributeValues: { ':next': generation + 1, ':claim': claimId },
+        ExpressionAttributeValues: { ':next': generation + 1, ':claim': claimId, ':successor': successor, ':now': now },
       }),
     );
     return true;
@@ -94,7 +143,7 @@ export async function releaseGeneration(store: Store, sub: string, familyId: str
       new UpdateCommand({
         TableName: store.tableName,
         Key: keys.session(sub, familyId),
-        UpdateExpression: 'SET generation = :generation REMOVE rotation',
+        UpdateExpression: 'SET generation = :generation REMOVE rotation, rotationAt',
         ConditionExpression: 'generation = :next AND rotation = :claim',
         ExpressionAttributeValues: { ':generation': generation, ':next': generation + 1, ':claim': claimId },
       }),

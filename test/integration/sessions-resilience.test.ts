@@ -1,15 +1,19 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { open, SESSION_COOKIE } from '../../lambdas/session/cookie';
+import { IN_FLIGHT_WAIT_MS, STALE_ROTATION_SECONDS } from '../../lambdas/session/service';
+import * as keys from '../../lambdas/store/keys';
 import { startTestApi, type Request, type Response, type TestApi } from '../support/api';
 import { authorizeAtIssuer, SITE_ORIGIN } from '../support/sign-in';
 
 /**
  * The refresh route when the issuer misbehaves or races with sign-out: the real local issuer sits
  * behind a pass-through proxy on its token endpoint that can answer 5xx, an OAuth error other than
- * invalid_grant, stall past the route's timeout, or hold a refresh until the test lets it go on.
+ * invalid_grant, stall past the route's timeout, hold a refresh until the test lets it go on, or
+ * pass the issuer's rotation on with an access token the API does not accept.
  */
-type Mode = 'pass' | 'fail-503' | 'throttled' | 'stall' | 'hold';
+type Mode = 'pass' | 'fail-503' | 'throttled' | 'stall' | 'hold' | 'foreign-token';
 
 interface TokenProxy {
   url: string;
@@ -46,7 +50,8 @@ async function startTokenProxy(target: string): Promise<TokenProxy> {
     const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     const text = await upstream.text();
     if (refresh && upstream.ok) proxy.lastMinted = JSON.parse(text) as TokenProxy['lastMinted'];
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(text);
+    const passed = refresh && upstream.ok && proxy.mode === 'foreign-token' ? JSON.stringify({ ...proxy.lastMinted, access_token: 'not.a.token' }) : text;
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(passed);
   });
   await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
   const address = proxy.server.address();
@@ -167,5 +172,107 @@ describe('a refresh in flight while the learner signs out everywhere', () => {
     const minted = proxy.lastMinted!;
     expect(minted.refresh_token).toBeDefined();
     expect(await issuerAccepts(minted.refresh_token!)).toBe(false);
+  });
+});
+
+describe('the same cookie twice while its rotation is in flight (a reload mid-refresh)', () => {
+  it('waits for the rotation and answers both with the same successor, and the session goes on', async () => {
+    // Prepare: the first refresh reaches the issuer and waits there.
+    const { cookie } = await signIn('ada');
+    const arrived = hold(proxy);
+    const first = auth('/api/auth/refresh', { cookie });
+    await arrived;
+
+    // Act: the same cookie again, then the issuer answers the first.
+    const second = auth('/api/auth/refresh', { cookie });
+    await new Promise((r) => setTimeout(r, 500));
+    proxy.mode = 'pass';
+    proxy.held!.release();
+    const [one, two] = await Promise.all([first, second]);
+
+    // Assess
+    expect([one.status, two.status]).toEqual([200, 200]);
+    expect(open(key, cookieOf(two)!)).toEqual(open(key, cookieOf(one)!));
+    expect(two.body.accessToken).toBe(one.body.accessToken);
+    const onward = await auth('/api/auth/refresh', { cookie: cookieOf(two)! });
+    expect(onward.status).toBe(200);
+    expect(open(key, cookieOf(onward)!)!.gen).toBe(3);
+  });
+});
+
+describe('a rotation whose function stopped before it committed', () => {
+  /** Leaves the family as a function that claimed the next generation and then stopped would. */
+  async function strand(cookie: string, secondsAgo: number) {
+    const { sub, fid, gen } = open(key, cookie)!;
+    await api.store.doc.send(
+      new UpdateCommand({
+        TableName: api.store.tableName,
+        Key: keys.session(sub, fid),
+        UpdateExpression: 'SET generation = :next, rotation = :claim, rotationAt = :at',
+        ExpressionAttributeValues: { ':next': gen + 1, ':claim': 'stopped', ':at': Math.floor(Date.now() / 1000) - secondsAgo },
+      }),
+    );
+  }
+
+  it(`answers 503 refresh-in-progress while the mark is younger than ${STALE_ROTATION_SECONDS} s (after waiting ${IN_FLIGHT_WAIT_MS / 1000} s), cookie untouched`, async () => {
+    // Prepare
+    const { cookie } = await signIn('ada');
+    await strand(cookie, 0);
+
+    // Act
+    const waited = await auth('/api/auth/refresh', { cookie });
+
+    // Assess
+    expect(waited.status).toBe(503);
+    expect(waited.body.type).toBe('/problems/refresh-in-progress');
+    expect(waited.headers['retry-after']).toBe('1');
+    expect(waited.headers['set-cookie']).toBeUndefined();
+  }, 30_000);
+
+  it(`is taken over after ${STALE_ROTATION_SECONDS} s: the issuer never rotated, so the session goes on`, async () => {
+    // Prepare
+    const { cookie } = await signIn('ada');
+    await strand(cookie, STALE_ROTATION_SECONDS + 5);
+
+    // Act
+    const refreshed = await auth('/api/auth/refresh', { cookie });
+
+    // Assess
+    expect(refreshed.status).toBe(200);
+    expect(open(key, cookieOf(refreshed)!)!.gen).toBe(2);
+    expect((await auth('/api/auth/refresh', { cookie: cookieOf(refreshed)! })).status).toBe(200);
+  });
+
+  it('is taken over and ends the session when the issuer had already rotated (invalid_grant)', async () => {
+    // Prepare: the stopped function's refresh went through at the issuer.
+    const { cookie } = await signIn('ada');
+    expect(await issuerAccepts(open(key, cookie)!.rt)).toBe(true);
+    await strand(cookie, STALE_ROTATION_SECONDS + 5);
+
+    // Act
+    const refused = await auth('/api/auth/refresh', { cookie });
+
+    // Assess
+    expect(refused.status).toBe(401);
+    expect(cookieOf(refused)).toBe('');
+  });
+});
+
+describe('an issuer that rotates but returns an access token the API refuses', () => {
+  it('answers 502, revokes what it minted and ends the family instead of leaving the rotation in flight', async () => {
+    // Prepare
+    const { cookie } = await signIn('ada');
+    proxy.mode = 'foreign-token';
+
+    // Act
+    const refused = await auth('/api/auth/refresh', { cookie });
+    proxy.mode = 'pass';
+    const again = await auth('/api/auth/refresh', { cookie });
+
+    // Assess
+    expect(refused.status).toBe(502);
+    expect(refused.body.accessToken).toBeUndefined();
+    expect(await issuerAccepts(proxy.lastMinted!.refresh_token!)).toBe(false);
+    expect(again.status).toBe(401);
   });
 });

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { allRoutes } from '../../lambdas/api/routes';
 import { open, seal, SESSION_COOKIE } from '../../lambdas/session/cookie';
 import { SESSION_ABSOLUTE_SECONDS, SESSION_INACTIVITY_SECONDS } from '../../lambdas/session/config';
+import { ROTATION_GRACE_SECONDS } from '../../lambdas/session/service';
 import { startTestApi, type Request, type Response, type TestApi } from '../support/api';
 import { authorizeAtIssuer, SITE_ORIGIN } from '../support/sign-in';
 
@@ -106,24 +107,87 @@ describe('refreshing', () => {
     expect((await progressWith(refreshed.body.accessToken)).status).toBe(200);
   });
 
-  it('ends the whole family when a used refresh token comes back (reuse detection), here and at the issuer', async () => {
-    // Prepare: rotate once, keep both cookies.
+  it.each<[string, (cookies: { first: string; second: string }) => string]>([
+    ['several rotations old', (cookies) => cookies.first],
+    ['its successor was used', (cookies) => cookies.second],
+  ])('ends the whole family when a used refresh token comes back (%s), here and at the issuer', async (_case, pick) => {
+    // Prepare: rotate three times, keep every cookie; only the last successor is still unused.
     const first = await signIn();
     const second = cookieOf(await auth('/api/auth/refresh', { cookie: first.cookie }))!;
+    const third = cookieOf(await auth('/api/auth/refresh', { cookie: second }))!;
+    const fourth = cookieOf(await auth('/api/auth/refresh', { cookie: third }))!;
 
-    // Act: the old cookie (an already-used refresh token) is presented again.
-    const reused = await auth('/api/auth/refresh', { cookie: first.cookie });
+    // Act: an already-used cookie is presented again.
+    const reused = await auth('/api/auth/refresh', { cookie: pick({ first: first.cookie, second }) });
 
     // Assess: refused, cookie cleared, and the current cookie of the family is dead too.
     expect(reused.status).toBe(401);
     expect(reused.body.type).toBe('/problems/session-ended');
     expect(cookieOf(reused)).toBe('');
     expect(reused.headers['set-cookie']).toContain('Max-Age=0');
-    const current = await auth('/api/auth/refresh', { cookie: second });
+    const current = await auth('/api/auth/refresh', { cookie: fourth });
     expect(current.status).toBe(401);
     // The access tokens already issued are refused from the next request on.
     expect((await progressWith(first.accessToken)).status).toBe(401);
-    expect(await issuerAccepts(open(key, second)!.rt)).toBe(false);
+    expect(await issuerAccepts(open(key, fourth)!.rt)).toBe(false);
+  });
+
+  it('answers a cookie whose answer was lost on the way with that same answer, and the session goes on', async () => {
+    // Prepare: a refresh the page never heard back from (tab reloaded, response dropped).
+    const first = await signIn('barbara');
+    const lost = await auth('/api/auth/refresh', { cookie: first.cookie });
+
+    // Act: the browser still holds the first cookie and sends it again.
+    const retried = await auth('/api/auth/refresh', { cookie: first.cookie });
+
+    // Assess: the same successor (refresh token, generation) and access token, which works.
+    expect(retried.status).toBe(200);
+    expect(open(key, cookieOf(retried)!)).toEqual(open(key, cookieOf(lost)!));
+    expect(open(key, cookieOf(retried)!)!.gen).toBe(2);
+    expect(retried.body.accessToken).toBe(lost.body.accessToken);
+    expect(retried.body.expiresIn).toBeLessThanOrEqual(lost.body.expiresIn);
+    expect((await progressWith(retried.body.accessToken)).status).toBe(200);
+    const onward = await auth('/api/auth/refresh', { cookie: cookieOf(retried)! });
+    expect(onward.status).toBe(200);
+    expect(open(key, cookieOf(onward)!)!.gen).toBe(3);
+    // Once the successor was used, the first cookie can only be a copy.
+    const late = await auth('/api/auth/refresh', { cookie: first.cookie });
+    expect(late.status).toBe(401);
+    expect((await auth('/api/auth/refresh', { cookie: cookieOf(onward)! })).status).toBe(401);
+  });
+
+  it(`takes the cookie for a copy when it comes back more than ${ROTATION_GRACE_SECONDS} s after its rotation`, async () => {
+    // Prepare
+    const first = await signIn('hedy');
+    const lost = await auth('/api/auth/refresh', { cookie: first.cookie });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + (ROTATION_GRACE_SECONDS + 2) * 1000);
+    try {
+      // Act
+      const late = await auth('/api/auth/refresh', { cookie: first.cookie });
+
+      // Assess: reuse, and the successor is dead too.
+      expect(late.status).toBe(401);
+      expect(late.body.type).toBe('/problems/session-ended');
+      expect((await auth('/api/auth/refresh', { cookie: cookieOf(lost)! })).status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('never answers a cookie of another family with this family\'s successor', async () => {
+    // Prepare: two sign-ins of the same learner; one rotates.
+    const one = await signIn('joan');
+    const other = await signIn('joan');
+    await auth('/api/auth/refresh', { cookie: one.cookie });
+
+    // Act: the other family's cookie refreshes on its own.
+    const answer = await auth('/api/auth/refresh', { cookie: other.cookie });
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(open(key, cookieOf(answer)!)!.fid).toBe(open(key, other.cookie)!.fid);
+    expect(open(key, cookieOf(answer)!)!.gen).toBe(2);
   });
 
   it('refuses a request without a cookie, and a tampered cookie, with 401 no-session', async () => {

@@ -6,8 +6,8 @@
  * cookie the page cannot read and answers a short-lived access token. The access token lives in
  * sessionStorage (per tab, gone with the tab; this is a multi-page site, so memory alone would be
  * lost on every link). A tab without one asks `/api/auth/refresh` on load; refreshes are serialized
- * across tabs with a Web Lock, so two tabs never present the same refresh token (that would read as
- * reuse and end the session). `rungs.signed-in` in localStorage is only a hint that a cookie may
+ * across tabs with a Web Lock, so two tabs never rotate the same cookie at once (a cookie sent again
+ * because its answer was lost gets that answer, docs/api.md "An answer lost on the way"). `rungs.signed-in` in localStorage is only a hint that a cookie may
  * exist (it spares anonymous visitors a request); the server decides.
  */
 
