@@ -144,6 +144,27 @@ describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
     await tab.close();
   }, 60_000);
 
+  it('shows a page loaded during an outage of the sign-in service as still signed in, and picks the session up once it is back', async () => {
+    // Prepare: a new tab (no token yet) whose refresh on load meets the outage (Retry-After 3 s: the
+    // three background retries outlast the test's look at the header on a busy machine).
+    const tab = await context.newPage();
+    let outage = true;
+    await tab.route('**/api/auth/refresh', (route) =>
+      outage ? route.fulfill({ status: 503, headers: { 'retry-after': '3', 'content-type': 'application/problem+json' }, body: '{"title":"Service Unavailable"}' }) : route.continue(),
+    );
+
+    // Act
+    await tab.goto(`${platform.url}${LESSON}`);
+    await eventually(() => header(tab).textContent()).toContain('You are still signed in');
+    outage = false;
+
+    // Assess: the background retry finds the session; the header follows without a reload.
+    await eventually(() => header(tab).textContent()).toBe('Signed in as ada');
+    expect(await authButton(tab).textContent()).toBe('Sign out');
+    expect(await sessionCookie(context)).toBeDefined();
+    await tab.close();
+  }, 60_000);
+
   it('keeps an answer through an outage longer than the refresh retries and saves it on the next page load', async () => {
     // Prepare: an expired token, and a refresh route that answers 503 until the outage ends.
     const tab = await context.newPage();

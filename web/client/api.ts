@@ -1,4 +1,4 @@
-import { forgetSession, refresh, RefreshUnavailable, session, type Session } from './auth';
+import { forgetSession, refreshPatiently, RefreshUnavailable, session } from './auth';
 
 export class ApiError extends Error {
   constructor(
@@ -19,19 +19,6 @@ export class SessionUnavailable extends ApiError {}
 
 const ENDED = 'Your session has ended. Please sign in again.';
 const UNAVAILABLE = 'The sign-in service is not answering right now. You are still signed in: try again in a moment.';
-
-/** Refreshes, waiting out a refresh that could not be decided a few times (bounded: 3 tries, Retry-After ≤ 10 s each). */
-async function refreshPatiently(): Promise<Session | undefined> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await refresh();
-    } catch (error) {
-      if (!(error instanceof RefreshUnavailable)) throw error;
-      if (attempt >= 3) throw new SessionUnavailable(503, UNAVAILABLE);
-      await new Promise((r) => setTimeout(r, error.retryAfterSeconds * 1000));
-    }
-  }
-}
 
 const challengeCode = (response: Response) => /error="([a-z_]+)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1];
 
@@ -55,7 +42,9 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
   let response = await send(token);
   if (response.status === 401 && token && challengeCode(response) === 'invalid_token') {
     // An outage of the sign-in service is waited out, never taken for the end of the session.
-    const fresh = await refreshPatiently();
+    const fresh = await refreshPatiently().catch((error: unknown) => {
+      throw error instanceof RefreshUnavailable ? new SessionUnavailable(503, UNAVAILABLE) : error;
+    });
     if (fresh) response = await send(fresh.accessToken);
     if (!fresh || (response.status === 401 && challengeCode(response) === 'invalid_token')) {
       forgetSession(ENDED);

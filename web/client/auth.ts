@@ -114,9 +114,33 @@ export function refresh(): Promise<Session | undefined> {
   return refreshing;
 }
 
-/** The tab's session, refreshed through the cookie when this tab has none yet. */
+/** Refreshes, waiting out a refresh that could not be decided (3 tries, Retry-After ≤ 10 s each); then its RefreshUnavailable is thrown. */
+export async function refreshPatiently(): Promise<Session | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await refresh();
+    } catch (error) {
+      if (!(error instanceof RefreshUnavailable) || attempt >= 3) throw error;
+      await new Promise((r) => setTimeout(r, error.retryAfterSeconds * 1000));
+    }
+  }
+}
+
+/**
+ * The tab's session, refreshed through the cookie when this tab has none yet. A refresh that cannot
+ * be decided does not hold the page: the header says the learner is still signed in, and the
+ * refresh is retried in the background; the header follows once it succeeds.
+ */
 export async function ensureSession(): Promise<Session | undefined> {
-  return session() ?? (localStorage.getItem(HINT_KEY) ? refresh().catch(() => undefined) : undefined);
+  const current = session();
+  if (current || !localStorage.getItem(HINT_KEY)) return current;
+  try {
+    return await refresh();
+  } catch {
+    sessionStorage.setItem(NOTICE_KEY, 'The sign-in service is not answering right now. You are still signed in: this page will pick the session up shortly.');
+    void refreshPatiently().then((later) => later && changed(), () => undefined);
+    return undefined;
+  }
 }
 
 /** Starts sign-in; `prompt: 'login'` with `maxAge: 0` asks for a fresh authentication (step-up). */
