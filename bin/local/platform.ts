@@ -164,7 +164,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       // on each save, so only what the sync changed or rejected is worth a row.
       const at = new Date();
       const events = [...objects.map((o): ContentEvent => ({ kind: 'put', key: o.key })), ...removed.map((key): ContentEvent => ({ kind: 'remove', key }))];
-      await recordIngestReport(store, verdictsOf(objects, events, result, at).filter((v) => v.verdict !== 'unchanged'), at, log);
+      await recordIngestReport(store, verdictsOf(objects, events, result, at).filter((v) => v.verdict !== 'unchanged'), at, (line) => log(JSON.stringify(line)));
       return result;
     };
     // The folder is the bucket: every file is offered (unchanged ones cost nothing) and every published

@@ -3,6 +3,7 @@ import { defaultStore, type Store } from '../store/client';
 import { countReviewLogs, lastFit, readLogsForFit, saveFit } from '../store/fsrs-fit';
 import { fitParameters } from '../optimizer/fit';
 import { DEFAULT_W, isValidW, logForFitSchema, needsFit, type FitQuality, type LogForFit } from '../optimizer/parameters';
+import { consoleLog } from './log';
 
 /**
  * The FSRS optimizer job: a consumer of the table's stream that, for each learner with new review
@@ -84,9 +85,9 @@ export async function optimizeBatch(store: Store, event: DynamoDBStreamEvent, no
     try {
       const outcome = await optimizeLearner(store, sub, now);
       outcomes.push(outcome);
-      console.log(JSON.stringify({ message: 'fsrs optimizer', ...outcome }));
+      consoleLog({ level: 'INFO', message: 'fsrs optimizer', ...outcome });
     } catch (error) {
-      console.error(JSON.stringify({ message: 'fsrs optimizer failed', sub, error: String(error) }));
+      consoleLog({ level: 'ERROR', message: 'fsrs optimizer failed', sub, error: String(error) });
       return { batchItemFailures: sequenceNumber ? [{ itemIdentifier: sequenceNumber }] : [], outcomes };
     }
   }

@@ -5,6 +5,7 @@ import type { Store } from '../store/client';
 import { startWriting } from '../store/site-state';
 import { decide } from './decide';
 import { publishFigures, type FigureRead } from './figures';
+import type { Log } from './log';
 import { invalidationPaths, renderCatalogPass, writePages } from './page-writes';
 import { writeTable } from './table-writes';
 
@@ -99,7 +100,7 @@ export interface IngestDeps {
   queue?: IngestQueue;
   /** This batch was sent to render (a render trigger): render if the catalog is dirty and nobody is writing. */
   renderTrigger?: boolean;
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 export interface IngestResult {

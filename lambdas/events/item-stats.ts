@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as z from '../domain/zod';
 import { defaultStore, isTransactionConflict, type Store } from '../store/client';
 import { addItemAttempts, MAX_ATTEMPTS_PER_WRITE, type CountedAttempt } from '../store/stats';
+import { consoleLog } from './log';
 
 /**
  * The statistics aggregator: counts new attempts from the table's stream into their items'
@@ -111,6 +112,6 @@ export async function aggregateAttempts(store: Store, event: DynamoDBStreamEvent
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const { batchItemFailures, counted, alreadyCounted } = await aggregateAttempts(defaultStore(), event);
-  console.log(JSON.stringify({ message: 'item statistics batch', records: event.Records.length, counted, alreadyCounted, failed: batchItemFailures.length }));
+  consoleLog({ level: batchItemFailures.length > 0 ? 'WARN' : 'INFO', message: 'item statistics batch', records: event.Records.length, counted, alreadyCounted, failed: batchItemFailures.length });
   return { batchItemFailures };
 };

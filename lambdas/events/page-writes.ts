@@ -20,6 +20,7 @@ import { getLessonBodies, recordRenderedPage } from '../store/content';
 import { abandonRenderLease, acquireRenderLease, finishWriting, readSiteState, recordCatalogHash, releaseRenderLease } from '../store/site-state';
 import { forEachLimited } from './concurrency';
 import { failure, type IngestFailure, type IngestQueue, type SitePublisher } from './ingest';
+import type { Log } from './log';
 import type { TableOutcome } from './table-writes';
 
 /**
@@ -52,7 +53,7 @@ export interface PageDeps {
   maxDeferMs: number;
   leaseMs: number;
   clock: () => number;
-  log: (line: string) => void;
+  log: Log;
 }
 
 export interface PageOutcome {
@@ -217,7 +218,7 @@ async function coordinateCatalogPages(catalogChanged: boolean, deps: PageDeps): 
   } finally {
     if (!released) await abandonRenderLease(store, token);
   }
-  if (!released) deps.log(JSON.stringify({ level: 'WARN', message: 'render passes kept seeing new writes; the next ingest renders', passes: done.passes }));
+  if (!released) deps.log({ level: 'WARN', message: 'render passes kept seeing new writes; the next ingest renders', passes: done.passes });
   return done;
 }
 

@@ -1,4 +1,5 @@
 import type { FailureReporter, IngestFailure } from './ingest';
+import type { Log } from './log';
 
 /** The JSON written for a rejected file: enough for an author to fix it without the logs. */
 export function failureReport(failure: IngestFailure, at: Date) {
@@ -22,7 +23,7 @@ export const reportKey = (failure: IngestFailure, at: Date) =>
  */
 export function createFailureReporter(deps: {
   putReport?: (key: string, json: string) => Promise<void>;
-  log: (line: string) => void;
+  log: Log;
   countFailures?: (count: number) => void;
   now?: () => Date;
 }): FailureReporter {
@@ -33,7 +34,7 @@ export function createFailureReporter(deps: {
         const report = failureReport(failure, at);
         const key = reportKey(failure, at);
         await deps.putReport?.(key, `${JSON.stringify(report, null, 2)}\n`);
-        deps.log(JSON.stringify({ level: 'WARN', message: 'content rejected', report: key, file: failure.key, problems: report.problems }));
+        deps.log({ level: 'WARN', message: 'content rejected', report: key, file: failure.key, problems: report.problems });
       }
       deps.countFailures?.(failures.length);
     },

@@ -7,6 +7,7 @@ import type { AssetManifest } from '../render';
 import type { Store } from '../store/client';
 import { ingestBatch, type ContentEvent, type ContentSource, type IngestDeps, type IngestQueue, type IngestResult, type Invalidator, type SitePublisher } from './ingest';
 import { tableHolds } from './decide';
+import { consoleLog, type Log } from './log';
 import { createFailureReporter } from './report';
 import { putVerdicts, recordIngestReport, UPLOAD_METADATA, type JudgedObject, type Verdict } from './verdicts';
 
@@ -18,7 +19,7 @@ export interface QueueIngestOptions {
   invalidator?: Invalidator;
   /** Counts rejected files (the `IngestFailures` metric in Lambda); called with 0 on a clean run. */
   countFailures: (count: number) => void;
-  log?: (line: string) => void;
+  log?: Log;
   /** Render coordination (see IngestDeps): how long a batch waits for later ones, and the caps. */
   timing?: Pick<IngestDeps, 'settleMs' | 'maxDeferMs' | 'leaseMs'>;
   /** The queue feeding this handler (events still waiting, delayed render triggers). */
@@ -87,7 +88,7 @@ export function eventsOfMessage(body: string): ContentEvent[] {
  */
 export function createQueueIngestHandler(options: QueueIngestOptions) {
   const { s3, siteBucket, contentBucket } = options;
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? consoleLog;
 
   const site: SitePublisher = options.site ?? {
     async put(path, body, contentType) {
@@ -188,7 +189,7 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
           messagesOfKey.set(contentEvent.key, [...(messagesOfKey.get(contentEvent.key) ?? []), message.messageId]);
         }
       } catch {
-        log(JSON.stringify({ level: 'ERROR', message: 'not an S3 notification', messageId: message.messageId }));
+        log({ level: 'ERROR', message: 'not an S3 notification', messageId: message.messageId });
         unreadable.push(message.messageId);
       }
     }
@@ -213,13 +214,13 @@ export function createQueueIngestHandler(options: QueueIngestOptions) {
       const verdicts = await putVerdicts(putReport, await withReplayed(judged, events, result), events, result, at, stillCurrentIn(judged));
       await recordIngestReport(options.store, verdicts, at, log);
     } catch (error) {
-      log(JSON.stringify({ level: 'ERROR', message: 'ingest failed; the whole batch is retried', error: error instanceof Error ? error.stack : String(error) }));
+      log({ level: 'ERROR', message: 'ingest failed; the whole batch is retried', error: error instanceof Error ? error.stack : String(error) });
       return { batchItemFailures: event.Records.map((m) => ({ itemIdentifier: m.messageId })) };
     }
     const { failures, ...summary } = result;
     // A zero keeps the metric continuous, so an alarm on it sees "no failures" rather than no data.
     if (failures.length === 0) options.countFailures(0);
-    log(JSON.stringify({ level: failures.length > 0 ? 'WARN' : 'INFO', message: 'ingest finished', messages: event.Records.length, ...summary, failed: failures.map((f) => f.key) }));
+    log({ level: failures.length > 0 ? 'WARN' : 'INFO', message: 'ingest finished', messages: event.Records.length, ...summary, failed: failures.map((f) => f.key) });
     const retried = new Set([...unreadable, ...result.retry.flatMap((key) => messagesOfKey.get(key) ?? [])]);
     return { batchItemFailures: [...retried].map((itemIdentifier) => ({ itemIdentifier })), result };
   };

@@ -4,6 +4,7 @@ import { classifyKey } from '../domain/validate';
 import type { Store } from '../store/client';
 import { boundedReport, putIngestReport } from '../store/ingest-reports';
 import type { ContentEvent, IngestResult } from './ingest';
+import type { Log } from './log';
 
 /**
  * The platform's answer to one upload, for `content publish` to wait on: one small JSON object per
@@ -128,11 +129,11 @@ export async function putVerdicts(
  * lambdas/store/ingest-reports.ts). Nothing judged, nothing kept. A report that cannot be written is
  * logged and the batch goes on: the verdicts in the bucket are the record `publish` relies on.
  */
-export async function recordIngestReport(store: Store, verdicts: readonly Verdict[], at: Date, log: (line: string) => void): Promise<void> {
+export async function recordIngestReport(store: Store, verdicts: readonly Verdict[], at: Date, log: Log): Promise<void> {
   if (verdicts.length === 0) return;
   try {
     await putIngestReport(store, boundedReport(randomUUID(), at, verdicts.map(({ file, verdict, problems }) => ({ file, verdict, problems }))));
   } catch (error) {
-    log(JSON.stringify({ level: 'WARN', message: 'ingest report not kept for the dashboard', error: error instanceof Error ? error.message : String(error) }));
+    log({ level: 'WARN', message: 'ingest report not kept for the dashboard', error: error instanceof Error ? error.message : String(error) });
   }
 }

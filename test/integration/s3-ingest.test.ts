@@ -7,6 +7,7 @@ import { contentDigest } from '../../lambdas/events/verdicts';
 import { groupYaml, lessonSource } from '../fixtures/synthetic-catalog';
 import { fakeS3, queueEvent, s3Record, nextSequencer, type FakeS3Hooks } from '../support/fake-s3';
 import { freshStore } from '../support/store';
+import type { LogLine } from '../../lambdas/events/log';
 
 const lessonKey = 'apis/retries/backoff-and-jitter.md';
 const v1 = lessonSource({ id: 'backoff-and-jitter', track: 'apis', unit: 'retries', title: 'Version one', mcqId: 'first-mcq' });
@@ -20,7 +21,7 @@ async function setup(options: { hooks?: FakeS3Hooks; store?: Store & { endpoint:
   ]);
   const buckets = { content, site: new Map<string, string>() };
   const counts: number[] = [];
-  const logs: string[] = [];
+  const logs: LogLine[] = [];
   const store = options.store ?? (await freshStore());
   const s3 = fakeS3(buckets, options.hooks);
   const handlerFor = (storeOfRun: Store) =>
@@ -76,7 +77,7 @@ describe('queue-fed S3 ingest', () => {
     expect(JSON.parse(buckets.content.get('reports/verdicts/apis/retries/broken.md.json')!)).toMatchObject({ verdict: 'rejected', problems: [expect.objectContaining({ line: 7 })] });
     expect(JSON.parse(buckets.content.get(reports[0]!)!).problems).toEqual([expect.objectContaining({ line: 7, message: expect.stringContaining('level') })]);
     expect(counts).toEqual([1]);
-    expect(logs.some((l) => JSON.parse(l).message === 'content rejected')).toBe(true);
+    expect(logs.some((l) => l.level === 'WARN' && l.message === 'content rejected')).toBe(true);
     expect(buckets.site.has('lessons/broken/index.html')).toBe(false);
     expect(response.batchItemFailures).toEqual([]);
   });
