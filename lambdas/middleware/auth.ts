@@ -35,7 +35,29 @@ const globalFetcher: Fetcher = {
   },
 };
 
+/**
+ * The issuer's signing keys could not be fetched (network, timeout, an error status): that says
+ * nothing about the token, so it is a 503 with Retry-After, never a 401 that would send the page
+ * off to refresh and sign the learner out over an outage.
+ */
+export class KeysUnavailable extends Error {
+  override readonly name = 'KeysUnavailable';
+}
+
+const keysFrom = (fetcher: Fetcher): Fetcher => ({
+  async fetch(...request: Parameters<Fetcher['fetch']>) {
+    try {
+      return await fetcher.fetch(...request);
+    } catch (error) {
+      throw new KeysUnavailable(`the issuer's keys could not be fetched: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  },
+});
+
 const REALM = 'rungs';
+
+const keysUnavailable = () =>
+  problem(503, 'Service Unavailable', { type: 'keys-unavailable', detail: "The sign-in service's keys could not be read to check the token; try again shortly.", headers: { 'Retry-After': '2' } });
 
 function unauthorized(description?: string) {
   // RFC 6750 §3.1: without credentials, no error code; with bad ones, error="invalid_token".
@@ -111,7 +133,7 @@ export function identityOf(payload: JwtPayload, config: Pick<AuthConfig, 'groups
 }
 
 export function createTokenVerifier(config: AuthConfig) {
-  const fetcher = config.jwksUri.startsWith('http:') ? globalFetcher : new SimpleFetcher();
+  const fetcher = keysFrom(config.jwksUri.startsWith('http:') ? globalFetcher : new SimpleFetcher());
   const verifier = JwtVerifier.create(
     {
       issuer: config.issuer,
@@ -179,6 +201,7 @@ export function authenticate(
       try {
         caller = await verify(token);
       } catch (error) {
+        if (error instanceof KeysUnavailable) throw keysUnavailable();
         countMetric('TokenRejected');
         throw unauthorized(rejection(error));
       }

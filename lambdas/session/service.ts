@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { hkdfSync, randomUUID } from 'node:crypto';
+import { KeysUnavailable } from '../middleware/auth';
 import { problem } from '../middleware/problem';
 import type { Identity } from '../middleware/request-context';
 import type { Store } from '../store/client';
 import { revokeTokensBefore } from '../ratelimit/revocation';
 import * as z from '../domain/zod';
-import { claimGeneration, commitGeneration, createFamily, endAllFamilies, endFamily, releaseGeneration, takeOverRotation } from '../store/sessions';
+import { claimGeneration, commitGeneration, createFamily, endAllFamilies, endFamily, markDuplicated, readFamily, releaseGeneration, stampRotation, takeOverRotation } from '../store/sessions';
 import type { SessionConfig } from './config';
 import type { GlobalSignOut } from './global-sign-out';
 import { clearSessionCookie, open, openValue, seal, sealValue, sessionCookieSchema, setSessionCookie, type SessionCookie } from './cookie';
@@ -45,7 +46,8 @@ const issuerDown = () => problem(503, 'Service Unavailable', { type: 'issuer-una
 async function verified(deps: SessionDeps, tokens: TokenResponse): Promise<Identity> {
   try {
     return await deps.verify(tokens.access_token);
-  } catch {
+  } catch (error) {
+    if (error instanceof KeysUnavailable) throw error;
     // The issuer we trust returned a token the API would refuse: never hand it to the page.
     throw problem(502, 'Bad Gateway', { type: 'issuer-token-refused', detail: 'The sign-in service returned a token this API does not accept.' });
   }
@@ -79,19 +81,22 @@ export async function startSession(deps: SessionDeps, input: { code: string; cod
 
 /**
  * How long after a rotation the cookie it answered may come back and get the same answer again,
- * as long as nothing newer was used: the answer was lost on the way (the tab reloaded or closed
- * mid-refresh, the network dropped the response), not copied. Later, or once the successor was
- * used, that cookie is reuse.
+ * while that answer's cookie is unused: the answer was lost on the way (the tab reloaded or closed
+ * mid-refresh, the network dropped the response), not copied. Later, once the successor was used,
+ * or for a cookie that was itself handed out by such a replay, the old cookie is reuse.
  */
 export const ROTATION_GRACE_SECONDS = 30;
-/** A rotation in flight is waited for this long, then the refresh answers 503 with Retry-After. */
+/** A rotation in flight is waited for this long (plus the reads), then the refresh answers 503 with Retry-After. */
 export const IN_FLIGHT_WAIT_MS = 4000;
 const POLL_MS = 200;
 /** A rotation mark older than this was left by a function that stopped (its timeout is 10 s): taken over. */
 export const STALE_ROTATION_SECONDS = 15;
 
-/** The answer of a committed rotation, sealed into the family record for a retry of the same cookie. */
-const SUCCESSOR = 'rungs-session-successor';
+/**
+ * The answer of a committed rotation, sealed into the family record for a retry of the same cookie,
+ * under a key derived from the cookie key and the refresh token that cookie carried: the table and
+ * the cookie key alone cannot open it, only a request that presents that cookie again.
+ */
 const successorSchema = z.object({
   session: sessionCookieSchema,
   accessToken: z.string().check(z.minLength(1)),
@@ -99,6 +104,8 @@ const successorSchema = z.object({
   expiresAt: z.number(),
 });
 type Successor = z.infer<typeof successorSchema>;
+const SUCCESSOR = 'rungs-session-successor';
+const successorKey = (deps: SessionDeps, presented: SessionCookie) => Buffer.from(hkdfSync('sha256', deps.key, presented.rt, SUCCESSOR, 32));
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -110,13 +117,16 @@ function successorAnswer(deps: SessionDeps, successor: Successor): SessionAnswer
   };
 }
 
+const inProgress = () => problem(503, 'Service Unavailable', { type: 'refresh-in-progress', detail: 'This session is being refreshed; try again shortly.', headers: { 'Retry-After': '1' } });
+
 /**
  * POST /api/auth/refresh: rotates the refresh token once and returns a fresh access token.
  *
  * The cookie's generation is claimed first. When the record is already one generation ahead, the
- * same cookie came back: while that rotation is still in flight the refresh waits for it (up to
- * IN_FLIGHT_WAIT_MS, then 503); once it is committed, within ROTATION_GRACE_SECONDS and with nothing
- * newer used, the refresh gets the same answer again. Anything older is reuse.
+ * same cookie came back: while that rotation is in flight the refresh waits for it (reading the
+ * record every POLL_MS, up to IN_FLIGHT_WAIT_MS, then 503); once it is committed, within
+ * ROTATION_GRACE_SECONDS and while its cookie is unused, the refresh gets the same answer again
+ * (once per cookie: a cookie handed out that way gets no replay itself). Anything else is reuse.
  */
 export async function refreshSession(deps: SessionDeps, sealed: string | undefined): Promise<SessionAnswer> {
   const session = sealed === undefined ? undefined : open(deps.key, sealed);
@@ -128,27 +138,38 @@ export async function refreshSession(deps: SessionDeps, sealed: string | undefin
     await revokeRefreshToken(deps.config, session.rt);
     throw ended('The session expired: sign in again.', 'session-expired');
   }
-  for (let waited = 0; ; waited += POLL_MS) {
-    const now = deps.now();
+  let waited = 0;
+  for (;;) {
     const claimId = randomUUID();
-    const claim = await claimGeneration(deps.store, sub, fid, gen, now, claimId);
-    if (claim.claimed) return rotate(deps, session, claimId, now);
-    const family = claim.family;
-    if (!family) return refuse(deps, session, 'ended', now);
-    if (family.generation !== gen + 1) return refuse(deps, session, family.generation > gen ? 'reused' : 'ended', now);
-    if (family.rotation) {
-      if (now - family.rotation.at > STALE_ROTATION_SECONDS) {
-        if (await takeOverRotation(deps.store, sub, fid, gen, family.rotation.id, now, claimId)) return rotate(deps, session, claimId, now);
+    const claim = await claimGeneration(deps.store, sub, fid, gen, deps.now(), claimId);
+    if (claim.claimed) return rotate(deps, session, claimId);
+    let family = claim.family;
+    // Read until the claim can be tried again (a rotation given back), or the record decides.
+    for (;;) {
+      const now = deps.now();
+      if (!family) return refuse(deps, session, 'ended');
+      if (family.generation === gen) break;
+      if (family.generation !== gen + 1) return refuse(deps, session, family.generation > gen ? 'reused' : 'ended');
+      if (family.rotation) {
+        const { id, at } = family.rotation;
+        if (at === undefined) await stampRotation(deps.store, sub, fid, id, now);
+        else if (now - at > STALE_ROTATION_SECONDS) {
+          if (await takeOverRotation(deps.store, sub, fid, gen, id, now, claimId)) return rotate(deps, session, claimId);
+        } else if (waited >= IN_FLIGHT_WAIT_MS) throw inProgress();
+        else {
+          await sleep(POLL_MS);
+          waited += POLL_MS;
+        }
+        family = await readFamily(deps.store, sub, fid);
         continue;
       }
-      if (waited >= IN_FLIGHT_WAIT_MS) throw problem(503, 'Service Unavailable', { type: 'refresh-in-progress', detail: 'This session is being refreshed; try again shortly.', headers: { 'Retry-After': '1' } });
-      await sleep(POLL_MS);
-      continue;
+      // Committed: the same answer again, if this cookie may have it.
+      const answer = family.successor && family.duplicated !== gen && now - family.successor.at <= ROTATION_GRACE_SECONDS ? openValue(successorKey(deps, session), SUCCESSOR, family.successor.sealed, successorSchema) : undefined;
+      if (!answer || answer.session.gen !== gen + 1) return refuse(deps, session, 'reused');
+      if (await markDuplicated(deps.store, sub, fid, gen, family.successor!.at)) return successorAnswer(deps, answer);
+      // Its cookie was used meanwhile (a claim came first): read what the record says now.
+      family = await readFamily(deps.store, sub, fid);
     }
-    const successor = family.successor && now - family.successor.at <= ROTATION_GRACE_SECONDS ? openValue(deps.key, SUCCESSOR, family.successor.sealed, successorSchema) : undefined;
-    // Bound to this family and the generation after the cookie's, or it is not this cookie's answer.
-    if (successor && successor.session.fid === fid && successor.session.gen === gen + 1) return successorAnswer(deps, successor);
-    return refuse(deps, session, 'reused', now);
   }
 }
 
@@ -158,18 +179,19 @@ export async function refreshSession(deps: SessionDeps, sealed: string | undefin
  * of a revoked token), and refuse the access tokens already issued (the learner's other sessions
  * refresh once, unharmed). An ended family: only the presented token is revoked.
  */
-async function refuse(deps: SessionDeps, session: SessionCookie, reason: 'ended' | 'reused', now: number): Promise<never> {
+async function refuse(deps: SessionDeps, session: SessionCookie, reason: 'ended' | 'reused'): Promise<never> {
   if (reason === 'reused') {
     await endFamily(deps.store, session.sub, session.fid);
-    await revokeTokensBefore(deps.store, session.sub, now + 1);
+    await revokeTokensBefore(deps.store, session.sub, deps.now() + 1);
   }
   await revokeRefreshToken(deps.config, session.rt);
   throw ended(reason === 'reused' ? 'This session was used elsewhere and has been ended: sign in again.' : 'The session was ended: sign in again.');
 }
 
 /** The claimed rotation: asks the issuer, then commits (or gives the generation back when it could not be asked). */
-async function rotate(deps: SessionDeps, session: SessionCookie, claimId: string, now: number): Promise<SessionAnswer> {
+async function rotate(deps: SessionDeps, session: SessionCookie, claimId: string): Promise<SessionAnswer> {
   const { sub, fid, gen } = session;
+  const now = deps.now();
   let tokens: TokenResponse;
   try {
     tokens = await refreshTokens(deps.config, session.rt);
@@ -186,29 +208,37 @@ async function rotate(deps: SessionDeps, session: SessionCookie, claimId: string
     }
     throw error;
   }
-  // The issuer rotated: whatever follows, the cookie's refresh token is spent there. A token the API
-  // refuses, or one for someone else, ends the family rather than leaving the rotation in flight.
-  const identity = await verified(deps, tokens).catch(async (error: unknown) => {
-    await endFamily(deps.store, sub, fid);
-    await revokeRefreshToken(deps.config, tokens.refresh_token ?? session.rt);
-    throw error;
-  });
-  if (identity.sub !== sub) {
-    await endFamily(deps.store, sub, fid);
-    throw ended('The session changed hands: sign in again.');
-  }
+  // The issuer rotated: whatever follows, the cookie's refresh token is spent there.
+  const minted = tokens.refresh_token ?? session.rt;
   // An issuer that does not rotate keeps answering without a new refresh token.
-  const next: Successor = {
-    session: { ...session, rt: tokens.refresh_token ?? session.rt, gen: gen + 1, seen: now },
-    accessToken: tokens.access_token,
-    expiresAt: now + (tokens.expires_in ?? 3600),
-  };
-  if (!(await commitGeneration(deps.store, sub, fid, gen, claimId, sealValue(deps.key, SUCCESSOR, next), now))) {
+  const next: Successor = { session: { ...session, rt: minted, gen: gen + 1, seen: now }, accessToken: tokens.access_token, expiresAt: now + (tokens.expires_in ?? 3600) };
+  const commit = async () => {
+    if (await commitGeneration(deps.store, sub, fid, gen, claimId, sealValue(successorKey(deps, session), SUCCESSOR, next), now)) return;
     // The family ended while the issuer was rotating (sign out everywhere, sign-out, deletion): what
     // it just minted is revoked at the issuer and never reaches the page.
-    await revokeRefreshToken(deps.config, tokens.refresh_token ?? session.rt);
+    await revokeRefreshToken(deps.config, minted);
     throw ended('The session was ended: sign in again.');
+  };
+  let identity: Identity;
+  try {
+    identity = await verified(deps, tokens);
+  } catch (error) {
+    if (error instanceof KeysUnavailable) {
+      // The token cannot be checked right now: the rotation is kept, so the page's retry gets it.
+      await commit();
+      throw issuerDown();
+    }
+    // A token the API refuses ends the family rather than leaving the rotation in flight.
+    await endFamily(deps.store, sub, fid);
+    await revokeRefreshToken(deps.config, minted);
+    throw error;
   }
+  if (identity.sub !== sub) {
+    await endFamily(deps.store, sub, fid);
+    await revokeRefreshToken(deps.config, minted);
+    throw ended('The session changed hands: sign in again.');
+  }
+  await commit();
   return successorAnswer(deps, next);
 }
 

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchWrite } from './batch';
 import { isConditionalFailure, type Store } from './client';
 import * as keys from './keys';
@@ -11,8 +11,8 @@ import { tableSchema } from './schema';
  * `generation`; the sealed cookie holds the same number. A refresh claims the next generation with a
  * conditional update, so a cookie that carries an older generation has presented a refresh token
  * that was already used: reuse, and the family is deleted — except the one just before the record's,
- * presented again shortly after its rotation while nothing newer was used (an answer lost on the
- * way; lambdas/session/service.ts replays it). No record, no session: signing out,
+ * presented again shortly after its rotation while its successor is unused (an answer lost on the
+ * way; lambdas/session/service.ts replays it, once per cookie). No record, no session: signing out,
  * signing out everywhere and deleting the account all end families by deleting their records.
  *
  * Refusing the access tokens issued before "sign out everywhere" is the limiter's part
@@ -40,33 +40,58 @@ export async function createFamily(store: Store, family: SessionFamily, expiresA
 /** What a refresh that could not claim finds in the family record (undefined: the family ended). */
 export interface FamilyState {
   generation: number;
-  /** A rotation in flight: its mark and when it was claimed (epoch seconds). */
-  rotation?: { id: string; at: number };
-  /** The sealed answer of the last committed rotation and when it was committed (epoch seconds). */
+  /** A rotation in flight: its mark and when it was claimed (epoch seconds; absent on a mark written before claims carried it). */
+  rotation?: { id: string; at?: number };
+  /** The sealed answer of the last committed rotation and when it was committed (epoch seconds); gone once its cookie is used. */
   successor?: { sealed: string; at: number };
+  /** A generation whose cookie a replay handed out a second time: that cookie gets no replay itself. */
+  duplicated?: number;
 }
 
 export type Claim = { claimed: true } | { claimed: false; family: FamilyState | undefined };
 
 type Attribute = { N?: string; S?: string } | undefined;
 
-/** The family record as ReturnValuesOnConditionCheckFailure gives it back (DynamoDB's attribute-value form). */
-function familyState(item: Record<string, Attribute> | undefined): FamilyState | undefined {
-  const generation = item?.generation?.N;
-  if (!item || generation === undefined) return undefined;
-  const number = (attribute: Attribute) => Number(attribute?.N ?? 0);
+/** The family record as ReturnValuesOnConditionCheckFailure gives it back (DynamoDB's attribute-value form), read plainly. */
+const plain = (item: Record<string, Attribute> | undefined) =>
+  item && Object.fromEntries(Object.entries(item).map(([name, value]) => [name, value?.N !== undefined ? Number(value.N) : value?.S]));
+
+function familyState(item: Record<string, unknown> | undefined): FamilyState | undefined {
+  if (!item || typeof item.generation !== 'number') return undefined;
+  const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
+  const rotationAt = number(item.rotationAt);
+  const duplicated = number(item.duplicated);
   return {
-    generation: Number(generation),
-    ...(item.rotation?.S ? { rotation: { id: item.rotation.S, at: number(item.rotationAt) } } : {}),
-    ...(item.successor?.S ? { successor: { sealed: item.successor.S, at: number(item.rotatedAt) } } : {}),
+    generation: item.generation,
+    ...(typeof item.rotation === 'string' ? { rotation: { id: item.rotation, ...(rotationAt !== undefined ? { at: rotationAt } : {}) } } : {}),
+    ...(typeof item.successor === 'string' ? { successor: { sealed: item.successor, at: number(item.rotatedAt) ?? 0 } } : {}),
+    ...(duplicated !== undefined ? { duplicated } : {}),
   };
+}
+
+/** The family record as it is now (a consistent read), for a refresh waiting on a rotation in flight. */
+export async function readFamily(store: Store, sub: string, familyId: string): Promise<FamilyState | undefined> {
+  const result = await store.doc.send(new GetCommand({ TableName: store.tableName, Key: keys.session(sub, familyId), ConsistentRead: true }));
+  return familyState(result.Item);
+}
+
+/** A conditional update that reports a failed condition as false. */
+async function conditionally(store: Store, update: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+  try {
+    await store.doc.send(new UpdateCommand({ TableName: store.tableName, ...update }));
+    return true;
+  } catch (error) {
+    if (isConditionalFailure(error)) return false;
+    throw error;
+  }
 }
 
 /**
  * Moves the family from `generation` to `generation + 1` and marks the move with `claimId` and the
- * time (a rotation in flight). The rotation counts only once `commitGeneration` finds the same mark
- * on a family that still exists. When the claim fails, the record as it was tells the caller why: no
- * record (ended), a rotation of this generation in flight or just committed, or a later generation.
+ * time (a rotation in flight); the previous rotation's answer goes, since its cookie is being used.
+ * The rotation counts only once `commitGeneration` finds the same mark on a family that still
+ * exists. When the claim fails, the record as it was tells the caller why: no record (ended), a
+ * rotation of this generation in flight or just committed, or a later generation.
  */
 export async function claimGeneration(store: Store, sub: string, familyId: string, generation: number, now: number, claimId: string): Promise<Claim> {
   try {
@@ -74,7 +99,7 @@ export async function claimGeneration(store: Store, sub: string, familyId: strin
       new UpdateCommand({
         TableName: store.tableName,
         Key: keys.session(sub, familyId),
-        UpdateExpression: 'SET generation = :next, seen = :now, rotation = :claim, rotationAt = :now',
+        UpdateExpression: 'SET generation = :next, seen = :now, rotation = :claim, rotationAt = :now REMOVE successor, rotatedAt',
         ConditionExpression: 'generation = :generation',
         ExpressionAttributeValues: { ':generation': generation, ':next': generation + 1, ':now': now, ':claim': claimId },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -83,32 +108,31 @@ export async function claimGeneration(store: Store, sub: string, familyId: strin
     return { claimed: true };
   } catch (error) {
     if (!isConditionalFailure(error)) throw error;
-    return { claimed: false, family: familyState((error as { Item?: Record<string, Attribute> }).Item) };
+    return { claimed: false, family: familyState(plain((error as { Item?: Record<string, Attribute> }).Item)) };
   }
 }
+
+/** Gives a mark written without its time (by an earlier version) the time it was first seen, so it can age. */
+export const stampRotation = (store: Store, sub: string, familyId: string, claimId: string, now: number) =>
+  conditionally(store, {
+    Key: keys.session(sub, familyId),
+    UpdateExpression: 'SET rotationAt = :now',
+    ConditionExpression: 'rotation = :claim AND attribute_not_exists(rotationAt)',
+    ExpressionAttributeValues: { ':claim': claimId, ':now': now },
+  });
 
 /**
  * Takes over a rotation whose function stopped before committing or giving it back (its mark is
  * older than any function can run): the mark becomes `claimId`, as if this refresh had claimed.
  * False when the mark changed meanwhile (that rotation finished, or another refresh took it over).
  */
-export async function takeOverRotation(store: Store, sub: string, familyId: string, generation: number, staleClaimId: string, now: number, claimId: string): Promise<boolean> {
-  try {
-    await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: keys.session(sub, familyId),
-        UpdateExpression: 'SET rotation = :claim, rotationAt = :now',
-        ConditionExpression: 'generation = :next AND rotation = :stale',
-        ExpressionAttributeValues: { ':next': generation + 1, ':stale': staleClaimId, ':claim': claimId, ':now': now },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalFailure(error)) return false;
-    throw error;
-  }
-}
+export const takeOverRotation = (store: Store, sub: string, familyId: string, generation: number, staleClaimId: string, now: number, claimId: string) =>
+  conditionally(store, {
+    Key: keys.session(sub, familyId),
+    UpdateExpression: 'SET rotation = :claim, rotationAt = :now',
+    ConditionExpression: 'generation = :next AND rotation = :stale',
+    ExpressionAttributeValues: { ':next': generation + 1, ':stale': staleClaimId, ':claim': claimId, ':now': now },
+  });
 
 /**
  * Completes a rotation after the issuer answered: only if the family still exists and still carries
@@ -116,41 +140,37 @@ export async function takeOverRotation(store: Store, sub: string, familyId: stri
  * the record, so a refresh that was in flight while they ran cannot hand out what the issuer minted
  * meanwhile (false: the caller revokes it and answers 401). The record keeps `successor`, the
  * sealed answer, so the same cookie presented again shortly after (its answer was lost on the way)
- * gets that answer instead of reading as reuse; the next rotation replaces it.
+ * can get that answer instead of reading as reuse; the next claim removes it.
  */
-export async function commitGeneration(store: Store, sub: string, familyId: string, generation: number, claimId: string, successor: string, now: number): Promise<boolean> {
-  try {
-    await store.doc.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: keys.session(sub, familyId),
-        UpdateExpression: 'SET successor = :successor, rotatedAt = :now REMOVE rotation, rotationAt',
-        ConditionExpression: 'generation = :next AND rotation = :claim',
-        ExpressionAttributeValues: { ':next': generation + 1, ':claim': claimId, ':successor': successor, ':now': now },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalFailure(error)) return false;
-    throw error;
-  }
-}
+export const commitGeneration = (store: Store, sub: string, familyId: string, generation: number, claimId: string, successor: string, now: number) =>
+  conditionally(store, {
+    Key: keys.session(sub, familyId),
+    UpdateExpression: 'SET successor = :successor, rotatedAt = :now REMOVE rotation, rotationAt',
+    ConditionExpression: 'generation = :next AND rotation = :claim',
+    ExpressionAttributeValues: { ':next': generation + 1, ':claim': claimId, ':successor': successor, ':now': now },
+  });
+
+/**
+ * Records that the answer committed at `rotatedAt` is handed out again, to the cookie of
+ * `generation`: only while that answer is still the record's and its cookie unused (no claim since).
+ * False: it was used meanwhile, so handing it out again would serve a copy.
+ */
+export const markDuplicated = (store: Store, sub: string, familyId: string, generation: number, rotatedAt: number) =>
+  conditionally(store, {
+    Key: keys.session(sub, familyId),
+    UpdateExpression: 'SET duplicated = :next',
+    ConditionExpression: 'generation = :next AND attribute_not_exists(rotation) AND rotatedAt = :at',
+    ExpressionAttributeValues: { ':next': generation + 1, ':at': rotatedAt },
+  });
 
 /** Gives a claimed generation back when the issuer could not be asked (nothing rotated there). */
 export async function releaseGeneration(store: Store, sub: string, familyId: string, generation: number, claimId: string): Promise<void> {
-  await store.doc
-    .send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: keys.session(sub, familyId),
-        UpdateExpression: 'SET generation = :generation REMOVE rotation, rotationAt',
-        ConditionExpression: 'generation = :next AND rotation = :claim',
-        ExpressionAttributeValues: { ':generation': generation, ':next': generation + 1, ':claim': claimId },
-      }),
-    )
-    .catch((error: unknown) => {
-      if (!isConditionalFailure(error)) throw error;
-    });
+  await conditionally(store, {
+    Key: keys.session(sub, familyId),
+    UpdateExpression: 'SET generation = :generation REMOVE rotation, rotationAt',
+    ConditionExpression: 'generation = :next AND rotation = :claim',
+    ExpressionAttributeValues: { ':generation': generation, ':next': generation + 1, ':claim': claimId },
+  });
 }
 
 export async function endFamily(store: Store, sub: string, familyId: string): Promise<void> {

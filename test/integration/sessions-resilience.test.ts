@@ -1,8 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { open, SESSION_COOKIE } from '../../lambdas/session/cookie';
-import { IN_FLIGHT_WAIT_MS, STALE_ROTATION_SECONDS } from '../../lambdas/session/service';
+import { authConfigFromEnv } from '../../lambdas/middleware/auth-config';
+import { createTokenVerifier, KeysUnavailable } from '../../lambdas/middleware/auth';
+import { sessionConfigFromEnv } from '../../lambdas/session/config';
+import { IN_FLIGHT_WAIT_MS, refreshSession, STALE_ROTATION_SECONDS, type SessionDeps } from '../../lambdas/session/service';
 import * as keys from '../../lambdas/store/keys';
 import { startTestApi, type Request, type Response, type TestApi } from '../support/api';
 import { authorizeAtIssuer, SITE_ORIGIN } from '../support/sign-in';
@@ -183,14 +186,18 @@ describe('the same cookie twice while its rotation is in flight (a reload mid-re
     const first = auth('/api/auth/refresh', { cookie });
     await arrived;
 
-    // Act: the same cookie again, then the issuer answers the first.
-    const second = auth('/api/auth/refresh', { cookie });
-    await new Promise((r) => setTimeout(r, 500));
+    // Act: the same cookie again (it reaches the function at once: the test calls it in this
+    // process); a second later the issuer answers the first.
+    let waiting = true;
+    const second = auth('/api/auth/refresh', { cookie }).finally(() => (waiting = false));
+    await new Promise((r) => setTimeout(r, 1000));
+    const waitedForTheFirst = waiting;
     proxy.mode = 'pass';
     proxy.held!.release();
     const [one, two] = await Promise.all([first, second]);
 
-    // Assess
+    // Assess: the second had no answer while the first was at the issuer, then the same one.
+    expect(waitedForTheFirst).toBe(true);
     expect([one.status, two.status]).toEqual([200, 200]);
     expect(open(key, cookieOf(two)!)).toEqual(open(key, cookieOf(one)!));
     expect(two.body.accessToken).toBe(one.body.accessToken);
@@ -201,18 +208,38 @@ describe('the same cookie twice while its rotation is in flight (a reload mid-re
 });
 
 describe('a rotation whose function stopped before it committed', () => {
-  /** Leaves the family as a function that claimed the next generation and then stopped would. */
-  async function strand(cookie: string, secondsAgo: number) {
+  /** Leaves the family as a function that claimed the next generation and then stopped would (`undefined`: a mark without its time, as an earlier version wrote). */
+  async function strand(cookie: string, secondsAgo: number | undefined) {
     const { sub, fid, gen } = open(key, cookie)!;
     await api.store.doc.send(
       new UpdateCommand({
         TableName: api.store.tableName,
         Key: keys.session(sub, fid),
-        UpdateExpression: 'SET generation = :next, rotation = :claim, rotationAt = :at',
-        ExpressionAttributeValues: { ':next': gen + 1, ':claim': 'stopped', ':at': Math.floor(Date.now() / 1000) - secondsAgo },
+        UpdateExpression: secondsAgo === undefined ? 'SET generation = :next, rotation = :claim' : 'SET generation = :next, rotation = :claim, rotationAt = :at',
+        ExpressionAttributeValues: { ':next': gen + 1, ':claim': 'stopped', ...(secondsAgo === undefined ? {} : { ':at': Math.floor(Date.now() / 1000) - secondsAgo }) },
       }),
     );
   }
+  const record = async (cookie: string) => {
+    const { sub, fid } = open(key, cookie)!;
+    return (await api.store.doc.send(new GetCommand({ TableName: api.store.tableName, Key: keys.session(sub, fid), ConsistentRead: true }))).Item;
+  };
+
+  it('waits on a mark without its time (a rotation an earlier version has in flight) instead of taking it over, and gives it the time it was first seen', async () => {
+    // Prepare
+    const { cookie } = await signIn('ada');
+    await strand(cookie, undefined);
+
+    // Act
+    const waited = await auth('/api/auth/refresh', { cookie });
+
+    // Assess
+    expect(waited.status).toBe(503);
+    expect(waited.body.type).toBe('/problems/refresh-in-progress');
+    const stamped = await record(cookie);
+    expect(stamped?.rotation).toBe('stopped');
+    expect(Math.abs(Number(stamped?.rotationAt) - Date.now() / 1000)).toBeLessThan(30);
+  }, 30_000);
 
   it(`answers 503 refresh-in-progress while the mark is younger than ${STALE_ROTATION_SECONDS} s (after waiting ${IN_FLIGHT_WAIT_MS / 1000} s), cookie untouched`, async () => {
     // Prepare
@@ -274,5 +301,39 @@ describe('an issuer that rotates but returns an access token the API refuses', (
     expect(refused.body.accessToken).toBeUndefined();
     expect(await issuerAccepts(proxy.lastMinted!.refresh_token!)).toBe(false);
     expect(again.status).toBe(401);
+  });
+});
+
+describe('a refresh whose new access token cannot be checked (the issuer\'s keys are unreachable)', () => {
+  it('keeps the rotation and answers 503; the retry with the same cookie gets the answer', async () => {
+    // Prepare: the session routes' own service, with a verifier whose key fetch fails once.
+    const { cookie } = await signIn('ada');
+    const verify = createTokenVerifier(authConfigFromEnv());
+    let keysDown = true;
+    const deps: SessionDeps = {
+      config: sessionConfigFromEnv(),
+      store: api.store,
+      key,
+      verify: async (token) => {
+        if (keysDown) throw new KeysUnavailable('JWKS request failed with 503');
+        return verify(token);
+      },
+      now: () => Math.floor(Date.now() / 1000),
+      globalSignOut: async () => 'no-user-pool',
+    };
+
+    // Act
+    const unavailable = await refreshSession(deps, cookie).then(
+      () => undefined,
+      (error: { statusCode?: number }) => error.statusCode,
+    );
+    keysDown = false;
+    const retried = await auth('/api/auth/refresh', { cookie });
+
+    // Assess
+    expect(unavailable).toBe(503);
+    expect(retried.status).toBe(200);
+    expect(open(key, cookieOf(retried)!)!.gen).toBe(2);
+    expect(await issuerAccepts(open(key, cookie)!.rt)).toBe(false);
   });
 });

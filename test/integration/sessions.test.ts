@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { allRoutes } from '../../lambdas/api/routes';
-import { open, seal, SESSION_COOKIE } from '../../lambdas/session/cookie';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from '../../lambdas/domain/zod';
+import { open, openValue, seal, SESSION_COOKIE } from '../../lambdas/session/cookie';
+import * as keys from '../../lambdas/store/keys';
 import { SESSION_ABSOLUTE_SECONDS, SESSION_INACTIVITY_SECONDS } from '../../lambdas/session/config';
 import { ROTATION_GRACE_SECONDS } from '../../lambdas/session/service';
 import { startTestApi, type Request, type Response, type TestApi } from '../support/api';
@@ -175,19 +178,82 @@ describe('refreshing', () => {
     }
   });
 
-  it('never answers a cookie of another family with this family\'s successor', async () => {
-    // Prepare: two sign-ins of the same learner; one rotates.
-    const one = await signIn('joan');
-    const other = await signIn('joan');
-    await auth('/api/auth/refresh', { cookie: one.cookie });
+  it('catches a copy at the next rotation even when it was sent within the window: a cookie handed out twice gets no replay', async () => {
+    // Prepare: the learner and a thief hold the same cookie; the learner refreshes, then the thief
+    // sends the copy within the window and is handed the same successor.
+    const first = await signIn('frances');
+    const learner = await auth('/api/auth/refresh', { cookie: first.cookie });
+    const thief = await auth('/api/auth/refresh', { cookie: first.cookie });
+    expect(thief.status).toBe(200);
 
-    // Act: the other family's cookie refreshes on its own.
-    const answer = await auth('/api/auth/refresh', { cookie: other.cookie });
+    // Act: the thief refreshes first; then the learner refreshes with the cookie both hold.
+    const ahead = await auth('/api/auth/refresh', { cookie: cookieOf(thief)! });
+    const behind = await auth('/api/auth/refresh', { cookie: cookieOf(learner)! });
+
+    // Assess: whoever is second is reuse, at once, and the family ends for both.
+    expect(ahead.status).toBe(200);
+    expect(behind.status).toBe(401);
+    expect(behind.body.type).toBe('/problems/session-ended');
+    expect((await auth('/api/auth/refresh', { cookie: cookieOf(ahead)! })).status).toBe(401);
+  });
+
+  it('hands out no successor after sign-out or sign out everywhere, even within the window', async () => {
+    // Prepare: two sessions whose first rotation's answer was lost.
+    const one = await signIn('ken');
+    await auth('/api/auth/refresh', { cookie: one.cookie });
+    const other = await signIn('dorothy');
+    await auth('/api/auth/refresh', { cookie: other.cookie });
+
+    // Act
+    const signedOut = await auth('/api/auth/sign-out', { cookie: one.cookie });
+    const everywhere = await auth('/api/auth/sign-out-everywhere', { cookie: other.cookie, token: other.accessToken });
 
     // Assess
-    expect(answer.status).toBe(200);
-    expect(open(key, cookieOf(answer)!)!.fid).toBe(open(key, other.cookie)!.fid);
-    expect(open(key, cookieOf(answer)!)!.gen).toBe(2);
+    expect([signedOut.status, everywhere.status]).toEqual([204, 204]);
+    for (const cookie of [one.cookie, other.cookie]) {
+      const late = await auth('/api/auth/refresh', { cookie });
+      expect(late.status).toBe(401);
+      expect(late.body.accessToken).toBeUndefined();
+    }
+  });
+
+  it(`keeps the window at ${ROTATION_GRACE_SECONDS} s from the rotation however often the answer is handed out again`, async () => {
+    // Prepare
+    const first = await signIn('annie');
+    const lost = await auth('/api/auth/refresh', { cookie: first.cookie });
+    const rotatedAt = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      // Act: the same cookie again and again, the last time just past the window.
+      const statuses: number[] = [];
+      for (const after of [5, 15, 25, ROTATION_GRACE_SECONDS + 2]) {
+        vi.setSystemTime(rotatedAt + after * 1000);
+        statuses.push((await auth('/api/auth/refresh', { cookie: first.cookie })).status);
+      }
+
+      // Assess
+      expect(statuses).toEqual([200, 200, 200, 401]);
+      expect((await auth('/api/auth/refresh', { cookie: cookieOf(lost)! })).status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps the answer it hands out again sealed under the old cookie: the record alone cannot be opened with the cookie key', async () => {
+    // Prepare
+    const first = await signIn('margaret');
+    const lost = await auth('/api/auth/refresh', { cookie: first.cookie });
+    const { sub, fid } = open(key, first.cookie)!;
+
+    // Act
+    const record = (await api.store.doc.send(new GetCommand({ TableName: api.store.tableName, Key: keys.session(sub, fid), ConsistentRead: true }))).Item!;
+
+    // Assess: nothing in it reads as the new refresh or access token, or opens with the cookie key.
+    const text = JSON.stringify(record);
+    expect(text).not.toContain(open(key, cookieOf(lost)!)!.rt);
+    expect(text).not.toContain(lost.body.accessToken);
+    expect(openValue(key, 'rungs-session-successor', String(record.successor), z.unknown())).toBeUndefined();
+    expect(open(key, String(record.successor))).toBeUndefined();
   });
 
   it('refuses a request without a cookie, and a tampered cookie, with 401 no-session', async () => {

@@ -12,6 +12,7 @@ import {
   createTokenVerifier,
   identityOf,
   insufficientAuthentication,
+  KeysUnavailable,
   MAX_CLOCK_SKEW_SECONDS,
   sessionEnded,
 } from '../../lambdas/middleware/auth';
@@ -174,6 +175,15 @@ describe('the Authorization header', () => {
     expect(other.rejected?.problem.detail).toBe('The access token was rejected: invalid token.');
   });
 
+  it('answers 503 with Retry-After, not 401, when the signing keys cannot be fetched (the token may be fine)', async () => {
+    // Act
+    const { rejected } = await run('required', { authorization: 'Bearer t' }, { verify: async () => Promise.reject(new KeysUnavailable('JWKS request failed with 500')) });
+
+    // Assess
+    expect(rejected).toMatchObject({ statusCode: 503, problem: { type: 'keys-unavailable' }, headers: { 'Retry-After': '2' } });
+    expect(rejected?.headers['WWW-Authenticate']).toBeUndefined();
+  });
+
   it('says "session ended" for revoked tokens', () => {
     expect(sessionEnded()).toMatchObject({ statusCode: 401, headers: { 'WWW-Authenticate': 'Bearer realm="rungs", error="invalid_token", error_description="session ended"' } });
   });
@@ -271,7 +281,7 @@ describe('signature verification against a JWKS over loopback http', () => {
     expect(identity).toMatchObject({ sub: 'ada', groups: ['editors'] });
   });
 
-  it('refuses a token of another issuer, a padded token, and a token when the key set cannot be fetched', async () => {
+  it('refuses a token of another issuer, a padded token, and a token when the key set cannot be fetched (as KeysUnavailable)', async () => {
     // Prepare
     const payload = { iss: verifierConfig.issuer, sub: 'ada', aud: 'rungs-web', iat: now() - 5, exp: now() + 60 };
     const verify = createTokenVerifier(verifierConfig);
@@ -281,9 +291,14 @@ describe('signature verification against a JWKS over loopback http', () => {
     await expect(verify(`${signed(payload)}=`)).rejects.toThrow('non-canonical base64url');
     jwksStatus = 500;
     try {
-      await expect(createTokenVerifier(verifierConfig)(signed(payload))).rejects.toThrow(/JWKS request to .* failed with 500/);
+      const unavailable = createTokenVerifier(verifierConfig)(signed(payload));
+      await expect(unavailable).rejects.toThrow(/JWKS request to .* failed with 500/);
+      await expect(unavailable).rejects.toBeInstanceOf(KeysUnavailable);
     } finally {
       jwksStatus = 200;
     }
+    await expect(createTokenVerifier({ ...verifierConfig, jwksUri: 'http://127.0.0.1:1/jwks' })(signed(payload))).rejects.toBeInstanceOf(KeysUnavailable);
+    // A bad signature is the token's fault, keys or not.
+    await expect(verify(`${signed(payload).slice(0, -4)}AAAA`)).rejects.not.toBeInstanceOf(KeysUnavailable);
   });
 });

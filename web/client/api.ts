@@ -52,7 +52,9 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
     }
   }
   if (!response.ok) {
-    const problem = (await response.json().catch(() => ({}))) as { detail?: string; title?: string };
+    const problem = (await response.json().catch(() => ({}))) as { detail?: string; title?: string; type?: string };
+    // The API could not fetch the issuer's keys to check the token: an outage, the session is not over.
+    if (response.status === 503 && problem.type === '/problems/keys-unavailable') throw new SessionUnavailable(503, UNAVAILABLE);
     throw new ApiError(response.status, problem.detail ?? problem.title ?? `Request failed (${response.status})`, challengeCode(response));
   }
   return (response.status === 204 ? undefined : await response.json()) as T;

@@ -126,19 +126,36 @@ export async function refreshPatiently(): Promise<Session | undefined> {
   }
 }
 
-/**
- * The tab's session, refreshed through the cookie when this tab has none yet. A refresh that cannot
- * be decided does not hold the page: the header says the learner is still signed in, and the
- * refresh is retried in the background; the header follows once it succeeds.
- */
+/** The tab's session, refreshed through the cookie when this tab has none yet (undefined when that cannot be decided now). */
 export async function ensureSession(): Promise<Session | undefined> {
+  return session() ?? (localStorage.getItem(HINT_KEY) ? refresh().catch(() => undefined) : undefined);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The session a page starts with. A refresh that cannot be decided does not hold the page: the
+ * header says the learner is still signed in, and the refresh is tried again in the background
+ * (after its Retry-After, then up to three times, Retry-After apart). `onLater` runs when one
+ * succeeds; when none does, the header says to reload later; a 401 ends the session as usual.
+ */
+export async function startingSession(onLater: (session: Session) => void): Promise<Session | undefined> {
   const current = session();
   if (current || !localStorage.getItem(HINT_KEY)) return current;
   try {
     return await refresh();
-  } catch {
-    sessionStorage.setItem(NOTICE_KEY, 'The sign-in service is not answering right now. You are still signed in: this page will pick the session up shortly.');
-    void refreshPatiently().then((later) => later && changed(), () => undefined);
+  } catch (error) {
+    sessionStorage.setItem(NOTICE_KEY, 'The sign-in service is not answering right now. You are still signed in: this page picks the session up once it answers.');
+    void (async () => {
+      await sleep((error instanceof RefreshUnavailable ? error.retryAfterSeconds : 2) * 1000);
+      try {
+        const later = await refreshPatiently();
+        if (later) onLater(later);
+      } catch {
+        sessionStorage.setItem(NOTICE_KEY, 'The sign-in service is still not answering. You are still signed in: reload the page in a while.');
+        changed();
+      }
+    })();
     return undefined;
   }
 }

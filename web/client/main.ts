@@ -1,5 +1,5 @@
 import { todaySummary } from './today';
-import { ensureSession, session, signIn, signOut, takeNotice } from './auth';
+import { session, signIn, signOut, startingSession, takeNotice } from './auth';
 import { $, announce } from './dom';
 import { accountPage, callbackPage, homePage, lessonPage } from './pages';
 import { hasLocalWork, mergeLocalWork } from './progress';
@@ -54,8 +54,22 @@ addEventListener('rungs:session', () => {
   void dueBadge().catch(() => undefined);
 });
 const page = document.body.dataset.page ?? '';
+// Anything typed or chosen since the page loaded: a reload would lose it.
+let touched = false;
+addEventListener('input', () => (touched = true), { capture: true, once: true });
+/**
+ * The session came back after the page rendered without it (the sign-in service was down): the page
+ * is loaded again to show the learner's own data, unless they have started on it; then the header
+ * follows and answers kept in this browser are saved.
+ */
+function sessionReturned() {
+  if (!touched) return location.reload();
+  renderAuthControl();
+  void dueBadge().catch(() => undefined);
+  if (hasLocalWork()) void mergeLocalWork().catch(() => undefined);
+}
 // The callback page makes the session itself; every other page first learns whether there is one.
-void (page === 'callback' ? Promise.resolve() : ensureSession()).then(async () => {
+void (page === 'callback' ? Promise.resolve() : startingSession(sessionReturned)).then(async () => {
   renderAuthControl();
   // Answers kept while the sign-in service was down (or from before a sign-in) are saved now.
   if (page !== 'callback' && session() && hasLocalWork()) await mergeLocalWork().catch(() => undefined);
