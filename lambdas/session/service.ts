@@ -1,5 +1,5 @@
 import { hkdfSync, randomUUID } from 'node:crypto';
-import { KeysUnavailable } from '../middleware/auth';
+import { keysNotReady } from '../middleware/auth';
 import { problem } from '../middleware/problem';
 import type { Identity } from '../middleware/request-context';
 import type { Store } from '../store/client';
@@ -47,7 +47,7 @@ async function verified(deps: SessionDeps, tokens: TokenResponse): Promise<Ident
   try {
     return await deps.verify(tokens.access_token);
   } catch (error) {
-    if (error instanceof KeysUnavailable) throw error;
+    if (keysNotReady(error)) throw error;
     // The issuer we trust returned a token the API would refuse: never hand it to the page.
     throw problem(502, 'Bad Gateway', { type: 'issuer-token-refused', detail: 'The sign-in service returned a token this API does not accept.' });
   }
@@ -71,7 +71,14 @@ export async function startSession(deps: SessionDeps, input: { code: string; cod
     if (error instanceof IssuerUnavailable) throw issuerDown();
     throw error;
   }
-  const identity = await verified(deps, tokens);
+  let identity: Identity;
+  try {
+    identity = await verified(deps, tokens);
+  } catch (error) {
+    // The code is spent either way: what the issuer minted for it never reaches the page.
+    if (tokens.refresh_token) await revokeRefreshToken(deps.config, tokens.refresh_token);
+    throw keysNotReady(error) ? issuerDown() : error;
+  }
   if (!tokens.refresh_token) throw problem(502, 'Bad Gateway', { type: 'issuer-token-refused', detail: 'The sign-in service issued no refresh token.' });
   const now = deps.now();
   const session: SessionCookie = { rt: tokens.refresh_token, sub: identity.sub, fid: randomUUID(), gen: 1, started: now, seen: now };
@@ -89,6 +96,9 @@ export const ROTATION_GRACE_SECONDS = 30;
 /** A rotation in flight is waited for this long (plus the reads), then the refresh answers 503 with Retry-After. */
 export const IN_FLIGHT_WAIT_MS = 4000;
 const POLL_MS = 200;
+/** A refresh that waited longer than this does not claim and rotate itself when the rotation is given back: 503, the page retries. */
+const RECLAIM_WAIT_MS = 2000;
+const MAX_READS = 50;
 /** A rotation mark older than this was left by a function that stopped (its timeout is 10 s): taken over. */
 export const STALE_ROTATION_SECONDS = 15;
 
@@ -117,6 +127,16 @@ function successorAnswer(deps: SessionDeps, successor: Successor): SessionAnswer
   };
 }
 
+/** The `sub` a token claims, unchecked: only to compare with the session's while the keys are out of reach. */
+function unverifiedSubject(token: string): string | undefined {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload === 'object' && payload !== null && typeof (payload as { sub?: unknown }).sub === 'string' ? (payload as { sub: string }).sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const inProgress = () => problem(503, 'Service Unavailable', { type: 'refresh-in-progress', detail: 'This session is being refreshed; try again shortly.', headers: { 'Retry-After': '1' } });
 
 /**
@@ -139,13 +159,17 @@ export async function refreshSession(deps: SessionDeps, sealed: string | undefin
     throw ended('The session expired: sign in again.', 'session-expired');
   }
   let waited = 0;
-  for (;;) {
+  for (let pass = 0; ; pass++) {
+    // After a wait, a rotation of its own might not fit in what is left of the function's 10 s.
+    if (pass > 0 && waited > RECLAIM_WAIT_MS) throw inProgress();
     const claimId = randomUUID();
     const claim = await claimGeneration(deps.store, sub, fid, gen, deps.now(), claimId);
     if (claim.claimed) return rotate(deps, session, claimId);
     let family = claim.family;
-    // Read until the claim can be tried again (a rotation given back), or the record decides.
-    for (;;) {
+    // Read until the claim can be tried again (a rotation given back), or the record decides; every
+    // pass follows a change of the record or a wait, and the passes are bounded all the same.
+    for (let reads = 0; ; reads++) {
+      if (reads > MAX_READS) throw inProgress();
       const now = deps.now();
       if (!family) return refuse(deps, session, 'ended');
       if (family.generation === gen) break;
@@ -213,7 +237,7 @@ async function rotate(deps: SessionDeps, session: SessionCookie, claimId: string
   // An issuer that does not rotate keeps answering without a new refresh token.
   const next: Successor = { session: { ...session, rt: minted, gen: gen + 1, seen: now }, accessToken: tokens.access_token, expiresAt: now + (tokens.expires_in ?? 3600) };
   const commit = async () => {
-    if (await commitGeneration(deps.store, sub, fid, gen, claimId, sealValue(successorKey(deps, session), SUCCESSOR, next), now)) return;
+    if (await commitGeneration(deps.store, sub, fid, gen, claimId, sealValue(successorKey(deps, session), SUCCESSOR, next), deps.now())) return;
     // The family ended while the issuer was rotating (sign out everywhere, sign-out, deletion): what
     // it just minted is revoked at the issuer and never reaches the page.
     await revokeRefreshToken(deps.config, minted);
@@ -223,15 +247,20 @@ async function rotate(deps: SessionDeps, session: SessionCookie, claimId: string
   try {
     identity = await verified(deps, tokens);
   } catch (error) {
-    if (error instanceof KeysUnavailable) {
-      // The token cannot be checked right now: the rotation is kept, so the page's retry gets it.
+    if (keysNotReady(error) && unverifiedSubject(tokens.access_token) === sub) {
+      // The token cannot be checked right now: the rotation is kept and the page gets the new
+      // cookie without a token, so its retry is an ordinary refresh of the next generation.
       await commit();
-      throw issuerDown();
+      throw problem(503, 'Service Unavailable', {
+        type: 'issuer-unavailable',
+        detail: 'The sign-in service did not answer; try again shortly.',
+        headers: { 'Retry-After': '2', 'Set-Cookie': setSessionCookie(seal(deps.key, next.session), deps.config.inactivitySeconds) },
+      });
     }
     // A token the API refuses ends the family rather than leaving the rotation in flight.
     await endFamily(deps.store, sub, fid);
     await revokeRefreshToken(deps.config, minted);
-    throw error;
+    throw keysNotReady(error) ? ended('The session changed hands: sign in again.') : error;
   }
   if (identity.sub !== sub) {
     await endFamily(deps.store, sub, fid);

@@ -156,7 +156,8 @@ describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
     // Act
     await tab.goto(`${platform.url}/reviews/`);
     await eventually(() => header(tab).textContent()).toContain('You are still signed in');
-    expect(await tab.locator('.review-status').textContent()).toContain('Sign in to see your reviews');
+    await eventually(() => tab.locator('.review-status').textContent()).toContain('Sign in to see your reviews');
+    expect(await tab.locator('.auth .auth-button').isHidden()).toBe(true);
     outage = false;
 
     // Assess: the background retry finds the session and the page shows the learner's reviews.
@@ -238,6 +239,22 @@ describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
     await eventually(() => header(next).textContent()).toBe('Signed in as ada');
     await next.close();
   }, 60_000);
+
+  it('says so when signing out everywhere does not go through, and keeps the session', async () => {
+    // Prepare: the route answers 503 once (the service is down).
+    await tabA.goto(`${platform.url}/account/`);
+    await eventually(() => header(tabA).textContent()).toBe('Signed in as ada');
+    await tabA.route('**/api/auth/sign-out-everywhere', (route) => route.fulfill({ status: 503, headers: { 'content-type': 'application/problem+json' }, body: '{"title":"Service Unavailable"}' }), { times: 1 });
+
+    // Act
+    await tabA.getByRole('button', { name: 'Sign out everywhere' }).click();
+
+    // Assess
+    await eventually(() => tabA.locator('.account-status').textContent()).toContain('did not go through');
+    expect(await header(tabA).textContent()).toBe('Signed in as ada');
+    expect(await sessionCookie(context)).toBeDefined();
+    await tabA.unroute('**/api/auth/sign-out-everywhere');
+  });
 
   it('signs out everywhere in tab A: tab B is refused on its next call, shows signed out, keeps the answer and saves it after signing in again', async () => {
     // Prepare: tab B signed in on the lesson page.

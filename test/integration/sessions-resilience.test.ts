@@ -5,7 +5,7 @@ import { open, SESSION_COOKIE } from '../../lambdas/session/cookie';
 import { authConfigFromEnv } from '../../lambdas/middleware/auth-config';
 import { createTokenVerifier, KeysUnavailable } from '../../lambdas/middleware/auth';
 import { sessionConfigFromEnv } from '../../lambdas/session/config';
-import { IN_FLIGHT_WAIT_MS, refreshSession, STALE_ROTATION_SECONDS, type SessionDeps } from '../../lambdas/session/service';
+import { IN_FLIGHT_WAIT_MS, refreshSession, STALE_ROTATION_SECONDS, startSession, type SessionDeps } from '../../lambdas/session/service';
 import * as keys from '../../lambdas/store/keys';
 import { startTestApi, type Request, type Response, type TestApi } from '../support/api';
 import { authorizeAtIssuer, SITE_ORIGIN } from '../support/sign-in';
@@ -23,7 +23,7 @@ interface TokenProxy {
   mode: Mode;
   /** With `hold`: resolves when a refresh has reached the proxy; `release()` sends it on. */
   held?: { arrived: Promise<void>; arrivedNow: () => void; release: () => void };
-  /** The issuer's last answer that went through (what it minted, whether or not the route passed it on). */
+  /** The issuer's last token answer that went through (what it minted, whether or not the route passed it on). */
   lastMinted?: { access_token: string; refresh_token?: string };
   server: Server;
 }
@@ -52,7 +52,7 @@ async function startTokenProxy(target: string): Promise<TokenProxy> {
     }
     const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     const text = await upstream.text();
-    if (refresh && upstream.ok) proxy.lastMinted = JSON.parse(text) as TokenProxy['lastMinted'];
+    if (upstream.ok) proxy.lastMinted = JSON.parse(text) as TokenProxy['lastMinted'];
     const passed = refresh && upstream.ok && proxy.mode === 'foreign-token' ? JSON.stringify({ ...proxy.lastMinted, access_token: 'not.a.token' }) : text;
     res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(passed);
   });
@@ -305,7 +305,7 @@ describe('an issuer that rotates but returns an access token the API refuses', (
 });
 
 describe('a refresh whose new access token cannot be checked (the issuer\'s keys are unreachable)', () => {
-  it('keeps the rotation and answers 503; the retry with the same cookie gets the answer', async () => {
+  it('keeps the rotation and answers 503 with the rotated cookie and no token; the retry refreshes from there', async () => {
     // Prepare: the session routes' own service, with a verifier whose key fetch fails once.
     const { cookie } = await signIn('ada');
     const verify = createTokenVerifier(authConfigFromEnv());
@@ -325,15 +325,66 @@ describe('a refresh whose new access token cannot be checked (the issuer\'s keys
     // Act
     const unavailable = await refreshSession(deps, cookie).then(
       () => undefined,
-      (error: { statusCode?: number }) => error.statusCode,
+      (error: { statusCode?: number; headers?: Record<string, string> }) => error,
     );
     keysDown = false;
-    const retried = await auth('/api/auth/refresh', { cookie });
+    const next = /^__Host-rungs-session=([^;]*)/.exec(unavailable?.headers?.['Set-Cookie'] ?? '')?.[1];
+    const retried = await auth('/api/auth/refresh', { cookie: next! });
+
+    // Assess: 503 without a token but with the rotated cookie, whose refresh is an ordinary one.
+    expect(unavailable?.statusCode).toBe(503);
+    expect(unavailable?.headers?.['Retry-After']).toBe('2');
+    expect(open(key, next!)!.gen).toBe(2);
+    expect(retried.status).toBe(200);
+    expect(open(key, cookieOf(retried)!)!.gen).toBe(3);
+    expect(await issuerAccepts(open(key, cookie)!.rt)).toBe(false);
+  });
+});
+
+describe('a sign-in whose access token cannot be checked (the issuer\'s keys are unreachable)', () => {
+  it('answers 503, starts no session and revokes the refresh token the issuer minted for the code', async () => {
+    // Prepare
+    proxy.mode = 'pass';
+    const deps: SessionDeps = {
+      config: sessionConfigFromEnv(),
+      store: api.store,
+      key,
+      verify: async () => {
+        throw new KeysUnavailable('JWKS request failed with 503');
+      },
+      now: () => Math.floor(Date.now() / 1000),
+      globalSignOut: async () => 'no-user-pool',
+    };
+    const input = await authorizeAtIssuer(api.issuer.issuer, api.issuer.clientId, 'ada');
+
+    // Act
+    const failure = await startSession(deps, input).then(
+      () => undefined,
+      (error: { statusCode?: number }) => error.statusCode,
+    );
 
     // Assess
-    expect(unavailable).toBe(503);
-    expect(retried.status).toBe(200);
-    expect(open(key, cookieOf(retried)!)!.gen).toBe(2);
-    expect(await issuerAccepts(open(key, cookie)!.rt)).toBe(false);
+    expect(failure).toBe(503);
+    expect(proxy.lastMinted?.refresh_token).toBeDefined();
+    expect(await issuerAccepts(proxy.lastMinted!.refresh_token!)).toBe(false);
+  });
+});
+
+describe('the answer kept for a lost response, once its cookie was used', () => {
+  it('is gone after the next claim, even when that claim is given back because the issuer was down', async () => {
+    // Prepare: a rotation whose answer is taken as lost, then the new cookie's refresh meets an issuer outage.
+    const { cookie } = await signIn('ada');
+    const lost = await auth('/api/auth/refresh', { cookie });
+    proxy.mode = 'fail-503';
+    const down = await auth('/api/auth/refresh', { cookie: cookieOf(lost)! });
+    proxy.mode = 'pass';
+
+    // Act: the first cookie comes back within the window.
+    const late = await auth('/api/auth/refresh', { cookie });
+
+    // Assess: its successor was used (the generation was given back, not the answer), so it is a copy.
+    expect(down.status).toBe(503);
+    expect(late.status).toBe(401);
+    expect(late.body.type).toBe('/problems/session-ended');
   });
 });

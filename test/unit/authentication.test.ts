@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { JwtExpiredError, JwtNotBeforeError } from 'aws-jwt-verify/error';
+import { JwtExpiredError, JwtNotBeforeError, JwtInvalidSignatureError, WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthConfig } from '../../lambdas/middleware/auth-config';
 import {
@@ -13,6 +13,7 @@ import {
   identityOf,
   insufficientAuthentication,
   KeysUnavailable,
+  keysNotReady,
   MAX_CLOCK_SKEW_SECONDS,
   sessionEnded,
 } from '../../lambdas/middleware/auth';
@@ -182,6 +183,13 @@ describe('the Authorization header', () => {
     // Assess
     expect(rejected).toMatchObject({ statusCode: 503, problem: { type: 'keys-unavailable' }, headers: { 'Retry-After': '2' } });
     expect(rejected?.headers['WWW-Authenticate']).toBeUndefined();
+  });
+
+  it('counts unreachable keys and the wait after an unknown key id as keys not ready for a token the issuer just minted, nothing else', () => {
+    expect(keysNotReady(new KeysUnavailable('down'))).toBe(true);
+    expect(keysNotReady(new WaitPeriodNotYetEndedJwkError('wait'))).toBe(true);
+    expect(keysNotReady(new JwtInvalidSignatureError('bad signature'))).toBe(false);
+    expect(keysNotReady(new Error('JWKS request failed'))).toBe(false);
   });
 
   it('says "session ended" for revoked tokens', () => {

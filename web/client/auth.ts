@@ -145,11 +145,13 @@ export async function startingSession(onLater: (session: Session) => void): Prom
   try {
     return await refresh();
   } catch (error) {
+    undecided = true;
     sessionStorage.setItem(NOTICE_KEY, 'The sign-in service is not answering right now. You are still signed in: this page picks the session up once it answers.');
     void (async () => {
       await sleep((error instanceof RefreshUnavailable ? error.retryAfterSeconds : 2) * 1000);
       try {
         const later = await refreshPatiently();
+        undecided = false;
         if (later) onLater(later);
       } catch {
         sessionStorage.setItem(NOTICE_KEY, 'The sign-in service is still not answering. You are still signed in: reload the page in a while.');
@@ -159,6 +161,11 @@ export async function startingSession(onLater: (session: Session) => void): Prom
     return undefined;
   }
 }
+
+let undecided = false;
+
+/** True while the page could not learn whether its session goes on (the sign-in service is down): it is neither signed in nor out. */
+export const sessionUndecided = () => undecided && !session() && localStorage.getItem(HINT_KEY) !== null;
 
 /** Starts sign-in; `prompt: 'login'` with `maxAge: 0` asks for a fresh authentication (step-up). */
 export async function signIn(options: { returnTo?: string; fresh?: boolean } = {}): Promise<void> {
@@ -196,12 +203,24 @@ export async function signOut(): Promise<void> {
   }
 }
 
-/** Ends every session of the learner; the API refuses their older access tokens from the next request on. */
-export async function signOutEverywhere(): Promise<boolean> {
+/**
+ * Ends every session of the learner; the API refuses their older access tokens from the next request
+ * on. `failed`: nothing was ended (the service did not answer), and this tab keeps its session;
+ * `no-session`: this tab has none to act with, and must sign in first.
+ */
+export async function signOutEverywhere(): Promise<'done' | 'failed' | 'no-session'> {
   const current = await ensureSession();
-  const response = current ? await post('/api/auth/sign-out-everywhere', {}, current.accessToken) : undefined;
-  forgetSession();
-  return response?.ok ?? false;
+  if (!current) return 'no-session';
+  const response = await post('/api/auth/sign-out-everywhere', {}, current.accessToken).catch(() => undefined);
+  if (response?.ok) {
+    forgetSession();
+    return 'done';
+  }
+  if (response?.status === 401) {
+    forgetSession('Your session has ended. Please sign in again.');
+    return 'no-session';
+  }
+  return 'failed';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { todaySummary } from './today';
-import { session, signIn, signOut, startingSession, takeNotice } from './auth';
+import { session, sessionUndecided, signIn, signOut, startingSession, takeNotice } from './auth';
 import { $, announce } from './dom';
 import { accountPage, callbackPage, homePage, lessonPage } from './pages';
 import { hasLocalWork, mergeLocalWork } from './progress';
@@ -21,6 +21,8 @@ function renderAuthControl() {
   if (notice) announce(user, notice);
   else user.textContent = current ? `Signed in as ${current.sub}` : '';
   button.textContent = current ? 'Sign out' : 'Sign in';
+  // Neither signed in nor out while the sign-in service is down: no button that says otherwise.
+  button.hidden = sessionUndecided();
   button.onclick = () => void (current ? signOut() : signIn());
   box.classList.remove('pending');
 }
@@ -54,9 +56,10 @@ addEventListener('rungs:session', () => {
   void dueBadge().catch(() => undefined);
 });
 const page = document.body.dataset.page ?? '';
-// Anything typed or chosen since the page loaded: a reload would lose it.
+// Anything the learner did on the page since it loaded (typed, chose, clicked, dragged, pressed a
+// key): a reload could lose it, or cut short an answer on its way.
 let touched = false;
-addEventListener('input', () => (touched = true), { capture: true, once: true });
+for (const kind of ['input', 'change', 'pointerdown', 'keydown', 'submit', 'drop']) addEventListener(kind, () => (touched = true), { capture: true, once: true });
 /**
  * The session came back after the page rendered without it (the sign-in service was down): the page
  * is loaded again to show the learner's own data, unless they have started on it; then the header

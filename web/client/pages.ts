@@ -255,7 +255,9 @@ export async function accountPage(): Promise<void> {
 
   const everywhere = el('button', { type: 'button', class: 'secondary sign-out-everywhere' }, 'Sign out everywhere');
   everywhere.addEventListener('click', async () => {
-    await signOutEverywhere();
+    const outcome = await signOutEverywhere();
+    if (outcome === 'failed') return announce(status, 'Signing out everywhere did not go through: nothing was ended. Try again in a moment.');
+    if (outcome === 'no-session') return announce(status, 'Sign in first: signing out everywhere needs a current session.');
     data.hidden = true;
     announce(status, 'Signed out on every device and browser.');
   });
