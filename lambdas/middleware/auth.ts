@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 // The subpath, not the package root: the root also loads the Cognito and ALB verifiers (no sideEffects flag, so esbuild keeps them).
 import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
-import { JwtExpiredError, JwtNotBeforeError, WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
+import { JwtExpiredError, JwtNotBeforeError, KidNotFoundInJwksError, WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
 import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
@@ -46,11 +46,11 @@ export class KeysUnavailable extends Error {
 
 /**
  * For a token the trusted issuer has just minted (sign-in, refresh): the keys to check it are not
- * to be had right now — unreachable, or a key id the cache will not look up again for a few seconds
- * (aws-jwt-verify's wait after an unknown key id, e.g. during the issuer's key rollover). Not for
- * tokens from callers: an unknown key id there is the token's fault.
+ * to be had right now — unreachable, or a key id the fetched set does not hold yet or the cache will
+ * not look up again for a few seconds (aws-jwt-verify's wait after an unknown key id), as during the
+ * issuer's key rollover. Not for tokens from callers: an unknown key id there is the token's fault.
  */
-export const keysNotReady = (error: unknown) => error instanceof KeysUnavailable || error instanceof WaitPeriodNotYetEndedJwkError;
+export const keysNotReady = (error: unknown) => error instanceof KeysUnavailable || error instanceof KidNotFoundInJwksError || error instanceof WaitPeriodNotYetEndedJwkError;
 
 const keysFrom = (fetcher: Fetcher): Fetcher => ({
   async fetch(...request: Parameters<Fetcher['fetch']>) {

@@ -82,7 +82,12 @@ export async function startSession(deps: SessionDeps, input: { code: string; cod
   if (!tokens.refresh_token) throw problem(502, 'Bad Gateway', { type: 'issuer-token-refused', detail: 'The sign-in service issued no refresh token.' });
   const now = deps.now();
   const session: SessionCookie = { rt: tokens.refresh_token, sub: identity.sub, fid: randomUUID(), gen: 1, started: now, seen: now };
-  await createFamily(deps.store, { sub: session.sub, familyId: session.fid, generation: 1, started: now, seen: now }, now + deps.config.absoluteSeconds);
+  try {
+    await createFamily(deps.store, { sub: session.sub, familyId: session.fid, generation: 1, started: now, seen: now }, now + deps.config.absoluteSeconds);
+  } catch (error) {
+    await revokeRefreshToken(deps.config, session.rt);
+    throw error;
+  }
   return answer(deps, tokens, session);
 }
 
@@ -96,8 +101,12 @@ export const ROTATION_GRACE_SECONDS = 30;
 /** A rotation in flight is waited for this long (plus the reads), then the refresh answers 503 with Retry-After. */
 export const IN_FLIGHT_WAIT_MS = 4000;
 const POLL_MS = 200;
-/** A refresh that waited longer than this does not claim and rotate itself when the rotation is given back: 503, the page retries. */
-const RECLAIM_WAIT_MS = 2000;
+/**
+ * A refresh that has run longer than this (waiting on another) does not claim or take over a
+ * rotation itself: its issuer call, key fetch and writes might not fit in the function's 10 s. 503,
+ * and the page's retry rotates.
+ */
+export const ROTATE_WITHIN_MS = 2000;
 const MAX_READS = 50;
 /** A rotation mark older than this was left by a function that stopped (its timeout is 10 s): taken over. */
 export const STALE_ROTATION_SECONDS = 15;
@@ -112,6 +121,8 @@ const successorSchema = z.object({
   accessToken: z.string().check(z.minLength(1)),
   /** Epoch seconds. */
   expiresAt: z.number(),
+  /** The access token could not be checked (the issuer's keys were out of reach): never handed out. */
+  unchecked: z.optional(z.boolean()),
 });
 type Successor = z.infer<typeof successorSchema>;
 const SUCCESSOR = 'rungs-session-successor';
@@ -137,6 +148,14 @@ function unverifiedSubject(token: string): string | undefined {
   }
 }
 
+/** The rotation is kept but its token could not be checked: the rotated cookie, no token, and a retry. */
+const keysOutOfReach = (deps: SessionDeps, rotated: SessionCookie) =>
+  problem(503, 'Service Unavailable', {
+    type: 'issuer-unavailable',
+    detail: 'The sign-in service did not answer; try again shortly.',
+    headers: { 'Retry-After': '2', 'Set-Cookie': setSessionCookie(seal(deps.key, rotated), deps.config.inactivitySeconds) },
+  });
+
 const inProgress = () => problem(503, 'Service Unavailable', { type: 'refresh-in-progress', detail: 'This session is being refreshed; try again shortly.', headers: { 'Retry-After': '1' } });
 
 /**
@@ -158,10 +177,10 @@ export async function refreshSession(deps: SessionDeps, sealed: string | undefin
     await revokeRefreshToken(deps.config, session.rt);
     throw ended('The session expired: sign in again.', 'session-expired');
   }
-  let waited = 0;
-  for (let pass = 0; ; pass++) {
-    // After a wait, a rotation of its own might not fit in what is left of the function's 10 s.
-    if (pass > 0 && waited > RECLAIM_WAIT_MS) throw inProgress();
+  // Wall-clock time since this refresh began: a rotation of its own must fit in the function's 10 s.
+  const begun = Date.now();
+  const elapsed = () => Date.now() - begun;
+  for (;;) {
     const claimId = randomUUID();
     const claim = await claimGeneration(deps.store, sub, fid, gen, deps.now(), claimId);
     if (claim.claimed) return rotate(deps, session, claimId);
@@ -169,28 +188,33 @@ export async function refreshSession(deps: SessionDeps, sealed: string | undefin
     // Read until the claim can be tried again (a rotation given back), or the record decides; every
     // pass follows a change of the record or a wait, and the passes are bounded all the same.
     for (let reads = 0; ; reads++) {
-      if (reads > MAX_READS) throw inProgress();
+      if (reads >= MAX_READS) throw inProgress();
       const now = deps.now();
       if (!family) return refuse(deps, session, 'ended');
-      if (family.generation === gen) break;
+      if (family.generation === gen) {
+        if (elapsed() > ROTATE_WITHIN_MS) throw inProgress();
+        break;
+      }
       if (family.generation !== gen + 1) return refuse(deps, session, family.generation > gen ? 'reused' : 'ended');
       if (family.rotation) {
         const { id, at } = family.rotation;
         if (at === undefined) await stampRotation(deps.store, sub, fid, id, now);
         else if (now - at > STALE_ROTATION_SECONDS) {
+          if (elapsed() > ROTATE_WITHIN_MS) throw inProgress();
           if (await takeOverRotation(deps.store, sub, fid, gen, id, now, claimId)) return rotate(deps, session, claimId);
-        } else if (waited >= IN_FLIGHT_WAIT_MS) throw inProgress();
-        else {
-          await sleep(POLL_MS);
-          waited += POLL_MS;
-        }
+        } else if (elapsed() >= IN_FLIGHT_WAIT_MS) throw inProgress();
+        else await sleep(POLL_MS);
         family = await readFamily(deps.store, sub, fid);
         continue;
       }
       // Committed: the same answer again, if this cookie may have it.
       const answer = family.successor && family.duplicated !== gen && now - family.successor.at <= ROTATION_GRACE_SECONDS ? openValue(successorKey(deps, session), SUCCESSOR, family.successor.sealed, successorSchema) : undefined;
       if (!answer || answer.session.gen !== gen + 1) return refuse(deps, session, 'reused');
-      if (await markDuplicated(deps.store, sub, fid, gen, family.successor!.at)) return successorAnswer(deps, answer);
+      if (await markDuplicated(deps.store, sub, fid, gen, family.successor!.at)) {
+        // An answer whose token could not be checked is handed out as it was: the cookie, no token.
+        if (answer.unchecked) throw keysOutOfReach(deps, answer.session);
+        return successorAnswer(deps, answer);
+      }
       // Its cookie was used meanwhile (a claim came first): read what the record says now.
       family = await readFamily(deps.store, sub, fid);
     }
@@ -236,8 +260,8 @@ async function rotate(deps: SessionDeps, session: SessionCookie, claimId: string
   const minted = tokens.refresh_token ?? session.rt;
   // An issuer that does not rotate keeps answering without a new refresh token.
   const next: Successor = { session: { ...session, rt: minted, gen: gen + 1, seen: now }, accessToken: tokens.access_token, expiresAt: now + (tokens.expires_in ?? 3600) };
-  const commit = async () => {
-    if (await commitGeneration(deps.store, sub, fid, gen, claimId, sealValue(successorKey(deps, session), SUCCESSOR, next), deps.now())) return;
+  const commit = async (kept: Successor) => {
+    if (await commitGeneration(deps.store, sub, fid, gen, claimId, sealValue(successorKey(deps, session), SUCCESSOR, kept), deps.now())) return;
     // The family ended while the issuer was rotating (sign out everywhere, sign-out, deletion): what
     // it just minted is revoked at the issuer and never reaches the page.
     await revokeRefreshToken(deps.config, minted);
@@ -250,12 +274,8 @@ async function rotate(deps: SessionDeps, session: SessionCookie, claimId: string
     if (keysNotReady(error) && unverifiedSubject(tokens.access_token) === sub) {
       // The token cannot be checked right now: the rotation is kept and the page gets the new
       // cookie without a token, so its retry is an ordinary refresh of the next generation.
-      await commit();
-      throw problem(503, 'Service Unavailable', {
-        type: 'issuer-unavailable',
-        detail: 'The sign-in service did not answer; try again shortly.',
-        headers: { 'Retry-After': '2', 'Set-Cookie': setSessionCookie(seal(deps.key, next.session), deps.config.inactivitySeconds) },
-      });
+      await commit({ ...next, unchecked: true });
+      throw keysOutOfReach(deps, next.session);
     }
     // A token the API refuses ends the family rather than leaving the rotation in flight.
     await endFamily(deps.store, sub, fid);
@@ -267,7 +287,7 @@ async function rotate(deps: SessionDeps, session: SessionCookie, claimId: string
     await revokeRefreshToken(deps.config, minted);
     throw ended('The session changed hands: sign in again.');
   }
-  await commit();
+  await commit(next);
   return successorAnswer(deps, next);
 }
 

@@ -156,13 +156,14 @@ describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
     // Act
     await tab.goto(`${platform.url}/reviews/`);
     await eventually(() => header(tab).textContent()).toContain('You are still signed in');
-    await eventually(() => tab.locator('.review-status').textContent()).toContain('Sign in to see your reviews');
-    expect(await tab.locator('.auth .auth-button').isHidden()).toBe(true);
+    // Neither a sign-in prompt nor a sign-in button: the session goes on, only the service is down.
+    await eventually(() => tab.locator('.review-status').textContent()).toContain('You are still signed in: your reviews will show');
+    expect(await authButton(tab).textContent()).toBe('Sign out');
     outage = false;
 
     // Assess: the background retry finds the session and the page shows the learner's reviews.
     await eventually(() => header(tab).textContent()).toBe('Signed in as ada');
-    await eventually(() => tab.locator('.review-status').textContent()).not.toContain('Sign in to see');
+    await eventually(() => tab.locator('.review-status').textContent()).not.toMatch(/Sign in to see|still signed in/);
     expect(await authButton(tab).textContent()).toBe('Sign out');
     await tab.close();
   }, 60_000);
@@ -250,7 +251,7 @@ describe.runIf(chromiumAvailable())('sessions in a real browser', () => {
     await tabA.getByRole('button', { name: 'Sign out everywhere' }).click();
 
     // Assess
-    await eventually(() => tabA.locator('.account-status').textContent()).toContain('did not go through');
+    await eventually(() => tabA.locator('.account-status').textContent()).toContain('may not have gone through');
     expect(await header(tabA).textContent()).toBe('Signed in as ada');
     expect(await sessionCookie(context)).toBeDefined();
     await tabA.unroute('**/api/auth/sign-out-everywhere');

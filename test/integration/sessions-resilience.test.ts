@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { open, SESSION_COOKIE } from '../../lambdas/session/cookie';
+import { open, seal, SESSION_COOKIE } from '../../lambdas/session/cookie';
+import { createFamily } from '../../lambdas/store/sessions';
 import { authConfigFromEnv } from '../../lambdas/middleware/auth-config';
 import { createTokenVerifier, KeysUnavailable } from '../../lambdas/middleware/auth';
 import { sessionConfigFromEnv } from '../../lambdas/session/config';
-import { IN_FLIGHT_WAIT_MS, refreshSession, STALE_ROTATION_SECONDS, startSession, type SessionDeps } from '../../lambdas/session/service';
+import { IN_FLIGHT_WAIT_MS, refreshSession, ROTATE_WITHIN_MS, STALE_ROTATION_SECONDS, startSession, type SessionDeps } from '../../lambdas/session/service';
 import * as keys from '../../lambdas/store/keys';
 import { startTestApi, type Request, type Response, type TestApi } from '../support/api';
 import { authorizeAtIssuer, SITE_ORIGIN } from '../support/sign-in';
@@ -13,7 +14,8 @@ import { authorizeAtIssuer, SITE_ORIGIN } from '../support/sign-in';
 /**
  * The refresh route when the issuer misbehaves or races with sign-out: the real local issuer sits
  * behind a pass-through proxy on its token endpoint that can answer 5xx, an OAuth error other than
- * invalid_grant, stall past the route's timeout, hold a refresh until the test lets it go on, or
+ * invalid_grant, stall past the route's timeout, hold a refresh until the test lets it go on (or
+ * fails it), or
  * pass the issuer's rotation on with an access token the API does not accept.
  */
 type Mode = 'pass' | 'fail-503' | 'throttled' | 'stall' | 'hold' | 'foreign-token';
@@ -49,6 +51,8 @@ async function startTokenProxy(target: string): Promise<TokenProxy> {
       proxy.held!.release = go;
       proxy.held!.arrivedNow();
       await gate;
+      // Released into an outage: the held refresh never reaches the issuer.
+      if ((proxy.mode as Mode) === 'fail-503') return void res.writeHead(503, { 'content-type': 'text/html' }).end('<h1>upstream down</h1>');
     }
     const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     const text = await upstream.text();
@@ -322,19 +326,25 @@ describe('a refresh whose new access token cannot be checked (the issuer\'s keys
       globalSignOut: async () => 'no-user-pool',
     };
 
-    // Act
+    // Act: the 503 is answered; then the old cookie comes again (as if that 503 were lost); then the
+    // cookie the 503 carried.
     const unavailable = await refreshSession(deps, cookie).then(
       () => undefined,
       (error: { statusCode?: number; headers?: Record<string, string> }) => error,
     );
     keysDown = false;
     const next = /^__Host-rungs-session=([^;]*)/.exec(unavailable?.headers?.['Set-Cookie'] ?? '')?.[1];
+    const lostRetry = await auth('/api/auth/refresh', { cookie });
     const retried = await auth('/api/auth/refresh', { cookie: next! });
 
     // Assess: 503 without a token but with the rotated cookie, whose refresh is an ordinary one.
     expect(unavailable?.statusCode).toBe(503);
     expect(unavailable?.headers?.['Retry-After']).toBe('2');
     expect(open(key, next!)!.gen).toBe(2);
+    // The unchecked token is never handed out, not even to a retry of the old cookie.
+    expect(lostRetry.status).toBe(503);
+    expect(lostRetry.body.accessToken).toBeUndefined();
+    expect(open(key, cookieOf(lostRetry)!)).toEqual(open(key, next!));
     expect(retried.status).toBe(200);
     expect(open(key, cookieOf(retried)!)!.gen).toBe(3);
     expect(await issuerAccepts(open(key, cookie)!.rt)).toBe(false);
@@ -386,5 +396,65 @@ describe('the answer kept for a lost response, once its cookie was used', () => 
     expect(down.status).toBe(503);
     expect(late.status).toBe(401);
     expect(late.body.type).toBe('/problems/session-ended');
+  });
+});
+
+describe('a refresh that waited on another', () => {
+  it(`answers 503 refresh-in-progress instead of rotating itself when the rotation it waited on is given back after ${ROTATE_WITHIN_MS / 1000} s`, async () => {
+    // Prepare: the first refresh waits at the issuer; the second waits on the first.
+    const { cookie } = await signIn('ada');
+    const arrived = hold(proxy);
+    const first = auth('/api/auth/refresh', { cookie });
+    await arrived;
+    const second = auth('/api/auth/refresh', { cookie });
+
+    // Act: past the budget, the first's issuer call fails and its rotation is given back.
+    await new Promise((r) => setTimeout(r, ROTATE_WITHIN_MS + 300));
+    proxy.mode = 'fail-503';
+    proxy.held!.release();
+    const [one, two] = await Promise.all([first, second]);
+    proxy.mode = 'pass';
+    const retried = await auth('/api/auth/refresh', { cookie });
+
+    // Assess
+    expect(one.status).toBe(503);
+    expect(two.status).toBe(503);
+    expect(two.body.type).toBe('/problems/refresh-in-progress');
+    expect(retried.status).toBe(200);
+    expect(open(key, cookieOf(retried)!)!.gen).toBe(2);
+  }, 30_000);
+});
+
+describe('a token for someone else while the keys are out of reach', () => {
+  it('ends the family and revokes what was minted instead of keeping the rotation', async () => {
+    // Prepare: a family of grace's whose cookie carries ada's refresh token (an issuer mixing up grants).
+    proxy.mode = 'pass';
+    const { cookie } = await signIn('ada');
+    const ada = open(key, cookie)!;
+    await createFamily(api.store, { sub: 'grace', familyId: ada.fid, generation: 1, started: ada.started, seen: ada.seen }, ada.started + 3600);
+    const mixed = seal(key, { ...ada, sub: 'grace' });
+    const deps: SessionDeps = {
+      config: sessionConfigFromEnv(),
+      store: api.store,
+      key,
+      verify: async () => {
+        throw new KeysUnavailable('JWKS request failed with 503');
+      },
+      now: () => Math.floor(Date.now() / 1000),
+      globalSignOut: async () => 'no-user-pool',
+    };
+
+    // Act
+    const refused = await refreshSession(deps, mixed).then(
+      () => undefined,
+      (error: { statusCode?: number; headers?: Record<string, string> }) => error,
+    );
+
+    // Assess
+    expect(refused?.statusCode).toBe(401);
+    expect(refused?.headers?.['Set-Cookie']).toContain('Max-Age=0');
+    expect(await issuerAccepts(proxy.lastMinted!.refresh_token!)).toBe(false);
+    const family = await api.store.doc.send(new GetCommand({ TableName: api.store.tableName, Key: keys.session('grace', ada.fid), ConsistentRead: true }));
+    expect(family.Item).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { JwtExpiredError, JwtNotBeforeError, JwtInvalidSignatureError, WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
+import { JwtExpiredError, JwtNotBeforeError, JwtInvalidSignatureError, KidNotFoundInJwksError, WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthConfig } from '../../lambdas/middleware/auth-config';
 import {
@@ -185,9 +185,10 @@ describe('the Authorization header', () => {
     expect(rejected?.headers['WWW-Authenticate']).toBeUndefined();
   });
 
-  it('counts unreachable keys and the wait after an unknown key id as keys not ready for a token the issuer just minted, nothing else', () => {
+  it('counts unreachable keys, a key id the set does not hold yet and the wait after one as keys not ready for a token the issuer just minted, nothing else', () => {
     expect(keysNotReady(new KeysUnavailable('down'))).toBe(true);
     expect(keysNotReady(new WaitPeriodNotYetEndedJwkError('wait'))).toBe(true);
+    expect(keysNotReady(new KidNotFoundInJwksError('no such kid'))).toBe(true);
     expect(keysNotReady(new JwtInvalidSignatureError('bad signature'))).toBe(false);
     expect(keysNotReady(new Error('JWKS request failed'))).toBe(false);
   });

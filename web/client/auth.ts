@@ -205,22 +205,30 @@ export async function signOut(): Promise<void> {
 
 /**
  * Ends every session of the learner; the API refuses their older access tokens from the next request
- * on. `failed`: nothing was ended (the service did not answer), and this tab keeps its session;
- * `no-session`: this tab has none to act with, and must sign in first.
+ * on. A refused token is refreshed once and the call sent again (as `api()` does). `done`: ended;
+ * `failed`: it may not have gone through (no answer, or an error) and this tab is still signed in;
+ * `no-session`: this tab's session is over, so there is nothing to act with.
  */
 export async function signOutEverywhere(): Promise<'done' | 'failed' | 'no-session'> {
-  const current = await ensureSession();
-  if (!current) return 'no-session';
-  const response = await post('/api/auth/sign-out-everywhere', {}, current.accessToken).catch(() => undefined);
-  if (response?.ok) {
-    forgetSession();
-    return 'done';
+  const send = (token: string) => post('/api/auth/sign-out-everywhere', {}, token).catch(() => undefined);
+  try {
+    let current = session() ?? (localStorage.getItem(HINT_KEY) ? await refresh() : undefined);
+    if (!current) return 'no-session';
+    let response = await send(current.accessToken);
+    if (response?.status === 401) {
+      current = await refresh();
+      if (!current) return 'no-session';
+      response = await send(current.accessToken);
+    }
+    if (response?.ok) {
+      forgetSession();
+      return 'done';
+    }
+    // Whatever the answer said, the session tells what happened: refused now means it was ended.
+    return (await refresh()) ? 'failed' : 'done';
+  } catch {
+    return 'failed';
   }
-  if (response?.status === 401) {
-    forgetSession('Your session has ended. Please sign in again.');
-    return 'no-session';
-  }
-  return 'failed';
 }
 
 /**

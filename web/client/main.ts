@@ -20,10 +20,10 @@ function renderAuthControl() {
   const user = $('.auth-user', box)!;
   if (notice) announce(user, notice);
   else user.textContent = current ? `Signed in as ${current.sub}` : '';
-  button.textContent = current ? 'Sign out' : 'Sign in';
-  // Neither signed in nor out while the sign-in service is down: no button that says otherwise.
-  button.hidden = sessionUndecided();
-  button.onclick = () => void (current ? signOut() : signIn());
+  // While the sign-in service is down the session goes on (the cookie needs no issuer to end it).
+  const signedIn = current !== undefined || sessionUndecided();
+  button.textContent = signedIn ? 'Sign out' : 'Sign in';
+  button.onclick = () => void (signedIn ? signOut() : signIn());
   box.classList.remove('pending');
 }
 
@@ -56,10 +56,13 @@ addEventListener('rungs:session', () => {
   void dueBadge().catch(() => undefined);
 });
 const page = document.body.dataset.page ?? '';
-// Anything the learner did on the page since it loaded (typed, chose, clicked, dragged, pressed a
-// key): a reload could lose it, or cut short an answer on its way.
+// Anything the learner did on the page since it loaded (typed, chose, pressed a button, dragged,
+// sent a form): a reload could lose it, or cut short an answer on its way. Scrolling and moving
+// the focus are not work.
 let touched = false;
-for (const kind of ['input', 'change', 'pointerdown', 'keydown', 'submit', 'drop']) addEventListener(kind, () => (touched = true), { capture: true, once: true });
+const work = () => (touched = true);
+for (const kind of ['input', 'change', 'submit', 'drop']) addEventListener(kind, work, { capture: true, once: true });
+addEventListener('click', (event) => (event.target instanceof Element && event.target.closest('button, input, select, textarea, summary, [draggable="true"]') ? work() : undefined), { capture: true });
 /**
  * The session came back after the page rendered without it (the sign-in service was down): the page
  * is loaded again to show the learner's own data, unless they have started on it; then the header

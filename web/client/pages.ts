@@ -1,6 +1,6 @@
 import { api, ApiError, SessionEnded, SessionUnavailable } from './api';
 import { todaySummary } from './today';
-import { completeSignIn, forgetSession, session, signIn, signOutEverywhere } from './auth';
+import { completeSignIn, forgetSession, session, sessionUndecided, signIn, signOutEverywhere } from './auth';
 import { $, $$, announce, el } from './dom';
 import { enhanceExercises, type Answer, type Grade } from './exercises';
 import { score } from './search';
@@ -171,6 +171,11 @@ async function goalBox(): Promise<void> {
 
 export const signInPrompt = (region: HTMLElement | null, what: string) => {
   if (!region) return;
+  if (sessionUndecided()) {
+    // Still signed in, only the sign-in service is not answering: the page loads again once it does.
+    region.textContent = `You are still signed in: ${what} will show once the sign-in service answers.`;
+    return;
+  }
   region.textContent = `Sign in to see ${what}. `;
   const button = el('button', { type: 'button', class: 'link-button' }, 'Sign in');
   button.addEventListener('click', () => void signIn());
@@ -256,8 +261,8 @@ export async function accountPage(): Promise<void> {
   const everywhere = el('button', { type: 'button', class: 'secondary sign-out-everywhere' }, 'Sign out everywhere');
   everywhere.addEventListener('click', async () => {
     const outcome = await signOutEverywhere();
-    if (outcome === 'failed') return announce(status, 'Signing out everywhere did not go through: nothing was ended. Try again in a moment.');
-    if (outcome === 'no-session') return announce(status, 'Sign in first: signing out everywhere needs a current session.');
+    if (outcome === 'failed') return announce(status, 'Signing out everywhere may not have gone through, and this browser is still signed in. Try again in a moment.');
+    if (outcome === 'no-session') return announce(status, 'Your session here has ended: sign in again, then sign out everywhere.');
     data.hidden = true;
     announce(status, 'Signed out on every device and browser.');
   });
