@@ -54,6 +54,13 @@ async function cardForAnswer(store: Store, sub: string, key: AnswerKey & { lesso
 }
 
 /**
+ * Tries of one answer's transaction when it meets another of the same learner's (full jitter, up to
+ * 25 · 2^n ms and at most 800 ms between tries: at most 4 s of waiting, about 2 s on average, before
+ * giving up, inside the function's 10 s).
+ */
+export const ANSWER_WRITE_ATTEMPTS = 10;
+
+/**
  * Whether an answer schedules its card: on a lesson page only the first answer of a visit does
  * (`isPracticeAnswer`); in a review only an answer to a card that is due (one per due time, so a
  * duplicate is stored as practice and changes nothing). Anonymous work merged on sign-in follows
@@ -85,10 +92,11 @@ export async function recordForLearner(
       await recordAnswer(store, { ...input, previousCard, cardItem, nextCard, right: isRight(input.outcome), day: dayIn(input.at, settings.timeZone) });
       return { card: nextCard ?? previousCard?.card, scheduled: !practice };
     } catch (error) {
-      if (!(error instanceof CardConflict) || attempt >= 4) throw error;
+      if (!(error instanceof CardConflict) || attempt >= ANSWER_WRITE_ATTEMPTS - 1) throw error;
       // Another answer of this learner (a second tab, a merge) wrote the card or the day's count:
-      // read again after a short, jittered pause so the two do not collide again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+      // read again after a jittered pause that grows, so that answers sent together spread out even
+      // when the store is slow and each transaction holds its items for long.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(25 * 2 ** attempt, 800)));
     }
   }
 }

@@ -96,10 +96,13 @@ describe('item statistics under contention', () => {
     expect(afterReplay).toEqual(after);
   });
 
-  it('records one learner\'s answers to different items sent at once, which share the day\'s count', async () => {
+  it.each([
+    ['', 25, 'busy-learner'],
+    [' while each transaction holds its items for 150 ms (a slow store)', 150, 'patient-learner'],
+  ])('records one learner\'s answers to different items sent at once, which share the day\'s count%s', async (_case, holdMs, sub) => {
     // Prepare: DynamoDB's conflict rule; one learner, four exercises of the lesson answered together (two tabs, a merge)
-    const conflicts = refuseOverlappingTransactions(25);
-    const token = api.issuer.signWithIssuerKey({ sub: 'busy-learner', aud: api.issuer.clientId, client_id: api.issuer.clientId }, { typ: 'at+jwt' });
+    const conflicts = refuseOverlappingTransactions(holdMs);
+    const token = api.issuer.signWithIssuerKey({ sub, aud: api.issuer.clientId, client_id: api.issuer.clientId }, { typ: 'at+jwt' });
     const answers = [
       { itemId: 'pkce-protects', answer: { choices: ['stolen-code'] } },
       { itemId: 'challenge-method', answer: { choices: ['plain-default'] } },

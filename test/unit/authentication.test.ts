@@ -290,6 +290,30 @@ describe('signature verification against a JWKS over loopback http', () => {
     expect(identity).toMatchObject({ sub: 'ada', groups: ['editors'] });
   });
 
+  it('answers a caller\'s token with a key id the set does not hold 401 invalid_token, the first time and again at once', async () => {
+    // Prepare: a genuine-looking token whose header names a key the issuer never published.
+    const head = `${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'forged' })}.${b64({ iss: verifierConfig.issuer, sub: 'ada', aud: 'rungs-web', iat: now() - 5, exp: now() + 60 })}`;
+    const token = `${head}.${sign('sha256', Buffer.from(head), privateKey).toString('base64url')}`;
+    const middleware = authenticate('required', { config: verifierConfig, verify: createTokenVerifier(verifierConfig) });
+    const attempt = async () => {
+      const request = { event: { headers: { authorization: `Bearer ${token}` } }, context: {} as ApiContext, internal: {}, response: undefined, error: undefined };
+      return (middleware.before!(request as never) as Promise<unknown>).then(
+        () => undefined,
+        (error: Rejection) => error,
+      );
+    };
+
+    // Act
+    const first = await attempt();
+    const again = await attempt();
+
+    // Assess: the token's fault, never an outage of the keys.
+    for (const rejected of [first, again]) {
+      expect(rejected?.statusCode).toBe(401);
+      expect(rejected?.headers['WWW-Authenticate']).toContain('error="invalid_token"');
+    }
+  });
+
   it('refuses a token of another issuer, a padded token, and a token when the key set cannot be fetched (as KeysUnavailable)', async () => {
     // Prepare
     const payload = { iss: verifierConfig.issuer, sub: 'ada', aud: 'rungs-web', iat: now() - 5, exp: now() + 60 };

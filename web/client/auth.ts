@@ -137,9 +137,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * The session a page starts with. A refresh that cannot be decided does not hold the page: the
  * header says the learner is still signed in, and the refresh is tried again in the background
  * (after its Retry-After, then up to three times, Retry-After apart). `onLater` runs when one
- * succeeds; when none does, the header says to reload later; a 401 ends the session as usual.
+ * succeeds; when none does, the header says to reload later and `onGiveUp` runs; a 401 ends the
+ * session as usual.
  */
-export async function startingSession(onLater: (session: Session) => void): Promise<Session | undefined> {
+export async function startingSession(onLater: (session: Session) => void, onGiveUp: () => void): Promise<Session | undefined> {
   const current = session();
   if (current || !localStorage.getItem(HINT_KEY)) return current;
   try {
@@ -156,6 +157,7 @@ export async function startingSession(onLater: (session: Session) => void): Prom
       } catch {
         sessionStorage.setItem(NOTICE_KEY, 'The sign-in service is still not answering. You are still signed in: reload the page in a while.');
         changed();
+        onGiveUp();
       }
     })();
     return undefined;
@@ -205,9 +207,9 @@ export async function signOut(): Promise<void> {
 
 /**
  * Ends every session of the learner; the API refuses their older access tokens from the next request
- * on. A refused token is refreshed once and the call sent again (as `api()` does). `done`: ended;
- * `failed`: it may not have gone through (no answer, or an error) and this tab is still signed in;
- * `no-session`: this tab's session is over, so there is nothing to act with.
+ * on. A refused token is refreshed once and the call sent again (as `api()` does). `done`: the route
+ * said it ended them; `failed`: it may not have gone through (no answer, or an error) and this tab is
+ * still signed in; `no-session`: this tab's session is over, so it must sign in to try again.
  */
 export async function signOutEverywhere(): Promise<'done' | 'failed' | 'no-session'> {
   const send = (token: string) => post('/api/auth/sign-out-everywhere', {}, token).catch(() => undefined);
@@ -224,8 +226,9 @@ export async function signOutEverywhere(): Promise<'done' | 'failed' | 'no-sessi
       forgetSession();
       return 'done';
     }
-    // Whatever the answer said, the session tells what happened: refused now means it was ended.
-    return (await refresh()) ? 'failed' : 'done';
+    // No answer to trust: a session that still refreshes was not ended; one that does not may have
+    // ended here only, so the learner is asked to sign in and try again.
+    return (await refresh()) ? 'failed' : 'no-session';
   } catch {
     return 'failed';
   }

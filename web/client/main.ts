@@ -62,7 +62,13 @@ const page = document.body.dataset.page ?? '';
 let touched = false;
 const work = () => (touched = true);
 for (const kind of ['input', 'change', 'submit', 'drop']) addEventListener(kind, work, { capture: true, once: true });
-addEventListener('click', (event) => (event.target instanceof Element && event.target.closest('button, input, select, textarea, summary, [draggable="true"]') ? work() : undefined), { capture: true });
+const CONTROLS = 'button, input[type="checkbox"], input[type="radio"], input[type="button"], input[type="submit"], summary, [draggable="true"]';
+addEventListener('click', (event) => (event.target instanceof Element && event.target.closest(CONTROLS) ? work() : undefined), { capture: true });
+
+/** Rewords what pages said would show once the session is back (signInPrompt), when the page is not loaded again. */
+const awaiting = (text: (what: string) => string) => {
+  document.querySelectorAll<HTMLElement>('[data-awaiting-session]').forEach((region) => (region.textContent = text(region.dataset.awaitingSession ?? '')));
+};
 /**
  * The session came back after the page rendered without it (the sign-in service was down): the page
  * is loaded again to show the learner's own data, unless they have started on it; then the header
@@ -70,12 +76,13 @@ addEventListener('click', (event) => (event.target instanceof Element && event.t
  */
 function sessionReturned() {
   if (!touched) return location.reload();
+  awaiting((what) => `Signed in again: reload the page to see ${what}.`);
   renderAuthControl();
   void dueBadge().catch(() => undefined);
   if (hasLocalWork()) void mergeLocalWork().catch(() => undefined);
 }
 // The callback page makes the session itself; every other page first learns whether there is one.
-void (page === 'callback' ? Promise.resolve() : startingSession(sessionReturned)).then(async () => {
+void (page === 'callback' ? Promise.resolve() : startingSession(sessionReturned, () => awaiting((what) => `The sign-in service is still not answering: reload the page in a while to see ${what}.`))).then(async () => {
   renderAuthControl();
   // Answers kept while the sign-in service was down (or from before a sign-in) are saved now.
   if (page !== 'callback' && session() && hasLocalWork()) await mergeLocalWork().catch(() => undefined);

@@ -172,8 +172,10 @@ async function goalBox(): Promise<void> {
 export const signInPrompt = (region: HTMLElement | null, what: string) => {
   if (!region) return;
   if (sessionUndecided()) {
-    // Still signed in, only the sign-in service is not answering: the page loads again once it does.
+    // Still signed in, only the sign-in service is not answering: the page loads again once it does
+    // (main.ts rewords this when it cannot).
     region.textContent = `You are still signed in: ${what} will show once the sign-in service answers.`;
+    region.dataset.awaitingSession = what;
     return;
   }
   region.textContent = `Sign in to see ${what}. `;
