@@ -138,9 +138,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * header says the learner is still signed in, and the refresh is tried again in the background
  * (after its Retry-After, then up to three times, Retry-After apart). `onLater` runs when one
  * succeeds; when none does, the header says to reload later and `onGiveUp` runs; a 401 ends the
- * session as usual.
+ * session as usual, and `onEnded` runs.
  */
-export async function startingSession(onLater: (session: Session) => void, onGiveUp: () => void): Promise<Session | undefined> {
+export async function startingSession(onLater: (session: Session) => void, onGiveUp: () => void, onEnded: () => void): Promise<Session | undefined> {
   const current = session();
   if (current || !localStorage.getItem(HINT_KEY)) return current;
   try {
@@ -154,6 +154,7 @@ export async function startingSession(onLater: (session: Session) => void, onGiv
         const later = await refreshPatiently();
         undecided = false;
         if (later) onLater(later);
+        else onEnded();
       } catch {
         sessionStorage.setItem(NOTICE_KEY, 'The sign-in service is still not answering. You are still signed in: reload the page in a while.');
         changed();

@@ -82,7 +82,9 @@ function sessionReturned() {
   if (hasLocalWork()) void mergeLocalWork().catch(() => undefined);
 }
 // The callback page makes the session itself; every other page first learns whether there is one.
-void (page === 'callback' ? Promise.resolve() : startingSession(sessionReturned, () => awaiting((what) => `The sign-in service is still not answering: reload the page in a while to see ${what}.`))).then(async () => {
+const gaveUp = () => awaiting((what) => `The sign-in service is still not answering: reload the page in a while to see ${what}.`);
+const sessionEnded = () => awaiting((what) => `Your session has ended: sign in to see ${what}.`);
+void (page === 'callback' ? Promise.resolve() : startingSession(sessionReturned, gaveUp, sessionEnded)).then(async () => {
   renderAuthControl();
   // Answers kept while the sign-in service was down (or from before a sign-in) are saved now.
   if (page !== 'callback' && session() && hasLocalWork()) await mergeLocalWork().catch(() => undefined);
