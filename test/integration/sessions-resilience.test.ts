@@ -308,23 +308,26 @@ describe('an issuer that rotates but returns an access token the API refuses', (
   });
 });
 
+/** The session routes' own service on this test's table, cookie key and issuer, with the verifier given. */
+const serviceDeps = (verify: SessionDeps['verify']): SessionDeps => ({
+  config: sessionConfigFromEnv(),
+  store: api.store,
+  key,
+  verify,
+  now: () => Math.floor(Date.now() / 1000),
+  globalSignOut: async () => 'no-user-pool',
+});
+const keysUnreachable = async (): Promise<never> => {
+  throw new KeysUnavailable('JWKS request failed with 503');
+};
+
 describe('a refresh whose new access token cannot be checked (the issuer\'s keys are unreachable)', () => {
   it('keeps the rotation and answers 503 with the rotated cookie and no token; the retry refreshes from there', async () => {
     // Prepare: the session routes' own service, with a verifier whose key fetch fails once.
     const { cookie } = await signIn('ada');
     const verify = createTokenVerifier(authConfigFromEnv());
     let keysDown = true;
-    const deps: SessionDeps = {
-      config: sessionConfigFromEnv(),
-      store: api.store,
-      key,
-      verify: async (token) => {
-        if (keysDown) throw new KeysUnavailable('JWKS request failed with 503');
-        return verify(token);
-      },
-      now: () => Math.floor(Date.now() / 1000),
-      globalSignOut: async () => 'no-user-pool',
-    };
+    const deps = serviceDeps(async (token) => (keysDown ? keysUnreachable() : verify(token)));
 
     // Act: the 503 is answered; then the old cookie comes again (as if that 503 were lost); then the
     // cookie the 503 carried.
@@ -355,16 +358,7 @@ describe('a sign-in whose access token cannot be checked (the issuer\'s keys are
   it('answers 503, starts no session and revokes the refresh token the issuer minted for the code', async () => {
     // Prepare
     proxy.mode = 'pass';
-    const deps: SessionDeps = {
-      config: sessionConfigFromEnv(),
-      store: api.store,
-      key,
-      verify: async () => {
-        throw new KeysUnavailable('JWKS request failed with 503');
-      },
-      now: () => Math.floor(Date.now() / 1000),
-      globalSignOut: async () => 'no-user-pool',
-    };
+    const deps = serviceDeps(keysUnreachable);
     const input = await authorizeAtIssuer(api.issuer.issuer, api.issuer.clientId, 'ada');
 
     // Act
@@ -435,16 +429,7 @@ describe('a token for someone else while the keys are out of reach', () => {
     const ada = open(key, cookie)!;
     await createFamily(api.store, { sub: 'grace', familyId: ada.fid, generation: 1, started: ada.started, seen: ada.seen }, ada.started + 3600);
     const mixed = seal(key, { ...ada, sub: 'grace' });
-    const deps: SessionDeps = {
-      config: sessionConfigFromEnv(),
-      store: api.store,
-      key,
-      verify: async () => {
-        throw new KeysUnavailable('JWKS request failed with 503');
-      },
-      now: () => Math.floor(Date.now() / 1000),
-      globalSignOut: async () => 'no-user-pool',
-    };
+    const deps = serviceDeps(keysUnreachable);
 
     // Act
     const refused = await refreshSession(deps, mixed).then(
